@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * compat.h - every kernel-version difference vminspect cares about.
+ *
+ * The rest of the module is written for one kernel; this header maps it
+ * onto 6.1 .. 7.x.  Where possible the choice is driven by feature probes
+ * run by Kbuild against the target kernel's headers (VMI_HAVE_* defines,
+ * see the top-level Kbuild), not by version numbers.
+ */
+#ifndef _VMI_COMPAT_H
+#define _VMI_COMPAT_H
+
+#include <linux/pgtable.h>
+#include <linux/sizes.h>
+#ifdef CONFIG_X86
+#include <asm/cpufeature.h>
+#endif
+
+/* Page-table levels the MMU walks right now (5-level is a boot choice). */
+static inline unsigned int vmi_pgtable_levels(void)
+{
+#ifdef CONFIG_X86_64
+	return pgtable_l5_enabled() ? 5 : 4;
+#else
+	return CONFIG_PGTABLE_LEVELS;
+#endif
+}
+
+/* Leaf page sizes the MMU supports, bit n set for 2^n bytes. */
+static inline u64 vmi_page_sizes(void)
+{
+	u64 sizes = BIT_ULL(PAGE_SHIFT);
+
+#ifdef CONFIG_X86_64
+	if (boot_cpu_has(X86_FEATURE_PSE))
+		sizes |= BIT_ULL(PMD_SHIFT);
+	if (boot_cpu_has(X86_FEATURE_GBPAGES))
+		sizes |= BIT_ULL(PUD_SHIFT);
+#elif defined(CONFIG_TRANSPARENT_HUGEPAGE) || defined(CONFIG_HUGETLB_PAGE)
+	sizes |= BIT_ULL(PMD_SHIFT);
+#endif
+	return sizes;
+}
+
+/*
+ * Read a PMD once, without locks.  pmdp_get_lockless() (6.12+) handles the
+ * 32-bit split-PMD case; before it a plain READ_ONCE() is the same thing on
+ * 64-bit.
+ */
+static inline pmd_t vmi_pmdp_get(pmd_t *pmdp)
+{
+#ifdef VMI_HAVE_PMDP_GET_LOCKLESS
+	return pmdp_get_lockless(pmdp);
+#else
+	return READ_ONCE(*pmdp);
+#endif
+}
+
+/* pmd_leaf() became a function of its own; before, it aliased pmd_large(). */
+#if defined(CONFIG_X86) && !defined(VMI_HAVE_PMD_LEAF_FN) && !defined(pmd_leaf)
+#define pmd_leaf(pmd)	pmd_large(pmd)
+#endif
+
+#endif /* _VMI_COMPAT_H */

@@ -1,0 +1,257 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install everything vminspect needs to build, lint and test, idempotently.
+#
+#   scripts/deps.sh [host|kernels|vng|source|sid|all]   (default: all)
+#
+# Extra apt suites are derived from the machine's own apt sources: no mirror
+# host is written here.  bookworm-backports goes into the system sources
+# (backports are never installed or upgraded unless asked for by name);
+# sid and experimental are only used through a private apt configuration
+# under $VMI_CACHE, for downloading virtme-ng and for the sid build chroot.
+set -euo pipefail
+
+. "$(dirname "$0")/lib.sh"
+
+export DEBIAN_FRONTEND=noninteractive
+APT_OPTS=(-y -q -o Dpkg::Options::=--force-confold --no-install-recommends)
+PRIV="$VMI_CACHE/apt-sid"
+
+need_root() {
+	[ "$(id -u)" = 0 ] || die "deps.sh must run as root (it installs packages)"
+}
+
+# Print "URI KEYRING" of the machine's Debian main archive.
+base_mirror() {
+	local f uri="" keyring=""
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		uri=$(awk -v cn="$CODENAME" '
+			/^$/ { if (u != "" && s ~ "(^| )" cn "( |$)") { print u; exit } u=""; s="" }
+			/^URIs:/ { u=$2 } /^Suites:/ { $1=""; s=$0 }
+			END { if (u != "" && s ~ "(^| )" cn "( |$)") print u }' "$f" | head -n 1)
+		if [ -n "$uri" ]; then
+			keyring=$(awk '/^Signed-By:/ { print $2; exit }' "$f")
+			break
+		fi
+	done
+	if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+		uri=$(awk -v cn="$CODENAME" '$1 == "deb" {
+			for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /=/) { u = $i; break }
+			if ($(i + 1) == cn) { print u; exit } }' /etc/apt/sources.list)
+	fi
+	[ -n "$uri" ] || die "no apt source for $CODENAME found"
+	[ -n "$keyring" ] || keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	echo "$uri $keyring"
+}
+
+apt_update_once() {
+	local stamp="$VMI_CACHE/apt-updated"
+	# refresh at most once an hour
+	if [ -z "$(find "$stamp" -mmin -60 2>/dev/null)" ]; then
+		apt-get update -q >/dev/null
+		touch "$stamp"
+	fi
+}
+
+setup_backports() {
+	local mirror keyring list=/etc/apt/sources.list.d/vminspect-backports.sources
+	read -r mirror keyring < <(base_mirror)
+	if ! grep -rqs "$CODENAME-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		log "adding $CODENAME-backports from $mirror"
+		printf 'Types: deb\nURIs: %s\nSuites: %s-backports\nComponents: main\nSigned-By: %s\n' \
+			"$mirror" "$CODENAME" "$keyring" >"$list"
+		rm -f "$VMI_CACHE/apt-updated"
+	fi
+}
+
+setup_private_apt() {
+	local mirror keyring
+	read -r mirror keyring < <(base_mirror)
+	mkdir -p "$PRIV"/{lists/partial,archives/partial,etc/preferences.d}
+	touch "$PRIV/status"
+	printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$mirror" sid "$keyring" "$mirror" experimental \
+		>"$PRIV/etc/sources.list"
+	cat >"$PRIV/apt.conf" <<-EOF
+		Dir::State "$PRIV";
+		Dir::State::Lists "$PRIV/lists";
+		Dir::State::status "$PRIV/status";
+		Dir::Etc::SourceList "$PRIV/etc/sources.list";
+		Dir::Etc::SourceParts "/nonexistent";
+		Dir::Etc::Preferences "$PRIV/etc/preferences";
+		Dir::Etc::PreferencesParts "$PRIV/etc/preferences.d";
+		Dir::Cache "$PRIV";
+		Acquire::Check-Valid-Until "false";
+	EOF
+	if [ -z "$(find "$PRIV/updated" -mmin -360 2>/dev/null)" ]; then
+		APT_CONFIG="$PRIV/apt.conf" apt-get update -q >/dev/null
+		touch "$PRIV/updated"
+	fi
+}
+
+# newest package name matching an extended regex, from the given suite
+newest_pkg() {
+	apt-cache pkgnames "$1" | grep -E "^$2\$" | sort -V | tail -n 1
+}
+
+install_host() {
+	apt_update_once
+	local pkgs=(build-essential bc bison flex libelf-dev kmod cpio zstd xz-utils
+		qemu-system-x86 qemu-utils busybox-static sparse dkms debootstrap
+		shellcheck clang-format g++ gcc-multilib python3 python3-requests
+		python3-argcomplete file iproute2 kbd util-linux-extra procps
+		initramfs-tools jq)
+	local missing=() p
+	for p in "${pkgs[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		log "installing ${missing[*]}"
+		apt-get install "${APT_OPTS[@]}" "${missing[@]}" >/dev/null
+	fi
+}
+
+install_kernels() {
+	setup_backports
+	apt_update_once
+	local k61 k612 want=()
+	k61=$(newest_pkg linux-image-6.1 'linux-image-6\.1\.0-[0-9]+-amd64')
+	k612=$(apt-cache madison linux-image-amd64 | awk '/backports/ { print $3; exit }')
+	[ -n "$k61" ] || die "no 6.1 kernel image found"
+	[ -n "$k612" ] || die "no $CODENAME-backports kernel found"
+	# the backports meta-package version maps to one image package
+	k612=$(apt-cache show "linux-image-amd64=$k612" | awk -F': ' '/^Depends:/ { print $2; exit }' |
+		tr ',' '\n' | grep -oE 'linux-image-[0-9][^ ]*-amd64' | head -n 1)
+	[ -n "$k612" ] || die "cannot resolve the backports kernel"
+	local img hdr
+	for img in "$k61" "$k612"; do
+		hdr=${img/linux-image/linux-headers}
+		dpkg-query -W -f='${Status}' "$img" 2>/dev/null | grep -q "ok installed" || want+=("$img")
+		dpkg-query -W -f='${Status}' "$hdr" 2>/dev/null | grep -q "ok installed" || want+=("$hdr")
+	done
+	if [ ${#want[@]} -gt 0 ]; then
+		log "installing ${want[*]}"
+		apt-get install "${APT_OPTS[@]}" -t "$CODENAME-backports" "${want[@]}" >/dev/null
+	fi
+}
+
+install_source() {
+	setup_backports
+	apt_update_once
+	if ! ls /usr/src/linux-source-6.12.tar.* >/dev/null 2>&1; then
+		log "installing linux-source-6.12"
+		apt-get install "${APT_OPTS[@]}" -t "$CODENAME-backports" linux-source-6.12 >/dev/null
+	fi
+	local tarball dst="$VMI_CACHE/linux-source-6.12"
+	tarball=$(ls /usr/src/linux-source-6.12.tar.* | head -n 1)
+	if [ ! -f "$dst/.stamp" ] || [ "$tarball" -nt "$dst/.stamp" ]; then
+		log "extracting kselftest harness, checkpatch and mm tools from $tarball"
+		rm -rf "$dst"
+		mkdir -p "$dst"
+		tar -C "$dst" --strip-components=1 -xf "$tarball" --wildcards \
+			'*/tools/testing/selftests/kselftest*.h' \
+			'*/tools/testing/selftests/mm/vm_util.h' \
+			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+			'*/scripts/const_structs.checkpatch' \
+			'*/tools/mm/thpmaps' '*/tools/mm/page-types.c' \
+			'*/.clang-format' \
+			'*/Documentation/userspace-api/ioctl/ioctl-number.rst'
+		touch "$dst/.stamp"
+	fi
+}
+
+install_vng() {
+	local want have deb
+	setup_private_apt
+	want=$(APT_CONFIG="$PRIV/apt.conf" apt-cache policy virtme-ng | awk '/Candidate:/ { print $2 }')
+	have=$(dpkg-query -W -f='${Version}' virtme-ng 2>/dev/null || true)
+	[ -n "$want" ] || die "virtme-ng not found in sid"
+	if [ "$have" != "$want" ]; then
+		install_host
+		log "installing virtme-ng $want from sid (dependencies from $CODENAME)"
+		(cd "$PRIV/archives" && APT_CONFIG="$PRIV/apt.conf" apt-get download -q virtme-ng >/dev/null)
+		deb=$(ls "$PRIV"/archives/virtme-ng_*.deb | sort -V | tail -n 1)
+		apt-get install "${APT_OPTS[@]}" "$deb" >/dev/null
+	fi
+}
+
+# A sid chroot with the newest 7.x headers (sid or experimental), for building
+# the module against kernels whose headers need sid's compiler.
+install_sid() {
+	local root="$VMI_CACHE/sid-chroot" mirror keyring hdr suite
+	setup_private_apt
+	read -r mirror keyring < <(base_mirror)
+	if [ ! -x "$root/usr/bin/apt-get" ] || [ ! -f "$root/.vmi-bootstrapped" ]; then
+		install_host
+		log "debootstrap sid into $root"
+		rm -rf "$root"
+		debootstrap --variant=minbase --keyring="$keyring" sid "$root" "$mirror" >"$VMI_CACHE/debootstrap.log" 2>&1 ||
+			die "debootstrap failed, see $VMI_CACHE/debootstrap.log"
+		printf 'deb %s sid main\ndeb %s experimental main\n' "$mirror" "$mirror" >"$root/etc/apt/sources.list"
+		echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99vminspect"
+		touch "$root/.vmi-bootstrapped"
+	fi
+	hdr=$(sid_headers_pkg)
+	[ -n "$hdr" ] || die "no 7.x headers in sid or experimental"
+	if ! chroot "$root" dpkg-query -W -f='${Status}' "$hdr" 2>/dev/null | grep -q "ok installed"; then
+		log "installing $hdr in the sid chroot"
+		chroot "$root" apt-get update -q >/dev/null
+		suite=sid
+		chroot "$root" apt-cache show "$hdr" 2>/dev/null | grep -q . || die "$hdr unknown in the chroot"
+		chroot "$root" apt-cache madison "$hdr" | grep -q ' sid/' || suite=experimental
+		chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install "${APT_OPTS[@]}" \
+			make gcc libc6-dev sparse "$hdr/$suite" >/dev/null
+	fi
+	install_checker_valid "$root"
+}
+
+# Debian's 7.x headers lack scripts/checker-valid.sh, which their Makefile
+# runs for C=1: without it sparse is silently skipped.  Provide a minimal
+# one: it answers 1 when the checker runs at all.
+install_checker_valid() {
+	local root=$1 d f
+	for d in "$root"/usr/src/linux-headers-7*-common; do
+		f=$d/scripts/checker-valid.sh
+		[ -d "$d/scripts" ] && [ ! -e "$f" ] || continue
+		log "adding the missing $f"
+		cat >"$f" <<-'EOS'
+			#!/bin/sh
+			# Added by vminspect's scripts/deps.sh: missing from Debian's headers.
+			echo 'int x;' | "$@" -x c - >/dev/null 2>&1 && echo 1
+		EOS
+		chmod 755 "$f"
+	done
+}
+
+# the newest linux-headers-7.*-amd64 that sid or experimental offers
+sid_headers_pkg() {
+	APT_CONFIG="$PRIV/apt.conf" apt-cache pkgnames linux-headers-7 |
+		grep -E '^linux-headers-7\.[0-9.]+(\+deb[0-9]+)?(-[0-9]+)?-amd64$' | sort -V | tail -n 1
+}
+
+main() {
+	need_root
+	mkdir -p "$VMI_CACHE"
+	# one installer at a time: parallel make targets may all ask for it
+	exec 9>"$VMI_CACHE/deps.lock"
+	flock 9
+	case "${1:-all}" in
+	host) install_host ;;
+	kernels) install_kernels ;;
+	source) install_source ;;
+	vng) install_vng ;;
+	sid) install_sid ;;
+	sid-headers) setup_private_apt; sid_headers_pkg ;;
+	all)
+		install_host
+		install_kernels
+		install_source
+		install_vng
+		install_sid
+		;;
+	*) die "usage: $0 [host|kernels|source|vng|sid|all]" ;;
+	esac
+}
+
+main "$@"

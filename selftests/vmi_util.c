@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vmi_util.h"
+
+#define NOBODY	65534
+
+int vmi_read_kv(const char *path, struct vmi_kvs *kvs)
+{
+	char line[512];
+	FILE *f;
+	int ret = 0;
+
+	kvs->n = 0;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *sp = strchr(line, ' ');
+		size_t len = strlen(line);
+		struct vmi_kv *kv;
+
+		if (len == 0 || line[len - 1] != '\n' || !sp || sp == line ||
+		    kvs->n == VMI_KV_MAX) {
+			ret = -EBADMSG;
+			break;
+		}
+		line[len - 1] = '\0';
+		*sp = '\0';
+		kv = &kvs->kv[kvs->n++];
+		snprintf(kv->key, sizeof(kv->key), "%s", line);
+		snprintf(kv->value, sizeof(kv->value), "%s", sp + 1);
+	}
+	fclose(f);
+	return ret;
+}
+
+const char *vmi_kv_get(const struct vmi_kvs *kvs, const char *key, int *count)
+{
+	const char *found = NULL;
+	int i, n = 0;
+
+	for (i = 0; i < kvs->n; i++) {
+		if (strcmp(kvs->kv[i].key, key))
+			continue;
+		if (!found)
+			found = kvs->kv[i].value;
+		n++;
+	}
+	if (count)
+		*count = n;
+	return found;
+}
+
+ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		n = -errno;
+	else
+		buf[n] = '\0';
+	close(fd);
+	return n;
+}
+
+bool cpu_has_flag(const char *flag)
+{
+	char line[8192];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/cpuinfo", "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *tok, *save;
+
+		if (strncmp(line, "flags", 5))
+			continue;
+		tok = strchr(line, ':');
+		if (!tok)
+			continue;
+		for (tok = strtok_r(tok + 1, " \n", &save); tok;
+		     tok = strtok_r(NULL, " \n", &save))
+			if (!strcmp(tok, flag)) {
+				found = true;
+				break;
+			}
+		break;	/* the first CPU is enough */
+	}
+	fclose(f);
+	return found;
+}
+
+/* "0-1", "0", "0-3,5": count them */
+int possible_cpus(void)
+{
+	char buf[256], *p;
+	int n = 0;
+
+	if (read_file("/sys/devices/system/cpu/possible", buf, sizeof(buf)) <= 0)
+		return -1;
+	for (p = buf; *p && *p != '\n';) {
+		long a = strtol(p, &p, 10), b = a;
+
+		if (*p == '-')
+			b = strtol(p + 1, &p, 10);
+		n += b - a + 1;
+		if (*p == ',')
+			p++;
+	}
+	return n;
+}
+
+/*
+ * A 4-level x86_64 MMU has 47-bit user addresses; with 5 levels the kernel
+ * honours hints above that.  This is the user-visible proof, independent of
+ * what the module reports.
+ */
+int probe_pgtable_levels(void)
+{
+#if defined(__x86_64__)
+	void *hint = (void *)(1UL << 50);
+	void *p;
+	int levels;
+
+	p = mmap(hint, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	levels = (unsigned long)p >= (1UL << 47) ? 5 : 4;
+	munmap(p, 4096);
+	return levels;
+#else
+	return -1;	/* a 32-bit process cannot tell */
+#endif
+}
+
+int run_unprivileged(int (*fn)(void *arg), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(100);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
