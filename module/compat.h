@@ -56,9 +56,28 @@ static inline pmd_t vmi_pmdp_get(pmd_t *pmdp)
 #endif
 }
 
-/* pmd_leaf() became a function of its own; before, it aliased pmd_large(). */
-#if defined(CONFIG_X86) && !defined(VMI_HAVE_PMD_LEAF_FN) && !defined(pmd_leaf)
-#define pmd_leaf(pmd)	pmd_large(pmd)
+/*
+ * A PUD that maps a page itself.  6.1's pud_large() also wants the present
+ * bit; a PROT_NONE or migrating 1G entry is a leaf all the same.
+ */
+static inline bool vmi_pud_leaf(pud_t pud)
+{
+#ifdef CONFIG_X86
+	return pud_val(pud) & _PAGE_PSE;
+#else
+	return pud_leaf(pud);
+#endif
+}
+
+/* 7.x names the userfaultfd bits after uffd, not uffd-wp. */
+#if defined(CONFIG_X86) && !defined(_PAGE_UFFD) && defined(_PAGE_UFFD_WP)
+#define _PAGE_UFFD     _PAGE_UFFD_WP
+#define _PAGE_SWP_UFFD _PAGE_SWP_UFFD_WP
+#endif
+
+/* 6.6 added the shadow-stack "saved dirty" bit; both mean dirty. */
+#ifndef _PAGE_DIRTY_BITS
+#define _PAGE_DIRTY_BITS _PAGE_DIRTY
 #endif
 
 #endif /* _VMI_COMPAT_H */

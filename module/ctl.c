@@ -10,12 +10,13 @@
 #include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/proc_fs.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "vminspect.h"
 
 /* No argument struct will ever be larger than this. */
-#define VMI_ARG_MAX	PAGE_SIZE
+#define VMI_ARG_MAX PAGE_SIZE
 
 /**
  * vmi_arg_in - copy in a size-first ioctl argument
@@ -72,6 +73,188 @@ static long vmi_ioctl_get_info(struct file *file, void __user *uarg)
 	return vmi_arg_out(uarg, &info, sizeof(info), usize);
 }
 
+/*
+ * Write @n records of @ksize bytes to a user vector whose elements are
+ * @usize bytes: what both sides know, then zeroes for the rest.
+ */
+static int vmi_put_records(u64 vec, u64 index, u64 usize, const void *recs,
+			   size_t ksize, unsigned int n)
+{
+	void __user *dst = u64_to_user_ptr(vec + index * usize);
+	size_t both = min_t(size_t, ksize, usize);
+	unsigned int i;
+
+	for (i = 0; i < n; i++, dst += usize) {
+		if (copy_to_user(dst, recs + i * ksize, both))
+			return -EFAULT;
+		if (usize > ksize && clear_user(dst + ksize, usize - ksize))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* A user vector of @len elements of @esize bytes, at least @minsize each. */
+static int vmi_check_vec(u64 vec, u64 len, u64 esize, u64 minsize)
+{
+	if (!len || len > VMI_WALK_MAX_VEC)
+		return -EINVAL;
+	if (esize < minsize || esize > VMI_ARG_MAX)
+		return -EINVAL;
+	if (!vec || !access_ok(u64_to_user_ptr(vec), len * esize))
+		return -EFAULT;
+	return 0;
+}
+
+static int vmi_ioctl_walk_put(struct vmi_walk_query *q,
+			      const struct vmi_extent *e, unsigned int n)
+{
+	struct vmi_walk_arg *arg = q->ctx;
+
+	return vmi_put_records(arg->vec, q->nr_out, arg->extent_size, e,
+			       sizeof(*e), n);
+}
+
+static long vmi_ioctl_walk(struct file *file, void __user *uarg)
+{
+	struct vmi_walk_query q = {};
+	struct vmi_caller caller;
+	struct vmi_walk_arg arg;
+	size_t usize;
+	int ret;
+
+	ret = vmi_arg_in(&arg, sizeof(arg), VMI_WALK_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if ((arg.flags & ~VMI_WALK_FLAGS) || arg.reserved)
+		return -EINVAL;
+	ret = vmi_check_vec(arg.vec, arg.vec_len, arg.extent_size,
+			    VMI_EXTENT_SIZE_VER0);
+	if (ret)
+		return ret;
+
+	vmi_caller_init(&caller, file);
+	q.pid = arg.pid;
+	q.flags = arg.flags;
+	q.start = arg.start;
+	q.end = arg.end;
+	q.max_out = arg.vec_len;
+	q.put = vmi_ioctl_walk_put;
+	q.ctx = &arg;
+	ret = vmi_query_walk(&q, &caller);
+	if (ret)
+		return ret;
+
+	arg.nr_extents = q.nr_out;
+	arg.walk_end = q.walk_end;
+	arg.max_lock_ns = q.max_lock_ns;
+	arg.lock_drops = q.lock_drops;
+	return vmi_arg_out(uarg, &arg, sizeof(arg), usize);
+}
+
+static int vmi_ioctl_maps_put(struct vmi_maps_query *q, const struct vmi_vma *v,
+			      unsigned int n)
+{
+	struct vmi_maps_arg *arg = q->ctx;
+
+	return vmi_put_records(arg->vec, q->nr_out, arg->vma_size, v,
+			       sizeof(*v), n);
+}
+
+static long vmi_ioctl_maps(struct file *file, void __user *uarg)
+{
+	struct vmi_maps_query q = {};
+	struct vmi_caller caller;
+	struct vmi_maps_arg arg;
+	size_t usize;
+	int ret;
+
+	ret = vmi_arg_in(&arg, sizeof(arg), VMI_MAPS_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if (arg.flags || arg.reserved)
+		return -EINVAL;
+	ret = vmi_check_vec(arg.vec, arg.vec_len, arg.vma_size,
+			    VMI_VMA_SIZE_VER0);
+	if (ret)
+		return ret;
+
+	vmi_caller_init(&caller, file);
+	q.pid = arg.pid;
+	q.start = arg.start;
+	q.end = arg.end;
+	q.max_out = arg.vec_len;
+	q.put = vmi_ioctl_maps_put;
+	q.ctx = &arg;
+	ret = vmi_query_maps(&q, &caller);
+	if (ret)
+		return ret;
+
+	arg.nr_vmas = q.nr_out;
+	arg.walk_end = q.walk_end;
+	arg.max_lock_ns = q.max_lock_ns;
+	return vmi_arg_out(uarg, &arg, sizeof(arg), usize);
+}
+
+static long vmi_ioctl_translate(struct file *file, void __user *uarg)
+{
+	struct vmi_translate_arg *arg;
+	struct vmi_caller caller;
+	size_t usize;
+	u32 pid;
+	u64 va;
+	int ret;
+
+	arg = kmalloc(sizeof(*arg), GFP_KERNEL);
+	if (!arg)
+		return -ENOMEM;
+	ret = vmi_arg_in(arg, sizeof(*arg), VMI_TRANSLATE_SIZE_VER0, uarg,
+			 &usize);
+	if (ret)
+		goto out_free;
+	ret = -EINVAL;
+	if (arg->flags)
+		goto out_free;
+	/* everything but the inputs is output: start from zero */
+	pid = arg->pid;
+	va = arg->va;
+	memset(arg, 0, sizeof(*arg));
+	arg->pid = pid;
+	arg->va = va;
+
+	vmi_caller_init(&caller, file);
+	ret = vmi_query_translate(arg, &caller);
+	if (!ret)
+		ret = vmi_arg_out(uarg, arg, sizeof(*arg), usize);
+out_free:
+	kfree(arg);
+	return ret;
+}
+
+static long vmi_ioctl_pgtables(struct file *file, void __user *uarg)
+{
+	struct vmi_pgtables_arg arg;
+	struct vmi_caller caller;
+	size_t usize;
+	u32 pid;
+	int ret;
+
+	ret = vmi_arg_in(&arg, sizeof(arg), VMI_PGTABLES_SIZE_VER0, uarg,
+			 &usize);
+	if (ret)
+		return ret;
+	if (arg.flags || arg.reserved)
+		return -EINVAL;
+	pid = arg.pid;
+	memset(&arg, 0, sizeof(arg));
+	arg.pid = pid;
+
+	vmi_caller_init(&caller, file);
+	ret = vmi_query_pgtables(&arg, &caller);
+	if (ret)
+		return ret;
+	return vmi_arg_out(uarg, &arg, sizeof(arg), usize);
+}
+
 static long vmi_ctl_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
@@ -84,6 +267,14 @@ static long vmi_ctl_ioctl(struct file *file, unsigned int cmd,
 	switch (_IOC_NR(cmd)) {
 	case _IOC_NR(VMI_IOC_GET_INFO):
 		return vmi_ioctl_get_info(file, uarg);
+	case _IOC_NR(VMI_IOC_WALK):
+		return vmi_ioctl_walk(file, uarg);
+	case _IOC_NR(VMI_IOC_TRANSLATE):
+		return vmi_ioctl_translate(file, uarg);
+	case _IOC_NR(VMI_IOC_PGTABLES):
+		return vmi_ioctl_pgtables(file, uarg);
+	case _IOC_NR(VMI_IOC_MAPS):
+		return vmi_ioctl_maps(file, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -104,13 +295,13 @@ static int vmi_ctl_release(struct inode *inode, struct file *file)
 }
 
 static const struct proc_ops vmi_ctl_ops = {
-	.proc_open		= vmi_ctl_open,
-	.proc_release		= vmi_ctl_release,
-	.proc_ioctl		= vmi_ctl_ioctl,
+	.proc_open = vmi_ctl_open,
+	.proc_release = vmi_ctl_release,
+	.proc_ioctl = vmi_ctl_ioctl,
 #ifdef CONFIG_COMPAT
-	.proc_compat_ioctl	= compat_ptr_ioctl,
+	.proc_compat_ioctl = compat_ptr_ioctl,
 #endif
-	.proc_lseek		= noop_llseek,
+	.proc_lseek = noop_llseek,
 };
 
 int vmi_ctl_init(struct proc_dir_entry *dir)

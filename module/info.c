@@ -13,7 +13,7 @@
 #include "vminspect.h"
 
 /* Features built into this module; later parts add their bits here. */
-#define VMI_FEATURES	(VMI_FEAT_STATUS)
+#define VMI_FEATURES (VMI_FEAT_STATUS | VMI_FEAT_WALK)
 
 static const char *const vmi_feature_names[] = {
 	[0] = "status",
@@ -56,6 +56,7 @@ void vmi_query_info(struct vmi_info *info, const struct vmi_caller *caller)
 	info->page_shift = PAGE_SHIFT;
 	strscpy(info->module_version, VMI_MODULE_VERSION,
 		sizeof(info->module_version));
-	strscpy(info->kernel_release, uts->release, sizeof(info->kernel_release));
+	strscpy(info->kernel_release, uts->release,
+		sizeof(info->kernel_release));
 	strscpy(info->arch, uts->machine, sizeof(info->arch));
 }

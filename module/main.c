@@ -26,8 +26,12 @@ static int __init vmi_init(void)
 	ret = vmi_ctl_init(vmi_proc_dir);
 	if (ret)
 		goto err_remove_dir;
+	ret = vmi_query_file_init(vmi_proc_dir);
+	if (ret)
+		goto err_remove_dir;
 
-	pr_info("version %s, ABI %u loaded\n", VMI_MODULE_VERSION, VMI_ABI_VERSION);
+	pr_info("version %s, ABI %u loaded\n", VMI_MODULE_VERSION,
+		VMI_ABI_VERSION);
 	return 0;
 
 err_remove_dir:

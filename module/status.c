@@ -47,7 +47,8 @@ static int vmi_status_show(struct seq_file *m, void *v)
 	vmi_status_bits(m, "features", info->features, false);
 	seq_printf(m, "nr_cpus %u\n", info->nr_cpus);
 	seq_printf(m, "pfn_visible %d\n", !!(info->caps & VMI_CAP_PFN));
-	seq_printf(m, "other_processes %d\n", !!(info->caps & VMI_CAP_OTHER_MM));
+	seq_printf(m, "other_processes %d\n",
+		   !!(info->caps & VMI_CAP_OTHER_MM));
 	return 0;
 }
 

@@ -11,18 +11,130 @@
 #include <linux/types.h>
 #include <linux/vminspect.h>
 
-#define VMI_MODULE_VERSION	"0.1.0"
+#define VMI_MODULE_VERSION "0.1.0"
 
 struct file;
+struct mm_struct;
 struct proc_dir_entry;
+struct vm_area_struct;
 
 /* What the opener of a file may see, decided once from its credentials. */
 struct vmi_caller {
-	bool pfn;		/* physical frame numbers */
-	bool other_mm;		/* processes other than its own */
+	bool pfn;      /* physical frame numbers */
+	bool other_mm; /* processes other than its own */
 };
 
 void vmi_caller_init(struct vmi_caller *caller, const struct file *file);
+
+/* mm.c: the address space of a process, if the caller may see it */
+struct mm_struct *vmi_get_mm(u32 pid, const struct vmi_caller *caller);
+int vmi_check_range(u64 start, u64 end);
+
+/* One leaf entry (or a hole) as the walker found it. */
+struct vmi_leaf {
+	unsigned long start;
+	unsigned long end;
+	u64 entry; /* raw entry */
+	u64 pfn;
+	u64 eflags; /* VMI_EF_* */
+	u64 swap_offset;
+	u32 swap_type;
+	u32 kind;  /* VMI_KIND_* */
+	u32 level; /* VMI_LEVEL_* */
+	u32 page_shift;
+	u32 attrs; /* VMI_EA_* */
+};
+
+struct vmi_walk;
+
+/* Consumer callbacks return VMI_WALK_CONTINUE, VMI_WALK_STOP or -errno. */
+#define VMI_WALK_CONTINUE 0
+#define VMI_WALK_STOP	  1
+
+struct vmi_walk_ops {
+	int (*leaf)(struct vmi_walk *w, const struct vmi_leaf *leaf);
+	/* optional: a VMA is entered (called again after a lock drop) */
+	int (*vma)(struct vmi_walk *w, struct vm_area_struct *vma);
+	/* optional: a table of @level is used for @addr; @pfn is its frame */
+	int (*table)(struct vmi_walk *w, unsigned int level, unsigned long addr,
+		     unsigned long pfn);
+};
+
+struct vmi_walk {
+	/* set by the consumer */
+	struct mm_struct *mm;
+	const struct vmi_caller *caller;
+	const struct vmi_walk_ops *ops;
+	void *priv;
+	bool holes; /* report holes inside VMAs */
+	/* walker state */
+	unsigned long addr;	    /* where the walk is (or stopped) */
+	struct vm_area_struct *vma; /* valid only inside callbacks */
+	unsigned long vma_start;
+	u32 vma_attrs;
+	unsigned int work;
+	u64 deadline;
+	/* results */
+	u64 max_lock_ns;
+	u64 lock_drops;
+};
+
+/* walk.c */
+int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end);
+
+/* decode.c: architecture entry formats */
+void vmi_decode_entry(struct vmi_leaf *leaf, u64 entry, bool huge);
+bool vmi_pfn_is_thp(u64 pfn);
+bool vmi_pfn_mapped_once(u64 pfn);
+u64 vmi_entry_strip_pfn(u64 entry);
+u32 vmi_vma_flags(struct vm_area_struct *vma);
+
+/* walk.c: the path of one address through the tables, top down */
+u32 vmi_walk_path(struct vm_area_struct *vma, unsigned long va,
+		  struct vmi_level *levels, const struct vmi_caller *caller);
+
+/* query.c: the page-table queries behind both front doors */
+struct vmi_walk_query {
+	/* in */
+	u32 pid;
+	u64 flags; /* VMI_WALK_* */
+	u64 start;
+	u64 end;
+	u64 max_out; /* records the sink takes at most */
+	/* receives finished records, no lock held; 0 or -errno */
+	int (*put)(struct vmi_walk_query *q, const struct vmi_extent *e,
+		   unsigned int n);
+	void *ctx;
+	/* out */
+	u64 nr_out;
+	u64 walk_end;
+	u64 max_lock_ns;
+	u64 lock_drops;
+};
+
+struct vmi_maps_query {
+	u32 pid;
+	u64 flags;
+	u64 start;
+	u64 end;
+	u64 max_out;
+	int (*put)(struct vmi_maps_query *q, const struct vmi_vma *v,
+		   unsigned int n);
+	void *ctx;
+	u64 nr_out;
+	u64 walk_end;
+	u64 max_lock_ns;
+};
+
+int vmi_query_walk(struct vmi_walk_query *q, const struct vmi_caller *caller);
+int vmi_query_maps(struct vmi_maps_query *q, const struct vmi_caller *caller);
+int vmi_query_translate(struct vmi_translate_arg *arg,
+			const struct vmi_caller *caller);
+int vmi_query_pgtables(struct vmi_pgtables_arg *arg,
+		       const struct vmi_caller *caller);
+
+/* query_file.c: /proc/vminspect/query, the text front door */
+int vmi_query_file_init(struct proc_dir_entry *dir);
 
 /* info.c: module, ABI and machine facts */
 void vmi_query_info(struct vmi_info *info, const struct vmi_caller *caller);

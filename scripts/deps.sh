@@ -144,7 +144,7 @@ install_source() {
 		apt-get install "${APT_OPTS[@]}" -t "$CODENAME-backports" linux-source-6.12 >/dev/null
 	fi
 	local tarball dst="$VMI_CACHE/linux-source-6.12"
-	tarball=$(ls /usr/src/linux-source-6.12.tar.* | head -n 1)
+	tarball=$(find /usr/src -maxdepth 1 -name 'linux-source-6.12.tar.*' | sort | head -n 1)
 	if [ ! -f "$dst/.stamp" ] || [ "$tarball" -nt "$dst/.stamp" ]; then
 		log "extracting kselftest harness, checkpatch and mm tools from $tarball"
 		rm -rf "$dst"
@@ -171,7 +171,7 @@ install_vng() {
 		install_host
 		log "installing virtme-ng $want from sid (dependencies from $CODENAME)"
 		(cd "$PRIV/archives" && APT_CONFIG="$PRIV/apt.conf" apt-get download -q virtme-ng >/dev/null)
-		deb=$(ls "$PRIV"/archives/virtme-ng_*.deb | sort -V | tail -n 1)
+		deb=$(find "$PRIV/archives" -maxdepth 1 -name 'virtme-ng_*.deb' | sort -V | tail -n 1)
 		apt-get install "${APT_OPTS[@]}" "$deb" >/dev/null
 	fi
 }
@@ -194,7 +194,7 @@ install_sid() {
 	fi
 	hdr=$(sid_headers_pkg)
 	[ -n "$hdr" ] || die "no 7.x headers in sid or experimental"
-	if ! chroot "$root" dpkg-query -W -f='${Status}' "$hdr" 2>/dev/null | grep -q "ok installed"; then
+	if ! chroot "$root" dpkg-query -W -f="\${Status}" "$hdr" 2>/dev/null | grep -q "ok installed"; then
 		log "installing $hdr in the sid chroot"
 		chroot "$root" apt-get update -q >/dev/null
 		suite=sid
@@ -213,7 +213,9 @@ install_checker_valid() {
 	local root=$1 d f
 	for d in "$root"/usr/src/linux-headers-7*-common; do
 		f=$d/scripts/checker-valid.sh
-		[ -d "$d/scripts" ] && [ ! -e "$f" ] || continue
+		if [ ! -d "$d/scripts" ] || [ -e "$f" ]; then
+			continue
+		fi
 		log "adding the missing $f"
 		cat >"$f" <<-'EOS'
 			#!/bin/sh

@@ -14,7 +14,7 @@
 
 #include "vmi_util.h"
 
-#define NOBODY	65534
+#define NOBODY 65534
 
 int vmi_read_kv(const char *path, struct vmi_kvs *kvs)
 {
@@ -103,7 +103,7 @@ bool cpu_has_flag(const char *flag)
 				found = true;
 				break;
 			}
-		break;	/* the first CPU is enough */
+		break; /* the first CPU is enough */
 	}
 	fclose(f);
 	return found;
@@ -115,7 +115,8 @@ int possible_cpus(void)
 	char buf[256], *p;
 	int n = 0;
 
-	if (read_file("/sys/devices/system/cpu/possible", buf, sizeof(buf)) <= 0)
+	if (read_file("/sys/devices/system/cpu/possible", buf, sizeof(buf)) <=
+	    0)
 		return -1;
 	for (p = buf; *p && *p != '\n';) {
 		long a = strtol(p, &p, 10), b = a;
@@ -148,7 +149,7 @@ int probe_pgtable_levels(void)
 	munmap(p, 4096);
 	return levels;
 #else
-	return -1;	/* a 32-bit process cannot tell */
+	return -1; /* a 32-bit process cannot tell */
 #endif
 }
 
@@ -169,4 +170,88 @@ int run_unprivileged(int (*fn)(void *arg), void *arg)
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+uint64_t pagemap_get(int pagemap_fd, unsigned long addr)
+{
+	uint64_t e;
+
+	if (pread(pagemap_fd, &e, sizeof(e), (addr / 4096) * sizeof(e)) !=
+	    sizeof(e))
+		return (uint64_t)-1;
+	return e;
+}
+
+uint64_t kpageflags_get(int kpf_fd, uint64_t pfn)
+{
+	uint64_t f;
+
+	if (pread(kpf_fd, &f, sizeof(f), pfn * sizeof(f)) != sizeof(f))
+		return 0;
+	return f;
+}
+
+long smaps_kb(pid_t pid, unsigned long addr, const char *field)
+{
+	char path[64], line[512];
+	size_t flen = strlen(field);
+	bool in = false;
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid ? pid : getpid());
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start, end;
+
+		/* field names start upper case, VMA headers with a hex digit */
+		if (!isupper((unsigned char)line[0])) {
+			if (sscanf(line, "%lx-%lx", &start, &end) == 2)
+				in = addr >= start && addr < end;
+			continue;
+		}
+		if (in && !strncmp(line, field, flen)) {
+			kb = strtol(line + flen, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+long status_kb(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	size_t flen = strlen(field);
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid ? pid : getpid());
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, flen)) {
+			kb = strtol(line + flen, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kb;
+}
+
+int write_file(const char *path, const char *s)
+{
+	ssize_t n, len = strlen(s);
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	return n == len ? 0 : -EIO;
 }

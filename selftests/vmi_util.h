@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define VMI_KV_MAX	64
+#define VMI_KV_MAX 64
 
 struct vmi_kv {
 	char key[64];
@@ -38,5 +38,33 @@ ssize_t read_file(const char *path, char *buf, size_t size);
 int probe_pgtable_levels(void);
 /* Run fn(arg) in a child as an unprivileged user; its exit code or -1. */
 int run_unprivileged(int (*fn)(void *arg), void *arg);
+
+/* /proc/PID/pagemap, see Documentation/admin-guide/mm/pagemap.rst */
+#define PM_PFN_MASK	  ((1ULL << 55) - 1)
+#define PM_SOFT_DIRTY	  (1ULL << 55)
+#define PM_MMAP_EXCLUSIVE (1ULL << 56)
+#define PM_UFFD_WP	  (1ULL << 57)
+#define PM_FILE		  (1ULL << 61)
+#define PM_SWAP		  (1ULL << 62)
+#define PM_PRESENT	  (1ULL << 63)
+#define PM_SWAP_TYPE(e)	  ((e)&0x1f)
+#define PM_SWAP_OFFSET(e) (((e)&PM_PFN_MASK) >> 5)
+
+/* /proc/kpageflags bits */
+#define KPF_COMPOUND_HEAD 15
+#define KPF_COMPOUND_TAIL 16
+#define KPF_HUGE	  17
+#define KPF_THP		  22
+
+/* One pagemap entry of this process (or -1 on error). */
+uint64_t pagemap_get(int pagemap_fd, unsigned long addr);
+/* One kpageflags word (or 0 on error). */
+uint64_t kpageflags_get(int kpf_fd, uint64_t pfn);
+/* A field (in kB) of the smaps VMA holding addr, or -1. */
+long smaps_kb(pid_t pid, unsigned long addr, const char *field);
+/* A "Key: value kB" field of /proc/PID/status, or -1. */
+long status_kb(pid_t pid, const char *field);
+/* Write a string to a file; 0 or -errno. */
+int write_file(const char *path, const char *s);
 
 #endif /* VMI_UTIL_H */

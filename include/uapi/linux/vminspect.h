@@ -28,25 +28,25 @@
 #include <linux/types.h>
 
 /* Bumped when an incompatible change is made; additions keep it. */
-#define VMI_ABI_VERSION		1
+#define VMI_ABI_VERSION 1
 
-#define VMI_PROC_DIR		"/proc/vminspect"
-#define VMI_CTL_PATH		"/proc/vminspect/ctl"
-#define VMI_STATUS_PATH		"/proc/vminspect/status"
+#define VMI_PROC_DIR	"/proc/vminspect"
+#define VMI_CTL_PATH	"/proc/vminspect/ctl"
+#define VMI_STATUS_PATH "/proc/vminspect/status"
 
-#define VMI_IOC_MAGIC		0xB9	/* free in ioctl-number.rst (6.12) */
+#define VMI_IOC_MAGIC 0xB9 /* free in ioctl-number.rst (6.12) */
 
 /* struct vmi_info.features: what this build of the module can do. */
-#define VMI_FEAT_STATUS		(1ULL << 0)	/* status file and GET_INFO */
-#define VMI_FEAT_WALK		(1ULL << 1)	/* page-table walker */
-#define VMI_FEAT_HUGE		(1ULL << 2)	/* huge-page accounting */
-#define VMI_FEAT_TLB		(1ULL << 3)	/* TLB shootdown tracking */
+#define VMI_FEAT_STATUS (1ULL << 0) /* status file and GET_INFO */
+#define VMI_FEAT_WALK	(1ULL << 1) /* page-table walker */
+#define VMI_FEAT_HUGE	(1ULL << 2) /* huge-page accounting */
+#define VMI_FEAT_TLB	(1ULL << 3) /* TLB shootdown tracking */
 
 /* struct vmi_info.caps: what the calling process may see. */
-#define VMI_CAP_PFN		(1U << 0)	/* physical frame numbers */
-#define VMI_CAP_OTHER_MM	(1U << 1)	/* processes other than its own */
+#define VMI_CAP_PFN	 (1U << 0) /* physical frame numbers */
+#define VMI_CAP_OTHER_MM (1U << 1) /* processes other than its own */
 
-#define VMI_STR_LEN		64
+#define VMI_STR_LEN 64
 
 /**
  * struct vmi_info - VMI_IOC_GET_INFO: module, ABI and machine facts
@@ -80,8 +80,282 @@ struct vmi_info {
 	char arch[VMI_STR_LEN];
 };
 
-#define VMI_INFO_SIZE_VER0	248	/* sizeof first published struct */
+#define VMI_INFO_SIZE_VER0 248 /* sizeof first published struct */
 
-#define VMI_IOC_GET_INFO	_IOWR(VMI_IOC_MAGIC, 0x00, struct vmi_info)
+#define VMI_IOC_GET_INFO _IOWR(VMI_IOC_MAGIC, 0x00, struct vmi_info)
+
+/* ---------------------------------------------------------------------- */
+/* Page tables */
+
+/* Leaf levels: where the entry that maps (or would map) the page sits. */
+#define VMI_LEVEL_PTE 1
+#define VMI_LEVEL_PMD 2
+#define VMI_LEVEL_PUD 3
+#define VMI_LEVEL_P4D 4
+#define VMI_LEVEL_PGD 5
+
+/* What an entry holds. */
+#define VMI_KIND_NONE	   0 /* hole: nothing mapped (only with VMI_WALK_HOLES) */
+#define VMI_KIND_PRESENT   1 /* a frame is mapped */
+#define VMI_KIND_SWAP	   2 /* swapped out: swap_type/swap_offset */
+#define VMI_KIND_MIGRATION 3 /* under migration */
+#define VMI_KIND_HWPOISON  4 /* memory failure */
+#define VMI_KIND_MARKER	   5 /* pte marker (uffd-wp, guard, poison) */
+#define VMI_KIND_DEVICE	   6 /* device-private / device-exclusive */
+#define VMI_KIND_OTHER	   7 /* a non-present entry of another kind */
+
+/* Decoded entry flags (struct vmi_extent.eflags). */
+#define VMI_EF_PRESENT	  (1ULL << 0)
+#define VMI_EF_WRITE	  (1ULL << 1)
+#define VMI_EF_USER	  (1ULL << 2)
+#define VMI_EF_ACCESSED	  (1ULL << 3)
+#define VMI_EF_DIRTY	  (1ULL << 4)
+#define VMI_EF_NX	  (1ULL << 5)
+#define VMI_EF_GLOBAL	  (1ULL << 6)
+#define VMI_EF_PWT	  (1ULL << 7) /* cache mode bits, as in the entry */
+#define VMI_EF_PCD	  (1ULL << 8)
+#define VMI_EF_PAT	  (1ULL << 9)
+#define VMI_EF_SOFT_DIRTY (1ULL << 10)
+#define VMI_EF_UFFD_WP	  (1ULL << 11)
+#define VMI_EF_PROTNONE	  (1ULL << 12) /* PROT_NONE or NUMA hinting */
+#define VMI_EF_SPECIAL	  (1ULL << 13)
+/* swap entry: exclusive to this process; present small page: mapped once */
+#define VMI_EF_EXCLUSIVE (1ULL << 14)
+#define VMI_EF_DEVMAP	 (1ULL << 15)
+#define VMI_EF_HUGE	 (1ULL << 16) /* PSE: leaf above the PTE level */
+
+/* Attributes of the mapping (struct vmi_extent.attrs). */
+#define VMI_EA_THP	  (1U << 0) /* part of a transparent huge page */
+#define VMI_EA_HUGETLB	  (1U << 1) /* in a hugetlbfs mapping */
+#define VMI_EA_ANON	  (1U << 2) /* anonymous VMA */
+#define VMI_EA_FILE	  (1U << 3) /* file-backed VMA */
+#define VMI_EA_SHARED	  (1U << 4) /* VM_SHARED */
+#define VMI_EA_PFN_HIDDEN (1U << 5) /* pfn withheld from this caller */
+
+/**
+ * struct vmi_extent - a run of pages with the same attributes
+ * @start:	first byte
+ * @end:	one past the last byte; never crosses a VMA
+ * @pfn:	frame of @start (runs are physically contiguous); 0 when
+ *		hidden (VMI_EA_PFN_HIDDEN) or not present
+ * @eflags:	VMI_EF_* of the entries
+ * @swap_offset: for VMI_KIND_SWAP, the swap offset of @start
+ * @swap_type:	for VMI_KIND_SWAP, the swap area
+ * @kind:	VMI_KIND_*
+ * @level:	VMI_LEVEL_* of the leaf entries
+ * @page_shift:	log2 of the page size the entries map (12, 21, 30)
+ * @attrs:	VMI_EA_*
+ * @reserved:	zero
+ */
+struct vmi_extent {
+	__u64 start;
+	__u64 end;
+	__u64 pfn;
+	__u64 eflags;
+	__u64 swap_offset;
+	__u32 swap_type;
+	__u32 kind;
+	__u32 level;
+	__u32 page_shift;
+	__u32 attrs;
+	__u32 reserved;
+};
+
+#define VMI_EXTENT_SIZE_VER0 64
+
+/* struct vmi_walk_arg.flags */
+#define VMI_WALK_PER_PAGE (1ULL << 0) /* one record per page, no merging */
+#define VMI_WALK_HOLES	  (1ULL << 1) /* report unmapped ranges in VMAs */
+#define VMI_WALK_FLAGS	  (VMI_WALK_PER_PAGE | VMI_WALK_HOLES)
+
+/**
+ * struct vmi_walk_arg - VMI_IOC_WALK: the leaf entries over a range
+ * @size:	in: sizeof(struct vmi_walk_arg)
+ * @flags:	in: VMI_WALK_*
+ * @pid:	in: process (thread group) id; 0 means the caller
+ * @reserved:	in: zero
+ * @start:	in: first address, page aligned
+ * @end:	in: end address, page aligned, > @start
+ * @vec:	in: user pointer to an array of struct vmi_extent
+ * @vec_len:	in: number of elements in @vec (at most VMI_WALK_MAX_VEC)
+ * @extent_size: in: sizeof(struct vmi_extent) as the caller knows it
+ * @nr_extents:	out: elements written to @vec
+ * @walk_end:	out: the walk covered [@start, @walk_end); when it is below
+ *		@end, @vec was full: call again with @start = @walk_end
+ * @max_lock_ns: out: longest mmap_lock hold of this call, nanoseconds
+ * @lock_drops:	out: times the lock was dropped and retaken
+ */
+struct vmi_walk_arg {
+	__u64 size;
+	__u64 flags;
+	__u32 pid;
+	__u32 reserved;
+	__u64 start;
+	__u64 end;
+	__u64 vec;
+	__u64 vec_len;
+	__u64 extent_size;
+	__u64 nr_extents;
+	__u64 walk_end;
+	__u64 max_lock_ns;
+	__u64 lock_drops;
+};
+
+#define VMI_WALK_SIZE_VER0 96
+#define VMI_WALK_MAX_VEC   (1ULL << 20)
+
+/**
+ * struct vmi_level - one level of a translation
+ * @entry:	raw entry read at this level
+ * @table_pa:	physical address of the table it was read from (0 unless
+ *		the caller may see PFNs)
+ * @index:	index of the entry in its table
+ * @level:	VMI_LEVEL_*
+ */
+struct vmi_level {
+	__u64 entry;
+	__u64 table_pa;
+	__u32 index;
+	__u32 level;
+};
+
+/* struct vmi_translate_arg.vma_flags */
+#define VMI_VMA_READ	   (1U << 0)
+#define VMI_VMA_WRITE	   (1U << 1)
+#define VMI_VMA_EXEC	   (1U << 2)
+#define VMI_VMA_SHARED	   (1U << 3)
+#define VMI_VMA_HUGEPAGE   (1U << 4) /* MADV_HUGEPAGE */
+#define VMI_VMA_NOHUGEPAGE (1U << 5) /* MADV_NOHUGEPAGE */
+#define VMI_VMA_HUGETLB	   (1U << 6)
+#define VMI_VMA_ANON	   (1U << 7)
+#define VMI_VMA_FILE	   (1U << 8)
+
+/**
+ * struct vmi_translate_arg - VMI_IOC_TRANSLATE: one address, level by level
+ * @size:	in: sizeof(struct vmi_translate_arg)
+ * @flags:	in: zero
+ * @pid:	in: process id; 0 means the caller
+ * @nr_levels:	out: levels filled in @levels, from the top (PGD) down
+ * @va:		in: the virtual address (need not be aligned)
+ * @levels:	out: the path through the tables; @levels[@nr_levels - 1]
+ *		holds the leaf (or the entry where the walk ended)
+ * @leaf:	out: the leaf as a one-page extent (kind NONE if unmapped)
+ * @pa:		out: physical address of @va (0 if hidden or not present)
+ * @vma_start:	out: the VMA holding @va (0 and 0 if none)
+ * @vma_end:	out
+ * @vma_flags:	out: VMI_VMA_*
+ * @reserved:	out: zero
+ */
+struct vmi_translate_arg {
+	__u64 size;
+	__u64 flags;
+	__u32 pid;
+	__u32 nr_levels;
+	__u64 va;
+	struct vmi_level levels[5];
+	struct vmi_extent leaf;
+	__u64 pa;
+	__u64 vma_start;
+	__u64 vma_end;
+	__u32 vma_flags;
+	__u32 reserved;
+};
+
+#define VMI_TRANSLATE_SIZE_VER0 248
+
+/**
+ * struct vmi_pgtables_arg - VMI_IOC_PGTABLES: page-table memory of a process
+ * @size:	in: sizeof(struct vmi_pgtables_arg)
+ * @flags:	in: zero
+ * @pid:	in: process id; 0 means the caller
+ * @reserved:	in: zero
+ * @tables:	out: tables per level, indexed by VMI_LEVEL_* (PTE tables at
+ *		[VMI_LEVEL_PTE], ...; [0] unused)
+ * @entries:	out: non-empty entries per level, same index
+ * @bytes:	out: memory of all tables, PGD included
+ */
+struct vmi_pgtables_arg {
+	__u64 size;
+	__u64 flags;
+	__u32 pid;
+	__u32 reserved;
+	__u64 tables[6];
+	__u64 entries[6];
+	__u64 bytes;
+};
+
+#define VMI_PGTABLES_SIZE_VER0 128
+
+#define VMI_NAME_LEN 128
+
+/**
+ * struct vmi_vma - one VMA and what backs it
+ * @start:	first byte
+ * @end:	one past the last byte
+ * @rss:	bytes mapped by present entries (not counting special ones:
+ *		the zero page, PFN maps), as smaps' Rss
+ * @bytes_4k:	present bytes mapped by 4K entries
+ * @bytes_2m:	present bytes mapped by 2M entries
+ * @bytes_1g:	present bytes mapped by 1G entries
+ * @swap:	bytes in swap entries
+ * @thp:	present bytes in transparent huge pages (PMD- or PTE-mapped)
+ * @pgoff:	file offset of @start, bytes
+ * @vma_flags:	VMI_VMA_*
+ * @reserved:	zero
+ * @name:	file path, [heap], [stack], [vdso]..., or empty
+ */
+struct vmi_vma {
+	__u64 start;
+	__u64 end;
+	__u64 rss;
+	__u64 bytes_4k;
+	__u64 bytes_2m;
+	__u64 bytes_1g;
+	__u64 swap;
+	__u64 thp;
+	__u64 pgoff;
+	__u32 vma_flags;
+	__u32 reserved;
+	char name[VMI_NAME_LEN];
+};
+
+#define VMI_VMA_SIZE_VER0 208
+
+/**
+ * struct vmi_maps_arg - VMI_IOC_MAPS: the VMAs of a range, with their use
+ * @size:	in: sizeof(struct vmi_maps_arg)
+ * @flags:	in: zero
+ * @pid:	in: process id; 0 means the caller
+ * @reserved:	in: zero
+ * @start:	in: first address, page aligned
+ * @end:	in: end address, page aligned, > @start
+ * @vec:	in: user pointer to an array of struct vmi_vma
+ * @vec_len:	in: number of elements in @vec (at most VMI_WALK_MAX_VEC)
+ * @vma_size:	in: sizeof(struct vmi_vma) as the caller knows it
+ * @nr_vmas:	out: elements written to @vec
+ * @walk_end:	out: the call covered [@start, @walk_end); resume there
+ * @max_lock_ns: out: longest mmap_lock hold of this call, nanoseconds
+ */
+struct vmi_maps_arg {
+	__u64 size;
+	__u64 flags;
+	__u32 pid;
+	__u32 reserved;
+	__u64 start;
+	__u64 end;
+	__u64 vec;
+	__u64 vec_len;
+	__u64 vma_size;
+	__u64 nr_vmas;
+	__u64 walk_end;
+	__u64 max_lock_ns;
+};
+
+#define VMI_MAPS_SIZE_VER0 88
+
+#define VMI_IOC_WALK	  _IOWR(VMI_IOC_MAGIC, 0x01, struct vmi_walk_arg)
+#define VMI_IOC_TRANSLATE _IOWR(VMI_IOC_MAGIC, 0x02, struct vmi_translate_arg)
+#define VMI_IOC_PGTABLES  _IOWR(VMI_IOC_MAGIC, 0x03, struct vmi_pgtables_arg)
+#define VMI_IOC_MAPS	  _IOWR(VMI_IOC_MAGIC, 0x04, struct vmi_maps_arg)
 
 #endif /* _UAPI_LINUX_VMINSPECT_H */

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * decode.c - what the bits of an entry mean, on this architecture.
+ *
+ * Decoding works on a raw value already read by the walker: nothing here
+ * touches page tables.  x86_64 is decoded bit by bit; elsewhere only the
+ * generic helpers are used.
+ */
+#include <linux/hugetlb.h>
+#include <linux/mm.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+
+#include "compat.h"
+#include "vminspect.h"
+
+#ifdef CONFIG_X86_64
+
+static const struct {
+	u64 bit;
+	u64 flag;
+} vmi_present_bits[] = {
+	{ _PAGE_RW, VMI_EF_WRITE },
+	{ _PAGE_USER, VMI_EF_USER },
+	{ _PAGE_ACCESSED, VMI_EF_ACCESSED },
+	{ _PAGE_DIRTY_BITS, VMI_EF_DIRTY },
+	{ _PAGE_NX, VMI_EF_NX },
+	{ _PAGE_PWT, VMI_EF_PWT },
+	{ _PAGE_PCD, VMI_EF_PCD },
+	{ _PAGE_SOFT_DIRTY, VMI_EF_SOFT_DIRTY },
+	{ _PAGE_UFFD, VMI_EF_UFFD_WP },
+	{ _PAGE_SPECIAL, VMI_EF_SPECIAL },
+#ifdef _PAGE_DEVMAP
+	{ _PAGE_DEVMAP, VMI_EF_DEVMAP },
+#endif
+};
+
+static void vmi_decode_present(struct vmi_leaf *leaf, u64 v, bool huge)
+{
+	unsigned int i;
+	u64 f = 0;
+
+	for (i = 0; i < ARRAY_SIZE(vmi_present_bits); i++)
+		if (v & vmi_present_bits[i].bit)
+			f |= vmi_present_bits[i].flag;
+	/* bit 8 is GLOBAL when present, PROTNONE when not */
+	if (v & _PAGE_PRESENT) {
+		f |= VMI_EF_PRESENT;
+		if (v & _PAGE_GLOBAL)
+			f |= VMI_EF_GLOBAL;
+	} else {
+		f |= VMI_EF_PROTNONE;
+	}
+	if (huge) {
+		f |= VMI_EF_HUGE;
+		if (v & _PAGE_PAT_LARGE)
+			f |= VMI_EF_PAT;
+	} else if (v & _PAGE_PAT) {
+		f |= VMI_EF_PAT;
+	}
+
+	leaf->kind = VMI_KIND_PRESENT;
+	leaf->eflags = f;
+	/* the accessors undo the L1TF inversion of PROT_NONE frames */
+	if (huge)
+		leaf->pfn = pmd_pfn(__pmd(v));
+	else
+		leaf->pfn = pte_pfn(__pte(v));
+}
+
+static void vmi_decode_swap(struct vmi_leaf *leaf, u64 v)
+{
+	pte_t pte = __pte(v);
+	swp_entry_t arch;
+	unsigned long type, offset;
+	u64 f = 0;
+
+	if (v & _PAGE_SWP_SOFT_DIRTY)
+		f |= VMI_EF_SOFT_DIRTY;
+	if (v & _PAGE_SWP_UFFD)
+		f |= VMI_EF_UFFD_WP;
+	if (v & _PAGE_SWP_EXCLUSIVE)
+		f |= VMI_EF_EXCLUSIVE;
+	leaf->eflags = f;
+
+	arch = __pte_to_swp_entry(pte_swp_clear_flags(pte));
+	type = __swp_type(arch);
+	offset = __swp_offset(arch);
+
+	if (type < MAX_SWAPFILES) {
+		leaf->kind = VMI_KIND_SWAP;
+		leaf->swap_type = type;
+		leaf->swap_offset = offset;
+		return;
+	}
+	switch (type) {
+#ifdef CONFIG_MIGRATION
+	case SWP_MIGRATION_READ:
+	case SWP_MIGRATION_READ_EXCLUSIVE:
+	case SWP_MIGRATION_WRITE:
+		leaf->kind = VMI_KIND_MIGRATION;
+		leaf->pfn = offset;
+		if (type == SWP_MIGRATION_WRITE)
+			leaf->eflags |= VMI_EF_WRITE;
+		if (type == SWP_MIGRATION_READ_EXCLUSIVE)
+			leaf->eflags |= VMI_EF_EXCLUSIVE;
+		break;
+#endif
+#ifdef CONFIG_MEMORY_FAILURE
+	case SWP_HWPOISON:
+		leaf->kind = VMI_KIND_HWPOISON;
+		leaf->pfn = offset;
+		break;
+#endif
+	case SWP_PTE_MARKER:
+		leaf->kind = VMI_KIND_MARKER;
+		break;
+#ifdef CONFIG_DEVICE_PRIVATE
+	case SWP_DEVICE_READ:
+	case SWP_DEVICE_WRITE:
+	case SWP_DEVICE_EXCLUSIVE:
+		leaf->kind = VMI_KIND_DEVICE;
+		leaf->pfn = offset;
+		break;
+#endif
+	default:
+		leaf->kind = VMI_KIND_OTHER;
+		break;
+	}
+}
+
+void vmi_decode_entry(struct vmi_leaf *leaf, u64 v, bool huge)
+{
+	/*
+	 * Present, PROT_NONE (NUMA hinting) and, above the PTE level, a THP
+	 * being split (PSE without PRESENT) all map a frame.
+	 */
+	if (v & (_PAGE_PRESENT | _PAGE_PROTNONE) || (huge && (v & _PAGE_PSE)))
+		vmi_decode_present(leaf, v, huge);
+	else
+		vmi_decode_swap(leaf, v);
+}
+
+/* The entry without its frame bits, for callers who may not see frames. */
+u64 vmi_entry_strip_pfn(u64 v)
+{
+	return v & ~PTE_PFN_MASK;
+}
+
+#else /* !CONFIG_X86_64 */
+
+u64 vmi_entry_strip_pfn(u64 v)
+{
+	return 0;
+}
+
+void vmi_decode_entry(struct vmi_leaf *leaf, u64 v, bool huge)
+{
+	pte_t pte = __pte(v);
+
+	if (pte_present(pte)) {
+		leaf->kind = VMI_KIND_PRESENT;
+		leaf->pfn = pte_pfn(pte);
+		leaf->eflags = VMI_EF_PRESENT |
+			       (pte_write(pte) ? VMI_EF_WRITE : 0) |
+			       (pte_dirty(pte) ? VMI_EF_DIRTY : 0) |
+			       (pte_young(pte) ? VMI_EF_ACCESSED : 0) |
+			       (huge ? VMI_EF_HUGE : 0);
+	} else {
+		leaf->kind = VMI_KIND_OTHER;
+	}
+}
+
+#endif /* CONFIG_X86_64 */
+
+/* Is the frame part of a transparent huge page (a large, non-hugetlb folio)? */
+bool vmi_pfn_is_thp(u64 pfn)
+{
+	struct folio *folio;
+
+	if (!pfn_valid(pfn))
+		return false;
+	/* a racy snapshot read of struct page memory, never dereferenced further */
+	folio = page_folio(pfn_to_page(pfn));
+	return folio_test_large(folio) && !folio_test_hugetlb(folio);
+}
+
+/*
+ * Is a small page mapped exactly once?  Only order-0 pages are answered:
+ * their _mapcount is the mapcount (minus one); pages of large folios are
+ * never reported exclusive here.
+ */
+bool vmi_pfn_mapped_once(u64 pfn)
+{
+	struct page *page;
+
+	if (!pfn_valid(pfn))
+		return false;
+	page = pfn_to_page(pfn);
+	if (PageCompound(page))
+		return false;
+	return atomic_read(&page->_mapcount) == 0;
+}
+
+u32 vmi_vma_flags(struct vm_area_struct *vma)
+{
+	vm_flags_t f = vma->vm_flags;
+	u32 flags = 0;
+
+	if (f & VM_READ)
+		flags |= VMI_VMA_READ;
+	if (f & VM_WRITE)
+		flags |= VMI_VMA_WRITE;
+	if (f & VM_EXEC)
+		flags |= VMI_VMA_EXEC;
+	if (f & VM_SHARED)
+		flags |= VMI_VMA_SHARED;
+	if (f & VM_HUGEPAGE)
+		flags |= VMI_VMA_HUGEPAGE;
+	if (f & VM_NOHUGEPAGE)
+		flags |= VMI_VMA_NOHUGEPAGE;
+	if (is_vm_hugetlb_page(vma))
+		flags |= VMI_VMA_HUGETLB;
+	if (vma_is_anonymous(vma))
+		flags |= VMI_VMA_ANON;
+	else if (vma->vm_file)
+		flags |= VMI_VMA_FILE;
+	return flags;
+}

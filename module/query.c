@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * query.c - the page-table queries: walk (extents), maps, translate and
+ * page-table overhead.  Each fills plain structs and hands them to a sink
+ * outside mmap_lock; the ioctl and the query file only choose the sink.
+ *
+ * Results are gathered under the lock into a small fixed buffer and
+ * delivered in batches with the lock dropped: copying to user memory may
+ * fault, and a fault on the walked mm would take its mmap_lock again.
+ */
+#include <linux/dcache.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/hugetlb.h>
+#include <linux/limits.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "compat.h"
+#include "vminspect.h"
+
+/* Records gathered under the lock before the lock is dropped to deliver them. */
+#define VMI_BATCH 64
+
+static void vmi_leaf_to_extent(struct vmi_extent *e, const struct vmi_leaf *l)
+{
+	memset(e, 0, sizeof(*e));
+	e->start = l->start;
+	e->end = l->end;
+	e->pfn = l->pfn;
+	e->eflags = l->eflags;
+	e->swap_offset = l->swap_offset;
+	e->swap_type = l->swap_type;
+	e->kind = l->kind;
+	e->level = l->level;
+	e->page_shift = l->page_shift;
+	e->attrs = l->attrs;
+}
+
+/* Does @l continue @e: adjacent, same attributes, contiguous frames? */
+static bool vmi_extent_extends(const struct vmi_extent *e,
+			       const struct vmi_leaf *l)
+{
+	u64 pages = (e->end - e->start) >> PAGE_SHIFT;
+
+	if (e->end != l->start || e->kind != l->kind || e->level != l->level ||
+	    e->page_shift != l->page_shift || e->eflags != l->eflags ||
+	    e->attrs != l->attrs)
+		return false;
+	switch (e->kind) {
+	case VMI_KIND_SWAP:
+		return e->swap_type == l->swap_type &&
+		       l->swap_offset == e->swap_offset + pages;
+	case VMI_KIND_NONE:
+	case VMI_KIND_MARKER:
+	case VMI_KIND_OTHER:
+		return true;
+	default:
+		/* hidden frames cannot be compared, and must not leak */
+		return (e->attrs & VMI_EA_PFN_HIDDEN) ||
+		       l->pfn == e->pfn + pages;
+	}
+}
+
+/* ---- walk: extents ---------------------------------------------------- */
+
+struct vmi_extents {
+	struct vmi_walk w;
+	bool per_page;
+	bool have_pending;
+	bool full;
+	struct vmi_extent pending; /* still growing */
+	struct vmi_extent *buf;	   /* finished, not yet delivered */
+	unsigned int nbuf;
+	u64 room; /* records the sink still takes */
+};
+
+static int vmi_extents_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
+{
+	struct vmi_extents *x = w->priv;
+
+	if (x->have_pending && !x->per_page &&
+	    vmi_extent_extends(&x->pending, leaf)) {
+		x->pending.end = leaf->end;
+		return VMI_WALK_CONTINUE;
+	}
+	if (x->have_pending) {
+		if (!x->room) {
+			x->full = true;
+			return VMI_WALK_STOP;
+		}
+		x->buf[x->nbuf++] = x->pending;
+		x->room--;
+	}
+	vmi_leaf_to_extent(&x->pending, leaf);
+	x->have_pending = true;
+	return x->nbuf == VMI_BATCH ? VMI_WALK_STOP : VMI_WALK_CONTINUE;
+}
+
+static const struct vmi_walk_ops vmi_extents_ops = {
+	.leaf = vmi_extents_leaf,
+};
+
+/**
+ * vmi_query_walk - the extents of a range, delivered to a sink
+ * @q:		the query; @q->put receives batches with no lock held
+ * @caller:	what the caller may see
+ *
+ * Return: 0 (see @q->nr_out and @q->walk_end) or -errno.
+ */
+int vmi_query_walk(struct vmi_walk_query *q, const struct vmi_caller *caller)
+{
+	struct vmi_extents x = {};
+	struct mm_struct *mm;
+	unsigned long addr;
+	int ret;
+
+	if (q->flags & ~VMI_WALK_FLAGS)
+		return -EINVAL;
+	ret = vmi_check_range(q->start, q->end);
+	if (ret)
+		return ret;
+	if (!q->max_out)
+		return -EINVAL;
+
+	mm = vmi_get_mm(q->pid, caller);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	x.buf = kmalloc_array(VMI_BATCH, sizeof(*x.buf), GFP_KERNEL);
+	if (!x.buf) {
+		ret = -ENOMEM;
+		goto out_mmput;
+	}
+	x.w.mm = mm;
+	x.w.caller = caller;
+	x.w.ops = &vmi_extents_ops;
+	x.w.priv = &x;
+	x.w.holes = q->flags & VMI_WALK_HOLES;
+	x.per_page = q->flags & VMI_WALK_PER_PAGE;
+	x.room = q->max_out;
+	q->nr_out = 0;
+
+	for (addr = q->start;;) {
+		ret = vmi_walk(&x.w, addr, q->end);
+		if (ret)
+			break;
+		if (x.w.addr >= q->end && x.have_pending && !x.full) {
+			if (x.room) {
+				x.buf[x.nbuf++] = x.pending;
+				x.room--;
+				x.have_pending = false;
+			} else {
+				x.full = true;
+			}
+		}
+		if (x.nbuf) {
+			ret = q->put(q, x.buf, x.nbuf);
+			if (ret)
+				break;
+			q->nr_out += x.nbuf;
+			x.nbuf = 0;
+		}
+		if (x.full) {
+			q->walk_end = x.pending.start;
+			break;
+		}
+		if (x.w.addr >= q->end) {
+			q->walk_end = q->end;
+			break;
+		}
+		addr = x.w.addr;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+	}
+	q->max_lock_ns = x.w.max_lock_ns;
+	q->lock_drops = x.w.lock_drops;
+	kfree(x.buf);
+out_mmput:
+	mmput(mm);
+	return ret;
+}
+
+/* ---- maps: VMAs and what backs them ------------------------------------ */
+
+struct vmi_maps {
+	struct vmi_walk w;
+	bool have_cur;
+	bool full;
+	struct vmi_vma cur;
+	struct vmi_vma *buf;
+	unsigned int nbuf;
+	u64 room;
+	char *path; /* PATH_MAX scratch for d_path() */
+};
+
+static void vmi_vma_name(struct vm_area_struct *vma, char *name, char *path)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	const char *n = NULL;
+
+	if (vma->vm_file) {
+		n = d_path(&vma->vm_file->f_path, path, PATH_MAX);
+		if (IS_ERR(n))
+			n = NULL;
+	} else if (vma->vm_ops && vma->vm_ops->name) {
+		n = vma->vm_ops->name(vma);
+	} else if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk) {
+		n = "[heap]";
+	} else if (vma->vm_start <= mm->start_stack &&
+		   vma->vm_end >= mm->start_stack) {
+		n = "[stack]";
+	}
+	if (n)
+		strscpy(name, n, VMI_NAME_LEN);
+}
+
+static int vmi_maps_vma(struct vmi_walk *w, struct vm_area_struct *vma)
+{
+	struct vmi_maps *m = w->priv;
+
+	/* the same VMA met again after the lock was dropped */
+	if (m->have_cur && m->cur.start == vma->vm_start) {
+		m->cur.end = vma->vm_end;
+		return VMI_WALK_CONTINUE;
+	}
+	if (m->have_cur) {
+		if (!m->room) {
+			m->full = true;
+			return VMI_WALK_STOP;
+		}
+		m->buf[m->nbuf++] = m->cur;
+		m->room--;
+		m->have_cur = false;
+		if (m->nbuf == VMI_BATCH)
+			return VMI_WALK_STOP; /* deliver, then come back here */
+	}
+	memset(&m->cur, 0, sizeof(m->cur));
+	m->cur.start = vma->vm_start;
+	m->cur.end = vma->vm_end;
+	m->cur.pgoff = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	m->cur.vma_flags = vmi_vma_flags(vma);
+	vmi_vma_name(vma, m->cur.name, m->path);
+	m->have_cur = true;
+	return VMI_WALK_CONTINUE;
+}
+
+static int vmi_maps_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
+{
+	struct vmi_maps *m = w->priv;
+	u64 len = leaf->end - leaf->start;
+
+	if (leaf->kind == VMI_KIND_SWAP) {
+		m->cur.swap += len;
+		return VMI_WALK_CONTINUE;
+	}
+	/* the zero page and PFN maps are nobody's resident memory */
+	if (leaf->kind != VMI_KIND_PRESENT || leaf->eflags & VMI_EF_SPECIAL)
+		return VMI_WALK_CONTINUE;
+	m->cur.rss += len;
+	if (leaf->attrs & VMI_EA_THP)
+		m->cur.thp += len;
+	if (leaf->page_shift >= PUD_SHIFT)
+		m->cur.bytes_1g += len;
+	else if (leaf->page_shift >= PMD_SHIFT)
+		m->cur.bytes_2m += len;
+	else
+		m->cur.bytes_4k += len;
+	return VMI_WALK_CONTINUE;
+}
+
+static const struct vmi_walk_ops vmi_maps_ops = {
+	.leaf = vmi_maps_leaf,
+	.vma = vmi_maps_vma,
+};
+
+int vmi_query_maps(struct vmi_maps_query *q, const struct vmi_caller *caller)
+{
+	struct vmi_maps m = {};
+	struct mm_struct *mm;
+	unsigned long addr;
+	int ret;
+
+	if (q->flags)
+		return -EINVAL;
+	ret = vmi_check_range(q->start, q->end);
+	if (ret)
+		return ret;
+	if (!q->max_out)
+		return -EINVAL;
+
+	mm = vmi_get_mm(q->pid, caller);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	ret = -ENOMEM;
+	m.buf = kmalloc_array(VMI_BATCH, sizeof(*m.buf), GFP_KERNEL);
+	if (!m.buf)
+		goto out_mmput;
+	m.path = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!m.path)
+		goto out_free_buf;
+	m.w.mm = mm;
+	m.w.caller = caller;
+	m.w.ops = &vmi_maps_ops;
+	m.w.priv = &m;
+	m.room = q->max_out;
+	q->nr_out = 0;
+
+	for (addr = q->start;;) {
+		ret = vmi_walk(&m.w, addr, q->end);
+		if (ret)
+			break;
+		if (m.w.addr >= q->end && m.have_cur && !m.full) {
+			if (m.room) {
+				m.buf[m.nbuf++] = m.cur;
+				m.room--;
+				m.have_cur = false;
+			} else {
+				m.full = true;
+			}
+		}
+		if (m.nbuf) {
+			ret = q->put(q, m.buf, m.nbuf);
+			if (ret)
+				break;
+			q->nr_out += m.nbuf;
+			m.nbuf = 0;
+		}
+		if (m.full) {
+			q->walk_end = m.cur.start;
+			break;
+		}
+		if (m.w.addr >= q->end) {
+			q->walk_end = q->end;
+			break;
+		}
+		addr = m.w.addr;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+	}
+	q->max_lock_ns = m.w.max_lock_ns;
+	kfree(m.path);
+out_free_buf:
+	kfree(m.buf);
+out_mmput:
+	mmput(mm);
+	return ret;
+}
+
+/* ---- translate: one address, level by level ----------------------------- */
+
+static int vmi_translate_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
+{
+	struct vmi_translate_arg *arg = w->priv;
+
+	vmi_leaf_to_extent(&arg->leaf, leaf);
+	return VMI_WALK_STOP;
+}
+
+static const struct vmi_walk_ops vmi_translate_ops = {
+	.leaf = vmi_translate_leaf,
+};
+
+int vmi_query_translate(struct vmi_translate_arg *arg,
+			const struct vmi_caller *caller)
+{
+	unsigned long va = arg->va, page = va & PAGE_MASK;
+	struct vm_area_struct *vma;
+	struct vmi_walk w = {};
+	struct mm_struct *mm;
+	int ret;
+
+	if (arg->flags)
+		return -EINVAL;
+	if (va >= TASK_SIZE_MAX)
+		return -EINVAL;
+
+	mm = vmi_get_mm(arg->pid, caller);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		goto out_mmput;
+	vma = find_vma(mm, va);
+	/* outside every VMA its tables may be on their way out: do not look */
+	if (vma && vma->vm_start <= va) {
+		arg->vma_start = vma->vm_start;
+		arg->vma_end = vma->vm_end;
+		arg->vma_flags = vmi_vma_flags(vma);
+		arg->nr_levels = vmi_walk_path(vma, va, arg->levels, caller);
+	}
+	mmap_read_unlock(mm);
+
+	/* the leaf, decoded by the walker everybody else uses */
+	arg->leaf.start = page;
+	arg->leaf.end = page + PAGE_SIZE;
+	if (arg->vma_end) {
+		w.mm = mm;
+		w.caller = caller;
+		w.ops = &vmi_translate_ops;
+		w.priv = arg;
+		w.holes = true;
+		ret = vmi_walk(&w, page, page + PAGE_SIZE);
+		if (ret)
+			goto out_mmput;
+	}
+	if (arg->leaf.kind == VMI_KIND_PRESENT && caller->pfn)
+		arg->pa = ((u64)arg->leaf.pfn << PAGE_SHIFT) |
+			  (va & ~PAGE_MASK);
+
+out_mmput:
+	mmput(mm);
+	return ret;
+}
+
+/* ---- page-table overhead ---------------------------------------------- */
+
+struct vmi_pgtables {
+	struct vmi_walk w;
+	struct vmi_pgtables_arg *arg;
+	unsigned long last[VMI_LEVEL_PGD + 1]; /* tables are met in order */
+};
+
+static int vmi_pgtables_table(struct vmi_walk *w, unsigned int level,
+			      unsigned long addr, unsigned long pfn)
+{
+	struct vmi_pgtables *p = w->priv;
+	/* the entry pointing at this table lives one level up */
+	unsigned int up = level + 1;
+
+	if (up == VMI_LEVEL_P4D && vmi_pgtable_levels() < 5)
+		up = VMI_LEVEL_PGD; /* the P4D level is folded away */
+	if (p->last[level] != pfn) {
+		p->last[level] = pfn;
+		p->arg->tables[level]++;
+		p->arg->entries[up]++;
+	}
+	return VMI_WALK_CONTINUE;
+}
+
+static int vmi_pgtables_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
+{
+	struct vmi_pgtables *p = w->priv;
+
+	if (leaf->kind != VMI_KIND_NONE)
+		p->arg->entries[leaf->level]++;
+	return VMI_WALK_CONTINUE;
+}
+
+static const struct vmi_walk_ops vmi_pgtables_ops = {
+	.leaf = vmi_pgtables_leaf,
+	.table = vmi_pgtables_table,
+};
+
+int vmi_query_pgtables(struct vmi_pgtables_arg *arg,
+		       const struct vmi_caller *caller)
+{
+	struct vmi_pgtables p = {};
+	struct mm_struct *mm;
+	unsigned int level;
+	int ret;
+
+	if (arg->flags)
+		return -EINVAL;
+	mm = vmi_get_mm(arg->pid, caller);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+
+	p.arg = arg;
+	p.w.mm = mm;
+	p.w.caller = caller;
+	p.w.ops = &vmi_pgtables_ops;
+	p.w.priv = &p;
+	ret = vmi_walk(&p.w, 0, TASK_SIZE_MAX);
+	if (!ret) {
+		arg->tables[VMI_LEVEL_PGD] = 1;
+		for (level = VMI_LEVEL_PTE; level <= VMI_LEVEL_PGD; level++)
+			arg->bytes += arg->tables[level] * PAGE_SIZE;
+	}
+	mmput(mm);
+	return ret;
+}

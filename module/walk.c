@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * walk.c - the one page-table walker.
+ *
+ * It visits the leaf entries of a user range, VMA by VMA and level by level,
+ * and hands each one to a consumer as a struct vmi_leaf.  The kernel's own
+ * walker (walk_page_range) is not exported, so this one follows the rules
+ * lockless readers of page tables obey:
+ *
+ *  - mmap_lock is held for reading, and only ranges inside VMAs found under
+ *    it are walked (munmap frees page tables after downgrading its lock);
+ *  - every entry is read once into a local copy, and the next level is found
+ *    from that copy;
+ *  - PTE tables are read under rcu_read_lock(): from 6.12 on they may be
+ *    freed by RCU without mmap_lock (khugepaged retracting them, 7.x page
+ *    table reclaim);
+ *  - nothing is written, nothing is locked but mmap_lock.
+ *
+ * Lock holds are bounded: after VMI_WALK_BUDGET entries or about a
+ * millisecond the lock is dropped, the CPU yielded, fatal signals honoured,
+ * and the walk resumes from where it stopped (looking the VMA up again).
+ */
+#include <linux/hugetlb.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
+#include <linux/sched/signal.h>
+
+#include "compat.h"
+#include "vminspect.h"
+
+/* Entries visited between two looks at the clock. */
+#define VMI_WALK_BUDGET 4096
+/* Longest wished-for lock hold. */
+#define VMI_WALK_HOLD_NS (1000 * NSEC_PER_USEC)
+
+/* Why a step ended early: the walker's own reason to drop the lock. */
+#define VMI_WALK_YIELD (VMI_WALK_STOP + 1)
+
+/* Called every so often: has this lock hold lasted long enough? */
+static int vmi_walk_check_time(struct vmi_walk *w)
+{
+	if (w->work < VMI_WALK_BUDGET)
+		return VMI_WALK_CONTINUE;
+	w->work = 0;
+	if (local_clock() > w->deadline || need_resched())
+		return VMI_WALK_YIELD;
+	return VMI_WALK_CONTINUE;
+}
+
+static void vmi_leaf_vma_attrs(struct vmi_walk *w, struct vm_area_struct *vma)
+{
+	u32 attrs = 0;
+
+	if (is_vm_hugetlb_page(vma))
+		attrs |= VMI_EA_HUGETLB;
+	if (vma_is_anonymous(vma))
+		attrs |= VMI_EA_ANON;
+	else if (vma->vm_file)
+		attrs |= VMI_EA_FILE;
+	if (vma->vm_flags & VM_SHARED)
+		attrs |= VMI_EA_SHARED;
+	w->vma_attrs = attrs;
+}
+
+static int vmi_emit(struct vmi_walk *w, struct vmi_leaf *leaf)
+{
+	leaf->attrs |= w->vma_attrs;
+	/* frames of present, migrating, poisoned and device entries */
+	if (!w->caller->pfn && leaf->kind != VMI_KIND_NONE &&
+	    leaf->kind != VMI_KIND_SWAP && leaf->kind != VMI_KIND_MARKER) {
+		leaf->pfn = 0;
+		leaf->entry = vmi_entry_strip_pfn(leaf->entry);
+		leaf->attrs |= VMI_EA_PFN_HIDDEN;
+	}
+	w->addr = leaf->end;
+	w->work++;
+	return w->ops->leaf(w, leaf);
+}
+
+/* A range with no entry at @level (only reported when asked for). */
+static int vmi_emit_hole(struct vmi_walk *w, unsigned long start,
+			 unsigned long end, unsigned int level)
+{
+	struct vmi_leaf leaf = {
+		.start = start,
+		.end = end,
+		.kind = VMI_KIND_NONE,
+		.level = level,
+		.page_shift = PAGE_SHIFT,
+	};
+
+	if (!w->holes) {
+		w->addr = end;
+		w->work++;
+		return VMI_WALK_CONTINUE;
+	}
+	return vmi_emit(w, &leaf);
+}
+
+static int vmi_emit_entry(struct vmi_walk *w, unsigned long start,
+			  unsigned long end, u64 entry, unsigned int level,
+			  unsigned int shift)
+{
+	struct vmi_leaf leaf = {
+		.start = start,
+		.end = end,
+		.entry = entry,
+		.level = level,
+		.page_shift = shift,
+	};
+
+	vmi_decode_entry(&leaf, entry, level != VMI_LEVEL_PTE);
+	/* a large entry seen part-way (range start inside it) */
+	if (leaf.kind == VMI_KIND_PRESENT && shift > PAGE_SHIFT)
+		leaf.pfn += (start & ((1UL << shift) - 1)) >> PAGE_SHIFT;
+	if (leaf.kind == VMI_KIND_PRESENT && !(w->vma_attrs & VMI_EA_HUGETLB)) {
+		if (vmi_pfn_is_thp(leaf.pfn))
+			leaf.attrs |= VMI_EA_THP;
+		else if (level == VMI_LEVEL_PTE &&
+			 vmi_pfn_mapped_once(leaf.pfn))
+			leaf.eflags |= VMI_EF_EXCLUSIVE;
+	}
+	return vmi_emit(w, &leaf);
+}
+
+/* Walk the PTE table a PMD (read into @pmd) points to. */
+static int vmi_walk_ptes(struct vmi_walk *w, pmd_t *pmd, unsigned long addr,
+			 unsigned long end)
+{
+	pte_t *table;
+	int ret = VMI_WALK_CONTINUE;
+
+	if (w->ops->table) {
+		ret = w->ops->table(w, VMI_LEVEL_PTE, addr, pmd_pfn(*pmd));
+		if (ret)
+			return ret;
+	}
+
+	rcu_read_lock();
+	/* the local copy of the PMD finds the table: no second read */
+	table = pte_offset_kernel(pmd, addr);
+	for (; addr < end; addr += PAGE_SIZE, table++) {
+		pte_t pte = ptep_get(table);
+
+		if (pte_none(pte))
+			ret = vmi_emit_hole(w, addr, addr + PAGE_SIZE,
+					    VMI_LEVEL_PTE);
+		else
+			ret = vmi_emit_entry(w, addr, addr + PAGE_SIZE,
+					     pte_val(pte), VMI_LEVEL_PTE,
+					     PAGE_SHIFT);
+		if (ret)
+			break;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * hugetlb: the PMD or PUD slot of the page size is the leaf, in PTE format;
+ * it is never split into a lower table.
+ */
+static int vmi_walk_hugetlb(struct vmi_walk *w, pud_t pud, unsigned long addr,
+			    unsigned long end, unsigned long hsize)
+{
+	unsigned long next = (addr & ~(hsize - 1)) + hsize;
+	unsigned int shift = __ffs(hsize);
+	u64 entry;
+
+	next = min(next, end);
+	if (hsize >= PUD_SIZE) {
+		entry = pud_val(pud);
+		if (!entry)
+			return vmi_emit_hole(w, addr, next, VMI_LEVEL_PUD);
+		return vmi_emit_entry(w, addr, next, entry, VMI_LEVEL_PUD,
+				      shift);
+	}
+	if (pud_none(pud) || !pud_present(pud) || vmi_pud_leaf(pud))
+		return vmi_emit_hole(w, addr, pud_addr_end(addr, end),
+				     VMI_LEVEL_PUD);
+	entry = pmd_val(vmi_pmdp_get(pmd_offset(&pud, addr)));
+	if (!entry)
+		return vmi_emit_hole(w, addr, next, VMI_LEVEL_PMD);
+	return vmi_emit_entry(w, addr, next, entry, VMI_LEVEL_PMD, shift);
+}
+
+static int vmi_walk_pmd(struct vmi_walk *w, pud_t *pud, unsigned long addr,
+			unsigned long end)
+{
+	unsigned long next = pmd_addr_end(addr, end);
+	pmd_t pmd = vmi_pmdp_get(pmd_offset(pud, addr));
+
+	if (pmd_none(pmd))
+		return vmi_emit_hole(w, addr, next, VMI_LEVEL_PMD);
+	/* a THP migration entry, or a huge PROT_NONE / leaf entry */
+	if (!pmd_present(pmd) || pmd_leaf(pmd))
+		return vmi_emit_entry(w, addr, next, pmd_val(pmd),
+				      VMI_LEVEL_PMD, PMD_SHIFT);
+	if (pmd_bad(pmd)) {
+		/* never clear it: a reader only reports */
+		w->addr = next;
+		return VMI_WALK_CONTINUE;
+	}
+	return vmi_walk_ptes(w, &pmd, addr, next);
+}
+
+/* One step: the entries under a single PUD slot of [addr, end). */
+static int vmi_walk_step(struct vmi_walk *w, struct vm_area_struct *vma,
+			 unsigned long addr, unsigned long end)
+{
+	unsigned long next;
+	pgd_t *pgdp, pgd;
+	p4d_t *p4dp, p4d;
+	pud_t *pudp, pud;
+	int ret;
+
+	pgdp = pgd_offset(vma->vm_mm, addr);
+	pgd = READ_ONCE(*pgdp);
+	if (pgd_none(pgd) || pgd_bad(pgd))
+		return vmi_emit_hole(w, addr, pgd_addr_end(addr, end),
+				     VMI_LEVEL_PGD);
+	/* folds onto the PGD at run time on 4-level machines */
+	p4dp = p4d_offset(&pgd, addr);
+	p4d = READ_ONCE(*p4dp);
+	if (p4d_none(p4d) || p4d_bad(p4d))
+		return vmi_emit_hole(w, addr, p4d_addr_end(addr, end),
+				     VMI_LEVEL_P4D);
+	if (w->ops->table && vmi_pgtable_levels() == 5) {
+		ret = w->ops->table(w, VMI_LEVEL_P4D, addr, pgd_pfn(pgd));
+		if (ret)
+			return ret;
+	}
+
+	pudp = pud_offset(&p4d, addr);
+	pud = READ_ONCE(*pudp);
+	next = pud_addr_end(addr, end);
+	if (w->ops->table) {
+		ret = w->ops->table(w, VMI_LEVEL_PUD, addr, p4d_pfn(p4d));
+		if (ret)
+			return ret;
+	}
+
+	if (is_vm_hugetlb_page(vma))
+		return vmi_walk_hugetlb(w, pud, addr, end,
+					huge_page_size(hstate_vma(vma)));
+
+	if (pud_none(pud))
+		return vmi_emit_hole(w, addr, next, VMI_LEVEL_PUD);
+	if (vmi_pud_leaf(pud))
+		return vmi_emit_entry(w, addr, next, pud_val(pud),
+				      VMI_LEVEL_PUD, PUD_SHIFT);
+	if (!pud_present(pud) || pud_bad(pud)) {
+		w->addr = next;
+		return VMI_WALK_CONTINUE;
+	}
+	if (w->ops->table) {
+		ret = w->ops->table(w, VMI_LEVEL_PMD, addr, pud_pfn(pud));
+		if (ret)
+			return ret;
+	}
+	while (addr < next) {
+		ret = vmi_walk_pmd(w, &pud, addr, next);
+		if (!ret)
+			ret = vmi_walk_check_time(w);
+		if (ret)
+			return ret;
+		addr = w->addr;
+	}
+	return VMI_WALK_CONTINUE;
+}
+
+static void vmi_walk_unlock(struct vmi_walk *w, u64 locked_at)
+{
+	u64 held = local_clock() - locked_at;
+
+	mmap_read_unlock(w->mm);
+	if (held > w->max_lock_ns)
+		w->max_lock_ns = held;
+}
+
+/**
+ * vmi_walk - visit the leaf entries of [start, end) in @w->mm
+ * @w:		the walk: mm, caller, ops and options set by the consumer
+ * @start:	page-aligned first address
+ * @end:	page-aligned end
+ *
+ * Return: 0 when the range is done or the consumer stopped it (@w->addr
+ * says where), -EINTR on a fatal signal, or the consumer's error.
+ */
+int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *vma;
+	u64 locked_at;
+	int ret = 0;
+
+	w->addr = start;
+	w->vma = NULL;
+	while (w->addr < end) {
+		if (mmap_read_lock_killable(w->mm))
+			return -EINTR;
+		locked_at = local_clock();
+		w->deadline = locked_at + VMI_WALK_HOLD_NS;
+		w->work = 0;
+		ret = VMI_WALK_CONTINUE;
+		/*
+		 * Each pass looks the VMAs up again from w->addr: they may have
+		 * changed while the lock was dropped.
+		 */
+		for (;;) {
+			unsigned long addr = w->addr, vend;
+
+			vma = find_vma(w->mm, addr);
+			if (!vma || vma->vm_start >= end) {
+				w->addr = end;
+				break;
+			}
+			if (addr < vma->vm_start)
+				addr = vma->vm_start;
+			if (w->vma != vma || w->vma_start != vma->vm_start) {
+				w->vma = vma;
+				w->vma_start = vma->vm_start;
+				vmi_leaf_vma_attrs(w, vma);
+				if (w->ops->vma) {
+					ret = w->ops->vma(w, vma);
+					if (ret)
+						break;
+				}
+			}
+			vend = min(end, vma->vm_end);
+			w->addr = addr;
+			while (w->addr < vend) {
+				ret = vmi_walk_step(w, vma, w->addr, vend);
+				if (!ret)
+					ret = vmi_walk_check_time(w);
+				if (ret)
+					break;
+			}
+			if (ret || w->addr >= end)
+				break;
+			w->addr = vma->vm_end;
+		}
+		vmi_walk_unlock(w, locked_at);
+		if (ret == VMI_WALK_YIELD) {
+			w->lock_drops++;
+			ret = 0;
+		} else if (ret) {
+			break;
+		}
+		cond_resched();
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+	/* positive: the consumer stopped the walk; that is not an error */
+	return ret < 0 ? ret : 0;
+}
+
+/* Record one level of a translation; the table's address only for root. */
+static void vmi_path_level(struct vmi_level *lv, unsigned int level, u64 entry,
+			   unsigned long table_pfn, unsigned int index,
+			   const struct vmi_caller *caller)
+{
+	lv->level = level;
+	lv->index = index;
+	lv->entry = caller->pfn ? entry : vmi_entry_strip_pfn(entry);
+	lv->table_pa = caller->pfn ? (u64)table_pfn << PAGE_SHIFT : 0;
+}
+
+/**
+ * vmi_walk_path - the entries that translate @va, from the PGD down
+ * @vma:	the VMA holding @va; mmap_lock held for reading
+ * @va:		the address
+ * @levels:	out: up to five levels
+ * @caller:	what the caller may see
+ *
+ * Return: the number of levels filled; the last is the leaf, or the entry
+ * where the walk ended (none, not present, bad).
+ */
+u32 vmi_walk_path(struct vm_area_struct *vma, unsigned long va,
+		  struct vmi_level *levels, const struct vmi_caller *caller)
+{
+	unsigned long hsize =
+		is_vm_hugetlb_page(vma) ? huge_page_size(hstate_vma(vma)) : 0;
+	pgd_t *pgdp, pgd;
+	p4d_t *p4dp, p4d;
+	pud_t *pudp, pud;
+	pmd_t *pmdp, pmd;
+	pte_t *ptep, pte;
+	u32 n = 0;
+
+	pgdp = pgd_offset(vma->vm_mm, va);
+	pgd = READ_ONCE(*pgdp);
+	vmi_path_level(&levels[n++], VMI_LEVEL_PGD, pgd_val(pgd),
+		       __pa(vma->vm_mm->pgd) >> PAGE_SHIFT, pgd_index(va),
+		       caller);
+	if (pgd_none(pgd) || pgd_bad(pgd))
+		return n;
+
+	p4dp = p4d_offset(&pgd, va);
+	p4d = READ_ONCE(*p4dp);
+	if (vmi_pgtable_levels() == 5) {
+		vmi_path_level(&levels[n++], VMI_LEVEL_P4D, p4d_val(p4d),
+			       pgd_pfn(pgd), p4d_index(va), caller);
+		if (p4d_none(p4d) || p4d_bad(p4d))
+			return n;
+	}
+
+	pudp = pud_offset(&p4d, va);
+	pud = READ_ONCE(*pudp);
+	vmi_path_level(&levels[n++], VMI_LEVEL_PUD, pud_val(pud), p4d_pfn(p4d),
+		       pud_index(va), caller);
+	if (hsize >= PUD_SIZE || pud_none(pud) || vmi_pud_leaf(pud) ||
+	    !pud_present(pud) || pud_bad(pud))
+		return n;
+
+	pmdp = pmd_offset(&pud, va);
+	pmd = vmi_pmdp_get(pmdp);
+	vmi_path_level(&levels[n++], VMI_LEVEL_PMD, pmd_val(pmd), pud_pfn(pud),
+		       pmd_index(va), caller);
+	if (hsize || pmd_none(pmd) || !pmd_present(pmd) || pmd_leaf(pmd) ||
+	    pmd_bad(pmd))
+		return n;
+
+	rcu_read_lock();
+	ptep = pte_offset_kernel(&pmd, va);
+	pte = ptep_get(ptep);
+	rcu_read_unlock();
+	vmi_path_level(&levels[n++], VMI_LEVEL_PTE, pte_val(pte), pmd_pfn(pmd),
+		       pte_index(va), caller);
+	return n;
+}

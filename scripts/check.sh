@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: install what is missing, build, lint and run every test on
+# every kernel of the matrix.  Each stage prints its own
+# "N passed, N failed[, N skipped]" line; this script adds them up and ends
+# with one such line for the whole run.
+#
+#   scripts/check.sh [--no-deps] [--no-lint] [--kernel KVER]...
+set -uo pipefail
+
+. "$(dirname "$0")/lib.sh"
+
+PASSED=0
+FAILED=0
+SKIPPED=0
+OUT="$VMI_TOP/build/check"
+
+# run a stage, show its output, add up its closing counts
+stage() {
+	local name=$1 line p f s rc start
+	shift
+	start=$(date +%s)
+	log "stage $name: $*"
+	"$@" 2>&1 | tee "$OUT/$name.log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$OUT/$name.log" | tail -n 1)
+	if [ -z "$line" ]; then
+		# a stage that died before counting is one failure
+		p=0 f=1 s=0
+	else
+		p=$(sed -E 's/.*\b([0-9]+) passed.*/\1/' <<<"$line")
+		f=$(sed -E 's/.*\b([0-9]+) failed.*/\1/' <<<"$line")
+		s=$(sed -nE 's/.*\b([0-9]+) skipped.*/\1/p' <<<"$line")
+		s=${s:-0}
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+			f=1
+		fi
+	fi
+	PASSED=$((PASSED + p))
+	FAILED=$((FAILED + f))
+	SKIPPED=$((SKIPPED + s))
+	log "stage $name: $p passed, $f failed, $s skipped ($(($(date +%s) - start)) s)"
+}
+
+main() {
+	local deps=1 lint=1 kernels=() start
+	start=$(date +%s)
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--no-deps) deps=0 ;;
+		--no-lint) lint=0 ;;
+		--kernel) kernels+=(--kernel "$2"); shift ;;
+		*) die "usage: $0 [--no-deps] [--no-lint] [--kernel KVER]..." ;;
+		esac
+		shift
+	done
+	mkdir -p "$OUT"
+
+	if [ $deps = 1 ]; then
+		"$VMI_TOP/scripts/deps.sh" all || die "installing dependencies failed"
+	fi
+	make -C "$VMI_TOP" -s tools selftests || die "building the companion or the selftests failed"
+
+	stage unit make -C "$VMI_TOP/tools" -s test
+	stage build "$VMI_TOP/scripts/build-module.sh" --all
+	if [ $lint = 1 ]; then
+		stage lint "$VMI_TOP/scripts/lint.sh" --no-build
+	fi
+	stage vm "$VMI_TOP/scripts/vmtest.sh" "${kernels[@]}"
+
+	log "make check took $(($(date +%s) - start)) s"
+	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+	[ $FAILED -eq 0 ]
+}
+
+main "$@"

@@ -1,0 +1,353 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static checks of vminspect (make lint):
+#
+#   scripts/lint.sh [--no-build] [CHECK...]
+#
+# CHECK is one of checkpatch, build, clang-format, shellcheck, uapi; the
+# default is all of them.  --no-build skips "build", the only slow one (it
+# builds the module for every kernel of the matrix with W=1 and sparse).
+# Prints "ok   <check>" or "FAIL <check>" followed by the offending output,
+# indented, then "N passed, N failed"; exits non-zero when any failed.
+# Nothing here uses the network: the tools come from scripts/deps.sh.
+set -euo pipefail
+shopt -s globstar
+
+. "$(dirname "$0")/lib.sh"
+
+CHECKPATCH=$VMI_CACHE/linux-source-6.12/scripts/checkpatch.pl
+# at most this many lines of output are shown per failed check
+MAX_LINES=${VMI_LINT_MAX_LINES:-60}
+ALL_CHECKS=(checkpatch build clang-format shellcheck uapi)
+UAPI_HDR=include/uapi/linux/vminspect.h
+
+passed=0
+failed=0
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+usage() {
+	echo "usage: $0 [--no-build] [${ALL_CHECKS[*]}]..." >&2
+	exit 2
+}
+
+# Print a file indented under its check line, cut to MAX_LINES lines.
+show() {
+	local n
+	n=$(wc -l <"$1")
+	head -n "$MAX_LINES" "$1" | sed 's/^/     /'
+	if [ "$n" -gt "$MAX_LINES" ]; then
+		echo "     ... $((n - MAX_LINES)) more lines"
+	fi
+}
+
+# report NAME RC OUTPUT-FILE
+report() {
+	if [ "$2" -eq 0 ]; then
+		echo "ok   $1"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $1"
+		show "$3"
+		failed=$((failed + 1))
+	fi
+}
+
+# run_check NAME COMMAND...: run a check function, report its result.
+# Check functions print what is wrong and return non-zero; they are run in
+# an "||" list, where set -e does not apply, so they test every status;
+# they run in a subshell and may change directory.
+run_check() {
+	local name=$1 rc=0
+	shift
+	("$@") >"$TMP/out" 2>&1 || rc=$?
+	report "$name" "$rc" "$TMP/out"
+}
+
+# The files matching the globs, relative to VMI_TOP (the caller's directory),
+# sorted and unique; a glob that matches nothing adds nothing.
+list_files() {
+	local pat
+	for pat in "$@"; do
+		compgen -G "$pat" || true
+	done | LC_ALL=C sort -u
+}
+
+kernel_sources() {
+	list_files 'module/*.c' 'module/*.h' "$UAPI_HDR"
+}
+
+# --- 1. checkpatch ---------------------------------------------------------
+#
+# checkpatch.pl is run where scripts/deps.sh extracted it, so that it finds
+# spelling.txt and const_structs.checkpatch next to itself; the files are
+# given relative to the top, as paths in a kernel tree would be (checkpatch
+# treats include/uapi/ by its path).  --no-tree: we are not in a kernel
+# tree.  Nothing is ignored: with -f the patch-only checks
+# (FILE_PATH_CHANGES/MAINTAINERS, commit message) do not run, and the
+# SPDX lines of our files are what checkpatch expects.  The line limit is
+# checkpatch's own (100).
+check_checkpatch() {
+	local d files=() rc=0
+	d=$(dirname "$CHECKPATCH")
+	if [ ! -f "$CHECKPATCH" ] || [ ! -f "$d/spelling.txt" ] ||
+		[ ! -f "$d/const_structs.checkpatch" ]; then
+		echo "$CHECKPATCH (with spelling.txt, const_structs.checkpatch) missing:"
+		echo "run scripts/deps.sh source"
+		return 1
+	fi
+	mapfile -t files < <(cd "$VMI_TOP" && kernel_sources)
+	[ ${#files[@]} -gt 0 ] || { echo "no kernel sources found"; return 1; }
+	cd "$VMI_TOP"
+	perl "$CHECKPATCH" --strict --no-tree --terse --color=never -f "${files[@]}" || rc=$?
+	return $rc
+}
+
+# --- 2. W=1 + sparse, per kernel --------------------------------------------
+#
+# scripts/build-module.sh fails a kernel on any warning of either; its
+# "ok|FAIL build KVER" lines become one check each here.
+check_build() {
+	local rc=0 line name="" status=0 word kver
+	"$VMI_TOP/scripts/build-module.sh" --all >"$TMP/build" 2>&1 || rc=$?
+	: >"$TMP/detail"
+	while IFS= read -r line; do
+		case $line in
+		"ok   build "* | "FAIL build "*)
+			[ -z "$name" ] || report "$name" "$status" "$TMP/detail"
+			read -r word _ kver _ <<<"$line"
+			name="W=1+sparse ${kver%:}"
+			status=0
+			[ "$word" = ok ] || status=1
+			: >"$TMP/detail"
+			;;
+		[0-9]*" passed, "[0-9]*" failed") ;;
+		*) printf '%s\n' "${line#     }" >>"$TMP/detail" ;;
+		esac
+	done <"$TMP/build"
+	if [ -n "$name" ]; then
+		report "$name" "$status" "$TMP/detail"
+	fi
+	# a failure outside any kernel's build (no matrix, a crash)
+	if [ $rc -ne 0 ] && ! grep -q '^FAIL build ' "$TMP/build"; then
+		report "W=1+sparse" "$rc" "$TMP/build"
+	fi
+}
+
+# --- 3. clang-format --------------------------------------------------------
+#
+# The style is the repository's .clang-format.  Lists the files that are
+# not formatted, then shows what clang-format would change in each.
+check_clang_format() {
+	local f bad=()
+	command -v clang-format >/dev/null || { echo "clang-format missing: run scripts/deps.sh host"; return 1; }
+	[ $# -gt 0 ] || { echo "no files"; return 1; }
+	cd "$VMI_TOP"
+	for f in "$@"; do
+		clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || bad+=("$f")
+	done
+	[ ${#bad[@]} -gt 0 ] || return 0
+	for f in "${bad[@]}"; do
+		clang-format "$f" | diff "$f" - >"$TMP/cf.diff" || true
+		echo "$f: lines to reformat: $(grep -c '^<' "$TMP/cf.diff")"
+	done
+	echo "to fix: clang-format -i ${bad[*]}"
+	for f in "${bad[@]}"; do
+		clang-format "$f" | diff -u --label "$f" --label "$f (formatted)" "$f" - || true
+	done
+	return 1
+}
+
+clang_format_group() {
+	local name=$1 files=()
+	shift
+	mapfile -t files < <(cd "$VMI_TOP" && list_files "$@")
+	run_check "clang-format $name" check_clang_format "${files[@]}"
+}
+
+check_all_clang_format() {
+	clang_format_group "module+uapi" 'module/*.[ch]' "$UAPI_HDR"
+	# The test files themselves use kselftest's "EXPECT_*(...) TH_LOG(...)"
+	# idiom, which clang-format cannot express: only their helpers are held
+	# to it.
+	clang_format_group selftests 'selftests/vmi_util.[ch]'
+	clang_format_group tools 'tools/**/*.[ch]'
+}
+
+# --- 4. shellcheck ----------------------------------------------------------
+#
+# .shellcheckrc at the top sets source-path=SCRIPTDIR, so -x follows
+# '. "$(dirname "$0")/lib.sh"'.
+check_shellcheck() {
+	local files=()
+	command -v shellcheck >/dev/null || { echo "shellcheck missing: run scripts/deps.sh host"; return 1; }
+	cd "$VMI_TOP"
+	mapfile -t files < <(list_files 'scripts/*.sh' 'selftests/*.sh' 'tools/**/*.sh' \
+		'bench/*.sh' .ci/run)
+	[ ${#files[@]} -gt 0 ] || { echo "no shell scripts found"; return 1; }
+	shellcheck -x "${files[@]}"
+}
+
+# --- 5. uapi header ---------------------------------------------------------
+#
+# The header must compile on its own as C and C++, for -m32 and -m64, and
+# have no implicit padding: every struct is as large as its members, and
+# its sizes and offsets are the same for 32- and 64-bit callers.
+
+# From the header (comments stripped), write a C program that asserts, for
+# every struct, sizeof == the sum of its members' sizes, and that the
+# newest VMI_<NAME>_SIZE_VER<n> equals sizeof(struct vmi_<name>[_arg]); it
+# prints every struct's size and its members' offsets and sizes.  Also
+# checks that the members are fixed-width and that every ioctl argument
+# begins with "__u64 size".  The parser knows directives, enums and
+# structs of one member per line without nested definitions: it fails on
+# anything else rather than skip it.
+gen_layout_prog() {
+	gcc -fpreprocessed -dD -E -P -x c "$1" | awk -v hdr="$UAPI_HDR" '
+	function fail(msg) { print hdr ": " msg > "/dev/stderr"; bad = 1 }
+	/^struct [a-z_0-9]+ \{$/ {
+		s = $2; ns++; sname[ns] = s; nm[s] = 0; inside = 1; next
+	}
+	/^(struct|union)[^;]*\{/ {
+		fail("cannot parse \"" $0 "\" (one struct per line, as \"struct name {\")")
+		next
+	}
+	inside && /^\};$/ { inside = 0; next }
+	/^enum [a-z_0-9]+ \{$/ { inenum = 1; next }
+	inenum { if ($0 ~ /^\};$/) inenum = 0; next }
+	!inside && !/^#/ {
+		fail("cannot parse \"" $0 "\" outside a struct")
+		next
+	}
+	inside {
+		line = $0
+		sub(/^[ \t]+/, "", line)
+		if (line !~ /^[a-z_0-9 ]+ [a-z_][a-z_0-9]*(\[[A-Za-z_0-9 +*]+\])*;$/) {
+			fail("struct " s ": cannot parse \"" line "\"")
+			next
+		}
+		name = line
+		sub(/(\[.*\])?;$/, "", name)
+		type = name
+		sub(/ [a-z_0-9]+$/, "", type)
+		sub(/.* /, "", name)
+		if (type !~ /^(__[us](8|16|32|64)|__aligned_u64|char|struct vmi_[a-z_0-9]+)$/)
+			fail("struct " s "." name ": type \"" type "\" is not fixed-width")
+		nm[s]++; mname[s, nm[s]] = name; mtype[s, nm[s]] = type
+		next
+	}
+	/^#define VMI_[A-Z0-9_]+_SIZE_VER[0-9]+ / {
+		base = $2; ver = base
+		sub(/_SIZE_VER[0-9]+$/, "", base); sub(/.*_SIZE_VER/, "", ver)
+		if (!(base in sizever) || ver + 0 > sizever[base] + 0) {
+			sizever[base] = ver; sizemacro[base] = $2
+		}
+		next
+	}
+	/_IO(W|R|WR)\(.*struct vmi_[a-z_0-9]+\)/ {
+		a = $0; sub(/.*struct /, "", a); sub(/\).*/, "", a)
+		ioarg[a] = $2
+	}
+	END {
+		print "#include <stddef.h>"
+		print "#include <stdio.h>"
+		print "#include <linux/vminspect.h>"
+		print ""
+		print "#define MSZ(s, m) sizeof(((struct s *)0)->m)"
+		for (i = 1; i <= ns; i++) {
+			s = sname[i]
+			if (nm[s] == 0)
+				fail("struct " s " has no members")
+			sum = "0"
+			for (j = 1; j <= nm[s]; j++)
+				sum = sum " + MSZ(" s ", " mname[s, j] ")"
+			printf "_Static_assert(sizeof(struct %s) == %s,\n\t       \"struct %s has implicit padding\");\n", s, sum, s
+			base = s; sub(/^vmi_/, "", base); sub(/_arg$/, "", base)
+			base = "VMI_" toupper(base)
+			if (base in sizever) {
+				printf "_Static_assert(%s == sizeof(struct %s),\n\t       \"%s != sizeof(struct %s)\");\n", sizemacro[base], s, sizemacro[base], s
+				delete sizever[base]
+			}
+			if ((s in ioarg) && (mname[s, 1] != "size" || mtype[s, 1] != "__u64"))
+				fail("struct " s " (" ioarg[s] ") does not begin with __u64 size")
+		}
+		for (base in sizever)
+			fail(sizemacro[base] ": no struct " tolower(base) "[_arg]")
+		print ""
+		print "int main(void)"
+		print "{"
+		for (i = 1; i <= ns; i++) {
+			s = sname[i]
+			printf "\tprintf(\"struct %s: size %%zu\\n\", sizeof(struct %s));\n", s, s
+			for (j = 1; j <= nm[s]; j++)
+				printf "\tprintf(\"  %-16s offset %%3zu size %%3zu\\n\",\n\t       offsetof(struct %s, %s), MSZ(%s, %s));\n", mname[s, j], s, mname[s, j], s, mname[s, j]
+		}
+		print "\treturn 0;"
+		print "}"
+		exit bad
+	}'
+}
+
+check_uapi() {
+	local hdr=$VMI_TOP/$UAPI_HDR inc=$VMI_TOP/include/uapi rc=0 m std
+	local cflags=(-Wall -Wextra -Wpadded -Werror -pedantic -I"$inc")
+	[ -f "$hdr" ] || { echo "$UAPI_HDR missing"; return 1; }
+	echo '#include <linux/vminspect.h>' >"$TMP/alone.c"
+	for m in 32 64; do
+		for std in gnu89 c11; do
+			gcc -m$m -std=$std "${cflags[@]}" -fsyntax-only "$TMP/alone.c" ||
+				{ echo "^ as C, -std=$std -m$m"; rc=1; }
+		done
+		for std in c++98 c++17; do
+			g++ -x c++ -m$m -std=$std "${cflags[@]}" -fsyntax-only "$TMP/alone.c" ||
+				{ echo "^ as C++, -std=$std -m$m"; rc=1; }
+		done
+	done
+	gen_layout_prog "$hdr" >"$TMP/layout.c" || return 1
+	for m in 32 64; do
+		if gcc -m$m -std=c11 "${cflags[@]}" -o "$TMP/layout$m" "$TMP/layout.c"; then
+			"$TMP/layout$m" >"$TMP/layout$m.txt" || { echo "layout$m failed to run"; rc=1; }
+		else
+			echo "^ layout program, -m$m"
+			rc=1
+		fi
+	done
+	if [ $rc -eq 0 ] && ! diff -u --label m32 --label m64 "$TMP/layout32.txt" "$TMP/layout64.txt"; then
+		echo "^ struct layouts differ between -m32 and -m64"
+		rc=1
+	fi
+	return $rc
+}
+
+main() {
+	local want=() c build=1
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--no-build) build=0 ;;
+		-h | --help) usage ;;
+		-*) usage ;;
+		*)
+			[[ " ${ALL_CHECKS[*]} " == *" $1 "* ]] || usage
+			want+=("$1")
+			;;
+		esac
+		shift
+	done
+	[ ${#want[@]} -gt 0 ] || want=("${ALL_CHECKS[@]}")
+
+	for c in "${want[@]}"; do
+		case $c in
+		checkpatch) run_check checkpatch check_checkpatch ;;
+		build) [ $build -eq 0 ] || check_build ;;
+		clang-format) check_all_clang_format ;;
+		shellcheck) run_check shellcheck check_shellcheck ;;
+		uapi) run_check "uapi ($UAPI_HDR)" check_uapi ;;
+		esac
+	done
+
+	echo "$passed passed, $failed failed"
+	[ $failed -eq 0 ]
+}
+
+main "$@"

@@ -1,0 +1,903 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * libvminspect - wrappers for the vminspect kernel module's ABI.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vminspect.h"
+
+_Static_assert(sizeof(struct vmi_info) >= VMI_INFO_SIZE_VER0,
+	       "struct vmi_info smaller than its first published version");
+
+#define VMI_STATUS_MAX (1U << 20) /* refuse status files larger than this */
+
+_Static_assert(sizeof(struct vmi_extent) == VMI_EXTENT_SIZE_VER0 &&
+		       sizeof(struct vmi_walk_arg) >= VMI_WALK_SIZE_VER0 &&
+		       sizeof(struct vmi_translate_arg) >=
+			       VMI_TRANSLATE_SIZE_VER0 &&
+		       sizeof(struct vmi_pgtables_arg) >=
+			       VMI_PGTABLES_SIZE_VER0 &&
+		       sizeof(struct vmi_vma) == VMI_VMA_SIZE_VER0 &&
+		       sizeof(struct vmi_maps_arg) >= VMI_MAPS_SIZE_VER0,
+	       "ABI structs smaller than their first published versions");
+
+struct vmi_handle {
+	int fd;
+	bool have_info; /* info holds the last VMI_IOC_GET_INFO answer */
+	struct vmi_info info;
+};
+
+static const struct {
+	uint64_t bit;
+	const char *name;
+} vmi_features[] = {
+	{ VMI_FEAT_STATUS, "status" },
+	{ VMI_FEAT_WALK, "walk" },
+	{ VMI_FEAT_HUGE, "huge" },
+	{ VMI_FEAT_TLB, "tlb" },
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *vmi_proc_dir(void)
+{
+	const char *dir = secure_getenv("VMINSPECT_PROC_DIR");
+
+	return dir && *dir ? dir : VMI_PROC_DIR;
+}
+
+static int vmi_proc_path(char *buf, size_t len, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", vmi_proc_dir(), name);
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/*
+ * A file under the proc directory could not be opened: tell "module not
+ * loaded" (the directory itself is missing) from everything else.
+ */
+static int vmi_open_error(int e)
+{
+	struct stat st;
+
+	if (e == ENOENT && stat(vmi_proc_dir(), &st) < 0 && errno == ENOENT)
+		return -VMI_ENOTLOADED;
+	return -e;
+}
+
+static int vmi_open_file(const char *name, int *fd)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	ret = vmi_proc_path(path, sizeof(path), name);
+	if (ret)
+		return ret;
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return vmi_open_error(errno);
+	return 0;
+}
+
+struct vmi_handle *vmi_open(int *err)
+{
+	struct vmi_handle *h;
+	int ret, fd;
+
+	ret = vmi_open_file("ctl", &fd);
+	if (ret)
+		goto fail;
+	h = malloc(sizeof(*h));
+	if (!h) {
+		close(fd);
+		ret = -ENOMEM;
+		goto fail;
+	}
+	h->fd = fd;
+	h->have_info = false;
+	if (err)
+		*err = 0;
+	return h;
+fail:
+	if (err)
+		*err = ret;
+	return NULL;
+}
+
+void vmi_close(struct vmi_handle *h)
+{
+	if (!h)
+		return;
+	close(h->fd);
+	free(h);
+}
+
+/* The one place an ioctl is issued; ENOTTY means the module lacks it. */
+static int vmi_ioctl(struct vmi_handle *h, unsigned long cmd, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(h->fd, cmd, arg);
+	} while (ret < 0 && errno == EINTR);
+	if (ret >= 0)
+		return 0;
+	return errno == ENOTTY ? -VMI_ENOTSUPP : -errno;
+}
+
+static void vmi_terminate(char *s, size_t len)
+{
+	s[len - 1] = '\0';
+}
+
+int vmi_get_info(struct vmi_handle *h, struct vmi_info *out)
+{
+	int ret;
+
+	if (!h || !out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->size = sizeof(*out);
+	out->flags = 0;
+	ret = vmi_ioctl(h, VMI_IOC_GET_INFO, out);
+	if (ret)
+		return ret;
+	if (out->size < VMI_INFO_SIZE_VER0 || out->size > sizeof(*out))
+		return -VMI_EABI;
+	vmi_terminate(out->module_version, sizeof(out->module_version));
+	vmi_terminate(out->kernel_release, sizeof(out->kernel_release));
+	vmi_terminate(out->arch, sizeof(out->arch));
+	h->info = *out;
+	h->have_info = true;
+	return 0;
+}
+
+bool vmi_abi_compatible(const struct vmi_info *info, char *why, size_t len)
+{
+	if (info->abi_version == VMI_ABI_VERSION)
+		return true;
+	if (why && len)
+		snprintf(why, len,
+			 "kernel module ABI v%u not supported by this vminspect (ABI v%u)",
+			 info->abi_version, VMI_ABI_VERSION);
+	return false;
+}
+
+const char *vmi_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	switch (err) {
+	case 0:
+		return "success";
+	case VMI_ENOTLOADED:
+		return "kernel module not loaded (/proc/vminspect missing); "
+		       "load it with 'modprobe vminspect' or 'insmod vminspect.ko'";
+	case VMI_EABI:
+		return "kernel module ABI not supported by this vminspect";
+	case VMI_ENOTSUPP:
+		return "operation not supported by the loaded kernel module";
+	case VMI_EFORMAT:
+		return "malformed text in /proc/vminspect";
+	case VMI_EPROTO:
+		return "inconsistent answer from the kernel module";
+	case EACCES:
+		return "permission denied";
+	case EPERM:
+		return "operation not permitted (needs root, CAP_SYS_ADMIN or CAP_SYS_PTRACE)";
+	default:
+		return strerror(err);
+	}
+}
+
+const char *vmi_feature_name(uint64_t feature)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(vmi_features); i++)
+		if (vmi_features[i].bit == feature)
+			return vmi_features[i].name;
+	return NULL;
+}
+
+uint64_t vmi_feature_from_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(vmi_features); i++)
+		if (!strcmp(vmi_features[i].name, name))
+			return vmi_features[i].bit;
+	return 0;
+}
+
+/* ---- /proc/vminspect/status ---- */
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+void vmi_free_status(struct vmi_status_kv *kv, size_t n)
+{
+	size_t i;
+
+	if (!kv)
+		return;
+	for (i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+int vmi_parse_status(const char *text, size_t len, struct vmi_status_kv **kvp,
+		     size_t *np)
+{
+	struct vmi_status_kv *kv = NULL, *tmp;
+	const char *p = text, *end = text + len;
+	size_t n = 0, cap = 0;
+	int ret = 0;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', end - p);
+		const char *next = eol ? eol + 1 : end;
+		const char *le = eol ? eol : end;
+		const char *k, *ke, *v;
+
+		while (p < le && is_blank(*p))
+			p++;
+		while (le > p && is_blank(le[-1]))
+			le--;
+		if (p == le) {
+			p = next;
+			continue;
+		}
+		if (memchr(p, '\0', le - p)) {
+			ret = -VMI_EFORMAT;
+			goto fail;
+		}
+		k = p;
+		for (ke = k; ke < le && !is_blank(*ke); ke++)
+			;
+		for (v = ke; v < le && is_blank(*v); v++)
+			;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			tmp = realloc(kv, cap * sizeof(*kv));
+			if (!tmp) {
+				ret = -ENOMEM;
+				goto fail;
+			}
+			kv = tmp;
+		}
+		kv[n].key = strndup(k, ke - k);
+		kv[n].value = strndup(v, le - v);
+		n++;
+		if (!kv[n - 1].key || !kv[n - 1].value) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		p = next;
+	}
+	*kvp = kv;
+	*np = n;
+	return 0;
+fail:
+	vmi_free_status(kv, n);
+	*kvp = NULL;
+	*np = 0;
+	return ret;
+}
+
+int vmi_read_status(struct vmi_status_kv **kv, size_t *n)
+{
+	size_t len = 0, cap = 4096;
+	char *buf, *tmp;
+	ssize_t r;
+	int fd, ret;
+
+	*kv = NULL;
+	*n = 0;
+	ret = vmi_open_file("status", &fd);
+	if (ret)
+		return ret;
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		if (len == cap) {
+			if (cap >= VMI_STATUS_MAX) {
+				ret = -EFBIG;
+				goto out;
+			}
+			cap *= 2;
+			tmp = realloc(buf, cap);
+			if (!tmp) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			buf = tmp;
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		len += r;
+	}
+	ret = vmi_parse_status(buf, len, kv, n);
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+const char *vmi_status_get(const struct vmi_status_kv *kv, size_t n,
+			   const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(kv[i].key, key))
+			return kv[i].value;
+	return NULL;
+}
+
+/* Strict unsigned decimal: digits only, no sign, no blanks, no overflow. */
+static int parse_u64(const char *s, const char **endp, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -VMI_EFORMAT;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned int d = *p - '0';
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -VMI_EFORMAT;
+		v = v * 10 + d;
+	}
+	if (endp)
+		*endp = p;
+	else if (*p)
+		return -VMI_EFORMAT;
+	*out = v;
+	return 0;
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+	uint64_t v;
+
+	if (parse_u64(s, NULL, &v) || v > UINT32_MAX)
+		return -VMI_EFORMAT;
+	*out = v;
+	return 0;
+}
+
+/* Optional key: missing leaves *out alone. */
+static int status_u32(const struct vmi_status_kv *kv, size_t n, const char *key,
+		      uint32_t *out)
+{
+	const char *v = vmi_status_get(kv, n, key);
+
+	return v ? parse_u32(v, out) : 0;
+}
+
+static int status_flag(const struct vmi_status_kv *kv, size_t n,
+		       const char *key, uint32_t bit, uint32_t *caps)
+{
+	const char *v = vmi_status_get(kv, n, key);
+
+	if (!v)
+		return 0;
+	if (!strcmp(v, "1"))
+		*caps |= bit;
+	else if (strcmp(v, "0"))
+		return -VMI_EFORMAT;
+	return 0;
+}
+
+static void status_str(const struct vmi_status_kv *kv, size_t n,
+		       const char *key, char *dst, size_t len)
+{
+	const char *v = vmi_status_get(kv, n, key);
+
+	if (v)
+		snprintf(dst, len, "%s", v);
+}
+
+/* "4096 2097152" -> bit 12 | bit 21; each size must be a power of two. */
+static int status_page_sizes(const char *v, __u64 *mask)
+{
+	const char *p = v;
+	uint64_t sz;
+
+	while (*p) {
+		if (parse_u64(p, &p, &sz) || !sz || (sz & (sz - 1)))
+			return -VMI_EFORMAT;
+		if (*p && !is_blank(*p))
+			return -VMI_EFORMAT;
+		*mask |= sz;
+		while (is_blank(*p))
+			p++;
+	}
+	return 0;
+}
+
+static void status_features(const char *v, __u64 *mask)
+{
+	const char *p = v, *e;
+	char name[32];
+
+	while (*p) {
+		for (e = p; *e && !is_blank(*e); e++)
+			;
+		if ((size_t)(e - p) < sizeof(name)) {
+			memcpy(name, p, e - p);
+			name[e - p] = '\0';
+			*mask |= vmi_feature_from_name(name);
+		}
+		for (p = e; is_blank(*p); p++)
+			;
+	}
+}
+
+int vmi_status_to_info(const struct vmi_status_kv *kv, size_t n,
+		       struct vmi_info *out)
+{
+	const char *v;
+
+	memset(out, 0, sizeof(*out));
+	out->size = sizeof(*out);
+
+	v = vmi_status_get(kv, n, "abi_version");
+	if (!v || parse_u32(v, &out->abi_version))
+		return -VMI_EFORMAT;
+	if (status_u32(kv, n, "pgtable_levels", &out->pgtable_levels) ||
+	    status_u32(kv, n, "nr_cpus", &out->nr_cpus) ||
+	    status_flag(kv, n, "pfn_visible", VMI_CAP_PFN, &out->caps) ||
+	    status_flag(kv, n, "other_processes", VMI_CAP_OTHER_MM, &out->caps))
+		return -VMI_EFORMAT;
+
+	v = vmi_status_get(kv, n, "page_sizes");
+	if (v && status_page_sizes(v, &out->page_sizes))
+		return -VMI_EFORMAT;
+	if (out->page_sizes)
+		out->page_shift = __builtin_ctzll(out->page_sizes);
+
+	v = vmi_status_get(kv, n, "features");
+	if (v)
+		status_features(v, &out->features);
+
+	status_str(kv, n, "module_version", out->module_version,
+		   sizeof(out->module_version));
+	status_str(kv, n, "kernel_release", out->kernel_release,
+		   sizeof(out->kernel_release));
+	status_str(kv, n, "arch", out->arch, sizeof(out->arch));
+	return 0;
+}
+
+/* ---- page tables ---- */
+
+uint64_t vmi_user_end(const struct vmi_info *info)
+{
+	uint64_t page = 1ULL << (info->page_shift ? info->page_shift : 12);
+	unsigned int bits = info->pgtable_levels >= 5 ? 56 : 47;
+
+	return (1ULL << bits) - page;
+}
+
+int vmi_walk_chunk(struct vmi_handle *h, struct vmi_walk_arg *arg)
+{
+	uint64_t start, end, len;
+	int ret;
+
+	if (!h || !arg)
+		return -EINVAL;
+	start = arg->start;
+	end = arg->end;
+	len = arg->vec_len;
+	arg->size = sizeof(*arg);
+	arg->reserved = 0;
+	arg->extent_size = sizeof(struct vmi_extent);
+	arg->nr_extents = 0;
+	arg->walk_end = 0;
+	arg->max_lock_ns = 0;
+	arg->lock_drops = 0;
+	ret = vmi_ioctl(h, VMI_IOC_WALK, arg);
+	/* the kernel copies the whole struct back: restore the inputs */
+	arg->start = start;
+	arg->end = end;
+	arg->vec_len = len;
+	if (ret)
+		return ret;
+	if (arg->size < VMI_WALK_SIZE_VER0 || arg->size > sizeof(*arg))
+		return -VMI_EABI;
+	if (arg->nr_extents > len || arg->walk_end <= start ||
+	    arg->walk_end > end)
+		return -VMI_EPROTO;
+	return 0;
+}
+
+int vmi_maps_chunk(struct vmi_handle *h, struct vmi_maps_arg *arg)
+{
+	uint64_t start, end, len;
+	int ret;
+
+	if (!h || !arg)
+		return -EINVAL;
+	start = arg->start;
+	end = arg->end;
+	len = arg->vec_len;
+	arg->size = sizeof(*arg);
+	arg->reserved = 0;
+	arg->vma_size = sizeof(struct vmi_vma);
+	arg->nr_vmas = 0;
+	arg->walk_end = 0;
+	arg->max_lock_ns = 0;
+	ret = vmi_ioctl(h, VMI_IOC_MAPS, arg);
+	arg->start = start;
+	arg->end = end;
+	arg->vec_len = len;
+	if (ret)
+		return ret;
+	if (arg->size < VMI_MAPS_SIZE_VER0 || arg->size > sizeof(*arg))
+		return -VMI_EABI;
+	if (arg->nr_vmas > len || arg->walk_end <= start || arg->walk_end > end)
+		return -VMI_EPROTO;
+	return 0;
+}
+
+/* A range query answered over as many ioctls as it takes. */
+struct vmi_collect {
+	bool maps; /* VMI_IOC_MAPS, else VMI_IOC_WALK */
+	uint32_t pid;
+	uint64_t flags;
+	uint64_t start, end;
+	size_t esize; /* record size */
+	size_t chunk, max;
+	struct vmi_fetch *fetch; /* NULL or statistics to fill */
+};
+
+/* One call from pos into vec[0..len); *nr records, covered up to *next. */
+static int vmi_collect_step(struct vmi_handle *h, const struct vmi_collect *c,
+			    uint64_t pos, void *vec, size_t len, size_t *nr,
+			    uint64_t *next)
+{
+	struct vmi_walk_arg w;
+	struct vmi_maps_arg m;
+	uint64_t lock_ns;
+	int ret;
+
+	if (c->maps) {
+		memset(&m, 0, sizeof(m));
+		m.pid = c->pid;
+		m.start = pos;
+		m.end = c->end;
+		m.vec = (uintptr_t)vec;
+		m.vec_len = len;
+		ret = vmi_maps_chunk(h, &m);
+		*nr = m.nr_vmas;
+		*next = m.walk_end;
+		lock_ns = m.max_lock_ns;
+	} else {
+		memset(&w, 0, sizeof(w));
+		w.flags = c->flags;
+		w.pid = c->pid;
+		w.start = pos;
+		w.end = c->end;
+		w.vec = (uintptr_t)vec;
+		w.vec_len = len;
+		ret = vmi_walk_chunk(h, &w);
+		*nr = w.nr_extents;
+		*next = w.walk_end;
+		lock_ns = w.max_lock_ns;
+		if (!ret && c->fetch)
+			c->fetch->lock_drops += w.lock_drops;
+	}
+	if (c->fetch) {
+		c->fetch->calls++;
+		if (!ret && lock_ns > c->fetch->max_lock_ns)
+			c->fetch->max_lock_ns = lock_ns;
+	}
+	return ret;
+}
+
+static int vmi_collect(struct vmi_handle *h, const struct vmi_collect *c,
+		       void **out, size_t *np)
+{
+	size_t n = 0, cap = 0, len, nr, newcap;
+	uint64_t pos = c->start, next;
+	char *buf = NULL, *tmp;
+	int ret;
+
+	*out = NULL;
+	*np = 0;
+	if (!h || !c->chunk || !c->max)
+		return -EINVAL;
+	if (c->fetch) {
+		c->fetch->calls = 0;
+		c->fetch->max_lock_ns = 0;
+		c->fetch->lock_drops = 0;
+	}
+	do {
+		/* walk_end < end: there is at least one record more */
+		if (n >= c->max) {
+			ret = -E2BIG;
+			goto fail;
+		}
+		len = c->chunk < c->max - n ? c->chunk : c->max - n;
+		if (cap - n < len) {
+			newcap = cap * 2 > n + len ? cap * 2 : n + len;
+			if (newcap > c->max)
+				newcap = c->max;
+			if (newcap > SIZE_MAX / c->esize) {
+				ret = -ENOMEM;
+				goto fail;
+			}
+			tmp = realloc(buf, newcap * c->esize);
+			if (!tmp) {
+				ret = -ENOMEM;
+				goto fail;
+			}
+			buf = tmp;
+			cap = newcap;
+		}
+		ret = vmi_collect_step(h, c, pos, buf + n * c->esize, len, &nr,
+				       &next);
+		if (ret)
+			goto fail;
+		n += nr;
+		pos = next;
+	} while (pos < c->end);
+
+	if (!n) {
+		free(buf);
+		buf = NULL;
+	}
+	*out = buf;
+	*np = n;
+	return 0;
+fail:
+	free(buf);
+	return ret;
+}
+
+int vmi_walk_all_ex(struct vmi_handle *h, uint32_t pid, uint64_t start,
+		    uint64_t end, uint64_t flags, struct vmi_fetch *f,
+		    struct vmi_extent **out, size_t *n)
+{
+	struct vmi_collect c = {
+		.pid = pid,
+		.flags = flags,
+		.start = start,
+		.end = end,
+		.esize = sizeof(**out),
+		.chunk = f && f->chunk ? f->chunk : VMI_WALK_CHUNK,
+		.max = f && f->max ? f->max : VMI_WALK_ALL_MAX,
+		.fetch = f,
+	};
+	void *vec;
+	int ret;
+
+	if (!out || !n)
+		return -EINVAL;
+	ret = vmi_collect(h, &c, &vec, n);
+	*out = vec;
+	return ret;
+}
+
+int vmi_walk_all(struct vmi_handle *h, uint32_t pid, uint64_t start,
+		 uint64_t end, uint64_t flags, struct vmi_extent **out,
+		 size_t *n)
+{
+	return vmi_walk_all_ex(h, pid, start, end, flags, NULL, out, n);
+}
+
+int vmi_maps_range(struct vmi_handle *h, uint32_t pid, uint64_t start,
+		   uint64_t end, struct vmi_fetch *f, struct vmi_vma **out,
+		   size_t *n)
+{
+	struct vmi_collect c = {
+		.maps = true,
+		.pid = pid,
+		.start = start,
+		.end = end,
+		.esize = sizeof(**out),
+		.chunk = f && f->chunk ? f->chunk : VMI_MAPS_CHUNK,
+		.max = f && f->max ? f->max : VMI_MAPS_ALL_MAX,
+		.fetch = f,
+	};
+	void *vec;
+	size_t i;
+	int ret;
+
+	if (!out || !n)
+		return -EINVAL;
+	ret = vmi_collect(h, &c, &vec, n);
+	*out = vec;
+	for (i = 0; i < *n; i++)
+		vmi_terminate((*out)[i].name, sizeof((*out)[i].name));
+	return ret;
+}
+
+int vmi_maps_all(struct vmi_handle *h, uint32_t pid, struct vmi_vma **out,
+		 size_t *n)
+{
+	struct vmi_info info;
+	int ret;
+
+	if (!out || !n)
+		return -EINVAL;
+	*out = NULL;
+	*n = 0;
+	if (!h)
+		return -EINVAL;
+	if (!h->have_info) {
+		ret = vmi_get_info(h, &info);
+		if (ret)
+			return ret;
+	}
+	return vmi_maps_range(h, pid, 0, vmi_user_end(&h->info), NULL, out, n);
+}
+
+int vmi_translate(struct vmi_handle *h, uint32_t pid, uint64_t va,
+		  struct vmi_translate_arg *out)
+{
+	int ret;
+
+	if (!h || !out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->size = sizeof(*out);
+	out->pid = pid;
+	out->va = va;
+	ret = vmi_ioctl(h, VMI_IOC_TRANSLATE, out);
+	if (ret)
+		return ret;
+	if (out->size < VMI_TRANSLATE_SIZE_VER0 || out->size > sizeof(*out))
+		return -VMI_EABI;
+	if (out->nr_levels > ARRAY_SIZE(out->levels) || out->va != va)
+		return -VMI_EPROTO;
+	return 0;
+}
+
+int vmi_pgtables(struct vmi_handle *h, uint32_t pid,
+		 struct vmi_pgtables_arg *out)
+{
+	int ret;
+
+	if (!h || !out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->size = sizeof(*out);
+	out->pid = pid;
+	ret = vmi_ioctl(h, VMI_IOC_PGTABLES, out);
+	if (ret)
+		return ret;
+	if (out->size < VMI_PGTABLES_SIZE_VER0 || out->size > sizeof(*out))
+		return -VMI_EABI;
+	return 0;
+}
+
+/* ---- names ---- */
+
+static const char *const vmi_kind_names[] = {
+	[VMI_KIND_NONE] = "none",	  [VMI_KIND_PRESENT] = "present",
+	[VMI_KIND_SWAP] = "swap",	  [VMI_KIND_MIGRATION] = "migration",
+	[VMI_KIND_HWPOISON] = "hwpoison", [VMI_KIND_MARKER] = "marker",
+	[VMI_KIND_DEVICE] = "device",	  [VMI_KIND_OTHER] = "other",
+};
+
+static const char *const vmi_level_names[] = {
+	[VMI_LEVEL_PTE] = "pte", [VMI_LEVEL_PMD] = "pmd",
+	[VMI_LEVEL_PUD] = "pud", [VMI_LEVEL_P4D] = "p4d",
+	[VMI_LEVEL_PGD] = "pgd",
+};
+
+/* Bit number of a one-bit mask, usable in designated initializers. */
+#define VMI_BIT(mask) __builtin_ctzll(mask)
+
+static const char *const vmi_eflag_names[] = {
+	[VMI_BIT(VMI_EF_PRESENT)] = "present",
+	[VMI_BIT(VMI_EF_WRITE)] = "write",
+	[VMI_BIT(VMI_EF_USER)] = "user",
+	[VMI_BIT(VMI_EF_ACCESSED)] = "accessed",
+	[VMI_BIT(VMI_EF_DIRTY)] = "dirty",
+	[VMI_BIT(VMI_EF_NX)] = "nx",
+	[VMI_BIT(VMI_EF_GLOBAL)] = "global",
+	[VMI_BIT(VMI_EF_PWT)] = "pwt",
+	[VMI_BIT(VMI_EF_PCD)] = "pcd",
+	[VMI_BIT(VMI_EF_PAT)] = "pat",
+	[VMI_BIT(VMI_EF_SOFT_DIRTY)] = "soft-dirty",
+	[VMI_BIT(VMI_EF_UFFD_WP)] = "uffd-wp",
+	[VMI_BIT(VMI_EF_PROTNONE)] = "protnone",
+	[VMI_BIT(VMI_EF_SPECIAL)] = "special",
+	[VMI_BIT(VMI_EF_EXCLUSIVE)] = "exclusive",
+	[VMI_BIT(VMI_EF_DEVMAP)] = "devmap",
+	[VMI_BIT(VMI_EF_HUGE)] = "huge",
+};
+
+static const char *const vmi_attr_names[] = {
+	[VMI_BIT(VMI_EA_THP)] = "thp",
+	[VMI_BIT(VMI_EA_HUGETLB)] = "hugetlb",
+	[VMI_BIT(VMI_EA_ANON)] = "anon",
+	[VMI_BIT(VMI_EA_FILE)] = "file",
+	[VMI_BIT(VMI_EA_SHARED)] = "shared",
+	[VMI_BIT(VMI_EA_PFN_HIDDEN)] = "pfn-hidden",
+};
+
+static const char *const vmi_vma_flag_names[] = {
+	[VMI_BIT(VMI_VMA_READ)] = "read",
+	[VMI_BIT(VMI_VMA_WRITE)] = "write",
+	[VMI_BIT(VMI_VMA_EXEC)] = "exec",
+	[VMI_BIT(VMI_VMA_SHARED)] = "shared",
+	[VMI_BIT(VMI_VMA_HUGEPAGE)] = "hugepage",
+	[VMI_BIT(VMI_VMA_NOHUGEPAGE)] = "nohugepage",
+	[VMI_BIT(VMI_VMA_HUGETLB)] = "hugetlb",
+	[VMI_BIT(VMI_VMA_ANON)] = "anon",
+	[VMI_BIT(VMI_VMA_FILE)] = "file",
+};
+
+/* Tables with holes return NULL there, like unknown values. */
+static const char *vmi_name(const char *const *names, size_t n, uint64_t i)
+{
+	return i < n ? names[i] : NULL;
+}
+
+const char *vmi_kind_name(uint32_t kind)
+{
+	return vmi_name(vmi_kind_names, ARRAY_SIZE(vmi_kind_names), kind);
+}
+
+const char *vmi_level_name(uint32_t level)
+{
+	return vmi_name(vmi_level_names, ARRAY_SIZE(vmi_level_names), level);
+}
+
+const char *vmi_eflag_name(unsigned int bit)
+{
+	return vmi_name(vmi_eflag_names, ARRAY_SIZE(vmi_eflag_names), bit);
+}
+
+const char *vmi_attr_name(unsigned int bit)
+{
+	return vmi_name(vmi_attr_names, ARRAY_SIZE(vmi_attr_names), bit);
+}
+
+const char *vmi_vma_flag_name(unsigned int bit)
+{
+	return vmi_name(vmi_vma_flag_names, ARRAY_SIZE(vmi_vma_flag_names),
+			bit);
+}
+
+char *vmi_vma_perms(uint32_t vma_flags, char *buf)
+{
+	buf[0] = vma_flags & VMI_VMA_READ ? 'r' : '-';
+	buf[1] = vma_flags & VMI_VMA_WRITE ? 'w' : '-';
+	buf[2] = vma_flags & VMI_VMA_EXEC ? 'x' : '-';
+	buf[3] = vma_flags & VMI_VMA_SHARED ? 's' : 'p';
+	buf[4] = '\0';
+	return buf;
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vminspect - companion CLI of the vminspect kernel module.
+ *
+ * main() parses the global options and hands the rest of the command line
+ * to one entry of cli_commands[].
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int cmd_help_run(int argc, char **argv);
+
+static const struct cli_command cli_cmd_help = {
+	.name = "help",
+	.summary = "show help for vminspect or one command",
+	.usage = "Usage: vminspect help [COMMAND]\n"
+		 "\n"
+		 "Show the general help, or the help of COMMAND.\n",
+	.run = cmd_help_run,
+};
+
+static const struct cli_command *const cli_commands[] = {
+	&cli_cmd_status,
+	&cli_cmd_help,
+};
+
+#define NR_COMMANDS ARRAY_SIZE(cli_commands)
+
+static const struct cli_command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(cli_commands[i]->name, name))
+			return cli_commands[i];
+	return NULL;
+}
+
+static void print_help(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: vminspect [-h|--help] [-V|--version] COMMAND [OPTIONS]\n"
+		"\n"
+		"Inspect page tables, huge pages and TLB shootdowns through the\n"
+		"vminspect kernel module (%s).\n"
+		"\n"
+		"Commands:\n",
+		VMI_PROC_DIR);
+	for (i = 0; i < NR_COMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", cli_commands[i]->name,
+			cli_commands[i]->summary);
+	fputs("\n"
+	      "Global options:\n"
+	      "  -h, --help     show this help\n"
+	      "  -V, --version  show the vminspect version and its ABI version\n"
+	      "\n"
+	      "Run 'vminspect COMMAND --help' for a command's options; most take\n"
+	      "--json for one JSON object on stdout.\n"
+	      "\n"
+	      "Exit status:\n"
+	      "  0  success\n"
+	      "  1  runtime error\n"
+	      "  2  usage error\n"
+	      "  3  kernel module not loaded (/proc/vminspect missing)\n"
+	      "  4  kernel or module not supported (ABI version mismatch)\n"
+	      "  5  permission denied\n",
+	      f);
+}
+
+static void print_version(void)
+{
+	printf("%s %s\nABI version %d\n", CLI_NAME, VMINSPECT_VERSION,
+	       VMI_ABI_VERSION);
+}
+
+static int cmd_help_run(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+
+	if (argc > 2)
+		return cli_usage_error(&cli_cmd_help, "too many arguments");
+	if (argc < 2) {
+		print_help(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		cli_print_usage(&cli_cmd_help, stdout);
+		return CLI_EXIT_OK;
+	}
+	cmd = find_command(argv[1]);
+	if (!cmd)
+		return cli_usage_error(&cli_cmd_help, "unknown command '%s'",
+				       argv[1]);
+	cli_print_usage(cmd, stdout);
+	return CLI_EXIT_OK;
+}
+
+static __printf(1, 2) int global_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", CLI_NAME);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help'.\n", CLI_NAME);
+	return CLI_EXIT_USAGE;
+}
+
+/* stdout errors (a full disk, a closed pipe) must not go unnoticed. */
+static int finish(int ret)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		if (errno != EPIPE)
+			cli_err("write error: %s", strerror(errno));
+		if (ret == CLI_EXIT_OK)
+			ret = CLI_EXIT_RUNTIME;
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			print_help(stdout);
+			return finish(CLI_EXIT_OK);
+		case 'V':
+			print_version();
+			return finish(CLI_EXIT_OK);
+		default:
+			if (optopt && c == '?')
+				return global_usage_error("unknown option '-%c'",
+							  optopt);
+			return global_usage_error("unknown option '%s'",
+						  argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return global_usage_error("no command given");
+	cmd = find_command(argv[optind]);
+	if (!cmd)
+		return global_usage_error("unknown command '%s'", argv[optind]);
+
+	argc -= optind;
+	argv += optind;
+	optind = 0; /* full getopt reset for the command's own parsing */
+	return finish(cmd->run(argc, argv));
+}

@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Rendering helpers shared by every vminspect command.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+
+/* ---- JSON ---- */
+
+void json_init(struct json_writer *j, FILE *f, bool pretty)
+{
+	memset(j, 0, sizeof(*j));
+	j->f = f;
+	j->pretty = pretty;
+}
+
+static void json_newline(struct json_writer *j, unsigned int depth)
+{
+	unsigned int i;
+
+	if (!j->pretty)
+		return;
+	putc('\n', j->f);
+	for (i = 0; i < depth; i++)
+		fputs("  ", j->f);
+}
+
+/* Separator and indentation before a value (not after a key). */
+static void json_before_value(struct json_writer *j)
+{
+	if (j->after_key) {
+		j->after_key = false;
+		return;
+	}
+	if (!j->depth) {
+		if (j->done)
+			j->error = true; /* a second top-level value */
+		return;
+	}
+	if (j->open[j->depth - 1] == '{') {
+		j->error = true; /* value without a key */
+		return;
+	}
+	if (j->has_items[j->depth - 1])
+		putc(',', j->f);
+	j->has_items[j->depth - 1] = true;
+	json_newline(j, j->depth);
+}
+
+static void json_after_value(struct json_writer *j)
+{
+	if (!j->depth)
+		j->done = true;
+}
+
+/* Length of a valid UTF-8 sequence at p (lead byte >= 0x80), 0 if invalid. */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		if (c == 0xe0)
+			lo = 0xa0; /* no overlong forms */
+		else if (c == 0xed)
+			hi = 0x9f; /* no surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f; /* <= U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+static void json_put_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	putc('"', f);
+	while (*p) {
+		unsigned char c = *p;
+
+		if (c == '"' || c == '\\') {
+			putc('\\', f);
+			putc(c, f);
+			p++;
+		} else if (c < 0x20) {
+			switch (c) {
+			case '\n':
+				fputs("\\n", f);
+				break;
+			case '\t':
+				fputs("\\t", f);
+				break;
+			case '\r':
+				fputs("\\r", f);
+				break;
+			case '\b':
+				fputs("\\b", f);
+				break;
+			case '\f':
+				fputs("\\f", f);
+				break;
+			default:
+				fprintf(f, "\\u%04x", c);
+			}
+			p++;
+		} else if (c < 0x80) {
+			putc(c, f);
+			p++;
+		} else {
+			n = utf8_len(p);
+			if (n) {
+				fwrite(p, 1, n, f);
+				p += n;
+			} else {
+				fputs("\\ufffd", f);
+				p++;
+			}
+		}
+	}
+	putc('"', f);
+}
+
+static void json_open(struct json_writer *j, char c)
+{
+	json_before_value(j);
+	if (j->depth == JSON_MAX_DEPTH) {
+		j->error = true;
+		return;
+	}
+	putc(c, j->f);
+	j->open[j->depth] = c;
+	j->has_items[j->depth] = false;
+	j->depth++;
+}
+
+static void json_close(struct json_writer *j, char open, char close)
+{
+	if (!j->depth || j->open[j->depth - 1] != open || j->after_key) {
+		j->error = true;
+		return;
+	}
+	j->depth--;
+	if (j->has_items[j->depth])
+		json_newline(j, j->depth);
+	putc(close, j->f);
+	json_after_value(j);
+}
+
+void json_object_begin(struct json_writer *j)
+{
+	json_open(j, '{');
+}
+
+void json_object_end(struct json_writer *j)
+{
+	json_close(j, '{', '}');
+}
+
+void json_array_begin(struct json_writer *j)
+{
+	json_open(j, '[');
+}
+
+void json_array_end(struct json_writer *j)
+{
+	json_close(j, '[', ']');
+}
+
+void json_key(struct json_writer *j, const char *key)
+{
+	if (!j->depth || j->open[j->depth - 1] != '{' || j->after_key) {
+		j->error = true;
+		return;
+	}
+	if (j->has_items[j->depth - 1])
+		putc(',', j->f);
+	j->has_items[j->depth - 1] = true;
+	json_newline(j, j->depth);
+	json_put_string(j->f, key);
+	fputs(j->pretty ? ": " : ":", j->f);
+	j->after_key = true;
+}
+
+void json_string(struct json_writer *j, const char *s)
+{
+	if (!s) {
+		json_null(j);
+		return;
+	}
+	json_before_value(j);
+	json_put_string(j->f, s);
+	json_after_value(j);
+}
+
+void json_int(struct json_writer *j, long long v)
+{
+	json_before_value(j);
+	fprintf(j->f, "%lld", v);
+	json_after_value(j);
+}
+
+void json_uint(struct json_writer *j, unsigned long long v)
+{
+	json_before_value(j);
+	fprintf(j->f, "%llu", v);
+	json_after_value(j);
+}
+
+void json_bool(struct json_writer *j, bool v)
+{
+	json_before_value(j);
+	fputs(v ? "true" : "false", j->f);
+	json_after_value(j);
+}
+
+void json_null(struct json_writer *j)
+{
+	json_before_value(j);
+	fputs("null", j->f);
+	json_after_value(j);
+}
+
+void json_hex(struct json_writer *j, uint64_t v)
+{
+	json_before_value(j);
+	fprintf(j->f, "\"0x%" PRIx64 "\"", v);
+	json_after_value(j);
+}
+
+void json_kv_string(struct json_writer *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	json_string(j, s);
+}
+
+void json_kv_int(struct json_writer *j, const char *key, long long v)
+{
+	json_key(j, key);
+	json_int(j, v);
+}
+
+void json_kv_uint(struct json_writer *j, const char *key, unsigned long long v)
+{
+	json_key(j, key);
+	json_uint(j, v);
+}
+
+void json_kv_bool(struct json_writer *j, const char *key, bool v)
+{
+	json_key(j, key);
+	json_bool(j, v);
+}
+
+void json_kv_null(struct json_writer *j, const char *key)
+{
+	json_key(j, key);
+	json_null(j);
+}
+
+void json_kv_hex(struct json_writer *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	json_hex(j, v);
+}
+
+int json_finish(struct json_writer *j)
+{
+	if (j->depth || j->after_key || !j->done)
+		j->error = true;
+	putc('\n', j->f);
+	if (fflush(j->f) || ferror(j->f))
+		return -1;
+	return j->error ? -1 : 0;
+}
+
+/* ---- tables ---- */
+
+struct table {
+	unsigned int ncols;
+	size_t nrows, cap;
+	char **cells;	  /* nrows * ncols, NULL = not set */
+	bool *is_set;	  /* cell was given (NULL -> "-") */
+	unsigned int cur; /* next column of the last row */
+	bool header;	  /* row 0 is a header */
+	enum table_align *align;
+};
+
+struct table *table_new(unsigned int ncols)
+{
+	struct table *t;
+
+	if (!ncols)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->ncols = ncols;
+	t->align = calloc(ncols, sizeof(*t->align));
+	if (!t->align) {
+		free(t);
+		return NULL;
+	}
+	t->cur = ncols; /* no open row */
+	return t;
+}
+
+void table_free(struct table *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->is_set);
+	free(t->align);
+	free(t);
+}
+
+void table_set_align(struct table *t, unsigned int col, enum table_align a)
+{
+	if (col < t->ncols)
+		t->align[col] = a;
+}
+
+int table_row(struct table *t)
+{
+	size_t n = t->ncols, i, cap;
+	char **cells;
+	bool *set;
+
+	if (t->nrows == t->cap) {
+		cap = t->cap ? t->cap * 2 : 16;
+		cells = realloc(t->cells, cap * n * sizeof(*cells));
+		if (!cells)
+			return -ENOMEM;
+		t->cells = cells;
+		set = realloc(t->is_set, cap * n * sizeof(*set));
+		if (!set)
+			return -ENOMEM;
+		t->is_set = set;
+		t->cap = cap;
+	}
+	for (i = 0; i < n; i++) {
+		t->cells[t->nrows * n + i] = NULL;
+		t->is_set[t->nrows * n + i] = false;
+	}
+	t->nrows++;
+	t->cur = 0;
+	return 0;
+}
+
+int table_header(struct table *t, const char *const *names)
+{
+	unsigned int i;
+	int ret;
+
+	if (t->nrows)
+		return -EINVAL;
+	ret = table_row(t);
+	for (i = 0; !ret && i < t->ncols; i++)
+		ret = table_cell(t, names[i]);
+	if (!ret)
+		t->header = true;
+	return ret;
+}
+
+static int table_put(struct table *t, char *s)
+{
+	size_t idx;
+
+	if (!t->nrows || t->cur >= t->ncols) {
+		free(s);
+		return -EINVAL;
+	}
+	idx = (t->nrows - 1) * t->ncols + t->cur++;
+	t->cells[idx] = s;
+	t->is_set[idx] = true;
+	return 0;
+}
+
+int table_cell(struct table *t, const char *s)
+{
+	char *copy = NULL;
+
+	if (s) {
+		copy = strdup(s);
+		if (!copy)
+			return -ENOMEM;
+	}
+	return table_put(t, copy);
+}
+
+int table_cellf(struct table *t, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	return table_put(t, s);
+}
+
+static const char *table_text(const struct table *t, size_t idx)
+{
+	if (!t->is_set[idx])
+		return "";
+	return t->cells[idx] ? t->cells[idx] : "-";
+}
+
+/* Display width: UTF-8 characters, not bytes. */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+static void put_spaces(FILE *f, size_t n)
+{
+	while (n--)
+		putc(' ', f);
+}
+
+int table_print(const struct table *t, FILE *f)
+{
+	size_t *width, r;
+	unsigned int c, last;
+
+	width = calloc(t->ncols, sizeof(*width));
+	if (!width)
+		return -1;
+	for (r = 0; r < t->nrows; r++) {
+		for (c = 0; c < t->ncols; c++) {
+			size_t w = text_width(table_text(t, r * t->ncols + c));
+
+			if (w > width[c])
+				width[c] = w;
+		}
+	}
+	for (r = 0; r < t->nrows; r++) {
+		/* last non-empty cell: nothing is padded after it */
+		last = 0;
+		for (c = 0; c < t->ncols; c++)
+			if (*table_text(t, r * t->ncols + c))
+				last = c;
+		for (c = 0; c <= last; c++) {
+			const char *s = table_text(t, r * t->ncols + c);
+			size_t pad = width[c] - text_width(s);
+
+			if (c)
+				fputs("  ", f);
+			if (t->align[c] == TABLE_RIGHT)
+				put_spaces(f, pad);
+			fputs(s, f);
+			if (t->align[c] == TABLE_LEFT && c != last)
+				put_spaces(f, pad);
+		}
+		putc('\n', f);
+	}
+	free(width);
+	return ferror(f) ? -1 : 0;
+}
+
+/* ---- sizes ---- */
+
+char *fmt_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "KMGTPE";
+	unsigned int u = 0;
+	uint64_t div = 1024, whole, rem, tenths;
+
+	if (bytes < 1024) {
+		snprintf(buf, len, "%" PRIu64, bytes);
+		return buf;
+	}
+	while (u < sizeof(units) - 2 && bytes / div >= 1024) {
+		div <<= 10;
+		u++;
+	}
+	whole = bytes / div;
+	rem = bytes % div;
+	if (!rem) {
+		snprintf(buf, len, "%" PRIu64 "%c", whole, units[u]);
+		return buf;
+	}
+	if (whole < 10) {
+		/* rem < div <= 2^60, so rem * 10 cannot overflow */
+		tenths = (rem * 10 + div / 2) / div;
+		if (tenths == 10) {
+			whole++;
+			tenths = 0;
+		}
+		if (whole < 10) {
+			snprintf(buf, len, "%" PRIu64 ".%" PRIu64 "%c", whole,
+				 tenths, units[u]);
+			return buf;
+		}
+		snprintf(buf, len, "%" PRIu64 "%c", whole, units[u]);
+		return buf;
+	}
+	if (rem >= div - rem)
+		whole++;
+	if (whole == 1024 && u < sizeof(units) - 2)
+		snprintf(buf, len, "1.0%c", units[u + 1]);
+	else
+		snprintf(buf, len, "%" PRIu64 "%c", whole, units[u]);
+	return buf;
+}
+
+char *fmt_size_mask(uint64_t mask, char *buf, size_t len)
+{
+	char one[FMT_SIZE_LEN];
+	size_t used = 0;
+	unsigned int bit;
+	int n;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	for (bit = 0; bit < 64; bit++) {
+		if (!(mask & (1ULL << bit)))
+			continue;
+		fmt_size(1ULL << bit, one, sizeof(one));
+		n = snprintf(buf + used, len - used, "%s%s", used ? " " : "",
+			     one);
+		if (n < 0 || (size_t)n >= len - used) {
+			buf[used] = '\0'; /* whole entries only */
+			break;
+		}
+		used += n;
+	}
+	return buf;
+}

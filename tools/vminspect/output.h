@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Rendering helpers shared by every vminspect command: a small streaming
+ * JSON writer, an aligned-column table printer and size formatters.
+ */
+#ifndef _VMINSPECT_OUTPUT_H
+#define _VMINSPECT_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifndef __printf
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#endif
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* ---- JSON ---- */
+
+#define JSON_MAX_DEPTH 32
+
+/*
+ * Streaming writer: values are written as they come, commas and (when
+ * pretty) newlines and two-space indentation are inserted for the caller.
+ * Inside an object every value must be preceded by json_key() (or use the
+ * json_kv_*() shorthands).  Misuse (a value without a key in an object,
+ * unbalanced ends, too deep nesting) is remembered and reported by
+ * json_finish().  Strings are escaped; invalid UTF-8 becomes U+FFFD.
+ */
+struct json_writer {
+	FILE *f;
+	bool pretty;
+	bool after_key; /* a key was written, its value is due */
+	bool done;	/* the top-level value is complete */
+	bool error;	/* misuse detected */
+	unsigned int depth;
+	char open[JSON_MAX_DEPTH]; /* '{' or '[' per level */
+	bool has_items[JSON_MAX_DEPTH];
+};
+
+void json_init(struct json_writer *j, FILE *f, bool pretty);
+/* Ends the document with a newline; 0 if well formed and written. */
+int json_finish(struct json_writer *j);
+
+void json_object_begin(struct json_writer *j);
+void json_object_end(struct json_writer *j);
+void json_array_begin(struct json_writer *j);
+void json_array_end(struct json_writer *j);
+void json_key(struct json_writer *j, const char *key);
+
+void json_string(struct json_writer *j, const char *s); /* NULL -> null */
+void json_int(struct json_writer *j, long long v);
+void json_uint(struct json_writer *j, unsigned long long v);
+void json_bool(struct json_writer *j, bool v);
+void json_null(struct json_writer *j);
+void json_hex(struct json_writer *j, uint64_t v); /* "0x1f" */
+
+void json_kv_string(struct json_writer *j, const char *key, const char *s);
+void json_kv_int(struct json_writer *j, const char *key, long long v);
+void json_kv_uint(struct json_writer *j, const char *key, unsigned long long v);
+void json_kv_bool(struct json_writer *j, const char *key, bool v);
+void json_kv_null(struct json_writer *j, const char *key);
+void json_kv_hex(struct json_writer *j, const char *key, uint64_t v);
+
+/* ---- tables ---- */
+
+enum table_align {
+	TABLE_LEFT,
+	TABLE_RIGHT,
+};
+
+struct table;
+
+/*
+ * A table of ncols columns, printed with columns separated by two spaces
+ * and padded to their widest cell (in UTF-8 characters).  Trailing blanks
+ * are never printed.  Missing cells print empty; NULL cells print "-".
+ */
+struct table *table_new(unsigned int ncols);
+void table_free(struct table *t);
+void table_set_align(struct table *t, unsigned int col, enum table_align a);
+/* Optional header row: ncols names. */
+int table_header(struct table *t, const char *const *names);
+/* Start a row, then add its cells left to right. */
+int table_row(struct table *t);
+int table_cell(struct table *t, const char *s);
+__printf(2, 3) int table_cellf(struct table *t, const char *fmt, ...);
+/* Returns 0, or -1 if the stream reported an error. */
+int table_print(const struct table *t, FILE *f);
+
+/* ---- sizes ---- */
+
+#define FMT_SIZE_LEN 16
+
+/*
+ * Bytes in binary units without "B": 512, 4K, 2M, 1G; inexact values get
+ * one decimal below 10 (1.5K) and are rounded above (123M).
+ */
+char *fmt_size(uint64_t bytes, char *buf, size_t len);
+/* A VMI page-size mask (bit n = 2^n bytes) as "4K 2M 1G"; "" if empty. */
+char *fmt_size_mask(uint64_t mask, char *buf, size_t len);
+
+#endif /* _VMINSPECT_OUTPUT_H */
