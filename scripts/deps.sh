@@ -3,7 +3,7 @@
 #
 # Install everything vminspect needs to build, lint and test, idempotently.
 #
-#   scripts/deps.sh [host|kernels|vng|source|sid|all]   (default: all)
+#   scripts/deps.sh [host|kernels|vng|source|sid|sid-image|all]   (default: all)
 #
 # Extra apt suites are derived from the machine's own apt sources: no mirror
 # host is written here.  bookworm-backports goes into the system sources
@@ -226,6 +226,46 @@ install_checker_valid() {
 	done
 }
 
+# The bootable 7.x kernel matching the sid chroot's headers, for the VM tests:
+# its image, modules and module lists are extracted under $VMI_CACHE/sid-image
+# (not installed: no package of the host changes), indexed with depmod, and
+# linked at /lib/modules/<kver>, where virtme-ng and the guest look for them.
+install_sid_image() {
+	local root="$VMI_CACHE/sid-chroot" img="$VMI_CACHE/sid-image" hdr kver ver deb p
+	local -a pkgs=()
+	install_sid
+	hdr=$(sid_headers_pkg)
+	kver=${hdr#linux-headers-}
+	ver=$(chroot "$root" dpkg-query -W -f="\${Version}" "$hdr")
+	[ -n "$ver" ] || die "$hdr is not installed in the sid chroot"
+	if [ ! -f "$img/.stamp" ] || [ "$(cat "$img/.stamp")" != "$kver $ver" ]; then
+		log "extracting the $kver kernel ($ver) into $img"
+		rm -rf "$img"
+		# links left to a previous version's modules
+		find /lib/modules -maxdepth 1 -xtype l -lname "$img/*" -delete
+		mkdir -p "$img/debs" "$img/root"
+		for p in binary modules base; do
+			pkgs+=("linux-$p-$kver=$ver")
+		done
+		(cd "$img/debs" && APT_CONFIG="$PRIV/apt.conf" apt-get download -q "${pkgs[@]}" >/dev/null 2>&1) ||
+			die "cannot download ${pkgs[*]}"
+		for deb in "$img"/debs/*.deb; do
+			dpkg-deb -x "$deb" "$img/root"
+		done
+		rm -rf "$img/debs"
+		[ -f "$img/root/usr/lib/modules/$kver/vmlinuz" ] || die "no vmlinuz in linux-binary-$kver"
+		# depmod -b looks under lib/modules; the packages use usr/lib/modules
+		ln -s usr/lib "$img/root/lib"
+		depmod -b "$img/root" "$kver"
+		echo "$kver $ver" >"$img/.stamp"
+	fi
+	if [ -L "/lib/modules/$kver" ] || [ ! -e "/lib/modules/$kver" ]; then
+		ln -sfn "$img/root/usr/lib/modules/$kver" "/lib/modules/$kver"
+	elif [ ! -f "/lib/modules/$kver/modules.dep.bin" ]; then
+		die "/lib/modules/$kver exists but has no modules: remove it and rerun"
+	fi
+}
+
 # the newest linux-headers-7.*-amd64 that sid or experimental offers
 sid_headers_pkg() {
 	APT_CONFIG="$PRIV/apt.conf" apt-cache pkgnames linux-headers-7 |
@@ -244,6 +284,7 @@ main() {
 	source) install_source ;;
 	vng) install_vng ;;
 	sid) install_sid ;;
+	sid-image) install_sid_image ;;
 	sid-headers) setup_private_apt; sid_headers_pkg ;;
 	all)
 		install_host
@@ -251,8 +292,9 @@ main() {
 		install_source
 		install_vng
 		install_sid
+		install_sid_image
 		;;
-	*) die "usage: $0 [host|kernels|source|vng|sid|all]" ;;
+	*) die "usage: $0 [host|kernels|source|vng|sid|sid-image|all]" ;;
 	esac
 }
 
