@@ -1,14 +1,57 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The demo's guest half: runs inside the VM with the module loaded.
+# The demo's guest half: runs inside the VM with the module loaded, against
+# a small live workload (scripts/demo/workload.c, built by scripts/demo.sh).
 set -euo pipefail
 
+# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 VMI="$VMI_TOP/tools/vminspect/vminspect"
+WORKLOAD="$VMI_TOP/build/demo/workload"
+OUT=$(mktemp -d)
+PIDS=()
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	rm -rf "$OUT"
+}
+trap cleanup EXIT
 
 step() { printf '\n=== %s\n' "$*"; }
+run() {
+	printf '$ %s\n' "$*"
+	"$@"
+}
+
+# start the workload; wait for its "pid ... addr ..." line(s)
+start_workload() {
+	local lines=$1
+	shift
+	"$WORKLOAD" "$@" >"$OUT/workload" &
+	PIDS+=($!)
+	for _ in $(seq 100); do
+		[ "$(grep -c '^pid ' "$OUT/workload")" -ge "$lines" ] && return 0
+		sleep 0.1
+	done
+	die "the workload did not start"
+}
+
+# ask process $1 to touch its region, wait until it says so
+touch_region() {
+	local before
+	before=$(grep -c "^pid $1 touched" "$OUT/workload" || true)
+	kill -USR1 "$1"
+	for _ in $(seq 100); do
+		[ "$(grep -c "^pid $1 touched" "$OUT/workload" || true)" -gt "$before" ] && return 0
+		sleep 0.1
+	done
+	die "process $1 did not touch its region"
+}
 
 step "the module as the kernel sees it"
 grep -E '^vminspect ' /proc/modules
@@ -18,10 +61,41 @@ step "cat /proc/vminspect/status  (stable 'key value' lines)"
 cat /proc/vminspect/status
 
 step "vminspect status"
-"$VMI" status
+run "$VMI" status
 
 step "vminspect status --json"
 "$VMI" status --json
 
-step "the same, as an unprivileged user: no PFNs, only its own processes"
+step "the same as an unprivileged user: no frames, only its own processes"
 setpriv --reuid=65534 --regid=65534 --clear-groups "$VMI" status
+
+# ---- the lie and the reality ---------------------------------------------
+start_workload 1
+read -r _ pid _ addr _ len < <(grep '^pid ' "$OUT/workload" | head -n 1)
+end=$(printf '0x%x' $((addr + len)))
+
+step "demand paging: process $pid mapped 4 MiB at $addr, but has touched nothing"
+run "$VMI" walk "$pid" "$addr-$end" --holes
+
+step "process $pid writes every page: now each page has a frame, scattered"
+touch_region "$pid"
+run "$VMI" walk "$pid" "$addr-$end"
+
+step "PhysicalAddress = PageTable[VirtualAddress]: one address, level by level"
+run "$VMI" translate "$pid" "$(printf '0x%x' $((addr + 0x1234)))"
+
+step "the page tables of process $pid and what they cost"
+run "$VMI" maps "$pid"
+
+# ---- isolation ----------------------------------------------------------------
+: >"$OUT/workload"
+start_workload 2 --fork
+mapfile -t procs < <(grep '^pid ' "$OUT/workload")
+read -r _ p1 _ addr _ < <(echo "${procs[0]}")
+read -r _ p2 _ _ _ < <(echo "${procs[1]}")
+PIDS+=("$p2")
+touch_region "$p1"
+touch_region "$p2"
+step "isolation: processes $p1 and $p2 map the same virtual address $addr to different frames"
+run "$VMI" translate "$p1" "$addr"
+run "$VMI" translate "$p2" "$addr"

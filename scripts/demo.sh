@@ -24,6 +24,8 @@ main() {
 	[ -n "$kver" ] || kver=$("$VMI_TOP/scripts/kernels.sh" --runnable | tail -n 1 | cut -d' ' -f1)
 	[ -n "$kver" ] || die "no bootable kernel: run scripts/deps.sh"
 	make -C "$VMI_TOP" -s tools
+	mkdir -p "$VMI_TOP/build/demo"
+	cc -O2 -Wall -Wextra -o "$VMI_TOP/build/demo/workload" "$VMI_TOP/scripts/demo/workload.c"
 	"$VMI_TOP/scripts/build-module.sh" "$kver" >/dev/null ||
 		die "building the module for $kver failed: see build/$kver/build.log"
 	"$VMI_TOP/scripts/vmtest.sh" --kernel "$kver" --exec "$VMI_TOP/scripts/demo-guest.sh"

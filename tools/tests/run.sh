@@ -98,6 +98,53 @@ if command -v jq >/dev/null; then
 		  >/dev/null; then ok; else bad "status --json does not parse as expected"; fi
 fi
 
+# -- walk, translate, maps: command lines (no module needed) --
+for c in walk translate maps; do
+	case $c in
+	walk) args=(0x1000+4K) ;;
+	translate) args=(0x1000) ;;
+	maps) args=() ;;
+	esac
+	expect 0 "Usage: vminspect $c PID" "$c --help" -- "$c" --help
+	expect 0 "Usage: vminspect $c PID" "help $c" -- help "$c"
+	expect 2 "no PID given" "$c without PID" -- "$c"
+	expect 2 "invalid PID '1x'" "$c bad PID" -- "$c" 1x "${args[@]}"
+	expect 2 "unknown option '--frob'" "$c --frob" -- "$c" 1 --frob
+	expect 2 "Try 'vminspect $c --help'" "$c usage hint" -- "$c"
+	VMINSPECT_PROC_DIR=$tmp/absent expect 3 "$msg" "$c: not loaded" -- "$c" self "${args[@]}"
+	# a ctl file without the ioctls: GET_INFO answers ENOTTY
+	VMINSPECT_PROC_DIR=$fake expect 4 "VMI_IOC_GET_INFO: operation not supported by the loaded kernel module" \
+		"$c: ioctl unknown" -- "$c" self "${args[@]}"
+done
+expect 2 "invalid range '0x1000' (START-END or START+SIZE)" "walk range without end" -- walk 1 0x1000
+expect 2 "invalid range '0x1000+2X'" "walk bad size" -- walk 1 0x1000+2X
+expect 2 "invalid address 'zz'" "walk bad START" -- walk 1 zz 0x2000
+expect 2 "invalid address '0x'" "walk bad END" -- walk 1 0x1000 0x
+expect 2 "unexpected argument '2'" "walk too many" -- walk 1 0 1 2
+expect 2 "no address given" "translate without address" -- translate 1
+expect 2 "invalid address '0xg'" "translate bad address" -- translate 1 0xg
+expect 2 "unexpected argument 'x'" "translate too many" -- translate 1 0x1000 x
+expect 2 "unexpected argument '2'" "maps too many" -- maps 1 2
+VMINSPECT_PROC_DIR=$tmp/absent expect 3 "$msg" "walk: options anywhere" -- walk --json self --per-page --holes 0x1000 0x2000
+VMINSPECT_PROC_DIR=$tmp/absent expect 3 "$msg" "walk: START+SIZE" -- walk 1 7f0000000000+2M
+
+# -- walk, translate, maps --json: sample renderings, parsed --
+for r in walk translate translate-hidden translate-unmapped maps maps-nopt; do
+	if command -v python3 >/dev/null; then
+		if ./tests/test_host --render "$r" | python3 tests/check_json.py "$r"; then
+			ok
+		else
+			bad "--json rendering '$r' does not have the documented shape"
+		fi
+	elif command -v jq >/dev/null; then
+		if ./tests/test_host --render "$r" | jq -e . >/dev/null; then
+			ok
+		else
+			bad "--json rendering '$r' is not JSON"
+		fi
+	fi
+done
+
 # ABI mismatch
 sed 's/^abi_version .*/abi_version 7/' tests/data/status.txt >"$fake/status"
 VMINSPECT_PROC_DIR=$fake expect 4 "kernel module ABI v7 not supported by this vminspect (ABI v1)" \
@@ -117,11 +164,13 @@ chmod 000 "$fake/ctl"
 chmod 755 "$tmp" "$fake"
 if [ "$(id -u)" -ne 0 ]; then
 	VMINSPECT_PROC_DIR=$fake expect 5 "permission denied" "permission denied" -- status
+	VMINSPECT_PROC_DIR=$fake expect 5 "permission denied" "walk: permission denied" -- walk self
 elif command -v setpriv >/dev/null &&
      setpriv --reuid=65534 --regid=65534 --clear-groups "$VMI" --version >/dev/null 2>&1; then
 	VMI_SAVED=$VMI
 	VMI="setpriv --reuid=65534 --regid=65534 --clear-groups $VMI"
 	VMINSPECT_PROC_DIR=$fake expect 5 "permission denied" "permission denied" -- status
+	VMINSPECT_PROC_DIR=$fake expect 5 "permission denied" "walk: permission denied" -- walk self
 	VMI=$VMI_SAVED
 fi
 

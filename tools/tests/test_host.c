@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdint.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -489,7 +490,7 @@ static void test_lib_misc(void)
 /*
  * This definition of ioctl() takes the place of libc's for the library
  * linked into this program.  While fake_fd is set, calls on it behave like
- * the module's GET_INFO as configured below; others go to the kernel.
+ * the module as configured below; others go to the kernel.
  */
 static int fake_fd = -1;
 static int fake_errno;	/* fail with this errno */
@@ -497,22 +498,9 @@ static __u64 fake_size; /* size the "kernel" writes back */
 static __u32 fake_abi = VMI_ABI_VERSION;
 static bool fake_saw_bad_request; /* wrong command, size or flags */
 
-int ioctl(int fd, unsigned long req, ...)
+static int fake_get_info(struct vmi_info *info)
 {
-	struct vmi_info *info;
-	va_list ap;
-
-	va_start(ap, req);
-	info = va_arg(ap, struct vmi_info *);
-	va_end(ap);
-	if (fake_fd < 0 || fd != fake_fd)
-		return syscall(SYS_ioctl, fd, req, info);
-	if (fake_errno) {
-		errno = fake_errno;
-		return -1;
-	}
-	if (req != VMI_IOC_GET_INFO || info->size != sizeof(*info) ||
-	    info->flags) {
+	if (info->size != sizeof(*info) || info->flags) {
 		fake_saw_bad_request = true;
 		errno = EINVAL;
 		return -1;
@@ -531,6 +519,205 @@ int ioctl(int fd, unsigned long req, ...)
 	snprintf(info->kernel_release, VMI_STR_LEN, "6.1.0-test");
 	/* arch deliberately left without its NUL (all 0x5a) */
 	return 0;
+}
+
+/*
+ * A fake address space for VMI_IOC_WALK and VMI_IOC_MAPS: sorted,
+ * non-overlapping records; a call returns those starting in [start, end),
+ * at most vec_len, and walk_end at the first one left out.
+ */
+static struct vmi_extent *fake_ext;
+static size_t fake_next;
+static struct vmi_vma *fake_vma;
+static size_t fake_nvma;
+static unsigned int fake_calls;	  /* range calls so far */
+static __u64 fake_starts[16];	  /* start of each of the first calls */
+static __u64 fake_max_len;	  /* largest vec_len seen */
+static __u32 fake_pid_seen;	  /* pid of the last call */
+static __u64 fake_end_seen;	  /* end of the last call */
+static unsigned int fake_fail_at; /* fail call N (1-based) with ESRCH */
+static bool fake_stall;		  /* answer walk_end == start */
+static bool fake_overfill;	  /* answer nr > vec_len */
+
+/* Common part of WALK and MAPS; returns records to copy from index *first. */
+static int fake_range(__u32 pid, __u64 start, __u64 end, __u64 vec_len,
+		      const __u64 *starts, size_t stride, size_t nrec,
+		      size_t *first, size_t *nr, __u64 *walk_end)
+{
+	size_t i, k = 0;
+
+	fake_pid_seen = pid;
+	fake_end_seen = end;
+	if (fake_calls < ARRAY_SIZE(fake_starts))
+		fake_starts[fake_calls] = start;
+	fake_calls++;
+	if (vec_len > fake_max_len)
+		fake_max_len = vec_len;
+	if (fake_fail_at && fake_calls == fake_fail_at) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (!vec_len || vec_len > VMI_WALK_MAX_VEC || start >= end ||
+	    (start | end) & 4095) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < nrec; i++) {
+		__u64 s = *(const __u64 *)((const char *)starts + i * stride);
+
+		if (s < start)
+			continue;
+		if (s >= end)
+			break;
+		if (!k)
+			*first = i;
+		if (k == vec_len) {
+			*nr = k;
+			*walk_end = s;
+			goto out;
+		}
+		k++;
+	}
+	*nr = k;
+	*walk_end = end;
+out:
+	if (fake_stall)
+		*walk_end = start;
+	if (fake_overfill)
+		*nr = vec_len + 1;
+	return 0;
+}
+
+static int fake_walk(struct vmi_walk_arg *a)
+{
+	size_t first = 0, nr;
+	__u64 wend;
+
+	if (a->size != sizeof(*a) || a->extent_size != sizeof(*fake_ext) ||
+	    a->reserved || (a->flags & ~VMI_WALK_FLAGS)) {
+		fake_saw_bad_request = true;
+		errno = EINVAL;
+		return -1;
+	}
+	if (fake_range(a->pid, a->start, a->end, a->vec_len, &fake_ext->start,
+		       sizeof(*fake_ext), fake_next, &first, &nr, &wend))
+		return -1;
+	if (!fake_overfill)
+		memcpy((void *)(uintptr_t)a->vec, fake_ext + first,
+		       nr * sizeof(*fake_ext));
+	a->nr_extents = nr;
+	a->walk_end = wend;
+	a->max_lock_ns = 1000 * fake_calls;
+	a->lock_drops = 1;
+	return 0;
+}
+
+static int fake_maps(struct vmi_maps_arg *a)
+{
+	size_t first = 0, nr;
+	__u64 wend;
+
+	if (a->size != sizeof(*a) || a->vma_size != sizeof(*fake_vma) ||
+	    a->reserved || a->flags) {
+		fake_saw_bad_request = true;
+		errno = EINVAL;
+		return -1;
+	}
+	if (fake_range(a->pid, a->start, a->end, a->vec_len, &fake_vma->start,
+		       sizeof(*fake_vma), fake_nvma, &first, &nr, &wend))
+		return -1;
+	if (!fake_overfill)
+		memcpy((void *)(uintptr_t)a->vec, fake_vma + first,
+		       nr * sizeof(*fake_vma));
+	a->nr_vmas = nr;
+	a->walk_end = wend;
+	a->max_lock_ns = 7;
+	return 0;
+}
+
+static __u32 fake_nr_levels = 4;
+
+static int fake_translate(struct vmi_translate_arg *t)
+{
+	__u64 va = t->va;
+	__u32 pid = t->pid, i;
+
+	if (t->size != sizeof(*t) || t->flags) {
+		fake_saw_bad_request = true;
+		errno = EINVAL;
+		return -1;
+	}
+	memset(t, 0, sizeof(*t));
+	t->size = sizeof(*t);
+	t->pid = pid;
+	t->va = va;
+	t->nr_levels = fake_nr_levels;
+	for (i = 0; i < 4; i++) {
+		t->levels[i].level = VMI_LEVEL_PGD - (i ? i + 1 : 0);
+		t->levels[i].index = (va >> (39 - 9 * i)) & 511;
+		t->levels[i].entry = 0x8000000000000067ULL | (i + 1) << 12;
+		t->levels[i].table_pa = (i + 10) << 12;
+	}
+	t->leaf.start = va & ~4095ULL;
+	t->leaf.end = t->leaf.start + 4096;
+	t->leaf.kind = VMI_KIND_PRESENT;
+	t->leaf.level = VMI_LEVEL_PTE;
+	t->leaf.page_shift = 12;
+	t->leaf.pfn = 0x1234;
+	t->pa = 0x1234000 | (va & 4095);
+	return 0;
+}
+
+static int fake_pgtables(struct vmi_pgtables_arg *p)
+{
+	__u32 pid = p->pid;
+
+	if (p->size != sizeof(*p) || p->flags || p->reserved) {
+		fake_saw_bad_request = true;
+		errno = EINVAL;
+		return -1;
+	}
+	memset(p, 0, sizeof(*p));
+	p->size = VMI_PGTABLES_SIZE_VER0;
+	p->pid = pid;
+	p->tables[VMI_LEVEL_PTE] = 3;
+	p->tables[VMI_LEVEL_PMD] = 2;
+	p->tables[VMI_LEVEL_PUD] = 1;
+	p->tables[VMI_LEVEL_PGD] = 1;
+	p->bytes = 7 * 4096;
+	return 0;
+}
+
+int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (fake_fd < 0 || fd != fake_fd)
+		return syscall(SYS_ioctl, fd, req, arg);
+	if (fake_errno) {
+		errno = fake_errno;
+		return -1;
+	}
+	switch (req) {
+	case VMI_IOC_GET_INFO:
+		return fake_get_info(arg);
+	case VMI_IOC_WALK:
+		return fake_walk(arg);
+	case VMI_IOC_MAPS:
+		return fake_maps(arg);
+	case VMI_IOC_TRANSLATE:
+		return fake_translate(arg);
+	case VMI_IOC_PGTABLES:
+		return fake_pgtables(arg);
+	default:
+		fake_saw_bad_request = true;
+		errno = EINVAL;
+		return -1;
+	}
 }
 
 static void test_lib_fake_module(void)
@@ -696,9 +883,833 @@ static void test_status_render(void)
 	mem_close(&m);
 }
 
+/* ---- page-table names and helpers ---- */
+
+static const char *test_bit_name(unsigned int bit)
+{
+	return bit == 1 ? "one" : bit == 3 ? "three" : NULL;
+}
+
+static void test_pt_names(void)
+{
+	struct vmi_info info = { .pgtable_levels = 4, .page_shift = 12 };
+	char buf[256], perms[VMI_PERMS_LEN];
+	struct json_writer j;
+	unsigned int bit, n;
+	struct mem m;
+
+	CHECK_STR(vmi_kind_name(VMI_KIND_NONE), "none");
+	CHECK_STR(vmi_kind_name(VMI_KIND_PRESENT), "present");
+	CHECK_STR(vmi_kind_name(VMI_KIND_SWAP), "swap");
+	CHECK_STR(vmi_kind_name(VMI_KIND_MIGRATION), "migration");
+	CHECK_STR(vmi_kind_name(VMI_KIND_HWPOISON), "hwpoison");
+	CHECK_STR(vmi_kind_name(VMI_KIND_MARKER), "marker");
+	CHECK_STR(vmi_kind_name(VMI_KIND_DEVICE), "device");
+	CHECK_STR(vmi_kind_name(VMI_KIND_OTHER), "other");
+	CHECK(!vmi_kind_name(8));
+	CHECK(!vmi_kind_name(UINT32_MAX));
+
+	CHECK(!vmi_level_name(0));
+	CHECK_STR(vmi_level_name(VMI_LEVEL_PTE), "pte");
+	CHECK_STR(vmi_level_name(VMI_LEVEL_PMD), "pmd");
+	CHECK_STR(vmi_level_name(VMI_LEVEL_PUD), "pud");
+	CHECK_STR(vmi_level_name(VMI_LEVEL_P4D), "p4d");
+	CHECK_STR(vmi_level_name(VMI_LEVEL_PGD), "pgd");
+	CHECK(!vmi_level_name(6));
+
+	/* every bit the header defines has a name, the next one none */
+	for (n = 0, bit = 0; bit < 64; bit++)
+		n += !!vmi_eflag_name(bit);
+	CHECK(n == 17 && vmi_eflag_name(16) && !vmi_eflag_name(17));
+	CHECK_STR(fmt_bits(VMI_EF_PRESENT | VMI_EF_WRITE | VMI_EF_USER |
+				   VMI_EF_ACCESSED | VMI_EF_DIRTY | VMI_EF_NX |
+				   VMI_EF_GLOBAL | VMI_EF_PWT | VMI_EF_PCD,
+			   vmi_eflag_name, ",", buf, sizeof(buf)),
+		  "present,write,user,accessed,dirty,nx,global,pwt,pcd");
+	CHECK_STR(fmt_bits(VMI_EF_PAT | VMI_EF_SOFT_DIRTY | VMI_EF_UFFD_WP |
+				   VMI_EF_PROTNONE | VMI_EF_SPECIAL |
+				   VMI_EF_EXCLUSIVE | VMI_EF_DEVMAP |
+				   VMI_EF_HUGE,
+			   vmi_eflag_name, ",", buf, sizeof(buf)),
+		  "pat,soft-dirty,uffd-wp,protnone,special,exclusive,devmap,huge");
+	CHECK_STR(fmt_bits(0x3f, vmi_attr_name, " ", buf, sizeof(buf)),
+		  "thp hugetlb anon file shared pfn-hidden");
+	CHECK(!vmi_attr_name(6));
+	CHECK_STR(fmt_bits(0x1ff, vmi_vma_flag_name, " ", buf, sizeof(buf)),
+		  "read write exec shared hugepage nohugepage hugetlb anon file");
+	CHECK(!vmi_vma_flag_name(9));
+	CHECK_STR(vmi_eflag_name(__builtin_ctzll(VMI_EF_SOFT_DIRTY)),
+		  "soft-dirty");
+	CHECK_STR(vmi_attr_name(__builtin_ctz(VMI_EA_PFN_HIDDEN)),
+		  "pfn-hidden");
+
+	/* unknown bits, separators, truncation to whole names */
+	CHECK_STR(fmt_bits((1ULL << 63) | 0xa, test_bit_name, ", ", buf,
+			   sizeof(buf)),
+		  "one, three, bit63");
+	CHECK_STR(fmt_bits(0, test_bit_name, ",", buf, sizeof(buf)), "");
+	CHECK_STR(fmt_bits(0xa, test_bit_name, ",", buf, 9), "one");
+	mem_open(&m);
+	json_init(&j, m.f, false);
+	json_object_begin(&j);
+	json_key(&j, "a");
+	json_bits(&j, 0xa | (1ULL << 40), test_bit_name);
+	json_key(&j, "b");
+	json_bits(&j, 0, test_bit_name);
+	json_object_end(&j);
+	CHECK(json_finish(&j) == 0);
+	CHECK_STR(mem_text(&m),
+		  "{\"a\":[\"one\",\"three\",\"bit40\"],\"b\":[]}\n");
+	mem_close(&m);
+
+	CHECK_STR(vmi_vma_perms(VMI_VMA_READ | VMI_VMA_WRITE, perms), "rw-p");
+	CHECK_STR(vmi_vma_perms(VMI_VMA_READ | VMI_VMA_EXEC | VMI_VMA_SHARED,
+				perms),
+		  "r-xs");
+	CHECK_STR(vmi_vma_perms(0, perms), "---p");
+
+	CHECK(vmi_user_end(&info) == 0x7ffffffff000ULL);
+	info.pgtable_levels = 5;
+	CHECK(vmi_user_end(&info) == 0xfffffffffff000ULL);
+	info.page_shift = 0; /* unknown: 4K */
+	CHECK(vmi_user_end(&info) == (1ULL << 56) - 4096);
+	CHECK_STR(vmi_strerror(-VMI_EPROTO),
+		  "inconsistent answer from the kernel module");
+}
+
+/* ---- command-line values ---- */
+
+static void test_parse(void)
+{
+	struct vmi_info info = { .pgtable_levels = 4, .page_shift = 12 };
+	uint64_t a, b;
+	uint32_t pid;
+	char why[160];
+
+	CHECK(cli_parse_pid("123", &pid) == 0 && pid == 123);
+	CHECK(cli_parse_pid("self", &pid) == 0 && pid == 0);
+	CHECK(cli_parse_pid("0", &pid) == 0 && pid == 0);
+	CHECK(cli_parse_pid("4294967295", &pid) == 0 && pid == UINT32_MAX);
+	CHECK(cli_parse_pid("4294967296", &pid) == -EINVAL);
+	CHECK(cli_parse_pid("", &pid) == -EINVAL);
+	CHECK(cli_parse_pid("-1", &pid) == -EINVAL);
+	CHECK(cli_parse_pid("12a", &pid) == -EINVAL);
+	CHECK(cli_parse_pid("0x10", &pid) == -EINVAL);
+	CHECK(cli_parse_pid(" 1", &pid) == -EINVAL);
+	CHECK(cli_parse_pid("Self", &pid) == -EINVAL);
+
+	CHECK(cli_parse_num("0x1000", &a) == 0 && a == 0x1000);
+	CHECK(cli_parse_num("0X1f", &a) == 0 && a == 0x1f);
+	CHECK(cli_parse_num("1000", &a) == 0 && a == 1000); /* decimal */
+	CHECK(cli_parse_num("7f00", &a) == 0 && a == 0x7f00);
+	CHECK(cli_parse_num("7F00", &a) == 0 && a == 0x7f00);
+	CHECK(cli_parse_num("0", &a) == 0 && a == 0);
+	CHECK(cli_parse_num("010", &a) == 0 && a == 10); /* never octal */
+	CHECK(cli_parse_num("18446744073709551615", &a) == 0 &&
+	      a == UINT64_MAX);
+	CHECK(cli_parse_num("18446744073709551616", &a) == -EINVAL);
+	CHECK(cli_parse_num("0xffffffffffffffff", &a) == 0 && a == UINT64_MAX);
+	CHECK(cli_parse_num("0x10000000000000000", &a) == -EINVAL);
+	CHECK(cli_parse_num("0x", &a) == -EINVAL);
+	CHECK(cli_parse_num("", &a) == -EINVAL);
+	CHECK(cli_parse_num("g", &a) == -EINVAL);
+	CHECK(cli_parse_num("-1", &a) == -EINVAL);
+	CHECK(cli_parse_num("0x1000 ", &a) == -EINVAL);
+	CHECK(cli_parse_num("1K", &a) == -EINVAL);
+
+	CHECK(cli_parse_size("2M", &a) == 0 && a == 2ULL << 20);
+	CHECK(cli_parse_size("4k", &a) == 0 && a == 4096);
+	CHECK(cli_parse_size("1G", &a) == 0 && a == 1ULL << 30);
+	CHECK(cli_parse_size("3t", &a) == 0 && a == 3ULL << 40);
+	CHECK(cli_parse_size("0x1000", &a) == 0 && a == 4096);
+	CHECK(cli_parse_size("0x2M", &a) == 0 && a == 2ULL << 20);
+	CHECK(cli_parse_size("8192", &a) == 0 && a == 8192);
+	CHECK(cli_parse_size("16777215T", &a) == 0);
+	CHECK(cli_parse_size("16777216T", &a) == -EINVAL); /* 2^64 */
+	CHECK(cli_parse_size("M", &a) == -EINVAL);
+	CHECK(cli_parse_size("2MB", &a) == -EINVAL);
+	CHECK(cli_parse_size("", &a) == -EINVAL);
+
+	CHECK(cli_parse_range("0x1000-0x3000", &a, &b) == 0 && a == 0x1000 &&
+	      b == 0x3000);
+	CHECK(cli_parse_range("7f0000000000-7f0000200000", &a, &b) == 0 &&
+	      a == 0x7f0000000000ULL && b == 0x7f0000200000ULL);
+	CHECK(cli_parse_range("0x7f0000000000+2M", &a, &b) == 0 &&
+	      a == 0x7f0000000000ULL && b == 0x7f0000200000ULL);
+	CHECK(cli_parse_range("4096+4096", &a, &b) == 0 && a == 4096 &&
+	      b == 8192);
+	CHECK(cli_parse_range("0x1000", &a, &b) == -EINVAL);
+	CHECK(cli_parse_range("0x1000-", &a, &b) == -EINVAL);
+	CHECK(cli_parse_range("-0x1000", &a, &b) == -EINVAL);
+	CHECK(cli_parse_range("+4K", &a, &b) == -EINVAL);
+	CHECK(cli_parse_range("0x1000-0x2000-0x3000", &a, &b) == -EINVAL);
+	CHECK(cli_parse_range("0xfffffffffffff000+8K", &a, &b) == -EINVAL);
+
+	CHECK(cli_check_range(0x1000, 0x3000, &info, why, sizeof(why)));
+	CHECK(cli_check_range(0, 0x7ffffffff000ULL, &info, why, sizeof(why)));
+	CHECK(!cli_check_range(0x1001, 0x3000, &info, why, sizeof(why)));
+	CHECK_STR(why, "start 0x1001 is not 4K aligned");
+	CHECK(!cli_check_range(0x1000, 0x3001, &info, why, sizeof(why)));
+	CHECK_STR(why, "end 0x3001 is not 4K aligned");
+	CHECK(!cli_check_range(0x3000, 0x3000, &info, why, sizeof(why)));
+	CHECK_STR(why, "end 0x3000 is not above start 0x3000");
+	CHECK(!cli_check_range(0, 0x800000000000ULL, &info, why, sizeof(why)));
+	CHECK_STR(why, "end 0x800000000000 is beyond the user address space "
+		       "(it ends at 0x7ffffffff000)");
+	info.pgtable_levels = 5;
+	CHECK(cli_check_range(0, 0x800000000000ULL, &info, why, sizeof(why)));
+
+	CHECK(cli_real_pid(77) == 77);
+	CHECK(cli_real_pid(0) == (uint32_t)getpid());
+}
+
+/* stderr to /dev/null and back, around calls that print errors */
+static int quiet_stderr(void)
+{
+	int saved = dup(2), null = open("/dev/null", O_WRONLY);
+
+	fflush(stderr);
+	if (null >= 0) {
+		dup2(null, 2);
+		close(null);
+	}
+	return saved;
+}
+
+static void restore_stderr(int saved)
+{
+	fflush(stderr);
+	if (saved >= 0) {
+		dup2(saved, 2);
+		close(saved);
+	}
+}
+
+static void test_query_fail(void)
+{
+	int saved = quiet_stderr();
+	int esrch = cli_query_fail(-ESRCH, 4242, "walk");
+	int eperm = cli_query_fail(-EPERM, 1, "walk");
+	int einval = cli_query_fail(-EINVAL, 1, "walk");
+	int e2big = cli_query_fail(-E2BIG, 1, "walk");
+	int enotsupp = cli_query_fail(-VMI_ENOTSUPP, 1, "walk");
+	int notloaded = cli_query_fail(-VMI_ENOTLOADED, 1, "walk");
+
+	restore_stderr(saved);
+	CHECK(esrch == CLI_EXIT_RUNTIME);
+	CHECK(eperm == CLI_EXIT_PERM);
+	CHECK(einval == CLI_EXIT_RUNTIME);
+	CHECK(e2big == CLI_EXIT_RUNTIME);
+	CHECK(enotsupp == CLI_EXIT_UNSUPPORTED);
+	CHECK(notloaded == CLI_EXIT_NOMODULE);
+}
+
+/* ---- range queries against the fake module ---- */
+
+static char fake_dir[32];
+
+/* A handle whose descriptor the fake ioctl() answers for. */
+static struct vmi_handle *fake_open(void)
+{
+	struct vmi_handle *h;
+	char path[64];
+	int fd, err;
+
+	snprintf(fake_dir, sizeof(fake_dir), "/tmp/vmi-test-XXXXXX");
+	if (!mkdtemp(fake_dir))
+		return NULL;
+	setenv("VMINSPECT_PROC_DIR", fake_dir, 1);
+	snprintf(path, sizeof(path), "%s/ctl", fake_dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0444);
+	if (fd >= 0)
+		close(fd);
+	fake_fd = dup(0);
+	close(fake_fd);
+	h = vmi_open(&err);
+	fake_size = sizeof(struct vmi_info);
+	return h;
+}
+
+static void fake_close(struct vmi_handle *h)
+{
+	char path[64];
+
+	vmi_close(h);
+	fake_fd = -1;
+	snprintf(path, sizeof(path), "%s/ctl", fake_dir);
+	unlink(path);
+	rmdir(fake_dir);
+	unsetenv("VMINSPECT_PROC_DIR");
+}
+
+static void fake_reset(void)
+{
+	fake_calls = 0;
+	fake_max_len = 0;
+	fake_fail_at = 0;
+	fake_stall = false;
+	fake_overfill = false;
+	fake_pid_seen = UINT32_MAX;
+	memset(fake_starts, 0, sizeof(fake_starts));
+}
+
+#define FAKE_NEXT 10000
+
+static void test_walk_loop(void)
+{
+	struct vmi_fetch f;
+	struct vmi_extent *e, vec[3];
+	struct vmi_walk_arg arg;
+	struct vmi_handle *h;
+	uint64_t end = 0x7ffffffff000ULL;
+	size_t i, n;
+	int ret;
+
+	fake_ext = calloc(FAKE_NEXT, sizeof(*fake_ext));
+	if (!fake_ext)
+		return;
+	for (i = 0; i < FAKE_NEXT; i++) {
+		fake_ext[i].start = 0x10000 + i * 0x3000;
+		fake_ext[i].end = fake_ext[i].start + 0x1000 * (1 + i % 2);
+		fake_ext[i].pfn = 0x100 + i;
+		fake_ext[i].kind = VMI_KIND_PRESENT;
+		fake_ext[i].level = VMI_LEVEL_PTE;
+		fake_ext[i].page_shift = 12;
+		fake_ext[i].eflags = VMI_EF_PRESENT | VMI_EF_USER;
+	}
+	fake_next = FAKE_NEXT;
+	h = fake_open();
+	CHECK(h);
+	if (!h)
+		goto out;
+
+	/* defaults: chunks of 4096, resumed at walk_end */
+	fake_reset();
+	ret = vmi_walk_all(h, 42, 0, end, 0, &e, &n);
+	CHECK(ret == 0 && n == FAKE_NEXT);
+	CHECK(fake_calls == 3 && fake_max_len == VMI_WALK_CHUNK);
+	CHECK(fake_pid_seen == 42 && fake_end_seen == end);
+	CHECK(fake_starts[0] == 0 && fake_starts[1] == fake_ext[4096].start &&
+	      fake_starts[2] == fake_ext[8192].start);
+	CHECK(e && !memcmp(e, fake_ext, FAKE_NEXT * sizeof(*e)));
+	free(e);
+
+	/* small chunks over a sub-range, statistics */
+	fake_reset();
+	f = (struct vmi_fetch){ .chunk = 7 };
+	ret = vmi_walk_all_ex(h, 0, fake_ext[100].start, fake_ext[200].start,
+			      VMI_WALK_HOLES | VMI_WALK_PER_PAGE, &f, &e, &n);
+	CHECK(ret == 0 && n == 100 && fake_calls == 15 && fake_max_len == 7);
+	CHECK(f.calls == 15 && f.max_lock_ns == 15000 && f.lock_drops == 15);
+	CHECK(e && !memcmp(e, fake_ext + 100, 100 * sizeof(*e)));
+	free(e);
+
+	/* the cap: exactly full is fine, one more is -E2BIG */
+	fake_reset();
+	f = (struct vmi_fetch){ .chunk = 10, .max = 100 };
+	ret = vmi_walk_all_ex(h, 0, fake_ext[100].start, fake_ext[200].start, 0,
+			      &f, &e, &n);
+	CHECK(ret == 0 && n == 100 && f.calls == 10);
+	free(e);
+	fake_reset();
+	f = (struct vmi_fetch){ .chunk = 7, .max = 99 };
+	ret = vmi_walk_all_ex(h, 0, fake_ext[100].start, fake_ext[200].start, 0,
+			      &f, &e, &n);
+	CHECK(ret == -E2BIG && !e && n == 0);
+	CHECK(fake_max_len == 7 && f.calls == 15); /* last call asks for 1 */
+	fake_reset();
+	f = (struct vmi_fetch){ .max = 5000 };
+	ret = vmi_walk_all_ex(h, 0, 0, end, 0, &f, &e, &n);
+	CHECK(ret == -E2BIG && !e && n == 0 && fake_calls == 2);
+	CHECK(fake_max_len == VMI_WALK_CHUNK);
+
+	/* nothing mapped: one call, no array */
+	fake_reset();
+	ret = vmi_walk_all(h, 0, 0, 0x10000, 0, &e, &n);
+	CHECK(ret == 0 && !e && n == 0 && fake_calls == 1);
+
+	/* errors: from the module mid-way, and inconsistent answers */
+	fake_reset();
+	fake_fail_at = 2;
+	ret = vmi_walk_all(h, 7, 0, end, 0, &e, &n);
+	CHECK(ret == -ESRCH && !e && n == 0 && fake_calls == 2);
+	fake_reset();
+	fake_stall = true;
+	ret = vmi_walk_all(h, 0, 0, end, 0, &e, &n);
+	CHECK(ret == -VMI_EPROTO && !e && n == 0 && fake_calls == 1);
+	fake_reset();
+	fake_overfill = true;
+	ret = vmi_walk_all(h, 0, 0, end, 0, &e, &n);
+	CHECK(ret == -VMI_EPROTO && !e && n == 0);
+	fake_reset();
+	ret = vmi_walk_all(h, 0, 0x1001, end, 0, &e, &n);
+	CHECK(ret == -EINVAL && !e && n == 0);
+	fake_errno = ENOTTY;
+	ret = vmi_walk_all(h, 0, 0, end, 0, &e, &n);
+	CHECK(ret == -VMI_ENOTSUPP && !e && n == 0);
+	fake_errno = EPERM;
+	ret = vmi_walk_all(h, 1, 0, end, 0, &e, &n);
+	CHECK(ret == -EPERM && !e && n == 0);
+	fake_errno = 0;
+	fake_reset();
+	ret = vmi_walk_all(h, 0, 0, end, 1ULL << 9, &e, &n);
+	CHECK(ret == -EINVAL && fake_saw_bad_request);
+	fake_saw_bad_request = false;
+
+	/* one chunk by hand: the library fills in the sizes */
+	fake_reset();
+	memset(&arg, 0xff, sizeof(arg));
+	arg.flags = 0;
+	arg.pid = 3;
+	arg.start = 0;
+	arg.end = end;
+	arg.vec = (uintptr_t)vec;
+	arg.vec_len = ARRAY_SIZE(vec);
+	CHECK(vmi_walk_chunk(h, &arg) == 0);
+	CHECK(arg.size == sizeof(arg) && arg.extent_size == sizeof(vec[0]));
+	CHECK(arg.nr_extents == 3 && arg.walk_end == fake_ext[3].start);
+	CHECK(arg.start == 0 && arg.end == end && arg.reserved == 0);
+	CHECK(!memcmp(vec, fake_ext, sizeof(vec)));
+	CHECK(vmi_walk_chunk(NULL, &arg) == -EINVAL);
+	CHECK(vmi_walk_all(NULL, 0, 0, end, 0, &e, &n) == -EINVAL && !e);
+	CHECK(VMI_WALK_ALL_MAX == 16U << 20);
+	CHECK(!fake_saw_bad_request);
+	fake_close(h);
+out:
+	free(fake_ext);
+	fake_ext = NULL;
+	fake_next = 0;
+}
+
+static void test_maps_loop(void)
+{
+	struct vmi_pgtables_arg pt;
+	struct vmi_translate_arg t;
+	struct vmi_handle *h;
+	struct vmi_fetch f;
+	struct vmi_vma *v;
+	size_t i, n;
+	int ret;
+
+	fake_nvma = 1000;
+	fake_vma = calloc(fake_nvma, sizeof(*fake_vma));
+	if (!fake_vma)
+		return;
+	for (i = 0; i < fake_nvma; i++) {
+		fake_vma[i].start = 0x400000 + i * 0x10000;
+		fake_vma[i].end = fake_vma[i].start + 0x8000;
+		fake_vma[i].rss = i * 4096;
+		fake_vma[i].vma_flags = VMI_VMA_READ;
+		snprintf(fake_vma[i].name, VMI_NAME_LEN, "/lib/x%zu.so", i);
+	}
+	memset(fake_vma[5].name, 'a', VMI_NAME_LEN); /* no NUL */
+	h = fake_open();
+	CHECK(h);
+	if (!h)
+		goto out;
+
+	/* the limit comes from VMI_IOC_GET_INFO: 4-level paging */
+	fake_reset();
+	ret = vmi_maps_all(h, 9, &v, &n);
+	CHECK(ret == 0 && n == 1000 && fake_calls == 2);
+	CHECK(fake_max_len == VMI_MAPS_CHUNK && fake_pid_seen == 9);
+	CHECK(fake_end_seen == 0x7ffffffff000ULL);
+	CHECK(fake_starts[1] == fake_vma[VMI_MAPS_CHUNK].start);
+	if (!ret && n == 1000) {
+		CHECK(v[999].start == fake_vma[999].start &&
+		      v[999].rss == 999 * 4096);
+		CHECK_STR(v[4].name, "/lib/x4.so");
+		CHECK(strlen(v[5].name) == VMI_NAME_LEN - 1);
+	}
+	free(v);
+
+	fake_reset();
+	f = (struct vmi_fetch){ .chunk = 100, .max = 999 };
+	ret = vmi_maps_range(h, 0, 0, 0x7ffffffff000ULL, &f, &v, &n);
+	CHECK(ret == -E2BIG && !v && n == 0 && f.calls == 10);
+	fake_reset();
+	f = (struct vmi_fetch){ .chunk = 3 };
+	ret = vmi_maps_range(h, 0, fake_vma[10].start, fake_vma[20].start, &f,
+			     &v, &n);
+	CHECK(ret == 0 && n == 10 && f.calls == 4 && f.max_lock_ns == 7);
+	CHECK(v && v[0].start == fake_vma[10].start);
+	free(v);
+	fake_reset();
+	fake_fail_at = 1;
+	ret = vmi_maps_all(h, 9, &v, &n);
+	CHECK(ret == -ESRCH && !v && n == 0);
+
+	/* translate and page tables */
+	CHECK(vmi_translate(h, 0, 0x7f0000001234ULL, &t) == 0);
+	CHECK(t.nr_levels == 4 && t.va == 0x7f0000001234ULL);
+	CHECK(t.levels[0].level == VMI_LEVEL_PGD && t.levels[0].index == 254);
+	CHECK(t.levels[3].level == VMI_LEVEL_PTE && t.levels[3].index == 1);
+	CHECK(t.pa == 0x1234234 && t.leaf.kind == VMI_KIND_PRESENT);
+	fake_nr_levels = 6;
+	CHECK(vmi_translate(h, 0, 0x1000, &t) == -VMI_EPROTO);
+	fake_nr_levels = 4;
+	fake_errno = ESRCH;
+	CHECK(vmi_translate(h, 5, 0x1000, &t) == -ESRCH);
+	fake_errno = 0;
+	CHECK(vmi_translate(NULL, 0, 0x1000, &t) == -EINVAL);
+
+	CHECK(vmi_pgtables(h, 0, &pt) == 0);
+	CHECK(pt.size == VMI_PGTABLES_SIZE_VER0 && pt.bytes == 7 * 4096);
+	CHECK(pt.tables[VMI_LEVEL_PTE] == 3 && pt.tables[VMI_LEVEL_PGD] == 1);
+	fake_errno = EPERM;
+	CHECK(vmi_pgtables(h, 1, &pt) == -EPERM);
+	fake_errno = 0;
+	CHECK(!fake_saw_bad_request);
+	fake_close(h);
+out:
+	free(fake_vma);
+	fake_vma = NULL;
+	fake_nvma = 0;
+}
+
+/* ---- renderers of walk, translate and maps ---- */
+
+static const struct vmi_extent sample_extents[] = {
+	{
+		.start = 0x555555554000ULL,
+		.end = 0x555555556000ULL,
+		.pfn = 0x1a2b3,
+		.eflags = VMI_EF_PRESENT | VMI_EF_USER | VMI_EF_ACCESSED,
+		.kind = VMI_KIND_PRESENT,
+		.level = VMI_LEVEL_PTE,
+		.page_shift = 12,
+		.attrs = VMI_EA_FILE,
+	},
+	{
+		.start = 0x7f0000000000ULL,
+		.end = 0x7f0000200000ULL,
+		.pfn = 0x40000,
+		.eflags = VMI_EF_PRESENT | VMI_EF_WRITE | VMI_EF_USER |
+			  VMI_EF_ACCESSED | VMI_EF_DIRTY | VMI_EF_NX |
+			  VMI_EF_HUGE,
+		.kind = VMI_KIND_PRESENT,
+		.level = VMI_LEVEL_PMD,
+		.page_shift = 21,
+		.attrs = VMI_EA_ANON | VMI_EA_THP,
+	},
+	{
+		.start = 0x7f0000200000ULL,
+		.end = 0x7f0000201000ULL,
+		.eflags = VMI_EF_SOFT_DIRTY | VMI_EF_EXCLUSIVE,
+		.swap_offset = 0x2a,
+		.swap_type = 1,
+		.kind = VMI_KIND_SWAP,
+		.level = VMI_LEVEL_PTE,
+		.page_shift = 12,
+		.attrs = VMI_EA_ANON,
+	},
+	{
+		.start = 0x7f0000201000ULL,
+		.end = 0x7f0000400000ULL,
+		.kind = VMI_KIND_NONE,
+	},
+	{
+		.start = 0x7f0040000000ULL,
+		.end = 0x7f0080000000ULL,
+		.eflags = VMI_EF_PRESENT | VMI_EF_WRITE | VMI_EF_USER |
+			  VMI_EF_HUGE | (1ULL << 40),
+		.kind = VMI_KIND_PRESENT,
+		.level = VMI_LEVEL_PUD,
+		.page_shift = 30,
+		.attrs = VMI_EA_HUGETLB | VMI_EA_SHARED | VMI_EA_FILE |
+			 VMI_EA_PFN_HIDDEN,
+	},
+};
+
+static void sample_translate(struct vmi_translate_arg *t, bool root)
+{
+	static const __u32 levels[] = { VMI_LEVEL_PGD, VMI_LEVEL_P4D,
+					VMI_LEVEL_PUD, VMI_LEVEL_PMD,
+					VMI_LEVEL_PTE };
+	unsigned int i;
+
+	memset(t, 0, sizeof(*t));
+	t->size = sizeof(*t);
+	t->va = 0x7f0000001234ULL;
+	t->nr_levels = 5;
+	for (i = 0; i < 5; i++) {
+		t->levels[i].level = levels[i];
+		t->levels[i].index = i ? 0x100 >> i : 0;
+		t->levels[i].entry = root ? 0x8000000000000067ULL |
+						     (i + 1) << 12 :
+					    0x8000000000000067ULL;
+		t->levels[i].table_pa = root ? (0x10 + i) << 12 : 0;
+	}
+	t->leaf = sample_extents[0];
+	t->leaf.start = 0x7f0000001000ULL;
+	t->leaf.end = 0x7f0000002000ULL;
+	t->leaf.attrs = VMI_EA_ANON;
+	t->leaf.eflags |= VMI_EF_WRITE | VMI_EF_DIRTY | VMI_EF_NX;
+	if (!root) {
+		t->leaf.pfn = 0;
+		t->leaf.attrs |= VMI_EA_PFN_HIDDEN;
+	}
+	t->pa = root ? 0x1a2b3234ULL : 0;
+	t->vma_start = 0x7f0000000000ULL;
+	t->vma_end = 0x7f0000021000ULL;
+	t->vma_flags = VMI_VMA_READ | VMI_VMA_WRITE | VMI_VMA_ANON |
+		       VMI_VMA_HUGEPAGE;
+}
+
+static const struct vmi_vma sample_vmas[] = {
+	{
+		.start = 0x555555554000ULL,
+		.end = 0x555555556000ULL,
+		.rss = 0x2000,
+		.bytes_4k = 0x2000,
+		.vma_flags = VMI_VMA_READ | VMI_VMA_EXEC | VMI_VMA_FILE,
+		.name = "/usr/bin/cat",
+	},
+	{
+		.start = 0x7f0000000000ULL,
+		.end = 0x7f0040000000ULL,
+		.rss = (4ULL << 20) + 0x3000,
+		.bytes_4k = 0x3000,
+		.bytes_2m = 4ULL << 20,
+		.swap = 0x1000,
+		.thp = 4ULL << 20,
+		.vma_flags = VMI_VMA_READ | VMI_VMA_WRITE | VMI_VMA_ANON |
+			     VMI_VMA_HUGEPAGE,
+	},
+	{
+		.start = 0x7f0040000000ULL,
+		.end = 0x7f0080000000ULL,
+		.rss = 1ULL << 30,
+		.bytes_1g = 1ULL << 30,
+		.vma_flags = VMI_VMA_READ | VMI_VMA_WRITE | VMI_VMA_SHARED |
+			     VMI_VMA_HUGETLB | VMI_VMA_FILE,
+		.name = "/dev/hugepages/big",
+	},
+};
+
+static const struct vmi_pgtables_arg sample_pgtables = {
+	.size = sizeof(struct vmi_pgtables_arg),
+	.tables = { [VMI_LEVEL_PTE] = 3,
+		    [VMI_LEVEL_PMD] = 2,
+		    [VMI_LEVEL_PUD] = 2,
+		    [VMI_LEVEL_PGD] = 1 },
+	.entries = { [VMI_LEVEL_PTE] = 7,
+		     [VMI_LEVEL_PMD] = 5,
+		     [VMI_LEVEL_PUD] = 3,
+		     [VMI_LEVEL_PGD] = 2 },
+	.bytes = 8 * 4096,
+};
+
+static void test_walk_render(void)
+{
+	struct mem m;
+
+	mem_open(&m);
+	CHECK(walk_print_text(sample_extents, ARRAY_SIZE(sample_extents),
+			      m.f) == 0);
+	CHECK_STR(mem_text(&m),
+		  "         START             END  SIZE  PAGE  LEVEL  KIND     PFN      FLAGS                                      ATTRS\n"
+		  "0x555555554000  0x555555556000    8K    4K  pte    present  0x1a2b3  present,user,accessed                      file\n"
+		  "0x7f0000000000  0x7f0000200000    2M    2M  pmd    present  0x40000  present,write,user,accessed,dirty,nx,huge  thp,anon\n"
+		  "0x7f0000200000  0x7f0000201000    4K    4K  pte    swap     1:0x2a   soft-dirty,exclusive                       anon\n"
+		  "0x7f0000201000  0x7f0000400000  2.0M     -  -      none     -        -                                          -\n"
+		  "0x7f0040000000  0x7f0080000000    1G    1G  pud    present  -        present,write,user,huge,bit40              hugetlb,file,shared\n"
+		  "5 extents, 1.0G present, 4K in swap\n"
+		  "frame numbers are hidden: only root may see them\n");
+	mem_close(&m);
+
+	mem_open(&m);
+	CHECK(walk_print_text(NULL, 0, m.f) == 0);
+	CHECK_STR(mem_text(&m),
+		  "START  END  SIZE  PAGE  LEVEL  KIND  PFN  FLAGS  ATTRS\n"
+		  "0 extents, 0 present, 0 in swap\n");
+	mem_close(&m);
+
+	mem_open(&m);
+	CHECK(walk_print_json(42, 0, 0x7ffffffff000ULL, sample_extents,
+			      ARRAY_SIZE(sample_extents), m.f) == 0);
+	CHECK(strstr(mem_text(&m), "\"pid\": 42,\n"
+				   "  \"start\": \"0x0\",\n"
+				   "  \"end\": \"0x7ffffffff000\",\n"
+				   "  \"extents\": [\n"
+				   "    {\n"
+				   "      \"start\": \"0x555555554000\",\n"
+				   "      \"end\": \"0x555555556000\",\n"
+				   "      \"page_size\": 4096,\n"
+				   "      \"level\": \"pte\",\n"
+				   "      \"kind\": \"present\",\n"
+				   "      \"pfn\": 107187,\n"));
+	CHECK(strstr(mem_text(&m), "\"swap\": {\n"
+				   "        \"type\": 1,\n"
+				   "        \"offset\": 42\n"));
+	mem_close(&m);
+
+	mem_open(&m);
+	CHECK(walk_print_json(1, 0, 4096, NULL, 0, m.f) == 0);
+	CHECK_STR(mem_text(&m), "{\n"
+				"  \"pid\": 1,\n"
+				"  \"start\": \"0x0\",\n"
+				"  \"end\": \"0x1000\",\n"
+				"  \"extents\": []\n"
+				"}\n");
+	mem_close(&m);
+}
+
+static void test_translate_render(void)
+{
+	struct vmi_translate_arg t;
+	struct mem m;
+
+	sample_translate(&t, true);
+	mem_open(&m);
+	CHECK(translate_print_text(&t, m.f) == 0);
+	CHECK_STR(mem_text(&m),
+		  "va 0x7f0000001234 -> pa 0x1a2b3234 (4K page, pte level)\n"
+		  "path PGD[0] -> P4D[128] -> PUD[64] -> PMD[32] -> PTE[16]\n"
+		  "\n"
+		  "LEVEL  INDEX  ENTRY               TABLE\n"
+		  "PGD        0  0x8000000000001067  0x0000000000010000\n"
+		  "P4D      128  0x8000000000002067  0x0000000000011000\n"
+		  "PUD       64  0x8000000000003067  0x0000000000012000\n"
+		  "PMD       32  0x8000000000004067  0x0000000000013000\n"
+		  "PTE       16  0x8000000000005067  0x0000000000014000\n"
+		  "\n"
+		  "leaf   pte, 4K page, present\n"
+		  "pfn    0x1a2b3 (pa 0x1a2b3234)\n"
+		  "flags  present,write,user,accessed,dirty,nx\n"
+		  "attrs  anon\n"
+		  "vma    0x7f0000000000-0x7f0000021000 rw-p hugepage anon\n");
+	mem_close(&m);
+
+	sample_translate(&t, false);
+	mem_open(&m);
+	CHECK(translate_print_text(&t, m.f) == 0);
+	CHECK(strstr(mem_text(&m),
+		     "va 0x7f0000001234 -> pa hidden (4K page, pte level)\n"));
+	CHECK(strstr(mem_text(&m), "PGD        0  0x8000000000000067  -\n"));
+	CHECK(strstr(mem_text(&m),
+		     "(frame bits of entries and table addresses are hidden: root only)\n"));
+	CHECK(strstr(mem_text(&m), "pfn    hidden (root only)\n"));
+	mem_close(&m);
+
+	/* in no VMA: no path, no leaf */
+	memset(&t, 0, sizeof(t));
+	t.va = 0x1234;
+	t.leaf.start = 0x1000;
+	t.leaf.end = 0x2000;
+	mem_open(&m);
+	CHECK(translate_print_text(&t, m.f) == 0);
+	CHECK_STR(mem_text(&m), "va 0x1234 -> not mapped (in no VMA)\n"
+				"\n"
+				"leaf  none\n"
+				"vma   -\n");
+	mem_close(&m);
+
+	/* swapped out, a 2M THP leaf */
+	sample_translate(&t, true);
+	t.nr_levels = 3;
+	t.leaf = sample_extents[2];
+	mem_open(&m);
+	CHECK(translate_print_text(&t, m.f) == 0);
+	CHECK(strstr(mem_text(&m), "-> swapped out (swap type 1, offset 0x2a)\n"
+				   "path PGD[0] -> P4D[128] -> PUD[64]\n"));
+	CHECK(strstr(mem_text(&m), "swap   type 1, offset 0x2a\n"));
+	mem_close(&m);
+	t.leaf = sample_extents[1];
+	t.pa = 0x40000000ULL + 0x1234;
+	mem_open(&m);
+	CHECK(translate_print_text(&t, m.f) == 0);
+	CHECK(strstr(mem_text(&m),
+		     "-> pa 0x40001234 (2M page, pmd level, thp)\n"));
+	mem_close(&m);
+}
+
+static void test_maps_render(void)
+{
+	struct mem m;
+
+	mem_open(&m);
+	CHECK(maps_print_text(sample_vmas, ARRAY_SIZE(sample_vmas),
+			      &sample_pgtables, m.f) == 0);
+	CHECK_STR(mem_text(&m),
+		  "         START             END  PERMS   RSS   4K  2M  1G  SWAP  THP  NAME\n"
+		  "0x555555554000  0x555555556000  r-xp     8K   8K   0   0     0    0  /usr/bin/cat\n"
+		  "0x7f0000000000  0x7f0040000000  rw-p   4.0M  12K  4M   0    4K   4M  [anon]\n"
+		  "0x7f0040000000  0x7f0080000000  rw-s     1G    0   0  1G     0    0  /dev/hugepages/big\n"
+		  "         total                         1.0G  20K  4M  1G    4K   4M  3 VMAs, 2.0G virtual\n"
+		  "\n"
+		  "page tables: 32K in 8 tables\n"
+		  "LEVEL  TABLES  ENTRIES\n"
+		  "pgd         1        2\n"
+		  "pud         2        3\n"
+		  "pmd         2        5\n"
+		  "pte         3        7\n");
+	mem_close(&m);
+
+	mem_open(&m);
+	CHECK(maps_print_text(NULL, 0, NULL, m.f) == 0);
+	CHECK(strstr(mem_text(&m), "total") &&
+	      strstr(mem_text(&m), "0 VMAs, 0 virtual\n") &&
+	      !strstr(mem_text(&m), "page tables"));
+	mem_close(&m);
+
+	mem_open(&m);
+	CHECK(maps_print_json(7, sample_vmas, ARRAY_SIZE(sample_vmas),
+			      &sample_pgtables, m.f) == 0);
+	CHECK(strstr(mem_text(&m), "  \"page_tables\": {\n"
+				   "    \"pte\": 3,\n"
+				   "    \"pmd\": 2,\n"
+				   "    \"pud\": 2,\n"
+				   "    \"p4d\": 0,\n"
+				   "    \"pgd\": 1,\n"
+				   "    \"bytes\": 32768\n"
+				   "  },\n"));
+	CHECK(strstr(mem_text(&m), "\"bytes_by_page_size\": {\n"
+				   "        \"4096\": 12288,\n"
+				   "        \"2097152\": 4194304,\n"
+				   "        \"1073741824\": 0\n"));
+	mem_close(&m);
+}
+
+/*
+ * "test_host --render WHAT": print a sample rendering for the checks in
+ * run.sh (JSON parsed by python3 or jq).
+ */
+static int render(const char *what)
+{
+	struct vmi_translate_arg t;
+
+	if (!strcmp(what, "walk"))
+		return walk_print_json(42, 0, 0x7ffffffff000ULL, sample_extents,
+				       ARRAY_SIZE(sample_extents), stdout);
+	if (!strcmp(what, "translate")) {
+		sample_translate(&t, true);
+		return translate_print_json(42, &t, stdout);
+	}
+	if (!strcmp(what, "translate-hidden")) {
+		sample_translate(&t, false);
+		return translate_print_json(42, &t, stdout);
+	}
+	if (!strcmp(what, "translate-unmapped")) {
+		memset(&t, 0, sizeof(t));
+		t.va = 0x1234;
+		return translate_print_json(42, &t, stdout);
+	}
+	if (!strcmp(what, "maps"))
+		return maps_print_json(42, sample_vmas, ARRAY_SIZE(sample_vmas),
+				       &sample_pgtables, stdout);
+	if (!strcmp(what, "maps-nopt"))
+		return maps_print_json(42, sample_vmas, 1, NULL, stdout);
+	fprintf(stderr, "test_host: unknown rendering '%s'\n", what);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "tests/data/status.txt";
+
+	if (argc == 3 && !strcmp(argv[1], "--render"))
+		return render(argv[2]) ? 1 : 0;
 
 	test_json_compact();
 	test_json_pretty();
@@ -711,6 +1722,14 @@ int main(int argc, char **argv)
 	test_lib_misc();
 	test_lib_fake_module();
 	test_status_render();
+	test_pt_names();
+	test_parse();
+	test_query_fail();
+	test_walk_loop();
+	test_maps_loop();
+	test_walk_render();
+	test_translate_render();
+	test_maps_render();
 
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;

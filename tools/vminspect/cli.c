@@ -3,8 +3,11 @@
  * vminspect CLI: helpers shared by the commands.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -118,4 +121,197 @@ int cli_open(struct vmi_handle **hp, struct vmi_info *info)
 	else
 		vmi_close(h);
 	return CLI_EXIT_OK;
+}
+
+int cli_query_fail(int err, uint32_t pid, const char *what)
+{
+	switch (err < 0 ? -err : err) {
+	case ESRCH:
+		if (pid)
+			cli_err("no such process: %u", pid);
+		else
+			cli_err("no such process");
+		return CLI_EXIT_RUNTIME;
+	case EPERM:
+	case EACCES:
+		cli_err("permission denied: only root may inspect other processes");
+		return CLI_EXIT_PERM;
+	case EINVAL:
+		cli_err("%s: invalid argument: process %u has no user address space (a kernel thread?), or the range is outside it",
+			what, cli_real_pid(pid));
+		return CLI_EXIT_RUNTIME;
+	case E2BIG:
+		cli_err("%s: too many records for one answer; ask for a smaller range",
+			what);
+		return CLI_EXIT_RUNTIME;
+	case EINTR:
+		cli_err("%s: interrupted", what);
+		return CLI_EXIT_RUNTIME;
+	default:
+		return cli_fail(err, what);
+	}
+}
+
+uint32_t cli_real_pid(uint32_t pid)
+{
+	return pid ? pid : (uint32_t)getpid();
+}
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The number in s[0..len): see cli_parse_num(). */
+static int parse_num(const char *s, size_t len, uint64_t *out)
+{
+	unsigned int base = 10;
+	uint64_t v = 0;
+	size_t i;
+	int d;
+
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		len -= 2;
+	}
+	if (!len)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		d = digit_value(s[i]);
+		if (d < 0)
+			return -EINVAL;
+		if (d >= 10)
+			base = 16;
+	}
+	for (i = 0; i < len; i++) {
+		d = digit_value(s[i]);
+		if (v > (UINT64_MAX - d) / base)
+			return -EINVAL;
+		v = v * base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_size(const char *s, size_t len, uint64_t *out)
+{
+	unsigned int shift = 0;
+	uint64_t v;
+
+	if (len) {
+		switch (s[len - 1]) {
+		case 'K':
+		case 'k':
+			shift = 10;
+			break;
+		case 'M':
+		case 'm':
+			shift = 20;
+			break;
+		case 'G':
+		case 'g':
+			shift = 30;
+			break;
+		case 'T':
+		case 't':
+			shift = 40;
+			break;
+		}
+	}
+	if (shift)
+		len--;
+	if (parse_num(s, len, &v))
+		return -EINVAL;
+	if (v > UINT64_MAX >> shift)
+		return -EINVAL;
+	*out = v << shift;
+	return 0;
+}
+
+int cli_parse_num(const char *s, uint64_t *v)
+{
+	return parse_num(s, strlen(s), v);
+}
+
+int cli_parse_size(const char *s, uint64_t *v)
+{
+	return parse_size(s, strlen(s), v);
+}
+
+int cli_parse_pid(const char *s, uint32_t *pid)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (!strcmp(s, "self")) {
+		*pid = 0;
+		return 0;
+	}
+	if (!*s)
+		return -EINVAL;
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v = v * 10 + (*p - '0');
+		if (v > UINT32_MAX)
+			return -EINVAL;
+	}
+	*pid = v;
+	return 0;
+}
+
+int cli_parse_range(const char *s, uint64_t *start, uint64_t *end)
+{
+	const char *sep = strpbrk(s, "-+");
+	uint64_t a, b;
+
+	if (!sep || parse_num(s, sep - s, &a))
+		return -EINVAL;
+	if (*sep == '-') {
+		if (cli_parse_num(sep + 1, &b))
+			return -EINVAL;
+	} else {
+		if (cli_parse_size(sep + 1, &b) || b > UINT64_MAX - a)
+			return -EINVAL;
+		b += a;
+	}
+	*start = a;
+	*end = b;
+	return 0;
+}
+
+bool cli_check_range(uint64_t start, uint64_t end, const struct vmi_info *info,
+		     char *why, size_t len)
+{
+	unsigned int shift = info->page_shift ? info->page_shift : 12;
+	uint64_t mask = (1ULL << shift) - 1, limit = vmi_user_end(info);
+	char page[FMT_SIZE_LEN];
+
+	fmt_size(1ULL << shift, page, sizeof(page));
+	if (start & mask)
+		snprintf(why, len, "start 0x%" PRIx64 " is not %s aligned",
+			 start, page);
+	else if (end & mask)
+		snprintf(why, len, "end 0x%" PRIx64 " is not %s aligned", end,
+			 page);
+	else if (end <= start)
+		snprintf(why, len,
+			 "end 0x%" PRIx64 " is not above start 0x%" PRIx64, end,
+			 start);
+	else if (end > limit)
+		snprintf(why, len,
+			 "end 0x%" PRIx64
+			 " is beyond the user address space (it ends at 0x%" PRIx64
+			 ")",
+			 end, limit);
+	else
+		return true;
+	return false;
 }

@@ -4,13 +4,14 @@
  *
  * Adding a command: write cmd_<name>.c defining
  * "const struct cli_command cli_cmd_<name>", declare it below, list it in
- * cli_commands[] in main.c and add the object to CLI_OBJS in the Makefile.
+ * cli_commands[] in main.c and add the object to CLI_COMMON in the Makefile.
  */
 #ifndef _VMINSPECT_CLI_H
 #define _VMINSPECT_CLI_H
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "vminspect.h"
@@ -41,6 +42,9 @@ struct cli_command {
 };
 
 extern const struct cli_command cli_cmd_status;
+extern const struct cli_command cli_cmd_walk;
+extern const struct cli_command cli_cmd_translate;
+extern const struct cli_command cli_cmd_maps;
 
 /* "vminspect: msg" / "vminspect: warning: msg" on stderr. */
 __printf(1, 2) void cli_err(const char *fmt, ...);
@@ -68,8 +72,47 @@ int cli_bad_option(const struct cli_command *cmd, int c, char **argv);
  */
 int cli_open(struct vmi_handle **hp, struct vmi_info *info);
 
-/* cmd_status.c renderers, exposed for the host tests. */
+/*
+ * Print the error of a query about process pid (ESRCH: no such process,
+ * EPERM: only root may inspect other processes, ...), prefixed by what
+ * when the message is generic; returns the exit code.
+ */
+int cli_query_fail(int err, uint32_t pid, const char *what);
+
+/*
+ * Command-line values; each returns 0 or -EINVAL.
+ * PID: decimal, or "self" (0, which the module reads as the caller).
+ * Number: hex with a "0x" prefix, or without it when it holds a letter
+ * a-f; decimal otherwise.  Size: a number with an optional K, M, G or T
+ * suffix (binary units).  Range: "START-END" or "START+SIZE".
+ */
+int cli_parse_pid(const char *s, uint32_t *pid);
+int cli_parse_num(const char *s, uint64_t *v);
+int cli_parse_size(const char *s, uint64_t *v);
+int cli_parse_range(const char *s, uint64_t *start, uint64_t *end);
+/*
+ * A range a walk may ask for: page aligned, end > start, end at most
+ * vmi_user_end(info).  Otherwise false with the reason in why.
+ */
+bool cli_check_range(uint64_t start, uint64_t end, const struct vmi_info *info,
+		     char *why, size_t len);
+
+/* The pid a query names, for output: the caller's own for 0. */
+uint32_t cli_real_pid(uint32_t pid);
+
+/* Renderers, exposed for the host tests. */
 int status_print_text(const struct vmi_info *info, FILE *f);
 int status_print_json(const struct vmi_info *info, FILE *f);
+int walk_print_text(const struct vmi_extent *e, size_t n, FILE *f);
+int walk_print_json(uint32_t pid, uint64_t start, uint64_t end,
+		    const struct vmi_extent *e, size_t n, FILE *f);
+int translate_print_text(const struct vmi_translate_arg *t, FILE *f);
+int translate_print_json(uint32_t pid, const struct vmi_translate_arg *t,
+			 FILE *f);
+/* pt may be NULL: page tables unknown */
+int maps_print_text(const struct vmi_vma *v, size_t n,
+		    const struct vmi_pgtables_arg *pt, FILE *f);
+int maps_print_json(uint32_t pid, const struct vmi_vma *v, size_t n,
+		    const struct vmi_pgtables_arg *pt, FILE *f);
 
 #endif /* _VMINSPECT_CLI_H */

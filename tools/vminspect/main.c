@@ -27,8 +27,8 @@ static const struct cli_command cli_cmd_help = {
 };
 
 static const struct cli_command *const cli_commands[] = {
-	&cli_cmd_status,
-	&cli_cmd_help,
+	&cli_cmd_status, &cli_cmd_walk, &cli_cmd_translate,
+	&cli_cmd_maps,	 &cli_cmd_help,
 };
 
 #define NR_COMMANDS ARRAY_SIZE(cli_commands)
@@ -59,6 +59,15 @@ static void print_help(FILE *f)
 		fprintf(f, "  %-10s %s\n", cli_commands[i]->name,
 			cli_commands[i]->summary);
 	fputs("\n"
+	      "Processes, addresses and ranges:\n"
+	      "  PID    a process id, or 'self' (vminspect itself)\n"
+	      "  ADDR   hex with 0x (0x7f1234560000), or without it when it\n"
+	      "         holds a letter a-f (7f1234560000); plain digits are\n"
+	      "         decimal\n"
+	      "  RANGE  START-END or START+SIZE (SIZE may end in K, M, G, T);\n"
+	      "         page aligned; the whole user address space if omitted\n"
+	      "Only root sees physical frames and other users' processes.\n"
+	      "\n"
 	      "Global options:\n"
 	      "  -h, --help     show this help\n"
 	      "  -V, --version  show the vminspect version and its ABI version\n"

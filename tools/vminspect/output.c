@@ -561,3 +561,55 @@ char *fmt_size_mask(uint64_t mask, char *buf, size_t len)
 	}
 	return buf;
 }
+
+/* ---- bit sets ---- */
+
+static const char *bit_name(const char *(*name)(unsigned int bit),
+			    unsigned int bit, char *unknown, size_t len)
+{
+	const char *s = name(bit);
+
+	if (s)
+		return s;
+	snprintf(unknown, len, "bit%u", bit);
+	return unknown;
+}
+
+void json_bits(struct json_writer *j, uint64_t v,
+	       const char *(*name)(unsigned int bit))
+{
+	unsigned int bit;
+	char unknown[8];
+
+	json_array_begin(j);
+	for (bit = 0; bit < 64; bit++)
+		if (v & (1ULL << bit))
+			json_string(j, bit_name(name, bit, unknown,
+						sizeof(unknown)));
+	json_array_end(j);
+}
+
+char *fmt_bits(uint64_t v, const char *(*name)(unsigned int bit),
+	       const char *sep, char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned int bit;
+	char unknown[8];
+	int n;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	for (bit = 0; bit < 64; bit++) {
+		if (!(v & (1ULL << bit)))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? sep : "",
+			     bit_name(name, bit, unknown, sizeof(unknown)));
+		if (n < 0 || (size_t)n >= len - used) {
+			buf[used] = '\0'; /* whole names only */
+			break;
+		}
+		used += n;
+	}
+	return buf;
+}

@@ -65,6 +65,13 @@ void json_kv_bool(struct json_writer *j, const char *key, bool v);
 void json_kv_null(struct json_writer *j, const char *key);
 void json_kv_hex(struct json_writer *j, const char *key, uint64_t v);
 
+/*
+ * Names of the set bits of v as a JSON array of strings: name(bit) for
+ * each set bit from the lowest, "bitN" where name() returns NULL.
+ */
+void json_bits(struct json_writer *j, uint64_t v,
+	       const char *(*name)(unsigned int bit));
+
 /* ---- tables ---- */
 
 enum table_align {
@@ -102,5 +109,14 @@ int table_print(const struct table *t, FILE *f);
 char *fmt_size(uint64_t bytes, char *buf, size_t len);
 /* A VMI page-size mask (bit n = 2^n bytes) as "4K 2M 1G"; "" if empty. */
 char *fmt_size_mask(uint64_t mask, char *buf, size_t len);
+
+/* ---- bit sets ---- */
+
+/*
+ * The names of the set bits of v joined by sep (as json_bits()); "" when
+ * none.  Only whole names are written when buf is too small.
+ */
+char *fmt_bits(uint64_t v, const char *(*name)(unsigned int bit),
+	       const char *sep, char *buf, size_t len);
 
 #endif /* _VMINSPECT_OUTPUT_H */

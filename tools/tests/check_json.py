@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# Checks the JSON of "test_host --render WHAT" (sample data of
+# tests/test_host.c) against the documented shape of walk, translate and
+# maps --json.  Usage: test_host --render WHAT | check_json.py WHAT
+# Exits 0 when it matches, else prints what differs and exits 1.
+
+import json
+import sys
+
+HEX = "0x"
+
+
+def is_hex(v):
+    return isinstance(v, str) and v.startswith(HEX) and int(v, 16) >= 0
+
+
+def check_walk(d):
+    assert set(d) == {"pid", "start", "end", "extents"}, d.keys()
+    assert d["pid"] == 42 and d["start"] == "0x0"
+    assert d["end"] == "0x7ffffffff000"
+    ex = d["extents"]
+    assert len(ex) == 5
+    for e in ex:
+        assert is_hex(e["start"]) and is_hex(e["end"])
+        assert int(e["start"], 16) < int(e["end"], 16)
+        assert e["page_size"] in (None, 4096, 2097152, 1073741824)
+        assert e["level"] in (None, "pte", "pmd", "pud")
+        assert isinstance(e["flags"], list) and isinstance(e["attrs"], list)
+        assert isinstance(e["thp"], bool) and isinstance(e["hugetlb"], bool)
+        assert ("swap" in e) == (e["kind"] == "swap")
+    assert [e["kind"] for e in ex] == ["present", "present", "swap", "none",
+                                       "present"]
+    assert ex[0]["pfn"] == 0x1a2b3 and ex[0]["flags"] == [
+        "present", "user", "accessed"]
+    assert ex[1]["page_size"] == 2097152 and ex[1]["level"] == "pmd"
+    assert ex[1]["thp"] and not ex[1]["hugetlb"] and "huge" in ex[1]["flags"]
+    assert ex[2]["swap"] == {"type": 1, "offset": 42} and ex[2]["pfn"] is None
+    assert ex[3]["page_size"] is None and ex[3]["level"] is None
+    assert ex[4]["pfn"] is None and ex[4]["hugetlb"]
+    assert ex[4]["flags"][-1] == "bit40" and "pfn-hidden" in ex[4]["attrs"]
+
+
+def check_translate(d, root):
+    assert d["pid"] == 42 and d["va"] == "0x7f0000001234"
+    assert [lv["level"] for lv in d["levels"]] == ["pgd", "p4d", "pud",
+                                                  "pmd", "pte"]
+    for lv in d["levels"]:
+        assert set(lv) == {"level", "index", "entry", "table_pa"}
+        assert isinstance(lv["index"], int) and 0 <= lv["index"] < 512
+        assert is_hex(lv["entry"]) and len(lv["entry"]) <= 18
+        assert is_hex(lv["table_pa"]) if root else lv["table_pa"] is None
+    assert d["page_size"] == 4096 and d["kind"] == "present"
+    assert d["leaf_level"] == "pte"
+    if root:
+        assert d["pfn"] == 0x1a2b3 and d["pa"] == "0x1a2b3234"
+    else:
+        assert d["pfn"] is None and d["pa"] is None
+    assert "present" in d["flags"] and "nx" in d["flags"]
+    assert d["vma"] == {"start": "0x7f0000000000", "end": "0x7f0000021000",
+                        "perms": "rw-p",
+                        "flags": ["read", "write", "hugepage", "anon"]}
+
+
+def check_translate_unmapped(d):
+    assert d["levels"] == [] and d["vma"] is None
+    assert d["pfn"] is None and d["pa"] is None and d["page_size"] is None
+    assert d["kind"] == "none" and d["flags"] == []
+
+
+def check_maps(d, pt):
+    assert d["pid"] == 42
+    for v in d["vmas"]:
+        for k in ("start", "end", "perms", "name", "rss", "swap", "thp",
+                  "bytes_by_page_size"):
+            assert k in v, k
+        assert set(v["bytes_by_page_size"]) == {"4096", "2097152",
+                                                "1073741824"}
+        assert len(v["perms"]) == 4
+    if not pt:
+        assert d["page_tables"] is None and len(d["vmas"]) == 1
+        return
+    assert len(d["vmas"]) == 3
+    assert d["vmas"][1]["name"] == "" and d["vmas"][1]["thp"] == 4 << 20
+    assert d["vmas"][2]["bytes_by_page_size"]["1073741824"] == 1 << 30
+    assert d["vmas"][2]["perms"] == "rw-s"
+    assert d["page_tables"] == {"pte": 3, "pmd": 2, "pud": 2, "p4d": 0,
+                                "pgd": 1, "bytes": 32768}
+    assert d["page_table_entries"]["pte"] == 7
+    t = d["totals"]
+    assert t["vmas"] == 3 and t["virtual"] == 0x2000 + (2 << 30)
+    assert t["rss"] == sum(v["rss"] for v in d["vmas"])
+
+
+def main():
+    what = sys.argv[1]
+    d = json.load(sys.stdin)
+    checks = {
+        "walk": lambda: check_walk(d),
+        "translate": lambda: check_translate(d, True),
+        "translate-hidden": lambda: check_translate(d, False),
+        "translate-unmapped": lambda: check_translate_unmapped(d),
+        "maps": lambda: check_maps(d, True),
+        "maps-nopt": lambda: check_maps(d, False),
+    }
+    try:
+        checks[what]()
+    except AssertionError as e:
+        import traceback
+        traceback.print_exc()
+        print(f"check_json {what}: mismatch {e}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vminspect translate: one virtual address of a process, level by level
+ * through its page tables (VMI_IOC_TRANSLATE).
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "output.h"
+
+static int translate_run(int argc, char **argv);
+
+const struct cli_command cli_cmd_translate = {
+	.name = "translate",
+	.summary = "show the page-table path of one address: PGD to the leaf",
+	.usage =
+		"Usage: vminspect translate PID ADDR [--json]\n"
+		"\n"
+		"Translate virtual address ADDR of process PID ('self' or 0:\n"
+		"vminspect itself) the way the MMU does, physical address =\n"
+		"page_table[virtual address]: the first line gives the answer,\n"
+		"then the path PGD -> P4D (5-level paging only) -> PUD -> PMD ->\n"
+		"PTE with, per level, the index used, the raw entry read and the\n"
+		"physical address of the table it was read from; then the leaf\n"
+		"(level, page size, frame, kind, decoded flags) and the VMA that\n"
+		"holds ADDR.  The path ends early at a huge-page leaf or at an\n"
+		"empty or non-present entry.\n"
+		"\n"
+		"ADDR is hex with '0x', or without it when it holds a letter\n"
+		"a-f; plain digits are decimal.\n"
+		"\n"
+		"Only root sees frames, physical addresses and the frame bits of\n"
+		"entries; inspecting another user's process needs root.\n"
+		"\n"
+		"Options:\n"
+		"  --json      print one JSON object\n"
+		"  -h, --help  show this help\n",
+	.run = translate_run,
+};
+
+static const char *name_or(const char *name, char *buf, size_t len,
+			   const char *what, unsigned int v)
+{
+	if (name)
+		return name;
+	snprintf(buf, len, "%s%u", what, v);
+	return buf;
+}
+
+static const char *level_str(uint32_t level, char *buf, size_t len)
+{
+	return name_or(vmi_level_name(level), buf, len, "level", level);
+}
+
+/* "PGD", "PTE": level names as the text output shows them. */
+static const char *level_upper(uint32_t level, char *buf, size_t len)
+{
+	const char *name = level_str(level, buf, len);
+	size_t i;
+
+	if (name != buf)
+		snprintf(buf, len, "%s", name);
+	for (i = 0; buf[i]; i++)
+		buf[i] = toupper((unsigned char)buf[i]);
+	return buf;
+}
+
+static const char *kind_str(uint32_t kind, char *buf, size_t len)
+{
+	return name_or(vmi_kind_name(kind), buf, len, "kind", kind);
+}
+
+static bool leaf_has_pfn(const struct vmi_extent *e)
+{
+	return e->kind == VMI_KIND_PRESENT && !(e->attrs & VMI_EA_PFN_HIDDEN);
+}
+
+/* VMA flags beyond rwxs/p: "anon", "file", "hugetlb", "hugepage"... */
+#define VMA_PERM_FLAGS \
+	(VMI_VMA_READ | VMI_VMA_WRITE | VMI_VMA_EXEC | VMI_VMA_SHARED)
+
+/* "(4K page, pte level)", "(2M page, pmd level, thp)" */
+static void leaf_summary(const struct vmi_extent *e, char *buf, size_t len)
+{
+	char size[FMT_SIZE_LEN], lv[16];
+
+	fmt_size(e->page_shift < 64 ? 1ULL << e->page_shift : 0, size,
+		 sizeof(size));
+	snprintf(buf, len, "(%s page, %s level%s%s)", size,
+		 level_str(e->level, lv, sizeof(lv)),
+		 e->attrs & VMI_EA_THP ? ", thp" : "",
+		 e->attrs & VMI_EA_HUGETLB ? ", hugetlb" : "");
+}
+
+/* The answer in one line: "va 0x... -> pa 0x... (4K page, pte level)". */
+static void translate_headline(const struct vmi_translate_arg *t, FILE *f)
+{
+	const struct vmi_extent *e = &t->leaf;
+	char sum[64], kind[16];
+
+	fprintf(f, "va 0x%" PRIx64 " -> ", (uint64_t)t->va);
+	if (!t->vma_end) {
+		fputs("not mapped (in no VMA)\n", f);
+		return;
+	}
+	leaf_summary(e, sum, sizeof(sum));
+	switch (e->kind) {
+	case VMI_KIND_PRESENT:
+		if (leaf_has_pfn(e))
+			fprintf(f, "pa 0x%" PRIx64 " %s\n", (uint64_t)t->pa,
+				sum);
+		else
+			fprintf(f, "pa hidden %s\n", sum);
+		break;
+	case VMI_KIND_NONE:
+		fputs("not present (in a VMA, not faulted in yet)\n", f);
+		break;
+	case VMI_KIND_SWAP:
+		fprintf(f, "swapped out (swap type %u, offset 0x%" PRIx64 ")\n",
+			e->swap_type, (uint64_t)e->swap_offset);
+		break;
+	case VMI_KIND_MIGRATION:
+		fputs("not present (under migration)\n", f);
+		break;
+	default:
+		fprintf(f, "not present (%s entry)\n",
+			kind_str(e->kind, kind, sizeof(kind)));
+		break;
+	}
+}
+
+/* "PGD[255] -> PUD[72] -> PMD[145] -> PTE[311]" */
+static void translate_path(const struct vmi_translate_arg *t, FILE *f)
+{
+	char lv[16];
+	uint32_t i;
+
+	fputs("path ", f);
+	for (i = 0; i < t->nr_levels; i++)
+		fprintf(f, "%s%s[%u]", i ? " -> " : "",
+			level_upper(t->levels[i].level, lv, sizeof(lv)),
+			t->levels[i].index);
+	fputc('\n', f);
+}
+
+static int translate_levels(const struct vmi_translate_arg *t, FILE *f)
+{
+	static const char *const hdr[] = { "LEVEL", "INDEX", "ENTRY", "TABLE" };
+	const struct vmi_level *lv;
+	struct table *tb;
+	char name[16];
+	uint32_t i;
+	int ret;
+
+	tb = table_new(ARRAY_SIZE(hdr));
+	if (!tb)
+		return -1;
+	table_set_align(tb, 1, TABLE_RIGHT);
+	ret = table_header(tb, hdr);
+	for (i = 0; !ret && i < t->nr_levels; i++) {
+		lv = &t->levels[i];
+		ret = table_row(tb);
+		if (!ret)
+			ret = table_cell(tb, level_upper(lv->level, name,
+							 sizeof(name)));
+		if (!ret)
+			ret = table_cellf(tb, "%u", lv->index);
+		if (!ret)
+			ret = table_cellf(tb, "0x%016" PRIx64,
+					  (uint64_t)lv->entry);
+		if (!ret && lv->table_pa)
+			ret = table_cellf(tb, "0x%016" PRIx64,
+					  (uint64_t)lv->table_pa);
+		else if (!ret)
+			ret = table_cell(tb, NULL);
+	}
+	if (!ret)
+		ret = table_print(tb, f);
+	table_free(tb);
+	return ret ? -1 : 0;
+}
+
+static int kv_row(struct table *t, const char *key, const char *value)
+{
+	int ret = table_row(t);
+
+	if (!ret)
+		ret = table_cell(t, key);
+	if (!ret)
+		ret = table_cell(t, value);
+	return ret;
+}
+
+static int translate_details(const struct vmi_translate_arg *t, FILE *f)
+{
+	const struct vmi_extent *e = &t->leaf;
+	char buf[256], size[FMT_SIZE_LEN], lv[16], kind[16], perms[8];
+	char more[128];
+	struct table *tb;
+	int ret;
+
+	tb = table_new(2);
+	if (!tb)
+		return -1;
+	fmt_size(e->page_shift < 64 ? 1ULL << e->page_shift : 0, size,
+		 sizeof(size));
+	if (e->page_shift)
+		snprintf(buf, sizeof(buf), "%s, %s page, %s",
+			 level_str(e->level, lv, sizeof(lv)), size,
+			 kind_str(e->kind, kind, sizeof(kind)));
+	else
+		snprintf(buf, sizeof(buf), "%s",
+			 kind_str(e->kind, kind, sizeof(kind)));
+	ret = kv_row(tb, "leaf", buf);
+	if (!ret && e->kind == VMI_KIND_PRESENT) {
+		if (leaf_has_pfn(e))
+			snprintf(buf, sizeof(buf),
+				 "0x%" PRIx64 " (pa 0x%" PRIx64 ")",
+				 (uint64_t)e->pfn, (uint64_t)t->pa);
+		else
+			snprintf(buf, sizeof(buf), "hidden (root only)");
+		ret = kv_row(tb, "pfn", buf);
+	}
+	if (!ret && e->kind == VMI_KIND_SWAP) {
+		snprintf(buf, sizeof(buf), "type %u, offset 0x%" PRIx64,
+			 e->swap_type, (uint64_t)e->swap_offset);
+		ret = kv_row(tb, "swap", buf);
+	}
+	if (!ret && t->vma_end) {
+		fmt_bits(e->eflags, vmi_eflag_name, ",", buf, sizeof(buf));
+		ret = kv_row(tb, "flags", *buf ? buf : NULL);
+		fmt_bits(e->attrs & ~VMI_EA_PFN_HIDDEN, vmi_attr_name, ",", buf,
+			 sizeof(buf));
+		if (!ret)
+			ret = kv_row(tb, "attrs", *buf ? buf : NULL);
+	}
+	if (!ret && t->vma_end) {
+		fmt_bits(t->vma_flags & ~VMA_PERM_FLAGS, vmi_vma_flag_name, " ",
+			 more, sizeof(more));
+		snprintf(buf, sizeof(buf), "0x%" PRIx64 "-0x%" PRIx64 " %s%s%s",
+			 (uint64_t)t->vma_start, (uint64_t)t->vma_end,
+			 vmi_vma_perms(t->vma_flags, perms), *more ? " " : "",
+			 more);
+		ret = kv_row(tb, "vma", buf);
+	} else if (!ret) {
+		ret = kv_row(tb, "vma", NULL);
+	}
+	if (!ret)
+		ret = table_print(tb, f);
+	table_free(tb);
+	return ret ? -1 : 0;
+}
+
+int translate_print_text(const struct vmi_translate_arg *t, FILE *f)
+{
+	translate_headline(t, f);
+	if (t->nr_levels) {
+		translate_path(t, f);
+		fputc('\n', f);
+		if (translate_levels(t, f))
+			return -1;
+		if (!t->levels[0].table_pa)
+			fputs("(frame bits of entries and table addresses are hidden: root only)\n",
+			      f);
+	}
+	fputc('\n', f);
+	if (translate_details(t, f))
+		return -1;
+	return ferror(f) ? -1 : 0;
+}
+
+int translate_print_json(uint32_t pid, const struct vmi_translate_arg *t,
+			 FILE *f)
+{
+	const struct vmi_extent *e = &t->leaf;
+	struct json_writer j;
+	char name[16], perms[8];
+	uint32_t i;
+
+	json_init(&j, f, true);
+	json_object_begin(&j);
+	json_kv_uint(&j, "pid", pid);
+	json_kv_hex(&j, "va", t->va);
+	json_key(&j, "levels");
+	json_array_begin(&j);
+	for (i = 0; i < t->nr_levels; i++) {
+		const struct vmi_level *lv = &t->levels[i];
+
+		json_object_begin(&j);
+		json_kv_string(&j, "level",
+			       level_str(lv->level, name, sizeof(name)));
+		json_kv_uint(&j, "index", lv->index);
+		json_kv_hex(&j, "entry", lv->entry);
+		if (lv->table_pa)
+			json_kv_hex(&j, "table_pa", lv->table_pa);
+		else
+			json_kv_null(&j, "table_pa");
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+
+	if (e->level)
+		json_kv_string(&j, "leaf_level",
+			       level_str(e->level, name, sizeof(name)));
+	else
+		json_kv_null(&j, "leaf_level");
+	if (e->page_shift && e->page_shift < 64)
+		json_kv_uint(&j, "page_size", 1ULL << e->page_shift);
+	else
+		json_kv_null(&j, "page_size");
+	if (leaf_has_pfn(e)) {
+		json_kv_uint(&j, "pfn", e->pfn);
+		json_kv_hex(&j, "pa", t->pa);
+	} else {
+		json_kv_null(&j, "pfn");
+		json_kv_null(&j, "pa");
+	}
+	json_key(&j, "flags");
+	json_bits(&j, e->eflags, vmi_eflag_name);
+	json_key(&j, "attrs");
+	json_bits(&j, e->attrs, vmi_attr_name);
+	json_kv_string(&j, "kind", kind_str(e->kind, name, sizeof(name)));
+	if (e->kind == VMI_KIND_SWAP) {
+		json_key(&j, "swap");
+		json_object_begin(&j);
+		json_kv_uint(&j, "type", e->swap_type);
+		json_kv_uint(&j, "offset", e->swap_offset);
+		json_object_end(&j);
+	}
+	json_key(&j, "vma");
+	if (t->vma_end) {
+		json_object_begin(&j);
+		json_kv_hex(&j, "start", t->vma_start);
+		json_kv_hex(&j, "end", t->vma_end);
+		json_kv_string(&j, "perms", vmi_vma_perms(t->vma_flags, perms));
+		json_key(&j, "flags");
+		json_bits(&j, t->vma_flags, vmi_vma_flag_name);
+		json_object_end(&j);
+	} else {
+		json_null(&j);
+	}
+	json_object_end(&j);
+	return json_finish(&j);
+}
+
+static int translate_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = &cli_cmd_translate;
+	struct vmi_translate_arg t;
+	struct vmi_handle *h;
+	struct vmi_info info;
+	bool json = false;
+	uint32_t pid;
+	uint64_t va;
+	int c, err;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			cli_print_usage(cmd, stdout);
+			return CLI_EXIT_OK;
+		default:
+			return cli_bad_option(cmd, c, argv);
+		}
+	}
+	if (argc - optind < 2)
+		return cli_usage_error(cmd, argc == optind ?
+						    "no PID given" :
+						    "no address given");
+	if (argc - optind > 2)
+		return cli_usage_error(cmd, "unexpected argument '%s'",
+				       argv[optind + 2]);
+	if (cli_parse_pid(argv[optind], &pid))
+		return cli_usage_error(cmd, "invalid PID '%s'", argv[optind]);
+	if (cli_parse_num(argv[optind + 1], &va))
+		return cli_usage_error(cmd, "invalid address '%s'",
+				       argv[optind + 1]);
+
+	err = cli_open(&h, &info);
+	if (err)
+		return err;
+	if (!(info.features & VMI_FEAT_WALK)) {
+		vmi_close(h);
+		cli_err("the loaded kernel module has no page-table walker");
+		return CLI_EXIT_UNSUPPORTED;
+	}
+	if (va >= vmi_user_end(&info)) {
+		vmi_close(h);
+		return cli_usage_error(
+			cmd,
+			"address 0x%" PRIx64
+			" is beyond the user address space (it ends at 0x%" PRIx64
+			")",
+			va, vmi_user_end(&info));
+	}
+	err = vmi_translate(h, pid, va, &t);
+	vmi_close(h);
+	if (err)
+		return cli_query_fail(err, pid, "translate");
+	err = json ? translate_print_json(cli_real_pid(pid), &t, stdout) :
+		     translate_print_text(&t, stdout);
+	return err ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
+}
