@@ -180,6 +180,12 @@ static int vmi_walk_hugetlb(struct vmi_walk *w, pud_t pud, unsigned long addr,
 	if (pud_none(pud) || !pud_present(pud) || vmi_pud_leaf(pud))
 		return vmi_emit_hole(w, addr, pud_addr_end(addr, end),
 				     VMI_LEVEL_PUD);
+	if (w->ops->table) {
+		int ret = w->ops->table(w, VMI_LEVEL_PMD, addr, pud_pfn(pud));
+
+		if (ret)
+			return ret;
+	}
 	entry = pmd_val(vmi_pmdp_get(pmd_offset(&pud, addr)));
 	if (!entry)
 		return vmi_emit_hole(w, addr, next, VMI_LEVEL_PMD);

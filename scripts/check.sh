@@ -44,7 +44,7 @@ stage() {
 }
 
 main() {
-	local deps=1 lint=1 kernels=() start
+	local deps=1 lint=1 kernels=() start k4
 	start=$(date +%s)
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -68,6 +68,11 @@ main() {
 		stage lint "$VMI_TOP/scripts/lint.sh" --no-build
 	fi
 	stage vm "$VMI_TOP/scripts/vmtest.sh" "${kernels[@]}"
+	# the same tests with 4-level paging, on the newest 6.x kernel
+	k4=$("$VMI_TOP/scripts/kernels.sh" --runnable | awk '$1 ~ /^6\./ { k = $1 } END { print k }')
+	if [ -n "$k4" ] && [ ${#kernels[@]} -eq 0 ]; then
+		stage vm-4level "$VMI_TOP/scripts/vmtest.sh" --no5lvl --kernel "$k4"
+	fi
 
 	log "make check took $(($(date +%s) - start)) s"
 	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"

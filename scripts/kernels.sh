@@ -17,7 +17,6 @@
 # --runnable lists only the kernels with a vmlinuz.
 set -euo pipefail
 
-# shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 SID_ROOT="$VMI_CACHE/sid-chroot"
@@ -42,7 +41,7 @@ newest_headers() {
 vmlinuz_of() {
 	local kver=$1 f
 	for f in "/boot/vmlinuz-$kver" "/lib/modules/$kver/vmlinuz" \
-		"$SID_IMAGE/boot/vmlinuz-$kver" "$SID_IMAGE/usr/lib/modules/$kver/vmlinuz"; do
+		"$SID_IMAGE/root/usr/lib/modules/$kver/vmlinuz"; do
 		if [ -r "$f" ]; then
 			echo "$f"
 			return

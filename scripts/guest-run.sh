@@ -1,0 +1,286 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside a test VM (started by scripts/vmtest.sh), as root:
+#
+#   scripts/guest-run.sh --results DIR [--exec 'CMD']
+#
+# 1. insmod build/$(uname -r)/vminspect.ko
+# 2. selftests/run.sh (or CMD with --exec), run from the top of the tree
+# 3. rmmod vminspect
+# 4. scan the kernel log written since step 1 for warnings, oopses, lockdep,
+#    KASAN/KFENCE reports, soft lockups and hung tasks
+#
+# Each failed step and each kernel-log finding counts as one failed test;
+# selftest counts come from the kselftest_harness "# Totals:" lines.  The
+# counts go to DIR/result ("passed N", "failed N", "skipped N", "boot_secs N"),
+# written last and atomically, so a missing file means the run did not finish;
+# everything printed also goes to DIR/guest.log, the kernel log to
+# DIR/dmesg.txt, the output of CMD to DIR/exec.log.
+set -euo pipefail
+
+. "$(dirname "$0")/lib.sh"
+
+SELFTEST_TIMEOUT=${VMI_SELFTEST_TIMEOUT:-900}
+RMMOD_TIMEOUT=60
+MARK="vminspect-guest-run: start"
+
+PASSED=0
+FAILED=0
+SKIPPED=0
+
+ok() {
+	PASSED=$((PASSED + 1))
+	echo "ok - $*"
+}
+
+not_ok() {
+	FAILED=$((FAILED + 1))
+	echo "not ok - $*"
+}
+
+usage() {
+	echo "usage: $0 --results DIR [--exec CMD]" >&2
+	exit 2
+}
+
+# Add up the kselftest_harness "Totals" lines of a selftest log.  When the
+# runner nests the binaries' output ("# # Totals:" inside its own "# Totals:"),
+# only the deepest level is counted, so nothing is counted twice.
+# Prints "pass fail skip lines".
+sum_totals() {
+	awk '
+	/^[# ]*Totals: pass:[0-9]+ fail:[0-9]+/ {
+		depth = 0
+		for (i = 1; i <= length($0); i++) {
+			c = substr($0, i, 1)
+			if (c == "#") depth++
+			else if (c != " ") break
+		}
+		line[NR] = $0; dep[NR] = depth
+		if (depth > max) max = depth
+	}
+	END {
+		p = f = s = n = 0
+		for (k in line) {
+			if (dep[k] != max) continue
+			n++
+			nw = split(line[k], w, /[ :]+/)
+			for (i = 1; i < nw; i++) {
+				v = w[i + 1] + 0
+				if (w[i] == "pass" || w[i] == "xfail") p += v
+				else if (w[i] == "fail" || w[i] == "xpass" || w[i] == "error") f += v
+				else if (w[i] == "skip") s += v
+			}
+		}
+		print p, f, s, n
+	}' "$1"
+}
+
+# Without Totals lines, fall back to top-level KTAP result lines.
+sum_ktap() {
+	awk '
+	/^ok [0-9]+/ { if ($0 ~ /# *SKIP/) s++; else p++ }
+	/^not ok [0-9]+/ { if ($0 ~ /# *SKIP/) s++; else f++ }
+	END { print p + 0, f + 0, s + 0, p + f + s }' "$1"
+}
+
+run_selftests() {
+	local log=$1 rc=0 p f s n
+	if [ ! -e selftests/run.sh ]; then
+		not_ok "selftests: selftests/run.sh is missing"
+		return
+	fi
+	if [ ! -x selftests/run.sh ]; then
+		not_ok "selftests: selftests/run.sh is not executable"
+		return
+	fi
+	echo "# running selftests/run.sh (timeout ${SELFTEST_TIMEOUT} s)"
+	# the exit status travels through a file: the pipeline's is tee's
+	{
+		rc=0
+		timeout -k 10 "$SELFTEST_TIMEOUT" selftests/run.sh </dev/null || rc=$?
+		echo "$rc" >"$log.rc"
+	} 2>&1 | tee "$log"
+	rc=$(cat "$log.rc")
+	rm -f "$log.rc"
+	read -r p f s n < <(sum_totals "$log")
+	if [ "$n" = 0 ]; then
+		read -r p f s n < <(sum_ktap "$log")
+	fi
+	PASSED=$((PASSED + p))
+	FAILED=$((FAILED + f))
+	SKIPPED=$((SKIPPED + s))
+	echo "# selftests: $p passed, $f failed, $s skipped (from $n result lines), exit $rc"
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		not_ok "selftests: timed out after ${SELFTEST_TIMEOUT} s"
+	elif [ "$n" = 0 ]; then
+		not_ok "selftests: no results found in the output (exit $rc)"
+	elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		not_ok "selftests: selftests/run.sh exited $rc with no failed test"
+	fi
+}
+
+# Print one "count<TAB>first line" per finding in the kernel log after the
+# start marker, followed by the finding's lines.  A finding starts at a
+# headline (BUG:, WARNING:, ...); a "Call Trace" far from any headline is a
+# finding of its own.
+scan_kmsg() {
+	awk -v mark="$MARK" '
+	BEGIN {
+		head = "BUG:|WARNING:|Oops|kernel BUG at|general protection fault|" \
+			"possible circular locking|INFO: |suspicious RCU usage|KASAN|" \
+			"KFENCE|UBSAN:|soft lockup|hung task|blocked for more than|" \
+			"Kernel panic|refcount_t:|list_(add|del) corruption"
+	}
+	index($0, mark) { on = 1; last = -1000; next }
+	!on { next }
+	$0 ~ head {
+		n++; last = NR; ctx = 25
+		printf "# kernel log finding %d:\n", n
+	}
+	/Call Trace/ && NR - last > 60 {
+		n++; last = NR; ctx = 25
+		printf "# kernel log finding %d:\n", n
+	}
+	ctx > 0 { print "#   " $0; ctx-- }
+	END { printf "FINDINGS %d\n", n + 0 }'
+}
+
+check_kmsg() {
+	local out n
+	if ! out=$(dmesg 2>&1 | scan_kmsg); then
+		not_ok "kernel log: cannot read dmesg"
+		return
+	fi
+	n=$(printf '%s\n' "$out" | awk '/^FINDINGS / { print $2 }')
+	printf '%s\n' "$out" | grep -v '^FINDINGS ' || true
+	if [ "${n:-0}" = 0 ]; then
+		echo "# kernel log: clean"
+		return
+	fi
+	local i
+	for ((i = 1; i <= n; i++)); do
+		not_ok "kernel log finding $i (see above)"
+	done
+}
+
+# Findings in the boot log, before this script started, are reported but not
+# counted: they are not caused by the module.
+boot_kmsg_notes() {
+	local n
+	n=$(dmesg 2>/dev/null | awk -v mark="$MARK" 'index($0, mark) { exit }
+		/BUG:|WARNING:|Oops|Call Trace|INFO: |soft lockup|hung task/ { n++ }
+		END { print n + 0 }')
+	if [ "$n" != 0 ]; then
+		echo "# note: $n suspicious line(s) in the boot log (not counted):"
+		dmesg | awk -v mark="$MARK" 'index($0, mark) { exit }
+			/BUG:|WARNING:|Oops|Call Trace|INFO: |soft lockup|hung task/ { print "#   " $0 }' |
+			head -n 20
+	fi
+}
+
+# Swap on zram, so that tests can push pages out (MADV_PAGEOUT).  Not
+# having it is not a failure: those tests skip and say why.
+setup_swap() {
+	if grep -q '^/dev/zram' /proc/swaps; then
+		return 0
+	fi
+	if modprobe zram num_devices=1 2>/dev/null &&
+		echo 256M >/sys/block/zram0/disksize &&
+		mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
+		echo "# swap: 256M on zram0"
+	else
+		echo "# swap: none (no zram): swap tests will skip"
+	fi
+}
+
+main_seq() {
+	local exec_cmd=$1 dir=$2 kver ko loaded=0 rc
+
+	kver=$(uname -r)
+	ko="$VMI_TOP/build/$kver/vminspect.ko"
+	echo "# guest: $kver, $(nproc) CPUs, booted in $BOOT_SECS s"
+	echo "# cmdline: $(cat /proc/cmdline)"
+	setup_swap
+	# everything after this line in the kernel log is ours to judge
+	echo "$MARK" >/dev/kmsg || echo "# warning: cannot write to /dev/kmsg"
+
+	if grep -q '^vminspect ' /proc/modules; then
+		not_ok "insmod: vminspect is already loaded"
+	elif [ ! -f "$ko" ]; then
+		not_ok "insmod: $ko is missing (build it with scripts/build-module.sh $kver)"
+	elif ! insmod "$ko"; then
+		not_ok "insmod $ko failed"
+		dmesg | tail -n 20 | sed 's/^/#   /'
+	else
+		loaded=1
+		echo "# insmod $ko: ok"
+	fi
+
+	if [ $loaded = 1 ]; then
+		if [ -n "$exec_cmd" ]; then
+			echo "# exec: $exec_cmd"
+			{
+				rc=0
+				bash -c "$exec_cmd" </dev/null || rc=$?
+				echo "$rc" >"$dir/exec.rc"
+			} 2>&1 | tee "$dir/exec.log"
+			rc=$(cat "$dir/exec.rc")
+			rm -f "$dir/exec.rc"
+			if [ "$rc" = 0 ]; then
+				ok "exec: $exec_cmd"
+			else
+				not_ok "exec: '$exec_cmd' exited $rc"
+			fi
+		else
+			run_selftests "$dir/selftests.log"
+		fi
+		if timeout "$RMMOD_TIMEOUT" rmmod vminspect; then
+			echo "# rmmod vminspect: ok"
+		else
+			not_ok "rmmod vminspect failed"
+		fi
+	fi
+	check_kmsg
+	boot_kmsg_notes
+	echo "# totals: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+	dmesg >"$dir/dmesg.txt" 2>&1 || true
+}
+
+main() {
+	local results="" exec_cmd="" tmp
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--results)
+			[ $# -ge 2 ] || usage
+			results=$2
+			shift
+			;;
+		--exec)
+			[ $# -ge 2 ] || usage
+			exec_cmd=$2
+			shift
+			;;
+		*) usage ;;
+		esac
+		shift
+	done
+	[ -n "$results" ] || usage
+	[ "$(id -u)" = 0 ] || die "guest-run.sh must run as root inside the test VM"
+	mkdir -p "$results"
+	cd "$VMI_TOP"
+	BOOT_SECS=$(awk '{ printf "%d", $1 }' /proc/uptime)
+
+	main_seq "$exec_cmd" "$results" > >(tee "$results/guest.log") 2>&1
+	# let tee flush before the result appears
+	wait
+
+	tmp="$results/result.tmp"
+	printf 'passed %d\nfailed %d\nskipped %d\nboot_secs %d\n' \
+		"$PASSED" "$FAILED" "$SKIPPED" "$BOOT_SECS" >"$tmp"
+	mv "$tmp" "$results/result"
+	[ "$FAILED" = 0 ]
+}
+
+main "$@"

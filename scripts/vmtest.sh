@@ -1,0 +1,187 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot each test kernel in a VM with virtme-ng and run the module tests in it.
+#
+#   scripts/vmtest.sh [--kernel KVER]... [--exec 'CMD'] [--timeout SECS]
+#
+# --kernel KVER  test this release (repeatable; default: every kernel that
+#                scripts/kernels.sh lists; those without an image are skipped)
+# --exec CMD     run CMD in the guest (from the top of the tree, after insmod)
+#                instead of selftests/run.sh; rmmod and the kernel-log check
+#                still follow
+# --timeout SECS bound on one VM run (default: 1200 under TCG, 600 under KVM)
+# --no5lvl       boot with 4-level paging (no5lvl); results go to
+#                build/vmtest/<kver>-4level
+#
+# The guest side is scripts/guest-run.sh; the module must already be built at
+# build/<kver>/vminspect.ko.  Per kernel, the VM's whole output goes to
+# build/vmtest/<kver>/console.log, the guest's own report to guest.log there,
+# its kernel log at the end to dmesg.txt; the output of an --exec CMD is also
+# printed.
+# Environment: VMI_ACCEL=kvm|tcg, VMI_VM_CPUS (2), VMI_VM_MEMORY (6G),
+# VMI_APPEND (extra kernel command line, e.g. no5lvl).
+#
+# Prints one line per kernel and, last, "N passed, N failed, N skipped" over
+# all kernels; a kernel that does not boot or finish counts as one failure.
+# Exits non-zero when anything failed.
+set -euo pipefail
+
+. "$(dirname "$0")/lib.sh"
+
+CMDLINE="hugepagesz=1G hugepages=1 hugepagesz=2M hugepages=64"
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+TOTAL_SKIPPED=0
+# set by --no5lvl: kernel command line addition and results/label suffix
+PAGING_APPEND=""
+SUFFIX=""
+
+VM_PID=""
+
+# timeout puts the VM in a process group of its own: stop it with us.
+on_signal() {
+	trap - INT TERM HUP
+	if [ -n "$VM_PID" ]; then
+		log "interrupted: stopping the VM"
+		kill -TERM "$VM_PID" 2>/dev/null || true
+		wait "$VM_PID" 2>/dev/null || true
+	fi
+	exit 130
+}
+
+usage() {
+	sed -n '/^#   scripts/,/^# Exits/p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+# Record one kernel's outcome; print its summary line.
+account() {
+	local kver=$1 p=$2 f=$3 s=$4 note=$5
+	TOTAL_PASSED=$((TOTAL_PASSED + p))
+	TOTAL_FAILED=$((TOTAL_FAILED + f))
+	TOTAL_SKIPPED=$((TOTAL_SKIPPED + s))
+	echo "kernel $kver$SUFFIX: $p passed, $f failed, $s skipped ($note)"
+}
+
+# Value of a "key N" line in a result file, or empty.
+result_of() {
+	awk -v k="$2" '$1 == k { print $2; exit }' "$1"
+}
+
+run_kernel() {
+	local kver=$1 vmlinuz=$2 accel=$3 limit=$4 exec_cmd=$5
+	local dir="$VMI_TOP/build/vmtest/$kver$SUFFIX" guest_cmd rc=0 start secs p f s boot
+	local -a vng_opts
+
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	guest_cmd=$(printf '%q --results %q' "$VMI_TOP/scripts/guest-run.sh" "$dir")
+	if [ -n "$exec_cmd" ]; then
+		guest_cmd+=$(printf ' --exec %q' "$exec_cmd")
+	fi
+	vng_opts=(--run "$vmlinuz" --cpus "${VMI_VM_CPUS:-2}" --memory "${VMI_VM_MEMORY:-6G}"
+		--qemu-opts=-cpu\ max --append "$CMDLINE$PAGING_APPEND${VMI_APPEND:+ $VMI_APPEND}"
+		--rwdir="$VMI_TOP" --cwd "$VMI_TOP" --verbose --exec "$guest_cmd")
+	[ "$accel" = kvm ] || vng_opts+=(--disable-kvm)
+
+	log "booting $kver ($accel, timeout ${limit} s), console: ${dir#"$VMI_TOP"/}/console.log"
+	start=$SECONDS
+	# no terminal and no stdin, as in CI; timeout kills qemu with vng, and
+	# runs in the background so that a signal to us can be passed on to it
+	CI=true timeout -k 10 "$limit" vng "${vng_opts[@]}" </dev/null >"$dir/console.log" 2>&1 &
+	VM_PID=$!
+	wait "$VM_PID" || rc=$?
+	VM_PID=""
+	secs=$((SECONDS - start))
+
+	if [ -n "$exec_cmd" ] && [ -f "$dir/exec.log" ]; then
+		echo "--- $kver: $exec_cmd"
+		cat "$dir/exec.log"
+		echo "---"
+	fi
+	if [ -f "$dir/result" ]; then
+		p=$(result_of "$dir/result" passed)
+		f=$(result_of "$dir/result" failed)
+		s=$(result_of "$dir/result" skipped)
+		boot=$(result_of "$dir/result" boot_secs)
+		account "$kver" "${p:-0}" "${f:-1}" "${s:-0}" "boot ${boot:-?} s, total $secs s"
+		if [ "${f:-1}" != 0 ]; then
+			grep -E '^not ok ' "$dir/guest.log" | sed 's/^/  /' || true
+			log "last lines of ${dir#"$VMI_TOP"/}/guest.log (kernel log: console.log, dmesg.txt):"
+			tail -n 40 "$dir/guest.log" >&2
+		fi
+		return
+	fi
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		account "$kver" 0 1 0 "timed out after $secs s"
+	else
+		account "$kver" 0 1 0 "no result: the guest did not boot or finish, vng exit $rc, $secs s"
+	fi
+	log "last lines of ${dir#"$VMI_TOP"/}/console.log:"
+	tail -n 40 "$dir/console.log" >&2
+}
+
+main() {
+	local -a want=()
+	local exec_cmd="" limit="" accel matrix kver k v vmlinuz found
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--kernel | --exec | --timeout)
+			[ $# -ge 2 ] || usage
+			case "$1" in
+			--kernel) want+=("$2") ;;
+			--exec) exec_cmd=$2 ;;
+			--timeout) limit=$2 ;;
+			esac
+			shift
+			;;
+		--no5lvl)
+			PAGING_APPEND=" no5lvl"
+			SUFFIX="-4level"
+			;;
+		-h | --help) usage ;;
+		*) usage ;;
+		esac
+		shift
+	done
+	trap on_signal INT TERM HUP
+	command -v vng >/dev/null || die "vng (virtme-ng) is missing: run scripts/deps.sh vng"
+
+	accel=$("$VMI_TOP/scripts/accel.sh")
+	if [ -z "$limit" ]; then
+		limit=1200
+		[ "$accel" != kvm ] || limit=600
+	fi
+	matrix=$("$VMI_TOP/scripts/kernels.sh")
+
+	if [ ${#want[@]} = 0 ]; then
+		while read -r k _; do
+			[ -z "$k" ] || want+=("$k")
+		done <<<"$matrix"
+		[ ${#want[@]} -gt 0 ] || die "scripts/kernels.sh lists no kernel: run scripts/deps.sh"
+	fi
+
+	for kver in "${want[@]}"; do
+		found=0
+		while read -r k _ v _; do
+			if [ "$k" = "$kver" ]; then
+				found=1
+				vmlinuz=$v
+				break
+			fi
+		done <<<"$matrix"
+		if [ $found = 0 ]; then
+			account "$kver" 0 1 0 "not in the kernel matrix (scripts/kernels.sh)"
+		elif [ "$vmlinuz" = - ]; then
+			account "$kver" 0 0 1 "no bootable image, build only"
+		else
+			run_kernel "$kver" "$vmlinuz" "$accel" "$limit" "$exec_cmd"
+		fi
+	done
+
+	echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed, $TOTAL_SKIPPED skipped"
+	[ "$TOTAL_FAILED" = 0 ]
+}
+
+main "$@"
