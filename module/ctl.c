@@ -84,6 +84,9 @@ static int vmi_put_records(u64 vec, u64 index, u64 usize, const void *recs,
 	size_t both = min_t(size_t, ksize, usize);
 	unsigned int i;
 
+	/* the usual case: the caller's records are the kernel's */
+	if (usize == ksize)
+		return copy_to_user(dst, recs, n * ksize) ? -EFAULT : 0;
 	for (i = 0; i < n; i++, dst += usize) {
 		if (copy_to_user(dst, recs + i * ksize, both))
 			return -EFAULT;

@@ -16,48 +16,37 @@
 
 #ifdef CONFIG_X86_64
 
-static const struct {
-	u64 bit;
-	u64 flag;
-} vmi_present_bits[] = {
-	{ _PAGE_RW, VMI_EF_WRITE },
-	{ _PAGE_USER, VMI_EF_USER },
-	{ _PAGE_ACCESSED, VMI_EF_ACCESSED },
-	{ _PAGE_DIRTY_BITS, VMI_EF_DIRTY },
-	{ _PAGE_NX, VMI_EF_NX },
-	{ _PAGE_PWT, VMI_EF_PWT },
-	{ _PAGE_PCD, VMI_EF_PCD },
-	{ _PAGE_SOFT_DIRTY, VMI_EF_SOFT_DIRTY },
-	{ _PAGE_UFFD, VMI_EF_UFFD_WP },
-	{ _PAGE_SPECIAL, VMI_EF_SPECIAL },
-#ifdef _PAGE_DEVMAP
-	{ _PAGE_DEVMAP, VMI_EF_DEVMAP },
-#endif
-};
+/* Set @flag in the result when @bit is set in the entry. */
+#define VMI_BIT(v, bit, flag) (((v) & (bit)) ? (flag) : 0)
 
 static void vmi_decode_present(struct vmi_leaf *leaf, u64 v, bool huge)
 {
-	unsigned int i;
-	u64 f = 0;
+	u64 f;
 
-	for (i = 0; i < ARRAY_SIZE(vmi_present_bits); i++)
-		if (v & vmi_present_bits[i].bit)
-			f |= vmi_present_bits[i].flag;
+	/* straight-line: this runs once per entry of every walk */
+	f = VMI_BIT(v, _PAGE_RW, VMI_EF_WRITE) |
+	    VMI_BIT(v, _PAGE_USER, VMI_EF_USER) |
+	    VMI_BIT(v, _PAGE_ACCESSED, VMI_EF_ACCESSED) |
+	    VMI_BIT(v, _PAGE_DIRTY_BITS, VMI_EF_DIRTY) |
+	    VMI_BIT(v, _PAGE_NX, VMI_EF_NX) |
+	    VMI_BIT(v, _PAGE_PWT, VMI_EF_PWT) |
+	    VMI_BIT(v, _PAGE_PCD, VMI_EF_PCD) |
+	    VMI_BIT(v, _PAGE_SOFT_DIRTY, VMI_EF_SOFT_DIRTY) |
+	    VMI_BIT(v, _PAGE_UFFD, VMI_EF_UFFD_WP) |
+	    VMI_BIT(v, _PAGE_SPECIAL, VMI_EF_SPECIAL);
+#ifdef _PAGE_DEVMAP
+	f |= VMI_BIT(v, _PAGE_DEVMAP, VMI_EF_DEVMAP);
+#endif
 	/* bit 8 is GLOBAL when present, PROTNONE when not */
-	if (v & _PAGE_PRESENT) {
-		f |= VMI_EF_PRESENT;
-		if (v & _PAGE_GLOBAL)
-			f |= VMI_EF_GLOBAL;
-	} else {
+	if (v & _PAGE_PRESENT)
+		f |= VMI_EF_PRESENT | VMI_BIT(v, _PAGE_GLOBAL, VMI_EF_GLOBAL);
+	else
 		f |= VMI_EF_PROTNONE;
-	}
-	if (huge) {
-		f |= VMI_EF_HUGE;
-		if (v & _PAGE_PAT_LARGE)
-			f |= VMI_EF_PAT;
-	} else if (v & _PAGE_PAT) {
-		f |= VMI_EF_PAT;
-	}
+	/* the PAT bit moves to bit 12 in a large entry, where PSE took 7 */
+	if (huge)
+		f |= VMI_EF_HUGE | VMI_BIT(v, _PAGE_PAT_LARGE, VMI_EF_PAT);
+	else
+		f |= VMI_BIT(v, _PAGE_PAT, VMI_EF_PAT);
 
 	leaf->kind = VMI_KIND_PRESENT;
 	leaf->eflags = f;
@@ -173,33 +162,28 @@ void vmi_decode_entry(struct vmi_leaf *leaf, u64 v, bool huge)
 
 #endif /* CONFIG_X86_64 */
 
-/* Is the frame part of a transparent huge page (a large, non-hugetlb folio)? */
-bool vmi_pfn_is_thp(u64 pfn)
+/**
+ * vmi_page_facts - what struct page says about a mapped frame
+ * @pfn:	the frame
+ *
+ * Return: VMI_PAGE_THP when it is part of a large folio that is not
+ * hugetlb (a THP or mTHP), VMI_PAGE_ONCE when it is a small page mapped
+ * exactly once (its _mapcount is the mapcount minus one).  These are racy
+ * snapshot reads of struct page memory, which always exists for a valid
+ * frame; nothing they point to is followed.
+ */
+u32 vmi_page_facts(u64 pfn)
 {
 	struct folio *folio;
-
-	if (!pfn_valid(pfn))
-		return false;
-	/* a racy snapshot read of struct page memory, never dereferenced further */
-	folio = page_folio(pfn_to_page(pfn));
-	return folio_test_large(folio) && !folio_test_hugetlb(folio);
-}
-
-/*
- * Is a small page mapped exactly once?  Only order-0 pages are answered:
- * their _mapcount is the mapcount (minus one); pages of large folios are
- * never reported exclusive here.
- */
-bool vmi_pfn_mapped_once(u64 pfn)
-{
 	struct page *page;
 
 	if (!pfn_valid(pfn))
-		return false;
+		return 0;
 	page = pfn_to_page(pfn);
-	if (PageCompound(page))
-		return false;
-	return atomic_read(&page->_mapcount) == 0;
+	if (!PageCompound(page))
+		return atomic_read(&page->_mapcount) == 0 ? VMI_PAGE_ONCE : 0;
+	folio = page_folio(page);
+	return folio_test_hugetlb(folio) ? 0 : VMI_PAGE_THP;
 }
 
 u32 vmi_vma_flags(struct vm_area_struct *vma)

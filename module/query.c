@@ -23,8 +23,13 @@
 #include "compat.h"
 #include "vminspect.h"
 
-/* Records gathered under the lock before the lock is dropped to deliver them. */
-#define VMI_BATCH 64
+/*
+ * Records gathered under the lock before it is dropped to deliver them: a
+ * fixed amount whatever the caller asks for (32 KiB of extents, 13 KiB of
+ * VMAs).
+ */
+#define VMI_BATCH      512
+#define VMI_MAPS_BATCH 64
 
 static void vmi_leaf_to_extent(struct vmi_extent *e, const struct vmi_leaf *l)
 {
@@ -79,7 +84,7 @@ struct vmi_extents {
 	u64 room; /* records the sink still takes */
 };
 
-static int vmi_extents_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
+int vmi_extents_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
 {
 	struct vmi_extents *x = w->priv;
 
@@ -130,7 +135,7 @@ int vmi_query_walk(struct vmi_walk_query *q, const struct vmi_caller *caller)
 	mm = vmi_get_mm(q->pid, caller);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
-	x.buf = kmalloc_array(VMI_BATCH, sizeof(*x.buf), GFP_KERNEL);
+	x.buf = kvmalloc_array(VMI_BATCH, sizeof(*x.buf), GFP_KERNEL);
 	if (!x.buf) {
 		ret = -ENOMEM;
 		goto out_mmput;
@@ -180,7 +185,7 @@ int vmi_query_walk(struct vmi_walk_query *q, const struct vmi_caller *caller)
 	}
 	q->max_lock_ns = x.w.max_lock_ns;
 	q->lock_drops = x.w.lock_drops;
-	kfree(x.buf);
+	kvfree(x.buf);
 out_mmput:
 	mmput(mm);
 	return ret;
@@ -237,7 +242,7 @@ static int vmi_maps_vma(struct vmi_walk *w, struct vm_area_struct *vma)
 		m->buf[m->nbuf++] = m->cur;
 		m->room--;
 		m->have_cur = false;
-		if (m->nbuf == VMI_BATCH)
+		if (m->nbuf == VMI_MAPS_BATCH)
 			return VMI_WALK_STOP; /* deliver, then come back here */
 	}
 	memset(&m->cur, 0, sizeof(m->cur));
@@ -250,7 +255,7 @@ static int vmi_maps_vma(struct vmi_walk *w, struct vm_area_struct *vma)
 	return VMI_WALK_CONTINUE;
 }
 
-static int vmi_maps_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
+int vmi_maps_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
 {
 	struct vmi_maps *m = w->priv;
 	u64 len = leaf->end - leaf->start;
@@ -298,7 +303,7 @@ int vmi_query_maps(struct vmi_maps_query *q, const struct vmi_caller *caller)
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	ret = -ENOMEM;
-	m.buf = kmalloc_array(VMI_BATCH, sizeof(*m.buf), GFP_KERNEL);
+	m.buf = kmalloc_array(VMI_MAPS_BATCH, sizeof(*m.buf), GFP_KERNEL);
 	if (!m.buf)
 		goto out_mmput;
 	m.path = kmalloc(PATH_MAX, GFP_KERNEL);

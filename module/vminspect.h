@@ -82,10 +82,15 @@ struct vmi_walk {
 /* walk.c */
 int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end);
 
+/* query.c: the hot consumers, called directly rather than through ops */
+int vmi_extents_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf);
+int vmi_maps_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf);
+
 /* decode.c: architecture entry formats */
 void vmi_decode_entry(struct vmi_leaf *leaf, u64 entry, bool huge);
-bool vmi_pfn_is_thp(u64 pfn);
-bool vmi_pfn_mapped_once(u64 pfn);
+#define VMI_PAGE_THP  BIT(0)
+#define VMI_PAGE_ONCE BIT(1)
+u32 vmi_page_facts(u64 pfn);
 u64 vmi_entry_strip_pfn(u64 entry);
 u32 vmi_vma_flags(struct vm_area_struct *vma);
 

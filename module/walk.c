@@ -21,6 +21,7 @@
  * and the walk resumes from where it stopped (looking the VMA up again).
  */
 #include <linux/hugetlb.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/sched.h>
@@ -38,13 +39,20 @@
 /* Why a step ended early: the walker's own reason to drop the lock. */
 #define VMI_WALK_YIELD (VMI_WALK_STOP + 1)
 
-/* Called every so often: has this lock hold lasted long enough? */
+/*
+ * Called after every step (at most one PTE table): should the lock be
+ * dropped now?  At once when a writer waits for mmap_lock or the scheduler
+ * wants the CPU; otherwise after VMI_WALK_BUDGET entries once the hold has
+ * lasted VMI_WALK_HOLD_NS.
+ */
 static int vmi_walk_check_time(struct vmi_walk *w)
 {
+	if (mmap_lock_is_contended(w->mm) || need_resched())
+		return VMI_WALK_YIELD;
 	if (w->work < VMI_WALK_BUDGET)
 		return VMI_WALK_CONTINUE;
 	w->work = 0;
-	if (local_clock() > w->deadline || need_resched())
+	if (local_clock() > w->deadline)
 		return VMI_WALK_YIELD;
 	return VMI_WALK_CONTINUE;
 }
@@ -76,7 +84,9 @@ static int vmi_emit(struct vmi_walk *w, struct vmi_leaf *leaf)
 	}
 	w->addr = leaf->end;
 	w->work++;
-	return w->ops->leaf(w, leaf);
+	/* no retpoline for the consumers that see every entry */
+	return INDIRECT_CALL_2(w->ops->leaf, vmi_extents_leaf, vmi_maps_leaf, w,
+			       leaf);
 }
 
 /* A range with no entry at @level (only reported when asked for). */
@@ -116,10 +126,11 @@ static int vmi_emit_entry(struct vmi_walk *w, unsigned long start,
 	if (leaf.kind == VMI_KIND_PRESENT && shift > PAGE_SHIFT)
 		leaf.pfn += (start & ((1UL << shift) - 1)) >> PAGE_SHIFT;
 	if (leaf.kind == VMI_KIND_PRESENT && !(w->vma_attrs & VMI_EA_HUGETLB)) {
-		if (vmi_pfn_is_thp(leaf.pfn))
+		u32 facts = vmi_page_facts(leaf.pfn);
+
+		if (facts & VMI_PAGE_THP)
 			leaf.attrs |= VMI_EA_THP;
-		else if (level == VMI_LEVEL_PTE &&
-			 vmi_pfn_mapped_once(leaf.pfn))
+		else if (level == VMI_LEVEL_PTE && (facts & VMI_PAGE_ONCE))
 			leaf.eflags |= VMI_EF_EXCLUSIVE;
 	}
 	return vmi_emit(w, &leaf);

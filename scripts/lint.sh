@@ -173,6 +173,7 @@ check_all_clang_format() {
 	# to it.
 	clang_format_group selftests 'selftests/vmi_util.[ch]'
 	clang_format_group tools 'tools/**/*.[ch]'
+	clang_format_group bench+demo 'bench/*.[ch]' 'scripts/demo/*.c'
 }
 
 # --- 4. shellcheck ----------------------------------------------------------
