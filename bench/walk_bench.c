@@ -68,12 +68,13 @@ enum contender {
 	C_PAGEMAP_KPF,
 	C_VMI_EXTENTS,
 	C_VMI_PER_PAGE,
+	C_VMI_PAGES,
 	NR_CONTENDERS
 };
 
 static const char *const contender_name[NR_CONTENDERS] = {
 	"pagemap", "pagemap+kpageflags", "vminspect extents",
-	"vminspect per-page"
+	"vminspect per-page", "vminspect pages"
 };
 
 enum region_id {
@@ -113,6 +114,8 @@ static int kpf_fd = -1;
 static uint64_t *pm_buf;
 static uint64_t *kpf_buf;
 static struct vmi_extent *vec;
+/* VMI_WALK_PAGES records: one per 4 KiB, as many as pagemap reads at once */
+static struct vmi_page *pvec;
 
 static void die(const char *fmt, ...)
 {
@@ -345,6 +348,70 @@ static int vmi_walk(pid_t pid, uint64_t start, uint64_t end, uint64_t flags,
 	return 0;
 }
 
+/*
+ * VMI_IOC_WALK with VMI_WALK_PAGES over [start, end) of @pid: one record per
+ * 4 KiB, like pagemap; counts into @st.  With @frames, also checks each
+ * present page's frame against pagemap; returns the mismatches or -errno.
+ */
+static int64_t vmi_pages(pid_t pid, uint64_t start, uint64_t end,
+			 struct stats *st, bool frames)
+{
+	uint64_t pos = start, i;
+	int64_t bad = 0;
+
+	while (pos < end) {
+		struct vmi_walk_arg a;
+
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.flags = VMI_WALK_PAGES;
+		a.pid = pid;
+		a.start = pos;
+		a.end = end;
+		a.vec = (uintptr_t)pvec;
+		a.vec_len = PM_CHUNK;
+		a.extent_size = sizeof(*pvec);
+		if (ioctl(ctl_fd, VMI_IOC_WALK, &a))
+			return -errno;
+		st->calls++;
+		st->records += a.nr_extents;
+		if (a.walk_end <= pos || a.walk_end > end ||
+		    a.nr_extents != (a.walk_end - pos) / PAGE_SZ)
+			return -EPROTO;
+		if (frames)
+			pread_all(pm_fd, pm_buf, a.nr_extents * 8,
+				  pos / PAGE_SZ * 8, "pagemap");
+		for (i = 0; i < a.nr_extents; i++) {
+			const struct vmi_page *pg = &pvec[i];
+			bool present = pg->kind == VMI_KIND_PRESENT;
+
+			if (present)
+				st->present++;
+			if (present &&
+			    pg->attrs & (VMI_EA_THP | VMI_EA_HUGETLB))
+				st->large++;
+			if (frames && (present != !!(pm_buf[i] & PM_PRESENT) ||
+				       (present && pg->frame != (pm_buf[i] &
+								 PM_PFN_MASK))))
+				bad++;
+		}
+		if (a.max_lock_ns > st->max_lock_ns)
+			st->max_lock_ns = a.max_lock_ns;
+		st->lock_drops += a.lock_drops;
+		pos = a.walk_end;
+	}
+	return bad;
+}
+
+static void vmi_pages_or_die(const struct region *r, struct stats *st)
+{
+	int64_t ret = vmi_pages(0, r->start, r->end, st, false);
+
+	if (ret)
+		die("VMI_IOC_WALK (pages) over %s: %s", r->name,
+		    ret == -EPROTO ? "bad walk_end" : strerror(-ret));
+}
+
 static void vmi_walk_or_die(const struct region *r, uint64_t flags,
 			    struct stats *st, struct extent_list *out)
 {
@@ -372,6 +439,9 @@ static void run_contender(enum contender c, const struct region *r,
 		break;
 	case C_VMI_PER_PAGE:
 		vmi_walk_or_die(r, VMI_WALK_PER_PAGE, st, NULL);
+		break;
+	case C_VMI_PAGES:
+		vmi_pages_or_die(r, st);
 		break;
 	default:
 		die("bad contender %d", c);
@@ -579,15 +649,26 @@ static uint64_t compare_frames(const struct region *r,
 static bool check_region_once(const struct region *r)
 {
 	struct extent_list ext = { 0 }, pp = { 0 };
-	struct stats se = { 0 }, sp = { 0 }, sk = { 0 };
+	struct stats se = { 0 }, sp = { 0 }, sk = { 0 }, sg = { 0 };
+	int64_t pbad;
 	uint64_t bad;
 
 	vmi_walk_or_die(r, 0, &se, &ext);
 	bad = compare_frames(r, &ext, "extents");
 	vmi_walk_or_die(r, VMI_WALK_PER_PAGE, &sp, &pp);
 	bad += compare_frames(r, &pp, "per-page");
+	pbad = vmi_pages(0, r->start, r->end, &sg, true);
+	if (pbad < 0)
+		die("VMI_IOC_WALK (pages) over %s: %s", r->name,
+		    strerror((int)-pbad));
+	if (pbad) {
+		printf("  MISMATCH %s, pages: %" PRId64 " frames differ\n",
+		       r->name, pbad);
+		bad += pbad;
+	}
 	peer_pagemap_kpf(r, &sk);
-	if (sk.large != se.large || sk.large != sp.large) {
+	if (sk.large != se.large || sk.large != sp.large ||
+	    sk.large != sg.large) {
 		printf("  MISMATCH %s: pages in THP/hugetlb: kpageflags %" PRIu64
 		       ", vminspect extents %" PRIu64 ", per-page %" PRIu64
 		       "\n",
@@ -597,7 +678,7 @@ static bool check_region_once(const struct region *r)
 	if (!bad)
 		printf("check %-14s ok: %" PRIu64
 		       " present pages, frames equal "
-		       "to pagemap's in both modes; %" PRIu64
+		       "to pagemap's in all three modes; %" PRIu64
 		       " pages in THP per kpageflags and vminspect; %" PRIu64
 		       " extents, %" PRIu64 " per-page records\n",
 		       r->name, se.present, sk.large, ext.n, pp.n);
@@ -703,10 +784,10 @@ static void print_times(void)
 	       "vminspect extents returned; pagemap/ and pm+kpf/: speed-up of "
 	       "vminspect over that peer)\n");
 
-	add_target("dense: vminspect per-page vs pagemap",
-		   ratio(R_DENSE, C_PAGEMAP, C_VMI_PER_PAGE), 1, false);
-	add_target("dense: vminspect per-page vs pagemap+kpageflags",
-		   ratio(R_DENSE, C_PAGEMAP_KPF, C_VMI_PER_PAGE), 3, false);
+	add_target("dense: vminspect pages vs pagemap",
+		   ratio(R_DENSE, C_PAGEMAP, C_VMI_PAGES), 1, false);
+	add_target("dense: vminspect pages vs pagemap+kpageflags",
+		   ratio(R_DENSE, C_PAGEMAP_KPF, C_VMI_PAGES), 3, false);
 	add_target("THP: vminspect extents vs pagemap",
 		   ratio(R_THP, C_PAGEMAP, C_VMI_EXTENTS), 50, false);
 	add_target("untouched 64G: vminspect extents vs pagemap",
@@ -780,19 +861,17 @@ static struct shared *sh;
 /* the walker's longest mmap_lock hold over all rounds */
 static uint64_t walker_max_lock_ns;
 
-/* The walker: per-page walks of the dense region of @pid, until told. */
+/* The walker: per-page (pages mode) walks of the dense region of @pid. */
 static void walker(pid_t pid)
 {
-	struct vmi_extent *v = map_anon(VEC_LEN * sizeof(*v));
 	const struct region *r = &regions[R_DENSE];
 
 	while (!sh->stop) {
 		struct stats st = { 0 };
-		int ret = vmi_walk(pid, r->start, r->end, VMI_WALK_PER_PAGE, v,
-				   VEC_LEN, &st, NULL);
+		int64_t ret = vmi_pages(pid, r->start, r->end, &st, false);
 
 		if (ret) {
-			sh->err = -ret;
+			sh->err = ret < 0 ? (int)-ret : EPROTO;
 			break;
 		}
 		if (st.max_lock_ns > sh->max_lock_ns)
@@ -1019,6 +1098,7 @@ int main(int argc, char **argv)
 	pm_buf = map_anon(PM_CHUNK * 8);
 	kpf_buf = map_anon(KPF_CHUNK * 8);
 	vec = map_anon(VEC_LEN * sizeof(*vec));
+	pvec = map_anon(PM_CHUNK * sizeof(*pvec));
 	memset(pm_buf, 0, PM_CHUNK * 8);
 	memset(kpf_buf, 0, KPF_CHUNK * 8);
 	memset(vec, 0, VEC_LEN * sizeof(*vec));

@@ -108,13 +108,13 @@ static int vmi_check_vec(u64 vec, u64 len, u64 esize, u64 minsize)
 	return 0;
 }
 
-static int vmi_ioctl_walk_put(struct vmi_walk_query *q,
-			      const struct vmi_extent *e, unsigned int n)
+static int vmi_ioctl_walk_put(struct vmi_walk_query *q, const void *recs,
+			      size_t rec_size, unsigned int n)
 {
 	struct vmi_walk_arg *arg = q->ctx;
 
-	return vmi_put_records(arg->vec, q->nr_out, arg->extent_size, e,
-			       sizeof(*e), n);
+	return vmi_put_records(arg->vec, q->nr_out, arg->extent_size, recs,
+			       rec_size, n);
 }
 
 static long vmi_ioctl_walk(struct file *file, void __user *uarg)
@@ -131,7 +131,8 @@ static long vmi_ioctl_walk(struct file *file, void __user *uarg)
 	if ((arg.flags & ~VMI_WALK_FLAGS) || arg.reserved)
 		return -EINVAL;
 	ret = vmi_check_vec(arg.vec, arg.vec_len, arg.extent_size,
-			    VMI_EXTENT_SIZE_VER0);
+			    arg.flags & VMI_WALK_PAGES ? VMI_PAGE_SIZE_VER0 :
+							 VMI_EXTENT_SIZE_VER0);
 	if (ret)
 		return ret;
 

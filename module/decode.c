@@ -164,26 +164,27 @@ void vmi_decode_entry(struct vmi_leaf *leaf, u64 v, bool huge)
 
 /**
  * vmi_page_facts - what struct page says about a mapped frame
- * @pfn:	the frame
+ * @pfn:	the frame, mapped by a present, non-special entry
+ * @check_pfn:	the VMA may map frames without a struct page (PFN or mixed
+ *		maps): check that there is one
  *
- * Return: VMI_PAGE_THP when it is part of a large folio that is not
- * hugetlb (a THP or mTHP), VMI_PAGE_ONCE when it is a small page mapped
+ * Return: VMI_PAGE_THP when it is part of a large folio (callers ask only
+ * outside hugetlb VMAs: a THP or mTHP), VMI_PAGE_ONCE when it is a small page mapped
  * exactly once (its _mapcount is the mapcount minus one).  These are racy
  * snapshot reads of struct page memory, which always exists for a valid
  * frame; nothing they point to is followed.
  */
-u32 vmi_page_facts(u64 pfn)
+u32 vmi_page_facts(u64 pfn, bool check_pfn)
 {
-	struct folio *folio;
 	struct page *page;
 
-	if (!pfn_valid(pfn))
+	if (check_pfn && !pfn_valid(pfn))
 		return 0;
 	page = pfn_to_page(pfn);
-	if (!PageCompound(page))
-		return atomic_read(&page->_mapcount) == 0 ? VMI_PAGE_ONCE : 0;
-	folio = page_folio(page);
-	return folio_test_hugetlb(folio) ? 0 : VMI_PAGE_THP;
+	/* outside hugetlb VMAs every compound page mapped is a THP or mTHP */
+	if (PageCompound(page))
+		return VMI_PAGE_THP;
+	return atomic_read(&page->_mapcount) == 0 ? VMI_PAGE_ONCE : 0;
 }
 
 u32 vmi_vma_flags(struct vm_area_struct *vma)

@@ -110,6 +110,111 @@ static const struct vmi_walk_ops vmi_extents_ops = {
 	.leaf = vmi_extents_leaf,
 };
 
+/* ---- walk: pages, one record per 4 KiB ---------------------------------- */
+
+#define VMI_PAGES_BATCH 2048 /* 32 KiB of struct vmi_page */
+
+struct vmi_pages {
+	struct vmi_walk w;
+	struct vmi_page *buf;
+	unsigned int nbuf;
+	u64 room;	    /* records the sink still takes */
+	unsigned long next; /* the page the next record describes */
+};
+
+/*
+ * Records for [p->next, to): from @leaf, or empty ones for the gaps the
+ * walker does not visit.  False when the batch or the caller's vector is
+ * full; p->next says where to go on.
+ */
+static bool vmi_pages_fill(struct vmi_pages *p, unsigned long to,
+			   const struct vmi_leaf *leaf)
+{
+	struct vmi_page r = {};
+	u64 idx;
+
+	if (leaf) {
+		r.eflags = leaf->eflags;
+		r.kind = leaf->kind;
+		r.level = leaf->level;
+		r.page_shift = leaf->page_shift;
+		r.attrs = leaf->attrs;
+	}
+	for (; p->next < to; p->next += PAGE_SIZE) {
+		if (!p->room || p->nbuf == VMI_PAGES_BATCH)
+			return false;
+		if (leaf) {
+			idx = (p->next - leaf->start) >> PAGE_SHIFT;
+			if (leaf->kind == VMI_KIND_SWAP)
+				r.frame = leaf->swap_type |
+					  (leaf->swap_offset + idx) << 5;
+			else if (leaf->pfn)
+				r.frame = leaf->pfn + idx;
+		}
+		p->buf[p->nbuf++] = r;
+		p->room--;
+	}
+	return true;
+}
+
+int vmi_pages_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
+{
+	struct vmi_pages *p = w->priv;
+
+	if (!vmi_pages_fill(p, leaf->start, NULL) ||
+	    !vmi_pages_fill(p, leaf->end, leaf))
+		return VMI_WALK_STOP;
+	return VMI_WALK_CONTINUE;
+}
+
+static const struct vmi_walk_ops vmi_pages_ops = {
+	.leaf = vmi_pages_leaf,
+};
+
+static int vmi_query_pages(struct vmi_walk_query *q, struct mm_struct *mm,
+			   const struct vmi_caller *caller)
+{
+	struct vmi_pages p = {};
+	int ret = 0;
+
+	p.buf = kvmalloc_array(VMI_PAGES_BATCH, sizeof(*p.buf), GFP_KERNEL);
+	if (!p.buf)
+		return -ENOMEM;
+	p.w.mm = mm;
+	p.w.caller = caller;
+	p.w.ops = &vmi_pages_ops;
+	p.w.priv = &p;
+	p.room = q->max_out;
+	p.next = q->start;
+
+	for (;;) {
+		ret = vmi_walk(&p.w, p.next, q->end);
+		if (ret)
+			break;
+		/* the walk ended, or stopped at p->next: the gaps after it */
+		if (p.w.addr >= q->end)
+			vmi_pages_fill(&p, q->end, NULL);
+		if (p.nbuf) {
+			ret = q->put(q, p.buf, sizeof(*p.buf), p.nbuf);
+			if (ret)
+				break;
+			q->nr_out += p.nbuf;
+			p.nbuf = 0;
+		}
+		if (p.next >= q->end || !p.room)
+			break;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+	}
+	q->walk_end = p.next;
+	q->max_lock_ns = p.w.max_lock_ns;
+	q->lock_drops = p.w.lock_drops;
+	kvfree(p.buf);
+	return ret;
+}
+
 /**
  * vmi_query_walk - the extents of a range, delivered to a sink
  * @q:		the query; @q->put receives batches with no lock held
@@ -126,6 +231,9 @@ int vmi_query_walk(struct vmi_walk_query *q, const struct vmi_caller *caller)
 
 	if (q->flags & ~VMI_WALK_FLAGS)
 		return -EINVAL;
+	/* pages come one by one, holes included: nothing to add */
+	if ((q->flags & VMI_WALK_PAGES) && (q->flags & ~VMI_WALK_PAGES))
+		return -EINVAL;
 	ret = vmi_check_range(q->start, q->end);
 	if (ret)
 		return ret;
@@ -135,6 +243,11 @@ int vmi_query_walk(struct vmi_walk_query *q, const struct vmi_caller *caller)
 	mm = vmi_get_mm(q->pid, caller);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
+	q->nr_out = 0;
+	if (q->flags & VMI_WALK_PAGES) {
+		ret = vmi_query_pages(q, mm, caller);
+		goto out_mmput;
+	}
 	x.buf = kvmalloc_array(VMI_BATCH, sizeof(*x.buf), GFP_KERNEL);
 	if (!x.buf) {
 		ret = -ENOMEM;
@@ -163,7 +276,7 @@ int vmi_query_walk(struct vmi_walk_query *q, const struct vmi_caller *caller)
 			}
 		}
 		if (x.nbuf) {
-			ret = q->put(q, x.buf, x.nbuf);
+			ret = q->put(q, x.buf, sizeof(*x.buf), x.nbuf);
 			if (ret)
 				break;
 			q->nr_out += x.nbuf;

@@ -116,10 +116,11 @@ static void vmi_out_extent(struct vmi_query_state *st,
 	vmi_out(st, "\n");
 }
 
-static int vmi_text_walk_put(struct vmi_walk_query *q,
-			     const struct vmi_extent *e, unsigned int n)
+static int vmi_text_walk_put(struct vmi_walk_query *q, const void *recs,
+			     size_t rec_size, unsigned int n)
 {
 	struct vmi_query_state *st = q->ctx;
+	const struct vmi_extent *e = recs;
 	unsigned int i;
 
 	for (i = 0; i < n; i++)

@@ -72,6 +72,7 @@ struct vmi_walk {
 	struct vm_area_struct *vma; /* valid only inside callbacks */
 	unsigned long vma_start;
 	u32 vma_attrs;
+	bool check_pfn; /* VMA may map frames without struct page */
 	unsigned int work;
 	u64 deadline;
 	/* results */
@@ -84,13 +85,14 @@ int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end);
 
 /* query.c: the hot consumers, called directly rather than through ops */
 int vmi_extents_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf);
+int vmi_pages_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf);
 int vmi_maps_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf);
 
 /* decode.c: architecture entry formats */
 void vmi_decode_entry(struct vmi_leaf *leaf, u64 entry, bool huge);
 #define VMI_PAGE_THP  BIT(0)
 #define VMI_PAGE_ONCE BIT(1)
-u32 vmi_page_facts(u64 pfn);
+u32 vmi_page_facts(u64 pfn, bool check_pfn);
 u64 vmi_entry_strip_pfn(u64 entry);
 u32 vmi_vma_flags(struct vm_area_struct *vma);
 
@@ -106,8 +108,11 @@ struct vmi_walk_query {
 	u64 start;
 	u64 end;
 	u64 max_out; /* records the sink takes at most */
-	/* receives finished records, no lock held; 0 or -errno */
-	int (*put)(struct vmi_walk_query *q, const struct vmi_extent *e,
+	/*
+	 * receives finished records (struct vmi_extent, or struct vmi_page
+	 * with VMI_WALK_PAGES), no lock held; 0 or -errno
+	 */
+	int (*put)(struct vmi_walk_query *q, const void *recs, size_t rec_size,
 		   unsigned int n);
 	void *ctx;
 	/* out */

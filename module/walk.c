@@ -70,6 +70,11 @@ static void vmi_leaf_vma_attrs(struct vmi_walk *w, struct vm_area_struct *vma)
 	if (vma->vm_flags & VM_SHARED)
 		attrs |= VMI_EA_SHARED;
 	w->vma_attrs = attrs;
+	/*
+	 * Elsewhere a present, non-special entry always maps a frame with a
+	 * struct page (vm_normal_page() relies on it too).
+	 */
+	w->check_pfn = vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP);
 }
 
 static int vmi_emit(struct vmi_walk *w, struct vmi_leaf *leaf)
@@ -85,8 +90,8 @@ static int vmi_emit(struct vmi_walk *w, struct vmi_leaf *leaf)
 	w->addr = leaf->end;
 	w->work++;
 	/* no retpoline for the consumers that see every entry */
-	return INDIRECT_CALL_2(w->ops->leaf, vmi_extents_leaf, vmi_maps_leaf, w,
-			       leaf);
+	return INDIRECT_CALL_3(w->ops->leaf, vmi_extents_leaf, vmi_pages_leaf,
+			       vmi_maps_leaf, w, leaf);
 }
 
 /* A range with no entry at @level (only reported when asked for). */
@@ -125,13 +130,19 @@ static int vmi_emit_entry(struct vmi_walk *w, unsigned long start,
 	/* a large entry seen part-way (range start inside it) */
 	if (leaf.kind == VMI_KIND_PRESENT && shift > PAGE_SHIFT)
 		leaf.pfn += (start & ((1UL << shift) - 1)) >> PAGE_SHIFT;
-	if (leaf.kind == VMI_KIND_PRESENT && !(w->vma_attrs & VMI_EA_HUGETLB)) {
-		u32 facts = vmi_page_facts(leaf.pfn);
-
-		if (facts & VMI_PAGE_THP)
+	if (leaf.kind == VMI_KIND_PRESENT && !(w->vma_attrs & VMI_EA_HUGETLB) &&
+	    !(leaf.eflags & (VMI_EF_SPECIAL | VMI_EF_DEVMAP))) {
+		if (level == VMI_LEVEL_PMD) {
+			/* a PMD leaf of an ordinary VMA is a THP */
 			leaf.attrs |= VMI_EA_THP;
-		else if (level == VMI_LEVEL_PTE && (facts & VMI_PAGE_ONCE))
-			leaf.eflags |= VMI_EF_EXCLUSIVE;
+		} else if (level == VMI_LEVEL_PTE) {
+			u32 facts = vmi_page_facts(leaf.pfn, w->check_pfn);
+
+			if (facts & VMI_PAGE_THP)
+				leaf.attrs |= VMI_EA_THP;
+			else if (facts & VMI_PAGE_ONCE)
+				leaf.eflags |= VMI_EF_EXCLUSIVE;
+		}
 	}
 	return vmi_emit(w, &leaf);
 }
@@ -140,8 +151,9 @@ static int vmi_emit_entry(struct vmi_walk *w, unsigned long start,
 static int vmi_walk_ptes(struct vmi_walk *w, pmd_t *pmd, unsigned long addr,
 			 unsigned long end)
 {
-	pte_t *table;
 	int ret = VMI_WALK_CONTINUE;
+	unsigned int n = 0;
+	pte_t *table;
 
 	if (w->ops->table) {
 		ret = w->ops->table(w, VMI_LEVEL_PTE, addr, pmd_pfn(*pmd));
@@ -164,6 +176,11 @@ static int vmi_walk_ptes(struct vmi_walk *w, pmd_t *pmd, unsigned long addr,
 					     PAGE_SHIFT);
 		if (ret)
 			break;
+		/* a writer waiting for mmap_lock waits for 16 entries at most */
+		if (!(++n % 16) && mmap_lock_is_contended(w->mm)) {
+			ret = VMI_WALK_YIELD;
+			break;
+		}
 	}
 	rcu_read_unlock();
 	return ret;

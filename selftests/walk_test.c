@@ -327,6 +327,59 @@ TEST_F(walk, per_page_and_holes)
 	EXPECT_EQ(self->len, covered);
 }
 
+/* Pages mode: pagemap's shape, one record per 4 KiB, holes included. */
+TEST_F(walk, pages_mode)
+{
+	static struct vmi_page pg[1 << 18];
+	unsigned long start = (unsigned long)self->mem, end = start + self->len, a;
+	struct vmi_walk_arg w = { .size = sizeof(w) };
+	size_t i, n = self->len / PAGE, got = 0, chunk;
+	int ne;
+
+	ASSERT_GE(sizeof(pg) / sizeof(pg[0]), n);
+	ne = walk(self->fd, 0, start, end, 0, ext, MAX_EXT, NULL);
+	ASSERT_LT(0, ne);
+	/* in chunks of an odd size, to cross huge pages and batches */
+	for (a = start; a < end; a = w.walk_end) {
+		chunk = 1000;
+		w.flags = VMI_WALK_PAGES;
+		w.start = a;
+		w.end = end;
+		w.vec = (uintptr_t)&pg[got];
+		w.vec_len = chunk;
+		w.extent_size = sizeof(pg[0]);
+		ASSERT_EQ(0, ioctl(self->fd, VMI_IOC_WALK, &w));
+		ASSERT_EQ((w.walk_end - a) / PAGE, w.nr_extents);
+		ASSERT_LT(a, w.walk_end);
+		got += w.nr_extents;
+	}
+	ASSERT_EQ(n, got);
+	for (i = 0; i < n; i++) {
+		const struct vmi_extent *e;
+		uint64_t pm;
+
+		a = start + i * PAGE;
+		pm = pagemap_get(self->pagemap, a);
+		e = extent_at(ext, ne, a);
+		if (!(pm & PM_PRESENT)) {
+			EXPECT_NE(VMI_KIND_PRESENT, pg[i].kind);
+			continue;
+		}
+		ASSERT_TRUE(e != NULL);
+		EXPECT_EQ(pm & PM_PFN_MASK, pg[i].frame) TH_LOG("%#lx", a);
+		EXPECT_EQ(e->kind, pg[i].kind);
+		EXPECT_EQ(e->level, pg[i].level);
+		EXPECT_EQ(e->page_shift, pg[i].page_shift);
+		EXPECT_EQ(e->eflags, pg[i].eflags);
+		EXPECT_EQ(e->attrs, pg[i].attrs);
+	}
+	/* pages mode takes no other flag */
+	w.flags = VMI_WALK_PAGES | VMI_WALK_HOLES;
+	w.start = start;
+	EXPECT_EQ(-1, ioctl(self->fd, VMI_IOC_WALK, &w));
+	EXPECT_EQ(EINVAL, errno);
+}
+
 /* A vector of one: the cursor walks through the same extents. */
 TEST_F(walk, resume_cursor)
 {

@@ -166,7 +166,32 @@ struct vmi_extent {
 /* struct vmi_walk_arg.flags */
 #define VMI_WALK_PER_PAGE (1ULL << 0) /* one record per page, no merging */
 #define VMI_WALK_HOLES	  (1ULL << 1) /* report unmapped ranges in VMAs */
-#define VMI_WALK_FLAGS	  (VMI_WALK_PER_PAGE | VMI_WALK_HOLES)
+/* one struct vmi_page per 4 KiB page, holes included (pagemap's shape) */
+#define VMI_WALK_PAGES (1ULL << 2)
+#define VMI_WALK_FLAGS (VMI_WALK_PER_PAGE | VMI_WALK_HOLES | VMI_WALK_PAGES)
+
+/**
+ * struct vmi_page - one 4 KiB page, as VMI_WALK_PAGES reports it
+ * @frame:	the frame of this 4 KiB page (also inside a huge page); for
+ *		VMI_KIND_SWAP the swap type in bits 0-4 and the offset above
+ *		them, as pagemap has it; 0 when nothing is mapped or the frame
+ *		is hidden from the caller
+ * @eflags:	VMI_EF_* of the entry mapping it (all defined flags fit)
+ * @kind:	VMI_KIND_* (VMI_KIND_NONE and all zero: nothing mapped)
+ * @level:	VMI_LEVEL_* of that entry
+ * @page_shift:	log2 of the size of the page it belongs to (12, 21, 30)
+ * @attrs:	VMI_EA_* (all defined attributes fit)
+ */
+struct vmi_page {
+	__u64 frame;
+	__u32 eflags;
+	__u8 kind;
+	__u8 level;
+	__u8 page_shift;
+	__u8 attrs;
+};
+
+#define VMI_PAGE_SIZE_VER0 16
 
 /**
  * struct vmi_walk_arg - VMI_IOC_WALK: the leaf entries over a range
@@ -176,9 +201,11 @@ struct vmi_extent {
  * @reserved:	in: zero
  * @start:	in: first address, page aligned
  * @end:	in: end address, page aligned, > @start
- * @vec:	in: user pointer to an array of struct vmi_extent
+ * @vec:	in: user pointer to an array of struct vmi_extent (of struct
+ *		vmi_page with VMI_WALK_PAGES)
  * @vec_len:	in: number of elements in @vec (at most VMI_WALK_MAX_VEC)
- * @extent_size: in: sizeof(struct vmi_extent) as the caller knows it
+ * @extent_size: in: sizeof(struct vmi_extent), or of struct vmi_page with
+ *		VMI_WALK_PAGES, as the caller knows it
  * @nr_extents:	out: elements written to @vec
  * @walk_end:	out: the walk covered [@start, @walk_end); when it is below
  *		@end, @vec was full: call again with @start = @walk_end
