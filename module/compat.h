@@ -80,4 +80,19 @@ static inline bool vmi_pud_leaf(pud_t pud)
 #define _PAGE_DIRTY_BITS _PAGE_DIRTY
 #endif
 
+/*
+ * One past the highest user address a range may end at.  On x86_64 the
+ * last page below the canonical hole is never mapped, so TASK_SIZE_MAX
+ * stops a page short of it; a range may still end at the hole itself
+ * (1 << 47, or 1 << 56 with 5 levels).
+ */
+static inline unsigned long vmi_user_end(void)
+{
+#ifdef CONFIG_X86_64
+	return TASK_SIZE_MAX + PAGE_SIZE;
+#else
+	return TASK_SIZE_MAX;
+#endif
+}
+
 #endif /* _VMI_COMPAT_H */

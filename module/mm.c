@@ -13,6 +13,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 
+#include "compat.h"
 #include "vminspect.h"
 
 /**
@@ -73,7 +74,7 @@ int vmi_check_range(u64 start, u64 end)
 {
 	if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(end))
 		return -EINVAL;
-	if (start >= end || end > TASK_SIZE_MAX)
+	if (start >= end || end > vmi_user_end())
 		return -EINVAL;
 	return 0;
 }

@@ -130,39 +130,53 @@ struct vmi_pages {
 static bool vmi_pages_fill(struct vmi_pages *p, unsigned long to,
 			   const struct vmi_leaf *leaf)
 {
+	/* locals: stores into the buffer must not make the compiler reload */
+	unsigned long next = p->next;
+	unsigned int nbuf = p->nbuf;
 	struct vmi_page r = {};
-	u64 idx;
+	u64 frame = 0, step = 0;
+	u64 room = p->room;
+	bool ok = true;
 
 	if (leaf) {
+		u64 idx = (next - leaf->start) >> PAGE_SHIFT;
+
 		r.eflags = leaf->eflags;
 		r.kind = leaf->kind;
 		r.level = leaf->level;
 		r.page_shift = leaf->page_shift;
 		r.attrs = leaf->attrs;
-	}
-	for (; p->next < to; p->next += PAGE_SIZE) {
-		if (!p->room || p->nbuf == VMI_PAGES_BATCH)
-			return false;
-		if (leaf) {
-			idx = (p->next - leaf->start) >> PAGE_SHIFT;
-			if (leaf->kind == VMI_KIND_SWAP)
-				r.frame = leaf->swap_type |
-					  (leaf->swap_offset + idx) << 5;
-			else if (leaf->pfn)
-				r.frame = leaf->pfn + idx;
+		if (leaf->kind == VMI_KIND_SWAP) {
+			frame = leaf->swap_type | (leaf->swap_offset + idx)
+							  << 5;
+			step = 1 << 5;
+		} else if (leaf->pfn) {
+			frame = leaf->pfn + idx;
+			step = 1;
 		}
-		p->buf[p->nbuf++] = r;
-		p->room--;
 	}
-	return true;
+	for (; next < to; next += PAGE_SIZE, frame += step) {
+		if (!room || nbuf == VMI_PAGES_BATCH) {
+			ok = false;
+			break;
+		}
+		r.frame = frame;
+		p->buf[nbuf++] = r;
+		room--;
+	}
+	p->next = next;
+	p->nbuf = nbuf;
+	p->room = room;
+	return ok;
 }
 
 int vmi_pages_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
 {
 	struct vmi_pages *p = w->priv;
 
-	if (!vmi_pages_fill(p, leaf->start, NULL) ||
-	    !vmi_pages_fill(p, leaf->end, leaf))
+	if (leaf->start != p->next && !vmi_pages_fill(p, leaf->start, NULL))
+		return VMI_WALK_STOP;
+	if (!vmi_pages_fill(p, leaf->end, leaf))
 		return VMI_WALK_STOP;
 	return VMI_WALK_CONTINUE;
 }
@@ -597,7 +611,7 @@ int vmi_query_pgtables(struct vmi_pgtables_arg *arg,
 	p.w.caller = caller;
 	p.w.ops = &vmi_pgtables_ops;
 	p.w.priv = &p;
-	ret = vmi_walk(&p.w, 0, TASK_SIZE_MAX);
+	ret = vmi_walk(&p.w, 0, vmi_user_end());
 	if (!ret) {
 		arg->tables[VMI_LEVEL_PGD] = 1;
 		for (level = VMI_LEVEL_PTE; level <= VMI_LEVEL_PGD; level++)

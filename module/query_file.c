@@ -25,6 +25,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include "compat.h"
 #include "vminspect.h"
 
 #define VMI_QUERY_MAX  256	 /* longest query line */
@@ -240,7 +241,7 @@ static int vmi_text_maps(struct vmi_query_state *st, u32 pid)
 	struct vmi_maps_query q = {
 		.pid = pid,
 		.start = 0,
-		.end = TASK_SIZE_MAX,
+		.end = vmi_user_end(),
 		.max_out = (VMI_ANSWER_MAX - VMI_LINE_MAX) / VMI_LINE_MAX,
 		.put = vmi_text_maps_put,
 		.ctx = st,
@@ -270,7 +271,7 @@ static int vmi_split(char *line, char **argv, int max)
 
 static int vmi_run_query(struct vmi_query_state *st, char *line)
 {
-	u64 start = 0, end = TASK_SIZE_MAX, flags = 0, va;
+	u64 start = 0, end = vmi_user_end(), flags = 0, va;
 	char *argv[8];
 	int argc, i = 2;
 	u32 pid;

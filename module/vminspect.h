@@ -73,6 +73,7 @@ struct vmi_walk {
 	unsigned long vma_start;
 	u32 vma_attrs;
 	bool check_pfn; /* VMA may map frames without struct page */
+	bool hide_pfn;	/* the caller may not see frames */
 	unsigned int work;
 	u64 deadline;
 	/* results */

@@ -81,7 +81,7 @@ static int vmi_emit(struct vmi_walk *w, struct vmi_leaf *leaf)
 {
 	leaf->attrs |= w->vma_attrs;
 	/* frames of present, migrating, poisoned and device entries */
-	if (!w->caller->pfn && leaf->kind != VMI_KIND_NONE &&
+	if (w->hide_pfn && leaf->kind != VMI_KIND_NONE &&
 	    leaf->kind != VMI_KIND_SWAP && leaf->kind != VMI_KIND_MARKER) {
 		leaf->pfn = 0;
 		leaf->entry = vmi_entry_strip_pfn(leaf->entry);
@@ -331,6 +331,7 @@ int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end)
 
 	w->addr = start;
 	w->vma = NULL;
+	w->hide_pfn = !w->caller->pfn;
 	while (w->addr < end) {
 		if (mmap_read_lock_killable(w->mm))
 			return -EINTR;

@@ -64,6 +64,7 @@ main() {
 
 	stage unit make -C "$VMI_TOP/tools" -s test
 	stage build "$VMI_TOP/scripts/build-module.sh" --all
+	stage dkms "$VMI_TOP/scripts/dkms-check.sh"
 	if [ $lint = 1 ]; then
 		stage lint "$VMI_TOP/scripts/lint.sh" --no-build
 	fi

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -908,6 +909,8 @@ TEST_F(vmi, maps_agree_with_smaps)
 		char *a = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
+		/* gone with the test, whatever way it ends */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (a == MAP_FAILED)
 			_exit(1);
 		madvise(a, 64 * PAGE, MADV_NOHUGEPAGE);
