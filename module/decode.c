@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * decode.c - what the bits of an entry mean, on this architecture.
- *
- * Decoding works on a raw value already read by the walker: nothing here
- * touches page tables.  x86_64 is decoded bit by bit; elsewhere only the
- * generic helpers are used.
+ * decode.c - what the bits of an entry mean: the rarer cases (swap,
+ * migration and other non-present entries) and VMA flags.  The per-entry
+ * fast path is inline in decode.h.
  */
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
@@ -12,52 +10,12 @@
 #include <linux/swapops.h>
 
 #include "compat.h"
+#include "decode.h"
 #include "vminspect.h"
 
 #ifdef CONFIG_X86_64
 
-/* Set @flag in the result when @bit is set in the entry. */
-#define VMI_BIT(v, bit, flag) (((v) & (bit)) ? (flag) : 0)
-
-static void vmi_decode_present(struct vmi_leaf *leaf, u64 v, bool huge)
-{
-	u64 f;
-
-	/* straight-line: this runs once per entry of every walk */
-	f = VMI_BIT(v, _PAGE_RW, VMI_EF_WRITE) |
-	    VMI_BIT(v, _PAGE_USER, VMI_EF_USER) |
-	    VMI_BIT(v, _PAGE_ACCESSED, VMI_EF_ACCESSED) |
-	    VMI_BIT(v, _PAGE_DIRTY_BITS, VMI_EF_DIRTY) |
-	    VMI_BIT(v, _PAGE_NX, VMI_EF_NX) |
-	    VMI_BIT(v, _PAGE_PWT, VMI_EF_PWT) |
-	    VMI_BIT(v, _PAGE_PCD, VMI_EF_PCD) |
-	    VMI_BIT(v, _PAGE_SOFT_DIRTY, VMI_EF_SOFT_DIRTY) |
-	    VMI_BIT(v, _PAGE_UFFD, VMI_EF_UFFD_WP) |
-	    VMI_BIT(v, _PAGE_SPECIAL, VMI_EF_SPECIAL);
-#ifdef _PAGE_DEVMAP
-	f |= VMI_BIT(v, _PAGE_DEVMAP, VMI_EF_DEVMAP);
-#endif
-	/* bit 8 is GLOBAL when present, PROTNONE when not */
-	if (v & _PAGE_PRESENT)
-		f |= VMI_EF_PRESENT | VMI_BIT(v, _PAGE_GLOBAL, VMI_EF_GLOBAL);
-	else
-		f |= VMI_EF_PROTNONE;
-	/* the PAT bit moves to bit 12 in a large entry, where PSE took 7 */
-	if (huge)
-		f |= VMI_EF_HUGE | VMI_BIT(v, _PAGE_PAT_LARGE, VMI_EF_PAT);
-	else
-		f |= VMI_BIT(v, _PAGE_PAT, VMI_EF_PAT);
-
-	leaf->kind = VMI_KIND_PRESENT;
-	leaf->eflags = f;
-	/* the accessors undo the L1TF inversion of PROT_NONE frames */
-	if (huge)
-		leaf->pfn = pmd_pfn(__pmd(v));
-	else
-		leaf->pfn = pte_pfn(__pte(v));
-}
-
-static void vmi_decode_swap(struct vmi_leaf *leaf, u64 v)
+void vmi_decode_swap(struct vmi_leaf *leaf, u64 v)
 {
 	pte_t pte = __pte(v);
 	swp_entry_t arch;
@@ -118,18 +76,6 @@ static void vmi_decode_swap(struct vmi_leaf *leaf, u64 v)
 	}
 }
 
-void vmi_decode_entry(struct vmi_leaf *leaf, u64 v, bool huge)
-{
-	/*
-	 * Present, PROT_NONE (NUMA hinting) and, above the PTE level, a THP
-	 * being split (PSE without PRESENT) all map a frame.
-	 */
-	if (v & (_PAGE_PRESENT | _PAGE_PROTNONE) || (huge && (v & _PAGE_PSE)))
-		vmi_decode_present(leaf, v, huge);
-	else
-		vmi_decode_swap(leaf, v);
-}
-
 /* The entry without its frame bits, for callers who may not see frames. */
 u64 vmi_entry_strip_pfn(u64 v)
 {
@@ -143,49 +89,7 @@ u64 vmi_entry_strip_pfn(u64 v)
 	return 0;
 }
 
-void vmi_decode_entry(struct vmi_leaf *leaf, u64 v, bool huge)
-{
-	pte_t pte = __pte(v);
-
-	if (pte_present(pte)) {
-		leaf->kind = VMI_KIND_PRESENT;
-		leaf->pfn = pte_pfn(pte);
-		leaf->eflags = VMI_EF_PRESENT |
-			       (pte_write(pte) ? VMI_EF_WRITE : 0) |
-			       (pte_dirty(pte) ? VMI_EF_DIRTY : 0) |
-			       (pte_young(pte) ? VMI_EF_ACCESSED : 0) |
-			       (huge ? VMI_EF_HUGE : 0);
-	} else {
-		leaf->kind = VMI_KIND_OTHER;
-	}
-}
-
 #endif /* CONFIG_X86_64 */
-
-/**
- * vmi_page_facts - what struct page says about a mapped frame
- * @pfn:	the frame, mapped by a present, non-special entry
- * @check_pfn:	the VMA may map frames without a struct page (PFN or mixed
- *		maps): check that there is one
- *
- * Return: VMI_PAGE_THP when it is part of a large folio (callers ask only
- * outside hugetlb VMAs: a THP or mTHP), VMI_PAGE_ONCE when it is a small page mapped
- * exactly once (its _mapcount is the mapcount minus one).  These are racy
- * snapshot reads of struct page memory, which always exists for a valid
- * frame; nothing they point to is followed.
- */
-u32 vmi_page_facts(u64 pfn, bool check_pfn)
-{
-	struct page *page;
-
-	if (check_pfn && !pfn_valid(pfn))
-		return 0;
-	page = pfn_to_page(pfn);
-	/* outside hugetlb VMAs every compound page mapped is a THP or mTHP */
-	if (PageCompound(page))
-		return VMI_PAGE_THP;
-	return atomic_read(&page->_mapcount) == 0 ? VMI_PAGE_ONCE : 0;
-}
 
 u32 vmi_vma_flags(struct vm_area_struct *vma)
 {

@@ -25,11 +25,12 @@
 
 /*
  * Records gathered under the lock before it is dropped to deliver them: a
- * fixed amount whatever the caller asks for (32 KiB of extents, 13 KiB of
- * VMAs).
+ * fixed 8 KiB whatever the caller asks for, small enough for the slab
+ * (a query of a few records costs no page allocation).
  */
-#define VMI_BATCH      512
-#define VMI_MAPS_BATCH 64
+#define VMI_BATCH_BYTES 8192
+#define VMI_BATCH	(VMI_BATCH_BYTES / sizeof(struct vmi_extent))
+#define VMI_MAPS_BATCH	(VMI_BATCH_BYTES / sizeof(struct vmi_vma))
 
 static void vmi_leaf_to_extent(struct vmi_extent *e, const struct vmi_leaf *l)
 {
@@ -112,7 +113,7 @@ static const struct vmi_walk_ops vmi_extents_ops = {
 
 /* ---- walk: pages, one record per 4 KiB ---------------------------------- */
 
-#define VMI_PAGES_BATCH 2048 /* 32 KiB of struct vmi_page */
+#define VMI_PAGES_BATCH (VMI_BATCH_BYTES / sizeof(struct vmi_page))
 
 struct vmi_pages {
 	struct vmi_walk w;
@@ -174,6 +175,23 @@ int vmi_pages_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
 {
 	struct vmi_pages *p = w->priv;
 
+	/* the common case, a 4 KiB page right after the last one */
+	if (leaf->start == p->next && leaf->end - leaf->start == PAGE_SIZE &&
+	    p->room && p->nbuf < VMI_PAGES_BATCH) {
+		struct vmi_page *r = &p->buf[p->nbuf++];
+
+		r->frame = leaf->kind == VMI_KIND_SWAP ?
+				   leaf->swap_type | leaf->swap_offset << 5 :
+				   leaf->pfn;
+		r->eflags = leaf->eflags;
+		r->kind = leaf->kind;
+		r->level = leaf->level;
+		r->page_shift = leaf->page_shift;
+		r->attrs = leaf->attrs;
+		p->next += PAGE_SIZE;
+		p->room--;
+		return VMI_WALK_CONTINUE;
+	}
 	if (leaf->start != p->next && !vmi_pages_fill(p, leaf->start, NULL))
 		return VMI_WALK_STOP;
 	if (!vmi_pages_fill(p, leaf->end, leaf))
@@ -191,7 +209,7 @@ static int vmi_query_pages(struct vmi_walk_query *q, struct mm_struct *mm,
 	struct vmi_pages p = {};
 	int ret = 0;
 
-	p.buf = kvmalloc_array(VMI_PAGES_BATCH, sizeof(*p.buf), GFP_KERNEL);
+	p.buf = kmalloc_array(VMI_PAGES_BATCH, sizeof(*p.buf), GFP_KERNEL);
 	if (!p.buf)
 		return -ENOMEM;
 	p.w.mm = mm;
@@ -225,7 +243,7 @@ static int vmi_query_pages(struct vmi_walk_query *q, struct mm_struct *mm,
 	q->walk_end = p.next;
 	q->max_lock_ns = p.w.max_lock_ns;
 	q->lock_drops = p.w.lock_drops;
-	kvfree(p.buf);
+	kfree(p.buf);
 	return ret;
 }
 
@@ -262,7 +280,7 @@ int vmi_query_walk(struct vmi_walk_query *q, const struct vmi_caller *caller)
 		ret = vmi_query_pages(q, mm, caller);
 		goto out_mmput;
 	}
-	x.buf = kvmalloc_array(VMI_BATCH, sizeof(*x.buf), GFP_KERNEL);
+	x.buf = kmalloc_array(VMI_BATCH, sizeof(*x.buf), GFP_KERNEL);
 	if (!x.buf) {
 		ret = -ENOMEM;
 		goto out_mmput;
@@ -312,7 +330,7 @@ int vmi_query_walk(struct vmi_walk_query *q, const struct vmi_caller *caller)
 	}
 	q->max_lock_ns = x.w.max_lock_ns;
 	q->lock_drops = x.w.lock_drops;
-	kvfree(x.buf);
+	kfree(x.buf);
 out_mmput:
 	mmput(mm);
 	return ret;

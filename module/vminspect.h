@@ -34,7 +34,6 @@ int vmi_check_range(u64 start, u64 end);
 struct vmi_leaf {
 	unsigned long start;
 	unsigned long end;
-	u64 entry; /* raw entry */
 	u64 pfn;
 	u64 eflags; /* VMI_EF_* */
 	u64 swap_offset;
@@ -89,11 +88,10 @@ int vmi_extents_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf);
 int vmi_pages_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf);
 int vmi_maps_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf);
 
-/* decode.c: architecture entry formats */
-void vmi_decode_entry(struct vmi_leaf *leaf, u64 entry, bool huge);
+/* decode.c, decode.h: architecture entry formats */
 #define VMI_PAGE_THP  BIT(0)
 #define VMI_PAGE_ONCE BIT(1)
-u32 vmi_page_facts(u64 pfn, bool check_pfn);
+
 u64 vmi_entry_strip_pfn(u64 entry);
 u32 vmi_vma_flags(struct vm_area_struct *vma);
 

@@ -29,6 +29,7 @@
 #include <linux/sched/signal.h>
 
 #include "compat.h"
+#include "decode.h"
 #include "vminspect.h"
 
 /* Entries visited between two looks at the clock. */
@@ -77,14 +78,13 @@ static void vmi_leaf_vma_attrs(struct vmi_walk *w, struct vm_area_struct *vma)
 	w->check_pfn = vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP);
 }
 
-static int vmi_emit(struct vmi_walk *w, struct vmi_leaf *leaf)
+static __always_inline int vmi_emit(struct vmi_walk *w, struct vmi_leaf *leaf)
 {
 	leaf->attrs |= w->vma_attrs;
 	/* frames of present, migrating, poisoned and device entries */
 	if (w->hide_pfn && leaf->kind != VMI_KIND_NONE &&
 	    leaf->kind != VMI_KIND_SWAP && leaf->kind != VMI_KIND_MARKER) {
 		leaf->pfn = 0;
-		leaf->entry = vmi_entry_strip_pfn(leaf->entry);
 		leaf->attrs |= VMI_EA_PFN_HIDDEN;
 	}
 	w->addr = leaf->end;
@@ -121,7 +121,6 @@ static int vmi_emit_entry(struct vmi_walk *w, unsigned long start,
 	struct vmi_leaf leaf = {
 		.start = start,
 		.end = end,
-		.entry = entry,
 		.level = level,
 		.page_shift = shift,
 	};

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * decode.h - what the bits of an entry mean, on this architecture: the
+ * part that runs for every entry of every walk, inline in the walker.
+ * The rare cases (swap and other non-present entries) are in decode.c.
+ *
+ * Decoding works on a raw value already read by the walker: nothing here
+ * touches page tables.
+ */
+#ifndef _VMI_DECODE_H
+#define _VMI_DECODE_H
+
+#include <linux/mm.h>
+
+#include "compat.h"
+#include "vminspect.h"
+
+#ifdef CONFIG_X86_64
+
+void vmi_decode_swap(struct vmi_leaf *leaf, u64 v);
+
+/* Set @flag in the result when @bit is set in the entry. */
+#define VMI_BIT(v, bit, flag) (((v) & (bit)) ? (flag) : 0)
+
+static __always_inline void vmi_decode_present(struct vmi_leaf *leaf, u64 v,
+					       bool huge)
+{
+	u64 f;
+
+	/* straight-line: this runs once per entry of every walk */
+	f = VMI_BIT(v, _PAGE_RW, VMI_EF_WRITE) |
+	    VMI_BIT(v, _PAGE_USER, VMI_EF_USER) |
+	    VMI_BIT(v, _PAGE_ACCESSED, VMI_EF_ACCESSED) |
+	    VMI_BIT(v, _PAGE_DIRTY_BITS, VMI_EF_DIRTY) |
+	    VMI_BIT(v, _PAGE_NX, VMI_EF_NX) |
+	    VMI_BIT(v, _PAGE_PWT, VMI_EF_PWT) |
+	    VMI_BIT(v, _PAGE_PCD, VMI_EF_PCD) |
+	    VMI_BIT(v, _PAGE_SOFT_DIRTY, VMI_EF_SOFT_DIRTY) |
+	    VMI_BIT(v, _PAGE_UFFD, VMI_EF_UFFD_WP) |
+	    VMI_BIT(v, _PAGE_SPECIAL, VMI_EF_SPECIAL);
+#ifdef _PAGE_DEVMAP
+	f |= VMI_BIT(v, _PAGE_DEVMAP, VMI_EF_DEVMAP);
+#endif
+	/* bit 8 is GLOBAL when present, PROTNONE when not */
+	if (v & _PAGE_PRESENT)
+		f |= VMI_EF_PRESENT | VMI_BIT(v, _PAGE_GLOBAL, VMI_EF_GLOBAL);
+	else
+		f |= VMI_EF_PROTNONE;
+	/* the PAT bit moves to bit 12 in a large entry, where PSE took 7 */
+	if (huge)
+		f |= VMI_EF_HUGE | VMI_BIT(v, _PAGE_PAT_LARGE, VMI_EF_PAT);
+	else
+		f |= VMI_BIT(v, _PAGE_PAT, VMI_EF_PAT);
+
+	leaf->kind = VMI_KIND_PRESENT;
+	leaf->eflags = f;
+	/* the accessors undo the L1TF inversion of PROT_NONE frames */
+	if (huge)
+		leaf->pfn = pmd_pfn(__pmd(v));
+	else
+		leaf->pfn = pte_pfn(__pte(v));
+}
+
+static __always_inline void vmi_decode_entry(struct vmi_leaf *leaf, u64 v,
+					     bool huge)
+{
+	/*
+	 * Present, PROT_NONE (NUMA hinting) and, above the PTE level, a THP
+	 * being split (PSE without PRESENT) all map a frame.
+	 */
+	if (v & (_PAGE_PRESENT | _PAGE_PROTNONE) || (huge && (v & _PAGE_PSE)))
+		vmi_decode_present(leaf, v, huge);
+	else
+		vmi_decode_swap(leaf, v);
+}
+
+#else /* !CONFIG_X86_64 */
+
+static __always_inline void vmi_decode_entry(struct vmi_leaf *leaf, u64 v,
+					     bool huge)
+{
+	pte_t pte = __pte(v);
+
+	if (pte_present(pte)) {
+		leaf->kind = VMI_KIND_PRESENT;
+		leaf->pfn = pte_pfn(pte);
+		leaf->eflags = VMI_EF_PRESENT |
+			       (pte_write(pte) ? VMI_EF_WRITE : 0) |
+			       (pte_dirty(pte) ? VMI_EF_DIRTY : 0) |
+			       (pte_young(pte) ? VMI_EF_ACCESSED : 0) |
+			       (huge ? VMI_EF_HUGE : 0);
+	} else {
+		leaf->kind = VMI_KIND_OTHER;
+	}
+}
+
+#endif /* CONFIG_X86_64 */
+
+/**
+ * vmi_page_facts - what struct page says about a mapped frame
+ * @pfn:	the frame, mapped by a present, non-special entry
+ * @check_pfn:	the VMA may map frames without a struct page (PFN or mixed
+ *		maps): check that there is one
+ *
+ * Return: VMI_PAGE_THP when it is part of a large folio (callers ask only
+ * outside hugetlb VMAs: a THP or mTHP), VMI_PAGE_ONCE when it is a small page mapped
+ * exactly once (its _mapcount is the mapcount minus one).  These are racy
+ * snapshot reads of struct page memory, which always exists for a valid
+ * frame; nothing they point to is followed.
+ */
+static __always_inline u32 vmi_page_facts(u64 pfn, bool check_pfn)
+{
+	struct page *page;
+
+	if (check_pfn && !pfn_valid(pfn))
+		return 0;
+	page = pfn_to_page(pfn);
+	/* outside hugetlb VMAs every compound page mapped is a THP or mTHP */
+	if (PageCompound(page))
+		return VMI_PAGE_THP;
+	return atomic_read(&page->_mapcount) == 0 ? VMI_PAGE_ONCE : 0;
+}
+
+#endif /* _VMI_DECODE_H */
