@@ -16,8 +16,9 @@ PIDS=()
 cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
+		kill -KILL "$p" 2>/dev/null || true
 	done
+	wait 2>/dev/null || true
 	rm -rf "$OUT"
 }
 trap cleanup EXIT
@@ -79,7 +80,8 @@ run "$VMI" walk "$pid" "$addr-$end" --holes
 
 step "process $pid writes every page: now each page has a frame, scattered"
 touch_region "$pid"
-run "$VMI" walk "$pid" "$addr-$end"
+run "$VMI" walk "$pid" "$addr+64K"
+printf '(the whole region: %s)\n' "$("$VMI" walk "$pid" "$addr-$end" | tail -n 1)"
 
 step "PhysicalAddress = PageTable[VirtualAddress]: one address, level by level"
 run "$VMI" translate "$pid" "$(printf '0x%x' $((addr + 0x1234)))"

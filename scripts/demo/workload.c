@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #define REGION (4UL << 20)
@@ -44,9 +45,17 @@ int main(int argc, char **argv)
 	}
 	/* 4K pages, so that every page of the story is visible */
 	madvise(p, REGION, MADV_NOHUGEPAGE);
-	if (do_fork && fork() < 0) {
-		perror("fork");
-		return 1;
+	/* never outlive the demo */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (do_fork) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			perror("fork");
+			return 1;
+		}
+		if (pid == 0)
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 	}
 	printf("pid %d addr %p len %lu\n", getpid(), (void *)p, REGION);
 	fflush(stdout);
