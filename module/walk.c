@@ -34,6 +34,8 @@
 
 /* Entries visited between two looks at the clock. */
 #define VMI_WALK_BUDGET 4096
+/* Entries of a PTE table read in one lock hold at most (512 KiB of work). */
+#define VMI_WALK_SLICE 128
 /* Longest wished-for lock hold. */
 #define VMI_WALK_HOLD_NS (1000 * NSEC_PER_USEC)
 
@@ -175,8 +177,14 @@ static int vmi_walk_ptes(struct vmi_walk *w, pmd_t *pmd, unsigned long addr,
 					     PAGE_SHIFT);
 		if (ret)
 			break;
-		/* a writer waiting for mmap_lock waits for 16 entries at most */
-		if (!(++n % 16) && mmap_lock_is_contended(w->mm)) {
+		/*
+		 * A writer waiting for mmap_lock waits for 16 entries at most;
+		 * one still spinning for it (not yet queued, so not seen as
+		 * contention) for VMI_WALK_SLICE entries.
+		 */
+		++n;
+		if ((!(n % 16) && mmap_lock_is_contended(w->mm)) ||
+		    !(n % VMI_WALK_SLICE)) {
 			ret = VMI_WALK_YIELD;
 			break;
 		}
