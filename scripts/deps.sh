@@ -227,11 +227,11 @@ install_checker_valid() {
 }
 
 # The bootable 7.x kernel matching the sid chroot's headers, for the VM tests:
-# its image, modules and module lists are extracted under $VMI_CACHE/sid-image
+# its image, modules and module lists are extracted under $VMI_IMAGES/sid-image
 # (not installed: no package of the host changes), indexed with depmod, and
 # linked at /lib/modules/<kver>, where virtme-ng and the guest look for them.
 install_sid_image() {
-	local root="$VMI_CACHE/sid-chroot" img="$VMI_CACHE/sid-image" hdr kver ver deb p
+	local root="$VMI_CACHE/sid-chroot" img="$VMI_IMAGES/sid-image" hdr kver ver deb p
 	local -a pkgs=()
 	install_sid
 	hdr=$(sid_headers_pkg)

@@ -20,7 +20,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 SID_ROOT="$VMI_CACHE/sid-chroot"
-SID_IMAGE="$VMI_CACHE/sid-image"
+SID_IMAGE="$VMI_IMAGES/sid-image"
 
 usage() {
 	echo "usage: $0 [--runnable]" >&2

@@ -775,6 +775,35 @@ TEST_F(vmi, target_exits_during_walks)
 	TH_LOG("%d of 20 walks saw the target alive", ok);
 }
 
+/* A target that execs while being walked: the old mm or the new, never a crash. */
+TEST_F(vmi, target_execs_during_walks)
+{
+	int i, ret, ok = 0;
+	pid_t pid;
+
+	for (i = 0; i < 10; i++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			char *p = mmap(NULL, 16 << 20, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (p != MAP_FAILED)
+				memset(p, 1, 16 << 20);
+			usleep(500 * (i % 4));
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(127);
+		}
+		do {
+			ret = walk(self->fd, pid, 0, 1UL << 47, 0, ext, MAX_EXT, NULL);
+			EXPECT_TRUE(ret >= 0 || ret == -ESRCH) TH_LOG("ret %d", ret);
+			ok += ret >= 0;
+		} while (ret >= 0 && waitpid(pid, NULL, WNOHANG) == 0);
+		waitpid(pid, NULL, 0);
+	}
+	TH_LOG("%d walks of targets that exec'd", ok);
+}
+
 /* ---- privileges ------------------------------------------------------------ */
 
 #define UNPRIV_OWN_WALK		(1 << 0)
