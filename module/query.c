@@ -72,39 +72,105 @@ static bool vmi_extent_extends(const struct vmi_extent *e,
 	}
 }
 
+/* ---- staging: records gathered under the lock ------------------------- */
+
+/*
+ * A consumer's staging area: one record still growing (merging leaves, or
+ * adding up a VMA) and a batch of finished ones that wait for the lock to
+ * be dropped.  Records start with their __u64 start address.
+ */
+struct vmi_stage {
+	void *pending;
+	void *buf;
+	size_t rec_size;
+	unsigned int nbuf;
+	unsigned int max; /* records in buf */
+	u64 room;	  /* records the sink still takes */
+	bool have_pending;
+	bool full; /* the sink took all it could */
+};
+
+static_assert(offsetof(struct vmi_extent, start) == 0);
+static_assert(offsetof(struct vmi_vma, start) == 0);
+
+/* Move the pending record into the batch; false when the sink is full. */
+static bool vmi_stage_push(struct vmi_stage *st)
+{
+	if (!st->room) {
+		st->full = true;
+		return false;
+	}
+	memcpy(st->buf + st->nbuf++ * st->rec_size, st->pending, st->rec_size);
+	st->room--;
+	st->have_pending = false;
+	return true;
+}
+
+/*
+ * Walk [start, end), handing each batch to @put with no lock held, until
+ * the range is done or the sink is full; then *@walk_end says where the
+ * records stop.
+ */
+static int vmi_stage_run(struct vmi_stage *st, struct vmi_walk *w,
+			 unsigned long start, unsigned long end,
+			 int (*put)(void *ctx, const void *recs,
+				    unsigned int n),
+			 void *ctx, u64 *nr_out, u64 *walk_end)
+{
+	unsigned long addr = start;
+	int ret;
+
+	for (;;) {
+		ret = vmi_walk(w, addr, end);
+		if (ret)
+			return ret;
+		if (w->addr >= end && st->have_pending && !st->full)
+			vmi_stage_push(st);
+		if (st->nbuf) {
+			ret = put(ctx, st->buf, st->nbuf);
+			if (ret)
+				return ret;
+			*nr_out += st->nbuf;
+			st->nbuf = 0;
+		}
+		if (st->full) {
+			/* the record that did not fit is where to go on */
+			*walk_end = *(u64 *)st->pending;
+			return 0;
+		}
+		if (w->addr >= end) {
+			*walk_end = end;
+			return 0;
+		}
+		addr = w->addr;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+}
+
 /* ---- walk: extents ---------------------------------------------------- */
 
 struct vmi_extents {
 	struct vmi_walk w;
+	struct vmi_stage st;
 	bool per_page;
-	bool have_pending;
-	bool full;
 	struct vmi_extent pending; /* still growing */
-	struct vmi_extent *buf;	   /* finished, not yet delivered */
-	unsigned int nbuf;
-	u64 room; /* records the sink still takes */
 };
 
 int vmi_extents_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
 {
 	struct vmi_extents *x = w->priv;
 
-	if (x->have_pending && !x->per_page &&
+	if (x->st.have_pending && !x->per_page &&
 	    vmi_extent_extends(&x->pending, leaf)) {
 		x->pending.end = leaf->end;
 		return VMI_WALK_CONTINUE;
 	}
-	if (x->have_pending) {
-		if (!x->room) {
-			x->full = true;
-			return VMI_WALK_STOP;
-		}
-		x->buf[x->nbuf++] = x->pending;
-		x->room--;
-	}
+	if (x->st.have_pending && !vmi_stage_push(&x->st))
+		return VMI_WALK_STOP;
 	vmi_leaf_to_extent(&x->pending, leaf);
-	x->have_pending = true;
-	return x->nbuf == VMI_BATCH ? VMI_WALK_STOP : VMI_WALK_CONTINUE;
+	x->st.have_pending = true;
+	return x->st.nbuf == x->st.max ? VMI_WALK_STOP : VMI_WALK_CONTINUE;
 }
 
 static const struct vmi_walk_ops vmi_extents_ops = {
@@ -247,6 +313,13 @@ static int vmi_query_pages(struct vmi_walk_query *q, struct mm_struct *mm,
 	return ret;
 }
 
+static int vmi_walk_put(void *ctx, const void *recs, unsigned int n)
+{
+	struct vmi_walk_query *q = ctx;
+
+	return q->put(q, recs, sizeof(struct vmi_extent), n);
+}
+
 /**
  * vmi_query_walk - the extents of a range, delivered to a sink
  * @q:		the query; @q->put receives batches with no lock held
@@ -258,7 +331,6 @@ int vmi_query_walk(struct vmi_walk_query *q, const struct vmi_caller *caller)
 {
 	struct vmi_extents x = {};
 	struct mm_struct *mm;
-	unsigned long addr;
 	int ret;
 
 	if (q->flags & ~VMI_WALK_FLAGS)
@@ -280,57 +352,27 @@ int vmi_query_walk(struct vmi_walk_query *q, const struct vmi_caller *caller)
 		ret = vmi_query_pages(q, mm, caller);
 		goto out_mmput;
 	}
-	x.buf = kmalloc_array(VMI_BATCH, sizeof(*x.buf), GFP_KERNEL);
-	if (!x.buf) {
+	x.st.buf = kmalloc_array(VMI_BATCH, sizeof(x.pending), GFP_KERNEL);
+	if (!x.st.buf) {
 		ret = -ENOMEM;
 		goto out_mmput;
 	}
+	x.st.pending = &x.pending;
+	x.st.rec_size = sizeof(x.pending);
+	x.st.max = VMI_BATCH;
+	x.st.room = q->max_out;
 	x.w.mm = mm;
 	x.w.caller = caller;
 	x.w.ops = &vmi_extents_ops;
 	x.w.priv = &x;
 	x.w.holes = q->flags & VMI_WALK_HOLES;
 	x.per_page = q->flags & VMI_WALK_PER_PAGE;
-	x.room = q->max_out;
-	q->nr_out = 0;
 
-	for (addr = q->start;;) {
-		ret = vmi_walk(&x.w, addr, q->end);
-		if (ret)
-			break;
-		if (x.w.addr >= q->end && x.have_pending && !x.full) {
-			if (x.room) {
-				x.buf[x.nbuf++] = x.pending;
-				x.room--;
-				x.have_pending = false;
-			} else {
-				x.full = true;
-			}
-		}
-		if (x.nbuf) {
-			ret = q->put(q, x.buf, sizeof(*x.buf), x.nbuf);
-			if (ret)
-				break;
-			q->nr_out += x.nbuf;
-			x.nbuf = 0;
-		}
-		if (x.full) {
-			q->walk_end = x.pending.start;
-			break;
-		}
-		if (x.w.addr >= q->end) {
-			q->walk_end = q->end;
-			break;
-		}
-		addr = x.w.addr;
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
-	}
+	ret = vmi_stage_run(&x.st, &x.w, q->start, q->end, vmi_walk_put, q,
+			    &q->nr_out, &q->walk_end);
 	q->max_lock_ns = x.w.max_lock_ns;
 	q->lock_drops = x.w.lock_drops;
-	kfree(x.buf);
+	kfree(x.st.buf);
 out_mmput:
 	mmput(mm);
 	return ret;
@@ -340,13 +382,9 @@ out_mmput:
 
 struct vmi_maps {
 	struct vmi_walk w;
-	bool have_cur;
-	bool full;
-	struct vmi_vma cur;
-	struct vmi_vma *buf;
-	unsigned int nbuf;
-	u64 room;
-	char *path; /* PATH_MAX scratch for d_path() */
+	struct vmi_stage st;
+	struct vmi_vma cur; /* the VMA being added up */
+	char *path;	    /* PATH_MAX scratch for d_path() */
 };
 
 static void vmi_vma_name(struct vm_area_struct *vma, char *name, char *path)
@@ -375,19 +413,14 @@ static int vmi_maps_vma(struct vmi_walk *w, struct vm_area_struct *vma)
 	struct vmi_maps *m = w->priv;
 
 	/* the same VMA met again after the lock was dropped */
-	if (m->have_cur && m->cur.start == vma->vm_start) {
+	if (m->st.have_pending && m->cur.start == vma->vm_start) {
 		m->cur.end = vma->vm_end;
 		return VMI_WALK_CONTINUE;
 	}
-	if (m->have_cur) {
-		if (!m->room) {
-			m->full = true;
+	if (m->st.have_pending) {
+		if (!vmi_stage_push(&m->st))
 			return VMI_WALK_STOP;
-		}
-		m->buf[m->nbuf++] = m->cur;
-		m->room--;
-		m->have_cur = false;
-		if (m->nbuf == VMI_MAPS_BATCH)
+		if (m->st.nbuf == m->st.max)
 			return VMI_WALK_STOP; /* deliver, then come back here */
 	}
 	memset(&m->cur, 0, sizeof(m->cur));
@@ -396,7 +429,7 @@ static int vmi_maps_vma(struct vmi_walk *w, struct vm_area_struct *vma)
 	m->cur.pgoff = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	m->cur.vma_flags = vmi_vma_flags(vma);
 	vmi_vma_name(vma, m->cur.name, m->path);
-	m->have_cur = true;
+	m->st.have_pending = true;
 	return VMI_WALK_CONTINUE;
 }
 
@@ -429,11 +462,17 @@ static const struct vmi_walk_ops vmi_maps_ops = {
 	.vma = vmi_maps_vma,
 };
 
+static int vmi_maps_put(void *ctx, const void *recs, unsigned int n)
+{
+	struct vmi_maps_query *q = ctx;
+
+	return q->put(q, recs, n);
+}
+
 int vmi_query_maps(struct vmi_maps_query *q, const struct vmi_caller *caller)
 {
 	struct vmi_maps m = {};
 	struct mm_struct *mm;
-	unsigned long addr;
 	int ret;
 
 	if (q->flags)
@@ -448,57 +487,28 @@ int vmi_query_maps(struct vmi_maps_query *q, const struct vmi_caller *caller)
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	ret = -ENOMEM;
-	m.buf = kmalloc_array(VMI_MAPS_BATCH, sizeof(*m.buf), GFP_KERNEL);
-	if (!m.buf)
+	m.st.buf = kmalloc_array(VMI_MAPS_BATCH, sizeof(m.cur), GFP_KERNEL);
+	if (!m.st.buf)
 		goto out_mmput;
 	m.path = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!m.path)
 		goto out_free_buf;
+	q->nr_out = 0;
+	m.st.pending = &m.cur;
+	m.st.rec_size = sizeof(m.cur);
+	m.st.max = VMI_MAPS_BATCH;
+	m.st.room = q->max_out;
 	m.w.mm = mm;
 	m.w.caller = caller;
 	m.w.ops = &vmi_maps_ops;
 	m.w.priv = &m;
-	m.room = q->max_out;
-	q->nr_out = 0;
 
-	for (addr = q->start;;) {
-		ret = vmi_walk(&m.w, addr, q->end);
-		if (ret)
-			break;
-		if (m.w.addr >= q->end && m.have_cur && !m.full) {
-			if (m.room) {
-				m.buf[m.nbuf++] = m.cur;
-				m.room--;
-				m.have_cur = false;
-			} else {
-				m.full = true;
-			}
-		}
-		if (m.nbuf) {
-			ret = q->put(q, m.buf, m.nbuf);
-			if (ret)
-				break;
-			q->nr_out += m.nbuf;
-			m.nbuf = 0;
-		}
-		if (m.full) {
-			q->walk_end = m.cur.start;
-			break;
-		}
-		if (m.w.addr >= q->end) {
-			q->walk_end = q->end;
-			break;
-		}
-		addr = m.w.addr;
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
-	}
+	ret = vmi_stage_run(&m.st, &m.w, q->start, q->end, vmi_maps_put, q,
+			    &q->nr_out, &q->walk_end);
 	q->max_lock_ns = m.w.max_lock_ns;
 	kfree(m.path);
 out_free_buf:
-	kfree(m.buf);
+	kfree(m.st.buf);
 out_mmput:
 	mmput(mm);
 	return ret;
