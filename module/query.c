@@ -93,6 +93,23 @@ struct vmi_stage {
 static_assert(offsetof(struct vmi_extent, start) == 0);
 static_assert(offsetof(struct vmi_vma, start) == 0);
 
+/*
+ * Set up a staging area for records of @rec_size, @max of them per batch,
+ * @room in all, growing in @pending.  Return: 0 or -ENOMEM.
+ */
+static int vmi_stage_init(struct vmi_stage *st, void *pending, size_t rec_size,
+			  unsigned int max, u64 room)
+{
+	st->buf = kmalloc_array(max, rec_size, GFP_KERNEL);
+	if (!st->buf)
+		return -ENOMEM;
+	st->pending = pending;
+	st->rec_size = rec_size;
+	st->max = max;
+	st->room = room;
+	return 0;
+}
+
 /* Move the pending record into the batch; false when the sink is full. */
 static bool vmi_stage_push(struct vmi_stage *st)
 {
@@ -352,15 +369,10 @@ int vmi_query_walk(struct vmi_walk_query *q, const struct vmi_caller *caller)
 		ret = vmi_query_pages(q, mm, caller);
 		goto out_mmput;
 	}
-	x.st.buf = kmalloc_array(VMI_BATCH, sizeof(x.pending), GFP_KERNEL);
-	if (!x.st.buf) {
-		ret = -ENOMEM;
+	ret = vmi_stage_init(&x.st, &x.pending, sizeof(x.pending), VMI_BATCH,
+			     q->max_out);
+	if (ret)
 		goto out_mmput;
-	}
-	x.st.pending = &x.pending;
-	x.st.rec_size = sizeof(x.pending);
-	x.st.max = VMI_BATCH;
-	x.st.room = q->max_out;
 	x.w.mm = mm;
 	x.w.caller = caller;
 	x.w.ops = &vmi_extents_ops;
@@ -486,18 +498,15 @@ int vmi_query_maps(struct vmi_maps_query *q, const struct vmi_caller *caller)
 	mm = vmi_get_mm(q->pid, caller);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
-	ret = -ENOMEM;
-	m.st.buf = kmalloc_array(VMI_MAPS_BATCH, sizeof(m.cur), GFP_KERNEL);
-	if (!m.st.buf)
+	ret = vmi_stage_init(&m.st, &m.cur, sizeof(m.cur), VMI_MAPS_BATCH,
+			     q->max_out);
+	if (ret)
 		goto out_mmput;
+	ret = -ENOMEM;
 	m.path = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!m.path)
 		goto out_free_buf;
 	q->nr_out = 0;
-	m.st.pending = &m.cur;
-	m.st.rec_size = sizeof(m.cur);
-	m.st.max = VMI_MAPS_BATCH;
-	m.st.room = q->max_out;
 	m.w.mm = mm;
 	m.w.caller = caller;
 	m.w.ops = &vmi_maps_ops;
