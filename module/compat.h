@@ -10,6 +10,8 @@
 #ifndef _VMI_COMPAT_H
 #define _VMI_COMPAT_H
 
+#include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/pgtable.h>
 #include <linux/sizes.h>
 #ifdef CONFIG_X86
@@ -94,5 +96,50 @@ static inline unsigned long vmi_user_end(void)
 	return TASK_SIZE_MAX;
 #endif
 }
+
+/* ---- huge pages ------------------------------------------------------ */
+
+/* A bit of mm->flags: 7.x made them a bitmap with accessors. */
+static inline bool vmi_mm_flag(const struct mm_struct *mm, int bit)
+{
+#ifdef VMI_HAVE_MM_FLAGS_TEST
+	return mm_flags_test(bit, mm);
+#else
+	return test_bit(bit, &mm->flags);
+#endif
+}
+
+/* 6.18 split PR_SET_THP_DISABLE into "completely" and "except advised". */
+#ifdef MMF_DISABLE_THP_COMPLETELY
+#define VMI_MMF_THP_DISABLED MMF_DISABLE_THP_COMPLETELY
+#else
+#define VMI_MMF_THP_DISABLED MMF_DISABLE_THP
+#endif
+
+/*
+ * How many entries map a hugetlb folio, as smaps counts it to tell
+ * Private_Hugetlb from Shared_Hugetlb.  folio_mapcount() is inline from
+ * 6.9 on; before, a hugetlb folio was only ever mapped whole, so its
+ * entire mapcount is the same number.
+ */
+static inline int vmi_hugetlb_mapcount(struct folio *folio)
+{
+	if (!folio_test_large(folio))
+		return 0;
+#ifdef VMI_HAVE_INLINE_FOLIO_MAPCOUNT
+	return folio_mapcount(folio);
+#else
+	return folio_entire_mapcount(folio);
+#endif
+}
+
+/* Orders of the buddy allocator's free lists (6.8 renamed MAX_ORDER). */
+#ifdef NR_PAGE_ORDERS
+#define VMI_NR_PAGE_ORDERS NR_PAGE_ORDERS
+#elif defined(MAX_PAGE_ORDER)
+#define VMI_NR_PAGE_ORDERS (MAX_PAGE_ORDER + 1)
+#else
+#define VMI_NR_PAGE_ORDERS MAX_ORDER /* 6.1: exclusive */
+#endif
 
 #endif /* _VMI_COMPAT_H */

@@ -13,7 +13,7 @@
 #include "vminspect.h"
 
 /* Features built into this module; later parts add their bits here. */
-#define VMI_FEATURES (VMI_FEAT_STATUS | VMI_FEAT_WALK)
+#define VMI_FEATURES (VMI_FEAT_STATUS | VMI_FEAT_WALK | VMI_FEAT_HUGE)
 
 static const char *const vmi_feature_names[] = {
 	[0] = "status",

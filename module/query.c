@@ -28,9 +28,8 @@
  * fixed 8 KiB whatever the caller asks for, small enough for the slab
  * (a query of a few records costs no page allocation).
  */
-#define VMI_BATCH_BYTES 8192
-#define VMI_BATCH	(VMI_BATCH_BYTES / sizeof(struct vmi_extent))
-#define VMI_MAPS_BATCH	(VMI_BATCH_BYTES / sizeof(struct vmi_vma))
+#define VMI_BATCH      (VMI_BATCH_BYTES / sizeof(struct vmi_extent))
+#define VMI_MAPS_BATCH (VMI_BATCH_BYTES / sizeof(struct vmi_vma))
 
 static void vmi_leaf_to_extent(struct vmi_extent *e, const struct vmi_leaf *l)
 {
@@ -74,22 +73,6 @@ static bool vmi_extent_extends(const struct vmi_extent *e,
 
 /* ---- staging: records gathered under the lock ------------------------- */
 
-/*
- * A consumer's staging area: one record still growing (merging leaves, or
- * adding up a VMA) and a batch of finished ones that wait for the lock to
- * be dropped.  Records start with their __u64 start address.
- */
-struct vmi_stage {
-	void *pending;
-	void *buf;
-	size_t rec_size;
-	unsigned int nbuf;
-	unsigned int max; /* records in buf */
-	u64 room;	  /* records the sink still takes */
-	bool have_pending;
-	bool full; /* the sink took all it could */
-};
-
 static_assert(offsetof(struct vmi_extent, start) == 0);
 static_assert(offsetof(struct vmi_vma, start) == 0);
 
@@ -97,8 +80,8 @@ static_assert(offsetof(struct vmi_vma, start) == 0);
  * Set up a staging area for records of @rec_size, @max of them per batch,
  * @room in all, growing in @pending.  Return: 0 or -ENOMEM.
  */
-static int vmi_stage_init(struct vmi_stage *st, void *pending, size_t rec_size,
-			  unsigned int max, u64 room)
+int vmi_stage_init(struct vmi_stage *st, void *pending, size_t rec_size,
+		   unsigned int max, u64 room)
 {
 	st->buf = kmalloc_array(max, rec_size, GFP_KERNEL);
 	if (!st->buf)
@@ -111,12 +94,14 @@ static int vmi_stage_init(struct vmi_stage *st, void *pending, size_t rec_size,
 }
 
 /* Move the pending record into the batch; false when the sink is full. */
-static bool vmi_stage_push(struct vmi_stage *st)
+bool vmi_stage_push(struct vmi_stage *st)
 {
 	if (!st->room) {
 		st->full = true;
 		return false;
 	}
+	if (st->seal)
+		st->seal(st);
 	memcpy(st->buf + st->nbuf++ * st->rec_size, st->pending, st->rec_size);
 	st->room--;
 	st->have_pending = false;
@@ -128,11 +113,10 @@ static bool vmi_stage_push(struct vmi_stage *st)
  * the range is done or the sink is full; then *@walk_end says where the
  * records stop.
  */
-static int vmi_stage_run(struct vmi_stage *st, struct vmi_walk *w,
-			 unsigned long start, unsigned long end,
-			 int (*put)(void *ctx, const void *recs,
-				    unsigned int n),
-			 void *ctx, u64 *nr_out, u64 *walk_end)
+int vmi_stage_run(struct vmi_stage *st, struct vmi_walk *w, unsigned long start,
+		  unsigned long end,
+		  int (*put)(void *ctx, const void *recs, unsigned int n),
+		  void *ctx, u64 *nr_out, u64 *walk_end)
 {
 	unsigned long addr = start;
 	int ret;
@@ -399,7 +383,8 @@ struct vmi_maps {
 	char *path;	    /* PATH_MAX scratch for d_path() */
 };
 
-static void vmi_vma_name(struct vm_area_struct *vma, char *name, char *path)
+/* The name /proc/PID/maps shows for @vma, into @name; @path is PATH_MAX scratch. */
+void vmi_vma_name(struct vm_area_struct *vma, char *name, char *path)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	const char *n = NULL;

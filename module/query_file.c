@@ -9,6 +9,7 @@
  *	translate PID ADDR
  *	maps PID
  *	pgtables PID
+ *	huge PID
  *
  * Numbers may be decimal or 0x-hex; PID 0 is the caller.  Each descriptor
  * has its own answer, so concurrent users never see each other's; answers
@@ -256,6 +257,83 @@ static int vmi_text_maps(struct vmi_query_state *st, u32 pid)
 	return vmi_text_pgtables(st, pid);
 }
 
+static const char *const vmi_hflag_names[] = {
+	"shmem", "large-folios", "special", "thp-capable", "locked",
+};
+
+static const char *const vmi_mm_flag_names[] = {
+	"thp-disabled",
+	"thp-except-advised",
+	"khugepaged",
+};
+
+/* The counts of struct vmi_huge_bytes, in its order, on one line. */
+static void vmi_out_huge_bytes(struct vmi_query_state *st, const char *prefix,
+			       const struct vmi_huge_bytes *b)
+{
+	unsigned int order;
+
+	vmi_out(st,
+		"%srss %llu base %llu thp_pmd_anon %llu thp_pmd_shmem %llu thp_pmd_file %llu thp_pte %llu",
+		prefix, b->rss, b->base, b->thp_pmd_anon, b->thp_pmd_shmem,
+		b->thp_pmd_file, b->thp_pte);
+	vmi_out(st,
+		" hugetlb_pmd_private %llu hugetlb_pmd_shared %llu hugetlb_pud_private %llu hugetlb_pud_shared %llu",
+		b->hugetlb_pmd_private, b->hugetlb_pmd_shared,
+		b->hugetlb_pud_private, b->hugetlb_pud_shared);
+	vmi_out(st, " swap %llu tlb_now %llu tlb_best %llu thp_pte_orders",
+		b->swap, b->tlb_now, b->tlb_best);
+	for (order = 1; order < VMI_THP_ORDERS; order++)
+		if (b->thp_pte_order[order])
+			vmi_out(st, " %u:%llu", order, b->thp_pte_order[order]);
+	vmi_out(st, "\n");
+}
+
+static int vmi_text_huge_put(struct vmi_huge_query *q,
+			     const struct vmi_huge_vma *v, unsigned int n)
+{
+	struct vmi_query_state *st = q->ctx;
+	unsigned int i;
+
+	for (i = 0; i < n; i++, v++) {
+		vmi_out(st, "vma 0x%llx 0x%llx vma_flags 0x%x hflags ",
+			v->start, v->end, v->vma_flags);
+		vmi_out_bits(st, v->hflags, vmi_hflag_names,
+			     ARRAY_SIZE(vmi_hflag_names));
+		vmi_out(st, " hugetlb_size %llu name %s\n", v->hugetlb_size,
+			v->name[0] ? v->name : "-");
+		vmi_out_huge_bytes(st, "  ", &v->bytes);
+	}
+	return 0;
+}
+
+static int vmi_text_huge(struct vmi_query_state *st, u32 pid)
+{
+	struct vmi_huge_query *q;
+	int ret;
+
+	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	if (!q)
+		return -ENOMEM;
+	q->pid = pid;
+	q->end = vmi_user_end();
+	/* room for two long lines per VMA */
+	q->max_out = (VMI_ANSWER_MAX - 4 * VMI_LINE_MAX) / (4 * VMI_LINE_MAX);
+	q->put = vmi_text_huge_put;
+	q->ctx = st;
+	ret = vmi_query_huge(q, &st->caller);
+	if (ret)
+		goto out_free;
+	vmi_out_huge_bytes(st, "total ", &q->total);
+	vmi_out(st, "mm_flags ");
+	vmi_out_bits(st, q->mm_flags, vmi_mm_flag_names,
+		     ARRAY_SIZE(vmi_mm_flag_names));
+	vmi_out(st, "\nvmas %llu\nwalk_end 0x%llx\n", q->nr_out, q->walk_end);
+out_free:
+	kfree(q);
+	return ret;
+}
+
 /* Split @line into at most @max words; returns how many. */
 static int vmi_split(char *line, char **argv, int max)
 {
@@ -307,6 +385,8 @@ static int vmi_run_query(struct vmi_query_state *st, char *line)
 		return vmi_text_maps(st, pid);
 	if (!strcmp(argv[0], "pgtables") && argc == 2)
 		return vmi_text_pgtables(st, pid);
+	if (!strcmp(argv[0], "huge") && argc == 2)
+		return vmi_text_huge(st, pid);
 	return -EINVAL;
 }
 

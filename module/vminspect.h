@@ -73,6 +73,11 @@ struct vmi_walk {
 	u32 vma_attrs;
 	bool check_pfn; /* VMA may map frames without struct page */
 	bool hide_pfn;	/* the caller may not see frames */
+	/*
+	 * set by a consumer that looks at the pages behind the frames but
+	 * never reports a frame: it gets them whoever the caller is
+	 */
+	bool keep_pfn;
 	unsigned int work;
 	u64 deadline;
 	/* results */
@@ -87,6 +92,36 @@ int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end);
 int vmi_extents_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf);
 int vmi_pages_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf);
 int vmi_maps_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf);
+int vmi_huge_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf);
+
+/*
+ * query.c: a consumer's staging area: one record still growing (merging
+ * leaves, or adding up a VMA) and a batch of finished ones that wait for
+ * the lock to be dropped.  Records start with their __u64 start address.
+ */
+#define VMI_BATCH_BYTES 8192
+
+struct vmi_stage {
+	void *pending;
+	void *buf;
+	size_t rec_size;
+	unsigned int nbuf;
+	unsigned int max; /* records in buf */
+	u64 room;	  /* records the sink still takes */
+	bool have_pending;
+	bool full; /* the sink took all it could */
+	/* optional: the pending record is final and goes to the batch */
+	void (*seal)(struct vmi_stage *st);
+};
+
+int vmi_stage_init(struct vmi_stage *st, void *pending, size_t rec_size,
+		   unsigned int max, u64 room);
+bool vmi_stage_push(struct vmi_stage *st);
+int vmi_stage_run(struct vmi_stage *st, struct vmi_walk *w, unsigned long start,
+		  unsigned long end,
+		  int (*put)(void *ctx, const void *recs, unsigned int n),
+		  void *ctx, u64 *nr_out, u64 *walk_end);
+void vmi_vma_name(struct vm_area_struct *vma, char *name, char *path);
 
 /* decode.c, decode.h: architecture entry formats */
 #define VMI_PAGE_THP  BIT(0)
@@ -141,6 +176,39 @@ int vmi_query_translate(struct vmi_translate_arg *arg,
 			const struct vmi_caller *caller);
 int vmi_query_pgtables(struct vmi_pgtables_arg *arg,
 		       const struct vmi_caller *caller);
+
+/* huge.c: huge-page use, per process and system-wide */
+struct vmi_huge_query {
+	u32 pid;
+	u64 flags;
+	u64 start;
+	u64 end;
+	u64 max_out; /* records the sink takes; 0: the totals alone */
+	/* receives finished records, no lock held; 0 or -errno */
+	int (*put)(struct vmi_huge_query *q, const struct vmi_huge_vma *v,
+		   unsigned int n);
+	void *ctx;
+	/* out */
+	u32 mm_flags;
+	u64 nr_out;
+	u64 walk_end;
+	u64 max_lock_ns;
+	struct vmi_huge_bytes total;
+};
+
+int vmi_query_huge(struct vmi_huge_query *q, const struct vmi_caller *caller);
+/*
+ * System-wide facts into @arg; each online node is handed to @put_node
+ * (with no lock held) while it returns 0.
+ */
+int vmi_query_huge_sys(struct vmi_huge_sys_arg *arg,
+		       int (*put_node)(void *ctx,
+				       const struct vmi_huge_node *n),
+		       void *ctx);
+void vmi_huge_exit(void);
+const char *vmi_huge_event_name(unsigned int ev);
+/* huge_file.c: /proc/vminspect/hugepages */
+int vmi_huge_file_init(struct proc_dir_entry *dir);
 
 /* query_file.c: /proc/vminspect/query, the text front door */
 int vmi_query_file_init(struct proc_dir_entry *dir);

@@ -92,8 +92,8 @@ static __always_inline int vmi_emit(struct vmi_walk *w, struct vmi_leaf *leaf)
 	w->addr = leaf->end;
 	w->work++;
 	/* no retpoline for the consumers that see every entry */
-	return INDIRECT_CALL_3(w->ops->leaf, vmi_extents_leaf, vmi_pages_leaf,
-			       vmi_maps_leaf, w, leaf);
+	return INDIRECT_CALL_4(w->ops->leaf, vmi_extents_leaf, vmi_pages_leaf,
+			       vmi_maps_leaf, vmi_huge_leaf, w, leaf);
 }
 
 /* A range with no entry at @level (only reported when asked for). */
@@ -338,7 +338,7 @@ int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end)
 
 	w->addr = start;
 	w->vma = NULL;
-	w->hide_pfn = !w->caller->pfn;
+	w->hide_pfn = !w->caller->pfn && !w->keep_pfn;
 	while (w->addr < end) {
 		if (mmap_read_lock_killable(w->mm))
 			return -EINTR;

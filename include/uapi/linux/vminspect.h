@@ -385,4 +385,242 @@ struct vmi_maps_arg {
 #define VMI_IOC_PGTABLES  _IOWR(VMI_IOC_MAGIC, 0x03, struct vmi_pgtables_arg)
 #define VMI_IOC_MAPS	  _IOWR(VMI_IOC_MAGIC, 0x04, struct vmi_maps_arg)
 
+/* ---------------------------------------------------------------------- */
+/* Huge pages */
+
+#define VMI_THP_ORDERS 16 /* folio orders counted in thp_pte_order[] */
+
+/**
+ * struct vmi_huge_bytes - memory of a range by the kind of page mapping it
+ * @rss:	bytes mapped by present entries, hugetlb, the zero pages and
+ *		PFN maps not counted: smaps' Rss
+ * @base:	small pages that are not part of a large folio
+ * @thp_pmd_anon: anonymous THP mapped by PMDs (smaps' AnonHugePages)
+ * @thp_pmd_shmem: shmem THP mapped by PMDs (ShmemPmdMapped)
+ * @thp_pmd_file: page-cache THP mapped by PMDs (FilePmdMapped)
+ * @thp_pte:	pages of large folios mapped by PTEs: a THP split in this
+ *		mapping, mTHP, large page-cache folios
+ * @hugetlb_pmd_private: hugetlb pages of PMD size (2 MiB on x86) mapped by
+ *		one entry only (smaps' Private_Hugetlb)
+ * @hugetlb_pmd_shared: the same, mapped more than once (Shared_Hugetlb)
+ * @hugetlb_pud_private: hugetlb pages of PUD size (1 GiB on x86)
+ * @hugetlb_pud_shared: the same, mapped more than once
+ * @swap:	bytes in swap entries (smaps' Swap)
+ * @tlb_now:	TLB entries the mapped pages need at their page sizes: one
+ *		per present leaf entry, hugetlb included
+ * @tlb_best:	the same if every 2 MiB-aligned block of a THP-capable VMA
+ *		(VMI_HV_THP_CAPABLE) holding a mapped page were one huge page
+ * @reserved:	zero
+ * @thp_pte_order: @thp_pte by the order of the folio ([order]; [0] zero)
+ *
+ * rss = base + thp_pmd_* + thp_pte + other present pages that have a
+ * struct page (e.g. a PUD-mapped device page).
+ */
+struct vmi_huge_bytes {
+	__u64 rss;
+	__u64 base;
+	__u64 thp_pmd_anon;
+	__u64 thp_pmd_shmem;
+	__u64 thp_pmd_file;
+	__u64 thp_pte;
+	__u64 hugetlb_pmd_private;
+	__u64 hugetlb_pmd_shared;
+	__u64 hugetlb_pud_private;
+	__u64 hugetlb_pud_shared;
+	__u64 swap;
+	__u64 tlb_now;
+	__u64 tlb_best;
+	__u64 reserved;
+	__u64 thp_pte_order[VMI_THP_ORDERS];
+};
+
+/* struct vmi_huge_vma.hflags */
+#define VMI_HV_SHMEM	    (1U << 0) /* tmpfs, memfd, SysV shm, shared anon */
+#define VMI_HV_LARGE_FOLIOS (1U << 1) /* page cache takes large folios */
+#define VMI_HV_SPECIAL	    (1U << 2) /* PFN, mixed or I/O map: never huge */
+#define VMI_HV_THP_CAPABLE  (1U << 3) /* anon, shmem or VMI_HV_LARGE_FOLIOS */
+#define VMI_HV_LOCKED	    (1U << 4) /* VM_LOCKED (mlock) */
+
+/**
+ * struct vmi_huge_vma - one VMA: its page sizes and the facts behind them
+ * @start:	first byte
+ * @end:	one past the last byte
+ * @hugetlb_size: page size of a hugetlb VMA; 0 otherwise
+ * @span_2m_start: the largest 2 MiB-aligned range inside the VMA
+ *		(@span_2m_start == @span_2m_end: there is none)
+ * @span_2m_end: its end
+ * @span_1g_start: the largest 1 GiB-aligned range inside the VMA
+ * @span_1g_end: its end
+ * @vma_flags:	VMI_VMA_* (VMI_VMA_HUGEPAGE: MADV_HUGEPAGE, ...)
+ * @hflags:	VMI_HV_*
+ * @bytes:	what maps the VMA
+ * @name:	file path, [heap], [stack]..., or empty
+ */
+struct vmi_huge_vma {
+	__u64 start;
+	__u64 end;
+	__u64 hugetlb_size;
+	__u64 span_2m_start;
+	__u64 span_2m_end;
+	__u64 span_1g_start;
+	__u64 span_1g_end;
+	__u32 vma_flags;
+	__u32 hflags;
+	struct vmi_huge_bytes bytes;
+	char name[VMI_NAME_LEN];
+};
+
+#define VMI_HUGE_VMA_SIZE_VER0 432
+
+/* struct vmi_huge_arg.mm_flags */
+#define VMI_HM_THP_DISABLED	(1U << 0) /* prctl(PR_SET_THP_DISABLE) */
+#define VMI_HM_THP_ADVISED_ONLY (1U << 1) /* the same but for MADV_HUGEPAGE */
+#define VMI_HM_KHUGEPAGED	(1U << 2) /* khugepaged scans this process */
+
+/**
+ * struct vmi_huge_arg - VMI_IOC_HUGE: huge-page use of a process
+ * @size:	in: sizeof(struct vmi_huge_arg)
+ * @flags:	in: zero
+ * @pid:	in: process id; 0 means the caller
+ * @mm_flags:	out: VMI_HM_*
+ * @start:	in: first address, page aligned
+ * @end:	in: end address, page aligned, > @start
+ * @vec:	in: user pointer to an array of struct vmi_huge_vma, or 0 for
+ *		the totals alone
+ * @vec_len:	in: elements in @vec (at most VMI_WALK_MAX_VEC; 0 with @vec 0)
+ * @vma_size:	in: sizeof(struct vmi_huge_vma) as the caller knows it
+ * @nr_vmas:	out: elements written to @vec
+ * @walk_end:	out: the call covered [@start, @walk_end); resume there
+ * @max_lock_ns: out: longest mmap_lock hold of this call, nanoseconds
+ * @total:	out: the sum over [@start, @walk_end)
+ */
+struct vmi_huge_arg {
+	__u64 size;
+	__u64 flags;
+	__u32 pid;
+	__u32 mm_flags;
+	__u64 start;
+	__u64 end;
+	__u64 vec;
+	__u64 vec_len;
+	__u64 vma_size;
+	__u64 nr_vmas;
+	__u64 walk_end;
+	__u64 max_lock_ns;
+	struct vmi_huge_bytes total;
+};
+
+#define VMI_HUGE_SIZE_VER0 328
+
+#define VMI_HUGE_POOLS 4 /* hugetlb page sizes reported at most */
+#define VMI_HUGE_ZONES 8 /* zones of a node reported at most */
+
+/* THP and hugetlb event counters (/proc/vmstat), struct vmi_huge_sys_arg.events */
+#define VMI_EV_THP_FAULT_ALLOC		 0
+#define VMI_EV_THP_FAULT_FALLBACK	 1
+#define VMI_EV_THP_COLLAPSE_ALLOC	 2
+#define VMI_EV_THP_COLLAPSE_ALLOC_FAILED 3
+#define VMI_EV_THP_FILE_ALLOC		 4
+#define VMI_EV_THP_FILE_MAPPED		 5
+#define VMI_EV_THP_SPLIT_PAGE		 6
+#define VMI_EV_THP_SPLIT_PAGE_FAILED	 7
+#define VMI_EV_THP_DEFERRED_SPLIT_PAGE	 8
+#define VMI_EV_THP_SPLIT_PMD		 9
+#define VMI_EV_THP_ZERO_PAGE_ALLOC	 10
+#define VMI_EV_THP_SWPOUT		 11
+#define VMI_EV_HTLB_BUDDY_ALLOC		 12
+#define VMI_EV_HTLB_BUDDY_ALLOC_FAIL	 13
+#define VMI_EV_COMPACT_STALL		 14
+#define VMI_EV_NR			 16 /* slots; unused ones are zero */
+
+/**
+ * struct vmi_hugetlb_pool - one hugetlb page size, system-wide
+ * @page_size:	bytes (0: slot unused)
+ * @total:	pages in the pool (HugePages_Total)
+ * @free:	pages not in use (HugePages_Free)
+ * @reserved:	pages promised to mappings, not yet faulted (HugePages_Rsvd)
+ * @surplus:	pages above the configured size (HugePages_Surp)
+ */
+struct vmi_hugetlb_pool {
+	__u64 page_size;
+	__u64 total;
+	__u64 free;
+	__u64 reserved;
+	__u64 surplus;
+};
+
+/**
+ * struct vmi_huge_zone - free blocks of one memory zone
+ * @name:	zone name (DMA, DMA32, Normal, Movable...)
+ * @managed:	pages the buddy allocator manages
+ * @free:	free blocks per order ([order], as /proc/buddyinfo)
+ */
+struct vmi_huge_zone {
+	char name[16];
+	__u64 managed;
+	__u64 free[VMI_THP_ORDERS];
+};
+
+/**
+ * struct vmi_huge_node - one NUMA node: its hugetlb pools and free blocks
+ * @node:	node id
+ * @nr_zones:	zones filled in @zones (populated zones only)
+ * @pool_total:	pages per pool, same index as vmi_huge_sys_arg.pools
+ * @pool_free:	free pages per pool
+ * @pool_surplus: surplus pages per pool
+ * @zones:	the node's populated zones
+ */
+struct vmi_huge_node {
+	__u32 node;
+	__u32 nr_zones;
+	__u64 pool_total[VMI_HUGE_POOLS];
+	__u64 pool_free[VMI_HUGE_POOLS];
+	__u64 pool_surplus[VMI_HUGE_POOLS];
+	struct vmi_huge_zone zones[VMI_HUGE_ZONES];
+};
+
+#define VMI_HUGE_NODE_SIZE_VER0 1320
+
+/**
+ * struct vmi_huge_sys_arg - VMI_IOC_HUGE_SYS: huge pages system-wide
+ * @size:	in: sizeof(struct vmi_huge_sys_arg)
+ * @flags:	in: zero
+ * @vec:	in: user pointer to an array of struct vmi_huge_node, or 0
+ * @vec_len:	in: elements in @vec (0 with @vec 0)
+ * @node_size:	in: sizeof(struct vmi_huge_node) as the caller knows it
+ * @nr_nodes:	out: online nodes (elements written: at most @vec_len)
+ * @nr_pools:	out: hugetlb page sizes in @pools
+ * @reserved:	zero
+ * @pools:	out: hugetlb pools, smallest page size first
+ * @anon_thp:	out: bytes of anonymous THP (meminfo AnonHugePages)
+ * @shmem_thp:	out: bytes of shmem THP (ShmemHugePages)
+ * @shmem_pmd_mapped: out: bytes of shmem mapped by PMDs (ShmemPmdMapped)
+ * @file_thp:	out: bytes of page-cache THP (FileHugePages)
+ * @file_pmd_mapped: out: bytes of page cache mapped by PMDs (FilePmdMapped)
+ * @free_2m:	out: free blocks of at least 2 MiB (order >= 9), in 2 MiB units
+ * @events:	out: counters by VMI_EV_* (as /proc/vmstat)
+ */
+struct vmi_huge_sys_arg {
+	__u64 size;
+	__u64 flags;
+	__u64 vec;
+	__u64 vec_len;
+	__u64 node_size;
+	__u32 nr_nodes;
+	__u32 nr_pools;
+	struct vmi_hugetlb_pool pools[VMI_HUGE_POOLS];
+	__u64 anon_thp;
+	__u64 shmem_thp;
+	__u64 shmem_pmd_mapped;
+	__u64 file_thp;
+	__u64 file_pmd_mapped;
+	__u64 free_2m;
+	__u64 events[VMI_EV_NR];
+};
+
+#define VMI_HUGE_SYS_SIZE_VER0 384
+
+#define VMI_IOC_HUGE	 _IOWR(VMI_IOC_MAGIC, 0x05, struct vmi_huge_arg)
+#define VMI_IOC_HUGE_SYS _IOWR(VMI_IOC_MAGIC, 0x06, struct vmi_huge_sys_arg)
+
 #endif /* _UAPI_LINUX_VMINSPECT_H */

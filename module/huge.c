@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * huge.c - huge-page use.
+ *
+ * Per process: the walker's leaves added up per VMA by the kind of page
+ * that maps them (small page, PMD-mapped THP by backing, PTE-mapped pieces
+ * of large folios by order, hugetlb by size and sharing), the TLB entries
+ * they need now and at best, and the facts that explain a VMA that is not
+ * huge.  The byte counts follow smaps' rules, so that the two agree.
+ *
+ * System-wide: hugetlb pools (total and per node), THP bytes and event
+ * counters, and the buddy allocator's free blocks per zone and order.
+ */
+#include <linux/fs.h>
+#include <linux/hugetlb.h>
+#include <linux/magic.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/mutex.h>
+#include <linux/nodemask.h>
+#include <linux/pagemap.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/vmstat.h>
+
+#include "compat.h"
+#include "vminspect.h"
+
+#define VMI_HUGE_BATCH (VMI_BATCH_BYTES / sizeof(struct vmi_huge_vma))
+
+struct vmi_huge {
+	struct vmi_walk w;
+	struct vmi_stage st;
+	struct vmi_huge_vma cur; /* the VMA being added up */
+	struct vmi_huge_bytes *total;
+	unsigned long last_block; /* last 2 MiB block counted in tlb_best */
+	bool capable;		  /* the current VMA could use THP */
+	char *path;
+};
+
+/* The largest @size-aligned range inside [start, end), or 0, 0. */
+static void vmi_huge_span(u64 start, u64 end, u64 size, __u64 *s, __u64 *e)
+{
+	u64 a = round_up(start, size), b = round_down(end, size);
+
+	*s = a < b ? a : 0;
+	*e = a < b ? b : 0;
+}
+
+static void vmi_huge_vma_facts(struct vmi_huge *h, struct vm_area_struct *vma)
+{
+	struct vmi_huge_vma *v = &h->cur;
+	struct file *file = vma->vm_file;
+	u32 hf = 0;
+
+	memset(v, 0, sizeof(*v));
+	v->start = vma->vm_start;
+	v->end = vma->vm_end;
+	v->vma_flags = vmi_vma_flags(vma);
+	vmi_huge_span(v->start, v->end, PMD_SIZE, &v->span_2m_start,
+		      &v->span_2m_end);
+	vmi_huge_span(v->start, v->end, PUD_SIZE, &v->span_1g_start,
+		      &v->span_1g_end);
+	if (is_vm_hugetlb_page(vma))
+		v->hugetlb_size = huge_page_size(hstate_vma(vma));
+	/* tmpfs, memfd, SysV shm and shared anonymous memory are shmem */
+	if (file && file_inode(file)->i_sb->s_magic == TMPFS_MAGIC)
+		hf |= VMI_HV_SHMEM;
+	else if (file && !v->hugetlb_size &&
+		 mapping_large_folio_support(file->f_mapping))
+		hf |= VMI_HV_LARGE_FOLIOS;
+	if (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP | VM_IO))
+		hf |= VMI_HV_SPECIAL;
+	if (vma->vm_flags & VM_LOCKED)
+		hf |= VMI_HV_LOCKED;
+	if (!v->hugetlb_size && !(hf & VMI_HV_SPECIAL) &&
+	    (vma_is_anonymous(vma) ||
+	     (hf & (VMI_HV_SHMEM | VMI_HV_LARGE_FOLIOS))))
+		hf |= VMI_HV_THP_CAPABLE;
+	v->hflags = hf;
+	vmi_vma_name(vma, v->name, h->path);
+	h->capable = hf & VMI_HV_THP_CAPABLE;
+	h->last_block = ULONG_MAX;
+}
+
+/* The VMA's record is final: add it to the totals. */
+static void vmi_huge_seal(struct vmi_stage *st)
+{
+	struct vmi_huge *h = container_of(st, struct vmi_huge, st);
+	const __u64 *src = (const __u64 *)&h->cur.bytes;
+	__u64 *dst = (__u64 *)h->total;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(*h->total) / sizeof(__u64); i++)
+		dst[i] += src[i];
+}
+
+static int vmi_huge_vma(struct vmi_walk *w, struct vm_area_struct *vma)
+{
+	struct vmi_huge *h = w->priv;
+
+	/* the same VMA met again after the lock was dropped */
+	if (h->st.have_pending && h->cur.start == vma->vm_start) {
+		h->cur.end = vma->vm_end;
+		return VMI_WALK_CONTINUE;
+	}
+	if (h->st.have_pending) {
+		if (!h->st.max) {
+			/* totals only: nothing to deliver */
+			vmi_huge_seal(&h->st);
+		} else {
+			if (!vmi_stage_push(&h->st))
+				return VMI_WALK_STOP;
+			if (h->st.nbuf == h->st.max)
+				return VMI_WALK_STOP;
+		}
+	}
+	vmi_huge_vma_facts(h, vma);
+	h->st.have_pending = true;
+	return VMI_WALK_CONTINUE;
+}
+
+/*
+ * TLB entries at best: one per 2 MiB block of the aligned span that holds
+ * a mapped page, small pages outside it, where THP could apply.
+ */
+static void vmi_huge_best(struct vmi_huge *h, const struct vmi_leaf *leaf)
+{
+	struct vmi_huge_bytes *b = &h->cur.bytes;
+	unsigned long first, last;
+
+	if (!h->capable || leaf->start < h->cur.span_2m_start ||
+	    leaf->end > h->cur.span_2m_end) {
+		b->tlb_best++;
+		return;
+	}
+	first = leaf->start >> PMD_SHIFT;
+	last = (leaf->end - 1) >> PMD_SHIFT;
+	if (h->last_block != ULONG_MAX && first <= h->last_block)
+		first = h->last_block + 1;
+	if (last >= first)
+		b->tlb_best += last - first + 1;
+	h->last_block = last;
+}
+
+static void vmi_huge_hugetlb(struct vmi_huge_bytes *b,
+			     const struct vmi_leaf *leaf, u64 len)
+{
+	struct folio *folio = page_folio(pfn_to_page(leaf->pfn));
+	bool shared = vmi_hugetlb_mapcount(folio) > 1;
+
+	if (leaf->level >= VMI_LEVEL_PUD) {
+		if (shared)
+			b->hugetlb_pud_shared += len;
+		else
+			b->hugetlb_pud_private += len;
+	} else {
+		if (shared)
+			b->hugetlb_pmd_shared += len;
+		else
+			b->hugetlb_pmd_private += len;
+	}
+}
+
+int vmi_huge_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
+{
+	struct vmi_huge *h = w->priv;
+	struct vmi_huge_bytes *b = &h->cur.bytes;
+	u64 len = leaf->end - leaf->start;
+	struct folio *folio;
+	unsigned int order;
+
+	if (leaf->kind == VMI_KIND_SWAP) {
+		if (!(w->vma_attrs & VMI_EA_HUGETLB))
+			b->swap += len;
+		return VMI_WALK_CONTINUE;
+	}
+	if (leaf->kind != VMI_KIND_PRESENT)
+		return VMI_WALK_CONTINUE;
+	b->tlb_now++;
+	vmi_huge_best(h, leaf);
+	/* the zero page, PFN maps and device pages: nobody's memory */
+	if (leaf->eflags & (VMI_EF_SPECIAL | VMI_EF_DEVMAP) ||
+	    (w->check_pfn && !pfn_valid(leaf->pfn)))
+		return VMI_WALK_CONTINUE;
+	if (w->vma_attrs & VMI_EA_HUGETLB) {
+		vmi_huge_hugetlb(b, leaf, len);
+		return VMI_WALK_CONTINUE;
+	}
+	/*
+	 * Snapshot reads of struct page memory: a folio split or freed under
+	 * us gives a stale answer for this page, never a fault.
+	 */
+	folio = page_folio(pfn_to_page(leaf->pfn));
+	if (leaf->level == VMI_LEVEL_PTE) {
+		b->rss += len;
+		order = (leaf->attrs & VMI_EA_THP) ? folio_order(folio) : 0;
+		if (!order) {
+			b->base += len;
+			return VMI_WALK_CONTINUE;
+		}
+		b->thp_pte += len;
+		b->thp_pte_order[min(order, VMI_THP_ORDERS - 1U)] += len;
+		return VMI_WALK_CONTINUE;
+	}
+	if (leaf->level == VMI_LEVEL_PMD) {
+		/* as smaps: anonymous, shmem, else page cache */
+		if (folio_test_anon(folio))
+			b->thp_pmd_anon += len;
+		else if (folio_test_swapbacked(folio))
+			b->thp_pmd_shmem += len;
+		else if (READ_ONCE(folio->mapping))
+			b->thp_pmd_file += len;
+		else
+			return VMI_WALK_CONTINUE; /* the huge zero page */
+	}
+	b->rss += len;
+	return VMI_WALK_CONTINUE;
+}
+
+static const struct vmi_walk_ops vmi_huge_ops = {
+	.leaf = vmi_huge_leaf,
+	.vma = vmi_huge_vma,
+};
+
+static int vmi_huge_put(void *ctx, const void *recs, unsigned int n)
+{
+	struct vmi_huge_query *q = ctx;
+
+	return q->put(q, recs, n);
+}
+
+static u32 vmi_huge_mm_flags(struct mm_struct *mm)
+{
+	u32 f = 0;
+
+	if (vmi_mm_flag(mm, VMI_MMF_THP_DISABLED))
+		f |= VMI_HM_THP_DISABLED;
+#ifdef MMF_DISABLE_THP_EXCEPT_ADVISED
+	if (vmi_mm_flag(mm, MMF_DISABLE_THP_EXCEPT_ADVISED))
+		f |= VMI_HM_THP_ADVISED_ONLY;
+#endif
+	if (vmi_mm_flag(mm, MMF_VM_HUGEPAGE))
+		f |= VMI_HM_KHUGEPAGED;
+	return f;
+}
+
+/**
+ * vmi_query_huge - huge-page use of a range of a process, VMA by VMA
+ * @q:		the query; with @q->max_out 0 only the totals are wanted
+ * @caller:	what the caller may see (no frame is ever reported)
+ *
+ * Return: 0 (see @q->nr_out, @q->walk_end and @q->total) or -errno.
+ */
+int vmi_query_huge(struct vmi_huge_query *q, const struct vmi_caller *caller)
+{
+	struct vmi_huge *h;
+	struct mm_struct *mm;
+	int ret;
+
+	if (q->flags)
+		return -EINVAL;
+	ret = vmi_check_range(q->start, q->end);
+	if (ret)
+		return ret;
+
+	mm = vmi_get_mm(q->pid, caller);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	ret = -ENOMEM;
+	h = kzalloc(sizeof(*h), GFP_KERNEL);
+	if (!h)
+		goto out_mmput;
+	h->path = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!h->path)
+		goto out_free_h;
+	if (q->max_out) {
+		ret = vmi_stage_init(&h->st, &h->cur, sizeof(h->cur),
+				     VMI_HUGE_BATCH, q->max_out);
+		if (ret)
+			goto out_free_path;
+	}
+	h->st.seal = vmi_huge_seal;
+	h->total = &q->total;
+	memset(&q->total, 0, sizeof(q->total));
+	q->nr_out = 0;
+	q->mm_flags = vmi_huge_mm_flags(mm);
+	h->w.mm = mm;
+	h->w.caller = caller;
+	h->w.ops = &vmi_huge_ops;
+	h->w.priv = h;
+	h->w.keep_pfn = true; /* to look at folios; frames never leave */
+
+	if (q->max_out) {
+		ret = vmi_stage_run(&h->st, &h->w, q->start, q->end,
+				    vmi_huge_put, q, &q->nr_out, &q->walk_end);
+	} else {
+		ret = vmi_walk(&h->w, q->start, q->end);
+		if (!ret && h->st.have_pending)
+			vmi_huge_seal(&h->st);
+		q->walk_end = q->end;
+	}
+	q->max_lock_ns = h->w.max_lock_ns;
+	kfree(h->st.buf);
+out_free_path:
+	kfree(h->path);
+out_free_h:
+	kfree(h);
+out_mmput:
+	mmput(mm);
+	return ret;
+}
+
+/* ---- system-wide ------------------------------------------------------ */
+
+/*
+ * The hugetlb pools.  Their struct hstate is reachable from modules only
+ * through a hugetlbfs superblock: one private (never visible) mount per
+ * page size, made on first use and kept until unload.
+ */
+static DEFINE_MUTEX(vmi_htlb_lock);
+static struct vfsmount *vmi_htlb_mnt[VMI_HUGE_POOLS];
+static bool vmi_htlb_tried;
+
+static struct vfsmount *vmi_htlb_mount(struct file_system_type *type,
+				       unsigned long size)
+{
+	char opt[32];
+
+	snprintf(opt, sizeof(opt), "pagesize=%luK", size >> 10);
+	return vfs_kern_mount(type, SB_KERNMOUNT, type->name, opt);
+}
+
+static void vmi_htlb_setup(void)
+{
+	struct file_system_type *type;
+	unsigned long sizes[2] = { 0, 0 };
+	unsigned int i, n = 0;
+	struct vfsmount *mnt;
+
+	lockdep_assert_held(&vmi_htlb_lock);
+	if (vmi_htlb_tried)
+		return;
+	vmi_htlb_tried = true;
+	if (!IS_ENABLED(CONFIG_HUGETLBFS))
+		return;
+	/* sizes the architecture registers at boot: asking for others logs */
+	if (vmi_page_sizes() & BIT_ULL(PMD_SHIFT))
+		sizes[0] = PMD_SIZE;
+	if (vmi_page_sizes() & BIT_ULL(PUD_SHIFT))
+		sizes[1] = PUD_SIZE;
+	type = get_fs_type("hugetlbfs");
+	if (!type)
+		return;
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		if (!sizes[i])
+			continue;
+		mnt = vmi_htlb_mount(type, sizes[i]);
+		if (!IS_ERR(mnt))
+			vmi_htlb_mnt[n++] = mnt;
+	}
+	/* get_fs_type() pinned the owner (none when built in) */
+	module_put(type->owner);
+}
+
+static void vmi_huge_pools(struct vmi_huge_sys_arg *arg,
+			   struct vmi_huge_node *node, int nid)
+{
+	unsigned int i;
+
+	mutex_lock(&vmi_htlb_lock);
+	vmi_htlb_setup();
+	for (i = 0; i < VMI_HUGE_POOLS && vmi_htlb_mnt[i]; i++) {
+		struct hstate *hs =
+			HUGETLBFS_SB(vmi_htlb_mnt[i]->mnt_sb)->hstate;
+
+		if (node) {
+			node->pool_total[i] =
+				READ_ONCE(hs->nr_huge_pages_node[nid]);
+			node->pool_free[i] =
+				READ_ONCE(hs->free_huge_pages_node[nid]);
+			node->pool_surplus[i] =
+				READ_ONCE(hs->surplus_huge_pages_node[nid]);
+			continue;
+		}
+		arg->pools[i].page_size = huge_page_size(hs);
+		arg->pools[i].total = READ_ONCE(hs->nr_huge_pages);
+		arg->pools[i].free = READ_ONCE(hs->free_huge_pages);
+		arg->pools[i].reserved = READ_ONCE(hs->resv_huge_pages);
+		arg->pools[i].surplus = READ_ONCE(hs->surplus_huge_pages);
+		arg->nr_pools = i + 1;
+	}
+	mutex_unlock(&vmi_htlb_lock);
+}
+
+void vmi_huge_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < VMI_HUGE_POOLS; i++)
+		if (vmi_htlb_mnt[i])
+			kern_unmount(vmi_htlb_mnt[i]);
+}
+
+static const struct {
+	int item;
+	const char *name;
+} vmi_huge_events[VMI_EV_NR] = {
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	[VMI_EV_THP_FAULT_ALLOC] = { THP_FAULT_ALLOC, "thp_fault_alloc" },
+	[VMI_EV_THP_FAULT_FALLBACK] = { THP_FAULT_FALLBACK,
+					"thp_fault_fallback" },
+	[VMI_EV_THP_COLLAPSE_ALLOC] = { THP_COLLAPSE_ALLOC,
+					"thp_collapse_alloc" },
+	[VMI_EV_THP_COLLAPSE_ALLOC_FAILED] = { THP_COLLAPSE_ALLOC_FAILED,
+					       "thp_collapse_alloc_failed" },
+	[VMI_EV_THP_FILE_ALLOC] = { THP_FILE_ALLOC, "thp_file_alloc" },
+	[VMI_EV_THP_FILE_MAPPED] = { THP_FILE_MAPPED, "thp_file_mapped" },
+	[VMI_EV_THP_SPLIT_PAGE] = { THP_SPLIT_PAGE, "thp_split_page" },
+	[VMI_EV_THP_SPLIT_PAGE_FAILED] = { THP_SPLIT_PAGE_FAILED,
+					   "thp_split_page_failed" },
+	[VMI_EV_THP_DEFERRED_SPLIT_PAGE] = { THP_DEFERRED_SPLIT_PAGE,
+					     "thp_deferred_split_page" },
+	[VMI_EV_THP_SPLIT_PMD] = { THP_SPLIT_PMD, "thp_split_pmd" },
+	[VMI_EV_THP_ZERO_PAGE_ALLOC] = { THP_ZERO_PAGE_ALLOC,
+					 "thp_zero_page_alloc" },
+	[VMI_EV_THP_SWPOUT] = { THP_SWPOUT, "thp_swpout" },
+#endif
+#ifdef CONFIG_HUGETLB_PAGE
+	[VMI_EV_HTLB_BUDDY_ALLOC] = { HTLB_BUDDY_PGALLOC,
+				      "htlb_buddy_alloc_success" },
+	[VMI_EV_HTLB_BUDDY_ALLOC_FAIL] = { HTLB_BUDDY_PGALLOC_FAIL,
+					   "htlb_buddy_alloc_fail" },
+#endif
+#ifdef CONFIG_COMPACTION
+	[VMI_EV_COMPACT_STALL] = { COMPACTSTALL, "compact_stall" },
+#endif
+};
+
+/* The /proc/vmstat name of VMI_EV_* @ev, or NULL for an unused slot. */
+const char *vmi_huge_event_name(unsigned int ev)
+{
+	return ev < VMI_EV_NR ? vmi_huge_events[ev].name : NULL;
+}
+
+static int vmi_huge_read_events(struct vmi_huge_sys_arg *arg)
+{
+#ifdef CONFIG_VM_EVENT_COUNTERS
+	unsigned long *ev;
+	unsigned int i;
+
+	ev = kcalloc(NR_VM_EVENT_ITEMS, sizeof(*ev), GFP_KERNEL);
+	if (!ev)
+		return -ENOMEM;
+	all_vm_events(ev);
+	for (i = 0; i < VMI_EV_NR; i++)
+		if (vmi_huge_events[i].name)
+			arg->events[i] = ev[vmi_huge_events[i].item];
+	kfree(ev);
+#endif
+	return 0;
+}
+
+static void vmi_huge_node_zones(struct vmi_huge_node *n, int nid, u64 *free_2m)
+{
+	pg_data_t *pgdat = NODE_DATA(nid);
+	unsigned int z, order;
+
+	for (z = 0; z < MAX_NR_ZONES && n->nr_zones < VMI_HUGE_ZONES; z++) {
+		struct zone *zone = &pgdat->node_zones[z];
+		struct vmi_huge_zone *hz;
+
+		if (!populated_zone(zone))
+			continue;
+		hz = &n->zones[n->nr_zones++];
+		strscpy(hz->name, zone->name, sizeof(hz->name));
+		hz->managed = zone_managed_pages(zone);
+		/* racy reads without zone->lock, as /proc/buddyinfo's sum */
+		for (order = 0; order < min(VMI_NR_PAGE_ORDERS, VMI_THP_ORDERS);
+		     order++) {
+			hz->free[order] =
+				READ_ONCE(zone->free_area[order].nr_free);
+			if (order >= PMD_SHIFT - PAGE_SHIFT)
+				*free_2m +=
+					hz->free[order]
+					<< (order - (PMD_SHIFT - PAGE_SHIFT));
+		}
+	}
+}
+
+int vmi_query_huge_sys(struct vmi_huge_sys_arg *arg,
+		       int (*put_node)(void *ctx,
+				       const struct vmi_huge_node *n),
+		       void *ctx)
+{
+	struct vmi_huge_node *n;
+	int nid, ret;
+
+	if (arg->flags)
+		return -EINVAL;
+	vmi_huge_pools(arg, NULL, 0);
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	arg->anon_thp = global_node_page_state(NR_ANON_THPS) << PAGE_SHIFT;
+	arg->shmem_thp = global_node_page_state(NR_SHMEM_THPS) << PAGE_SHIFT;
+	arg->shmem_pmd_mapped = global_node_page_state(NR_SHMEM_PMDMAPPED)
+				<< PAGE_SHIFT;
+	arg->file_thp = global_node_page_state(NR_FILE_THPS) << PAGE_SHIFT;
+	arg->file_pmd_mapped = global_node_page_state(NR_FILE_PMDMAPPED)
+			       << PAGE_SHIFT;
+#endif
+	ret = vmi_huge_read_events(arg);
+	if (ret)
+		return ret;
+
+	n = kmalloc(sizeof(*n), GFP_KERNEL);
+	if (!n)
+		return -ENOMEM;
+	arg->nr_nodes = 0;
+	for_each_online_node(nid) {
+		memset(n, 0, sizeof(*n));
+		n->node = nid;
+		vmi_huge_node_zones(n, nid, &arg->free_2m);
+		vmi_huge_pools(arg, n, nid);
+		arg->nr_nodes++;
+		if (put_node) {
+			ret = put_node(ctx, n);
+			if (ret)
+				break;
+		}
+	}
+	kfree(n);
+	return ret < 0 ? ret : 0;
+}
