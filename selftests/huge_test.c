@@ -1,0 +1,1031 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vminspect huge-page accounting tests.
+ *
+ * A child builds one kind of memory and waits; what VMI_IOC_HUGE says about
+ * every one of its VMAs is then checked against the kernel's own accounts:
+ * smaps per VMA (Rss, AnonHugePages, ShmemPmdMapped, FilePmdMapped,
+ * Private_Hugetlb, Shared_Hugetlb, Swap), smaps_rollup for the totals, and
+ * /proc/kpageflags for PTE-mapped pieces of large folios.  The system-wide
+ * query is checked against /sys/kernel/mm/hugepages, the per-node pools,
+ * /proc/meminfo, /proc/vmstat and /proc/buddyinfo.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/vminspect.h>
+
+#include "kselftest_harness.h"
+#include "vmi_util.h"
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#endif
+#define MAP_HUGE_2MB (21 << MAP_HUGE_SHIFT)
+#define MAP_HUGE_1GB (30 << MAP_HUGE_SHIFT)
+
+#define PAGE	 4096UL
+#define SZ_2M	 (2UL << 20)
+#define SZ_1G	 (1UL << 30)
+#define MAX_VMAS 1024
+#define THP_SYS	 "/sys/kernel/mm/transparent_hugepage"
+
+static struct vmi_huge_vma vmas[MAX_VMAS];
+
+static int huge_query(int fd, pid_t pid, struct vmi_huge_vma *vec, size_t n,
+		      struct vmi_huge_arg *out)
+{
+	struct vmi_huge_arg a = {
+		.size = sizeof(a),
+		.pid = pid,
+		.end = 1UL << 47,
+		.vec = (uintptr_t)vec,
+		.vec_len = n,
+		.vma_size = sizeof(*vec),
+	};
+	int ret;
+
+	if (probe_pgtable_levels() == 5)
+		a.end = 1UL << 56;
+	ret = ioctl(fd, VMI_IOC_HUGE, &a);
+	if (out)
+		*out = a;
+	return ret ? -errno : (int)a.nr_vmas;
+}
+
+static const struct vmi_huge_vma *vma_at(int n, unsigned long addr)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (addr >= vmas[i].start && addr < vmas[i].end)
+			return &vmas[i];
+	return NULL;
+}
+
+/* A "Field: N kB" line of /proc/PID/smaps_rollup, in bytes, or -1. */
+static long long rollup_bytes(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	size_t flen = strlen(field);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, flen) && line[flen] == ':') {
+			v = strtoll(line + flen + 1, NULL, 10) * 1024;
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static long long smaps_bytes(pid_t pid, unsigned long addr, const char *field)
+{
+	char f[64];
+	long kb;
+
+	snprintf(f, sizeof(f), "%s:", field);
+	kb = smaps_kb(pid, addr, f);
+	return kb < 0 ? -1 : kb * 1024LL;
+}
+
+/* A number from a sysfs or proc file, or -1. */
+static long long read_num(const char *path)
+{
+	char buf[64];
+
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+/* "Key: N kB" of /proc/meminfo in bytes, or "key N" of /proc/vmstat. */
+static long long proc_field(const char *path, const char *key)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	long long v = -1;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && (line[klen] == ':' || line[klen] == ' ')) {
+			v = strtoll(line + klen + 1, NULL, 10);
+			if (strstr(line, "kB"))
+				v *= 1024;
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* ---- the target: a child that builds memory and waits ------------------- */
+
+enum kind {
+	ANON_4K, THP, THP_SPLIT, HUGE_ZERO, MTHP_64K, COLLAPSE, THP_AFTER_FORK,
+	HUGETLB_2M, HUGETLB_2M_SHARED, HUGETLB_1G, SHMEM_THP, FILE_4K, SWAPPED,
+};
+
+struct target {
+	pid_t pid;
+	int to_child, from_child;
+	unsigned long start, len;
+};
+
+struct ready_msg {
+	unsigned long start, len;
+	int status; /* 0 ready, 1 skip (reason in text) */
+	char text[120];
+};
+
+static char *map_aligned(size_t len, size_t align, int prot, int flags, int fd)
+{
+	char *p, *a;
+
+	p = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return MAP_FAILED;
+	a = (char *)(((uintptr_t)p + align - 1) & ~(align - 1));
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + len, p + len + align - (a + len));
+	return mmap(a, len, prot, flags | MAP_FIXED, fd, 0);
+}
+
+static void touch(char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i += PAGE)
+		p[i] = 1;
+}
+
+/* In the child: build @kind; fill @m (status 1 with a reason to skip). */
+static void build(enum kind kind, struct ready_msg *m)
+{
+	char *p = MAP_FAILED, saved[64];
+	size_t len = 0;
+	int fd;
+
+	switch (kind) {
+	case ANON_4K:
+	case SWAPPED:
+		len = 64 * PAGE;
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			break;
+		madvise(p, len, MADV_NOHUGEPAGE);
+		touch(p, len / 2);
+		(void)*(volatile char *)(p + len - PAGE); /* the zero page */
+		if (kind == SWAPPED && madvise(p, len, MADV_PAGEOUT)) {
+			m->status = 1;
+			snprintf(m->text, sizeof(m->text), "MADV_PAGEOUT: %s", strerror(errno));
+		}
+		break;
+	case THP:
+	case THP_SPLIT:
+	case THP_AFTER_FORK:
+	case HUGE_ZERO:
+		len = 2 * SZ_2M;
+		p = map_aligned(len, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		if (p == MAP_FAILED || madvise(p, len, MADV_HUGEPAGE))
+			break;
+		if (kind == HUGE_ZERO) {
+			(void)*(volatile char *)p;
+			(void)*(volatile char *)(p + SZ_2M);
+			break;
+		}
+		touch(p, len);
+		if (smaps_kb(0, (unsigned long)p, "AnonHugePages:") != (long)(len >> 10)) {
+			m->status = 1;
+			snprintf(m->text, sizeof(m->text), "no THP was allocated");
+		}
+		if (kind == THP_SPLIT)
+			munmap(p + SZ_2M + 17 * PAGE, PAGE); /* splits the PMD */
+		if (kind == THP_AFTER_FORK && fork() == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			pause();
+			_exit(0);
+		}
+		break;
+	case MTHP_64K:
+		/* 1 MiB: no room for a PMD, 64 KiB folios where enabled */
+		len = SZ_2M / 2;
+		p = map_aligned(len, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		if (p == MAP_FAILED)
+			break;
+		touch(p, len);
+		break;
+	case COLLAPSE:
+		len = SZ_2M;
+		p = map_aligned(len, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		if (p == MAP_FAILED)
+			break;
+		madvise(p, len, MADV_NOHUGEPAGE);
+		touch(p, len);
+		madvise(p, len, MADV_HUGEPAGE);
+		break;
+	case HUGETLB_2M:
+	case HUGETLB_2M_SHARED:
+	case HUGETLB_1G:
+		len = kind == HUGETLB_1G ? SZ_1G : 2 * SZ_2M;
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 (kind == HUGETLB_2M_SHARED ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS |
+				 MAP_HUGETLB | (kind == HUGETLB_1G ? MAP_HUGE_1GB : MAP_HUGE_2MB),
+			 -1, 0);
+		if (p == MAP_FAILED) {
+			m->status = 1;
+			snprintf(m->text, sizeof(m->text), "no hugetlb pages: %s", strerror(errno));
+			return;
+		}
+		/* one page of two: a hole too */
+		p[0] = 1;
+		if (kind != HUGETLB_1G)
+			p[SZ_2M] = 1;
+		if (kind == HUGETLB_2M_SHARED) {
+			int sync[2];
+			char c = 0;
+
+			if (pipe(sync))
+				break;
+			if (fork() == 0) {
+				/* fork copies no shared entries: fault them in */
+				prctl(PR_SET_PDEATHSIG, SIGKILL);
+				(void)*(volatile char *)p;
+				(void)*(volatile char *)(p + SZ_2M);
+				if (write(sync[1], &c, 1) != 1)
+					_exit(1);
+				pause();
+				_exit(0);
+			}
+			if (read(sync[0], &c, 1) != 1)
+				m->status = 1;
+		}
+		break;
+	case SHMEM_THP:
+		len = 2 * SZ_2M;
+		if (read_file(THP_SYS "/shmem_enabled", saved, sizeof(saved)) > 0 &&
+		    strchr(saved, '[')) {
+			memmove(saved, strchr(saved, '[') + 1, strlen(strchr(saved, '[')));
+			*strchrnul(saved, ']') = '\0';
+		} else {
+			snprintf(saved, sizeof(saved), "never");
+		}
+		if (write_file(THP_SYS "/shmem_enabled", "advise")) {
+			m->status = 1;
+			snprintf(m->text, sizeof(m->text), "cannot set shmem_enabled");
+			return;
+		}
+		fd = memfd_create("vmi-huge", 0);
+		if (fd < 0 || ftruncate(fd, len))
+			break;
+		p = map_aligned(len, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+		if (p == MAP_FAILED)
+			break;
+		madvise(p, len, MADV_HUGEPAGE);
+		touch(p, len);
+		write_file(THP_SYS "/shmem_enabled", saved);
+		if (smaps_kb(0, (unsigned long)p, "ShmemPmdMapped:") <= 0) {
+			m->status = 1;
+			snprintf(m->text, sizeof(m->text), "no shmem THP was allocated");
+		}
+		break;
+	case FILE_4K:
+		len = 32 * PAGE;
+		fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			break;
+		for (size_t i = 0; i < len; i += 2 * PAGE)
+			(void)*(volatile char *)(p + i);
+		break;
+	}
+	if (p == MAP_FAILED && !m->status) {
+		m->status = 1;
+		snprintf(m->text, sizeof(m->text), "mapping failed: %s", strerror(errno));
+	}
+	m->start = (unsigned long)p;
+	m->len = len;
+}
+
+/* Start the target; 0, or 1 with the reason to skip in @why. */
+static int target_start(struct target *t, enum kind kind, char *why, size_t whylen)
+{
+	int down[2], up[2];
+	struct ready_msg m = {};
+
+	if (pipe(down) || pipe(up))
+		return -1;
+	t->pid = fork();
+	if (t->pid < 0)
+		return -1;
+	if (t->pid == 0) {
+		char c;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(down[1]);
+		close(up[0]);
+		build(kind, &m);
+		if (write(up[1], &m, sizeof(m)) != sizeof(m))
+			_exit(1);
+		/* commands: 'c' collapse, then report again */
+		while (read(down[0], &c, 1) == 1) {
+			if (c == 'c')
+				m.status = madvise((void *)m.start, m.len, MADV_COLLAPSE) ? 1 : 0;
+			snprintf(m.text, sizeof(m.text), "MADV_COLLAPSE: %s", strerror(errno));
+			if (write(up[1], &m, sizeof(m)) != sizeof(m))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(down[0]);
+	close(up[1]);
+	t->to_child = down[1];
+	t->from_child = up[0];
+	if (read(t->from_child, &m, sizeof(m)) != sizeof(m))
+		return -1;
+	t->start = m.start;
+	t->len = m.len;
+	if (m.status) {
+		snprintf(why, whylen, "%s", m.text);
+		return 1;
+	}
+	return 0;
+}
+
+static int target_command(struct target *t, char c, char *why, size_t whylen)
+{
+	struct ready_msg m;
+
+	if (write(t->to_child, &c, 1) != 1 || read(t->from_child, &m, sizeof(m)) != sizeof(m))
+		return -1;
+	if (m.status) {
+		snprintf(why, whylen, "%s", m.text);
+		return 1;
+	}
+	return 0;
+}
+
+static void target_stop(struct target *t)
+{
+	if (t->pid > 0) {
+		kill(t->pid, SIGKILL);
+		waitpid(t->pid, NULL, 0);
+		close(t->to_child);
+		close(t->from_child);
+		t->pid = 0;
+	}
+}
+
+/* ---- per-kind checks ------------------------------------------------------ */
+
+FIXTURE(huge)
+{
+	int fd;
+	struct target t;
+	char saved_64k[64];
+};
+
+FIXTURE_VARIANT(huge)
+{
+	enum kind kind;
+};
+
+FIXTURE_VARIANT_ADD(huge, anon_4k) { .kind = ANON_4K };
+FIXTURE_VARIANT_ADD(huge, thp) { .kind = THP };
+FIXTURE_VARIANT_ADD(huge, thp_split) { .kind = THP_SPLIT };
+FIXTURE_VARIANT_ADD(huge, huge_zero_page) { .kind = HUGE_ZERO };
+FIXTURE_VARIANT_ADD(huge, mthp_64k) { .kind = MTHP_64K };
+FIXTURE_VARIANT_ADD(huge, madv_collapse) { .kind = COLLAPSE };
+FIXTURE_VARIANT_ADD(huge, thp_after_fork) { .kind = THP_AFTER_FORK };
+FIXTURE_VARIANT_ADD(huge, hugetlb_2m) { .kind = HUGETLB_2M };
+FIXTURE_VARIANT_ADD(huge, hugetlb_2m_shared) { .kind = HUGETLB_2M_SHARED };
+FIXTURE_VARIANT_ADD(huge, hugetlb_1g) { .kind = HUGETLB_1G };
+FIXTURE_VARIANT_ADD(huge, shmem_thp) { .kind = SHMEM_THP };
+FIXTURE_VARIANT_ADD(huge, file_4k) { .kind = FILE_4K };
+FIXTURE_VARIANT_ADD(huge, swapped) { .kind = SWAPPED };
+
+#define MTHP_64K_ENABLED THP_SYS "/hugepages-64kB/enabled"
+
+FIXTURE_SETUP(huge)
+{
+	char why[128] = "";
+	int ret;
+
+	self->t.pid = 0;
+	self->saved_64k[0] = '\0';
+	self->fd = open(VMI_CTL_PATH, O_RDONLY | O_CLOEXEC);
+	if (self->fd < 0)
+		SKIP(return, "vminspect module not loaded");
+	if (variant->kind == MTHP_64K) {
+		char *sel;
+
+		if (read_file(MTHP_64K_ENABLED, self->saved_64k, sizeof(self->saved_64k)) <= 0)
+			SKIP(return, "no mTHP on this kernel (%s)", MTHP_64K_ENABLED);
+		/* "always [inherit] madvise never": keep the bracketed one */
+		sel = strchr(self->saved_64k, '[');
+		if (sel) {
+			memmove(self->saved_64k, sel + 1, strlen(sel));
+			*strchrnul(self->saved_64k, ']') = '\0';
+		}
+		ASSERT_EQ(0, write_file(MTHP_64K_ENABLED, "always"));
+	}
+	ret = target_start(&self->t, variant->kind, why, sizeof(why));
+	ASSERT_LE(0, ret);
+	if (ret)
+		SKIP(return, "%s", why);
+}
+
+FIXTURE_TEARDOWN(huge)
+{
+	target_stop(&self->t);
+	if (self->saved_64k[0])
+		write_file(MTHP_64K_ENABLED, self->saved_64k);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* Every VMA of the target against its smaps entry; the number of VMAs. */
+static int check_against_smaps(struct __test_metadata *_metadata, int fd, pid_t pid)
+{
+	struct vmi_huge_arg a;
+	struct vmi_huge_bytes sum = {};
+	int n, i, order;
+
+	n = huge_query(fd, pid, vmas, MAX_VMAS, &a);
+	EXPECT_LT(0, n);
+	for (i = 0; i < n; i++) {
+		const struct vmi_huge_vma *v = &vmas[i];
+		const struct vmi_huge_bytes *b = &v->bytes;
+		unsigned long s = v->start;
+		unsigned long long ptes = 0;
+
+		EXPECT_EQ(smaps_bytes(pid, s, "Rss"), (long long)b->rss) TH_LOG("%#lx %s", s, v->name);
+		EXPECT_EQ(smaps_bytes(pid, s, "AnonHugePages"), (long long)b->thp_pmd_anon)
+			TH_LOG("%#lx %s", s, v->name);
+		EXPECT_EQ(smaps_bytes(pid, s, "ShmemPmdMapped"), (long long)b->thp_pmd_shmem)
+			TH_LOG("%#lx %s", s, v->name);
+		EXPECT_EQ(smaps_bytes(pid, s, "FilePmdMapped"), (long long)b->thp_pmd_file)
+			TH_LOG("%#lx %s", s, v->name);
+		EXPECT_EQ(smaps_bytes(pid, s, "Private_Hugetlb"),
+			  (long long)(b->hugetlb_pmd_private + b->hugetlb_pud_private))
+			TH_LOG("%#lx %s", s, v->name);
+		EXPECT_EQ(smaps_bytes(pid, s, "Shared_Hugetlb"),
+			  (long long)(b->hugetlb_pmd_shared + b->hugetlb_pud_shared))
+			TH_LOG("%#lx %s", s, v->name);
+		EXPECT_EQ(smaps_bytes(pid, s, "Swap"), (long long)b->swap) TH_LOG("%#lx %s", s, v->name);
+		/* the parts add up */
+		EXPECT_EQ(b->rss, b->base + b->thp_pmd_anon + b->thp_pmd_shmem + b->thp_pmd_file +
+					  b->thp_pte);
+		for (order = 0; order < VMI_THP_ORDERS; order++)
+			ptes += b->thp_pte_order[order];
+		EXPECT_EQ(b->thp_pte, ptes);
+		EXPECT_EQ(0, b->thp_pte_order[0]);
+		EXPECT_LE(b->tlb_best, b->tlb_now);
+		if (i)
+			EXPECT_LE(vmas[i - 1].end, v->start);
+		sum.rss += b->rss;
+		sum.thp_pmd_anon += b->thp_pmd_anon;
+		sum.thp_pmd_shmem += b->thp_pmd_shmem;
+		sum.thp_pmd_file += b->thp_pmd_file;
+		sum.hugetlb_pmd_private += b->hugetlb_pmd_private + b->hugetlb_pud_private;
+		sum.hugetlb_pmd_shared += b->hugetlb_pmd_shared + b->hugetlb_pud_shared;
+		sum.swap += b->swap;
+		sum.tlb_now += b->tlb_now;
+	}
+	/* the totals are the sum of the VMAs, and what smaps_rollup says */
+	EXPECT_EQ(sum.rss, a.total.rss);
+	EXPECT_EQ(sum.tlb_now, a.total.tlb_now);
+	EXPECT_EQ(rollup_bytes(pid, "Rss"), (long long)a.total.rss);
+	EXPECT_EQ(rollup_bytes(pid, "AnonHugePages"), (long long)sum.thp_pmd_anon);
+	EXPECT_EQ(rollup_bytes(pid, "ShmemPmdMapped"), (long long)sum.thp_pmd_shmem);
+	EXPECT_EQ(rollup_bytes(pid, "FilePmdMapped"), (long long)sum.thp_pmd_file);
+	EXPECT_EQ(rollup_bytes(pid, "Private_Hugetlb"), (long long)sum.hugetlb_pmd_private);
+	EXPECT_EQ(rollup_bytes(pid, "Shared_Hugetlb"), (long long)sum.hugetlb_pmd_shared);
+	EXPECT_EQ(rollup_bytes(pid, "Swap"), (long long)sum.swap);
+	return n;
+}
+
+/* Bytes of [start, start + len) of @pid on large folios, by kpageflags. */
+static long long kpf_thp_bytes(pid_t pid, unsigned long start, unsigned long len)
+{
+	char path[64];
+	long long bytes = 0;
+	unsigned long a;
+	int pm, kpf;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	pm = open(path, O_RDONLY | O_CLOEXEC);
+	kpf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (pm < 0 || kpf < 0)
+		return -1;
+	for (a = start; a < start + len; a += PAGE) {
+		uint64_t e = pagemap_get(pm, a);
+
+		if ((e & PM_PRESENT) && (e & PM_PFN_MASK) &&
+		    (kpageflags_get(kpf, e & PM_PFN_MASK) & (1ULL << KPF_THP)))
+			bytes += PAGE;
+	}
+	close(pm);
+	close(kpf);
+	return bytes;
+}
+
+TEST_F(huge, agrees_with_smaps)
+{
+	const struct vmi_huge_vma *v;
+	int n;
+
+	n = check_against_smaps(_metadata, self->fd, self->t.pid);
+	v = vma_at(n, self->t.start);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(0, v->hflags & VMI_HV_SPECIAL);
+
+	switch (variant->kind) {
+	case ANON_4K:
+		EXPECT_EQ(32 * PAGE, v->bytes.base);
+		EXPECT_EQ(32 * PAGE, v->bytes.rss);
+		/* 32 pages and the zero page; at best 1 block, or small pages */
+		EXPECT_EQ(33, v->bytes.tlb_now);
+		EXPECT_NE(0, v->vma_flags & VMI_VMA_NOHUGEPAGE);
+		break;
+	case THP:
+	case THP_AFTER_FORK:
+		EXPECT_EQ(self->t.len, v->bytes.thp_pmd_anon);
+		EXPECT_EQ(0, v->bytes.base);
+		EXPECT_EQ(2, v->bytes.tlb_now);
+		EXPECT_EQ(2, v->bytes.tlb_best);
+		EXPECT_EQ(self->t.start, v->span_2m_start);
+		EXPECT_EQ(self->t.start + self->t.len, v->span_2m_end);
+		EXPECT_NE(0, v->vma_flags & VMI_VMA_HUGEPAGE);
+		EXPECT_NE(0, v->hflags & VMI_HV_THP_CAPABLE);
+		break;
+	case THP_SPLIT: {
+		/* the VMA ends at the hole: one whole THP, 17 pages of the other */
+		const struct vmi_huge_vma *w;
+
+		EXPECT_EQ(SZ_2M, v->bytes.thp_pmd_anon);
+		EXPECT_EQ(17 * PAGE, v->bytes.thp_pte);
+		EXPECT_EQ(kpf_thp_bytes(self->t.pid, v->start + SZ_2M, 17 * PAGE),
+			  (long long)v->bytes.thp_pte);
+		EXPECT_EQ(1 + 17, v->bytes.tlb_now);
+		EXPECT_EQ(1 + 17, v->bytes.tlb_best); /* the tail is not 2M-aligned */
+		w = vma_at(n, self->t.start + SZ_2M + 18 * PAGE);
+		ASSERT_NE(NULL, w);
+		EXPECT_EQ(0, w->bytes.thp_pmd_anon);
+		EXPECT_EQ(SZ_2M - 18 * PAGE, w->bytes.thp_pte);
+		EXPECT_EQ(kpf_thp_bytes(self->t.pid, w->start, w->end - w->start),
+			  (long long)w->bytes.thp_pte);
+		break;
+	}
+	case HUGE_ZERO:
+		/* mapped, but nobody's memory: smaps counts nothing either */
+		EXPECT_EQ(0, v->bytes.rss);
+		EXPECT_EQ(0, v->bytes.thp_pmd_anon);
+		EXPECT_EQ(2, v->bytes.tlb_now);
+		break;
+	case MTHP_64K:
+		EXPECT_EQ(self->t.len, v->bytes.thp_pte + v->bytes.base);
+		EXPECT_EQ(kpf_thp_bytes(self->t.pid, v->start, v->end - v->start),
+			  (long long)v->bytes.thp_pte);
+		if (!v->bytes.thp_pte)
+			SKIP(return, "no 64 KiB folio was allocated");
+		EXPECT_EQ(v->bytes.thp_pte, v->bytes.thp_pte_order[4]);
+		EXPECT_EQ(0, v->span_2m_end - v->span_2m_start);
+		break;
+	case COLLAPSE: {
+		char why[128];
+		int ret;
+
+		EXPECT_EQ(SZ_2M, v->bytes.base);
+		EXPECT_EQ(512, v->bytes.tlb_now);
+		EXPECT_EQ(1, v->bytes.tlb_best);
+		ret = target_command(&self->t, 'c', why, sizeof(why));
+		ASSERT_LE(0, ret);
+		if (ret)
+			SKIP(return, "%s", why);
+		n = check_against_smaps(_metadata, self->fd, self->t.pid);
+		v = vma_at(n, self->t.start);
+		ASSERT_NE(NULL, v);
+		EXPECT_EQ(SZ_2M, v->bytes.thp_pmd_anon);
+		EXPECT_EQ(0, v->bytes.base);
+		EXPECT_EQ(1, v->bytes.tlb_now);
+		break;
+	}
+	case HUGETLB_2M:
+		EXPECT_EQ(2 * SZ_2M, v->bytes.hugetlb_pmd_private);
+		EXPECT_EQ(SZ_2M, v->hugetlb_size);
+		EXPECT_EQ(0, v->bytes.rss);
+		EXPECT_EQ(2, v->bytes.tlb_now);
+		break;
+	case HUGETLB_2M_SHARED:
+		EXPECT_EQ(2 * SZ_2M, v->bytes.hugetlb_pmd_shared);
+		EXPECT_EQ(0, v->bytes.hugetlb_pmd_private);
+		break;
+	case HUGETLB_1G:
+		EXPECT_EQ(SZ_1G, v->bytes.hugetlb_pud_private);
+		EXPECT_EQ(SZ_1G, v->hugetlb_size);
+		EXPECT_EQ(1, v->bytes.tlb_now);
+		break;
+	case SHMEM_THP:
+		EXPECT_EQ(self->t.len, v->bytes.thp_pmd_shmem);
+		EXPECT_NE(0, v->hflags & VMI_HV_SHMEM);
+		break;
+	case FILE_4K:
+		/* read one page of two; fault-around may map the others */
+		EXPECT_LE(16 * PAGE, v->bytes.rss);
+		EXPECT_EQ(v->bytes.rss, v->bytes.base + v->bytes.thp_pte);
+		EXPECT_NE(0, v->vma_flags & VMI_VMA_FILE);
+		break;
+	case SWAPPED:
+		if (!v->bytes.swap)
+			SKIP(return, "nothing was swapped out (no swap?)");
+		EXPECT_EQ(32 * PAGE, v->bytes.swap + v->bytes.rss);
+		break;
+	}
+}
+
+/* Totals alone (no vector) are the same as with the VMAs. */
+TEST_F(huge, totals_alone)
+{
+	struct vmi_huge_arg with, alone = {
+		.size = sizeof(alone),
+		.pid = self->t.pid,
+		.end = 1UL << 47,
+	};
+
+	ASSERT_LT(0, huge_query(self->fd, self->t.pid, vmas, MAX_VMAS, &with));
+	if (probe_pgtable_levels() == 5)
+		alone.end = 1UL << 56;
+	ASSERT_EQ(0, ioctl(self->fd, VMI_IOC_HUGE, &alone));
+	EXPECT_EQ(0, alone.nr_vmas);
+	EXPECT_EQ(alone.end, alone.walk_end);
+	EXPECT_EQ(0, memcmp(&with.total, &alone.total, sizeof(alone.total)));
+}
+
+/* A vector of one VMA at a time: resume at walk_end adds up the same. */
+TEST_F(huge, resume_one_by_one)
+{
+	struct vmi_huge_arg all, a = {
+		.size = sizeof(a),
+		.pid = self->t.pid,
+		.end = 1UL << 47,
+		.vec_len = 1,
+		.vma_size = sizeof(vmas[0]),
+	};
+	unsigned long long rss = 0;
+	int n, i = 0;
+
+	n = huge_query(self->fd, self->t.pid, vmas, MAX_VMAS, &all);
+	ASSERT_LT(0, n);
+	if (probe_pgtable_levels() == 5)
+		a.end = 1UL << 56;
+	while (a.start < a.end && i <= n) {
+		struct vmi_huge_vma one;
+
+		a.vec = (uintptr_t)&one;
+		ASSERT_EQ(0, ioctl(self->fd, VMI_IOC_HUGE, &a));
+		if (!a.nr_vmas)
+			break;
+		EXPECT_EQ(vmas[i].start, one.start);
+		rss += a.total.rss;
+		i++;
+		a.start = a.walk_end;
+	}
+	EXPECT_EQ(n, i);
+	EXPECT_EQ(all.total.rss, rss);
+}
+
+/* ---- system-wide ------------------------------------------------------- */
+
+FIXTURE(sys)
+{
+	int fd;
+};
+
+FIXTURE_SETUP(sys)
+{
+	self->fd = open(VMI_CTL_PATH, O_RDONLY | O_CLOEXEC);
+	if (self->fd < 0)
+		SKIP(return, "vminspect module not loaded");
+}
+
+FIXTURE_TEARDOWN(sys)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+static int huge_sys(int fd, struct vmi_huge_sys_arg *a, struct vmi_huge_node *nodes, int n)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = sizeof(*a);
+	a->vec = (uintptr_t)nodes;
+	a->vec_len = n;
+	a->node_size = sizeof(*nodes);
+	return ioctl(fd, VMI_IOC_HUGE_SYS, a) ? -errno : 0;
+}
+
+static long long pool_file(unsigned long long size, const char *file)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%llukB/%s", size >> 10,
+		 file);
+	return read_num(path);
+}
+
+TEST_F(sys, pools_agree_with_sysfs)
+{
+	static struct vmi_huge_node nodes[64];
+	struct vmi_huge_sys_arg a;
+	unsigned int i, found = 0;
+	char path[160];
+
+	ASSERT_EQ(0, huge_sys(self->fd, &a, nodes, 64));
+	ASSERT_LE(1, a.nr_nodes);
+	for (i = 0; i < a.nr_pools; i++) {
+		const struct vmi_hugetlb_pool *p = &a.pools[i];
+		long long node_total = 0;
+		unsigned int n;
+
+		EXPECT_EQ(pool_file(p->page_size, "nr_hugepages"), (long long)p->total);
+		EXPECT_EQ(pool_file(p->page_size, "free_hugepages"), (long long)p->free);
+		EXPECT_EQ(pool_file(p->page_size, "resv_hugepages"), (long long)p->reserved);
+		EXPECT_EQ(pool_file(p->page_size, "surplus_hugepages"), (long long)p->surplus);
+		for (n = 0; n < a.nr_nodes && n < 64; n++) {
+			snprintf(path, sizeof(path),
+				 "/sys/devices/system/node/node%u/hugepages/hugepages-%llukB/nr_hugepages",
+				 nodes[n].node, p->page_size >> 10);
+			if (access(path, R_OK) == 0)
+				EXPECT_EQ(read_num(path), (long long)nodes[n].pool_total[i]);
+			node_total += nodes[n].pool_total[i];
+		}
+		EXPECT_EQ((long long)p->total, node_total);
+		if (p->page_size == SZ_2M)
+			found++;
+	}
+	/* the guest boots with both pools */
+	EXPECT_EQ(1, found);
+	EXPECT_EQ(proc_field("/proc/meminfo", "HugePages_Total"), (long long)a.pools[0].total);
+}
+
+/* Resizing the 2 MiB pool shows at once. */
+TEST_F(sys, pool_resize)
+{
+	struct vmi_huge_sys_arg a;
+	long long before = pool_file(SZ_2M, "nr_hugepages");
+	char buf[32];
+
+	if (before < 0)
+		SKIP(return, "no 2 MiB hugetlb pool");
+	snprintf(buf, sizeof(buf), "%lld", before + 2);
+	ASSERT_EQ(0, write_file("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", buf));
+	ASSERT_EQ(0, huge_sys(self->fd, &a, NULL, 0));
+	EXPECT_EQ(pool_file(SZ_2M, "nr_hugepages"), (long long)a.pools[0].total);
+	EXPECT_EQ(SZ_2M, a.pools[0].page_size);
+	snprintf(buf, sizeof(buf), "%lld", before);
+	ASSERT_EQ(0, write_file("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", buf));
+	ASSERT_EQ(0, huge_sys(self->fd, &a, NULL, 0));
+	EXPECT_EQ(before, (long long)a.pools[0].total);
+}
+
+/* Bytes and counters between two readings of meminfo and vmstat. */
+TEST_F(sys, meminfo_and_vmstat)
+{
+	static const struct {
+		const char *meminfo;
+		size_t off;
+	} bytes[] = {
+		{ "AnonHugePages", offsetof(struct vmi_huge_sys_arg, anon_thp) },
+		{ "ShmemHugePages", offsetof(struct vmi_huge_sys_arg, shmem_thp) },
+		{ "ShmemPmdMapped", offsetof(struct vmi_huge_sys_arg, shmem_pmd_mapped) },
+		{ "FileHugePages", offsetof(struct vmi_huge_sys_arg, file_thp) },
+		{ "FilePmdMapped", offsetof(struct vmi_huge_sys_arg, file_pmd_mapped) },
+	};
+	static const struct {
+		const char *name;
+		int ev;
+	} events[] = {
+		{ "thp_fault_alloc", VMI_EV_THP_FAULT_ALLOC },
+		{ "thp_fault_fallback", VMI_EV_THP_FAULT_FALLBACK },
+		{ "thp_collapse_alloc", VMI_EV_THP_COLLAPSE_ALLOC },
+		{ "thp_split_pmd", VMI_EV_THP_SPLIT_PMD },
+		{ "thp_zero_page_alloc", VMI_EV_THP_ZERO_PAGE_ALLOC },
+		{ "htlb_buddy_alloc_success", VMI_EV_HTLB_BUDDY_ALLOC },
+		{ "compact_stall", VMI_EV_COMPACT_STALL },
+	};
+	long long lo[8], hi[8], elo[8], ehi[8];
+	struct vmi_huge_sys_arg a;
+	unsigned int i;
+
+	for (i = 0; i < 5; i++)
+		lo[i] = proc_field("/proc/meminfo", bytes[i].meminfo);
+	for (i = 0; i < 7; i++)
+		elo[i] = proc_field("/proc/vmstat", events[i].name);
+	ASSERT_EQ(0, huge_sys(self->fd, &a, NULL, 0));
+	for (i = 0; i < 5; i++)
+		hi[i] = proc_field("/proc/meminfo", bytes[i].meminfo);
+	for (i = 0; i < 7; i++)
+		ehi[i] = proc_field("/proc/vmstat", events[i].name);
+
+	for (i = 0; i < 5; i++) {
+		long long v = *(__u64 *)((char *)&a + bytes[i].off);
+
+		if (lo[i] < 0)
+			continue;
+		EXPECT_LE(lo[i] < hi[i] ? lo[i] : hi[i], v) TH_LOG("%s", bytes[i].meminfo);
+		EXPECT_GE(lo[i] > hi[i] ? lo[i] : hi[i], v) TH_LOG("%s", bytes[i].meminfo);
+	}
+	for (i = 0; i < 7; i++) {
+		if (elo[i] < 0)
+			continue;
+		EXPECT_LE(elo[i], (long long)a.events[events[i].ev]) TH_LOG("%s", events[i].name);
+		EXPECT_GE(ehi[i], (long long)a.events[events[i].ev]) TH_LOG("%s", events[i].name);
+	}
+}
+
+/* Free blocks per zone and order, as /proc/buddyinfo (which moves). */
+TEST_F(sys, free_blocks_agree_with_buddyinfo)
+{
+	static struct vmi_huge_node nodes[64];
+	struct vmi_huge_sys_arg a;
+	char line[512];
+	unsigned int checked = 0;
+	FILE *f;
+
+	ASSERT_EQ(0, huge_sys(self->fd, &a, nodes, 64));
+	f = fopen("/proc/buddyinfo", "re");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int node, z, order;
+		char zone[32];
+		int off;
+
+		if (sscanf(line, "Node %u, zone %31s%n", &node, zone, &off) != 2)
+			continue;
+		for (z = 0; z < nodes[node].nr_zones; z++) {
+			char *p = line + off;
+
+			if (strcmp(nodes[node].zones[z].name, zone))
+				continue;
+			for (order = 0; order < VMI_THP_ORDERS; order++) {
+				char *end;
+				long long v = strtoll(p, &end, 10);
+
+				if (end == p)
+					break;
+				p = end;
+				/* large blocks move slowly; small ones do not */
+				if (order >= 9)
+					EXPECT_GE(4, llabs(v - (long long)nodes[node].zones[z].free[order]))
+						TH_LOG("node %u %s order %u", node, zone, order);
+			}
+			checked++;
+		}
+	}
+	fclose(f);
+	EXPECT_LE(1, checked);
+}
+
+/* The text file says what the ioctl says. */
+TEST_F(sys, hugepages_file)
+{
+	struct vmi_huge_sys_arg a;
+	struct vmi_kvs kvs;
+	char key[64];
+	const char *v;
+	unsigned int i;
+
+	ASSERT_EQ(0, vmi_read_kv(VMI_PROC_DIR "/hugepages", &kvs));
+	ASSERT_EQ(0, huge_sys(self->fd, &a, NULL, 0));
+	for (i = 0; i < a.nr_pools; i++) {
+		snprintf(key, sizeof(key), "hugetlb_%llukB_total", a.pools[i].page_size >> 10);
+		v = vmi_kv_get(&kvs, key, NULL);
+		ASSERT_NE(NULL, v) TH_LOG("%s", key);
+		EXPECT_EQ(a.pools[i].total, strtoull(v, NULL, 10));
+		snprintf(key, sizeof(key), "node0_hugetlb_%llukB_free", a.pools[i].page_size >> 10);
+		EXPECT_NE(NULL, vmi_kv_get(&kvs, key, NULL)) TH_LOG("%s", key);
+	}
+	v = vmi_kv_get(&kvs, "nodes", NULL);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(a.nr_nodes, strtoul(v, NULL, 10));
+	EXPECT_NE(NULL, vmi_kv_get(&kvs, "thp_fault_alloc", NULL));
+	EXPECT_NE(NULL, vmi_kv_get(&kvs, "free_2m_blocks", NULL));
+	EXPECT_NE(NULL, vmi_kv_get(&kvs, "anon_thp_bytes", NULL));
+}
+
+/* ---- errors and permissions ------------------------------------------- */
+
+TEST_F(sys, bad_input)
+{
+	struct vmi_huge_vma v;
+	struct {
+		struct vmi_huge_arg a;
+		__u64 extra;
+	} big = { .a = { .size = sizeof(big), .end = 1UL << 30 }, .extra = 1 };
+	struct vmi_huge_arg a = { .size = sizeof(a), .end = 1UL << 30 };
+	struct vmi_huge_sys_arg s = { .size = sizeof(s) };
+
+	a.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, VMI_IOC_HUGE, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.flags = 0;
+	a.vec = (uintptr_t)&v; /* a vector of no element */
+	EXPECT_EQ(-1, ioctl(self->fd, VMI_IOC_HUGE, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.vec_len = 1;
+	a.vma_size = 8; /* smaller than any published record */
+	EXPECT_EQ(-1, ioctl(self->fd, VMI_IOC_HUGE, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.vma_size = sizeof(v);
+	a.start = 4095; /* not aligned */
+	EXPECT_EQ(-1, ioctl(self->fd, VMI_IOC_HUGE, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.start = 0;
+	a.end = 1UL << 47; /* VMAs to write out */
+	a.vec = 8; /* unmapped */
+	EXPECT_EQ(-1, ioctl(self->fd, VMI_IOC_HUGE, &a));
+	EXPECT_EQ(EFAULT, errno);
+	a.vec = (uintptr_t)&v;
+	a.pid = 0x7fffffff;
+	EXPECT_EQ(-1, ioctl(self->fd, VMI_IOC_HUGE, &a));
+	EXPECT_EQ(ESRCH, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, VMI_IOC_HUGE, &big));
+	EXPECT_EQ(E2BIG, errno);
+	a.size = VMI_HUGE_SIZE_VER0 - 8;
+	a.pid = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, VMI_IOC_HUGE, &a));
+	EXPECT_EQ(EINVAL, errno);
+	s.flags = 2;
+	EXPECT_EQ(-1, ioctl(self->fd, VMI_IOC_HUGE_SYS, &s));
+	EXPECT_EQ(EINVAL, errno);
+	s.flags = 0;
+	s.vec = (uintptr_t)&v;
+	s.vec_len = 1;
+	s.node_size = 16;
+	EXPECT_EQ(-1, ioctl(self->fd, VMI_IOC_HUGE_SYS, &s));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+static int unprivileged_huge(void *arg)
+{
+	pid_t other = *(pid_t *)arg;
+	struct vmi_huge_arg a = { .size = sizeof(a), .end = 1UL << 47 };
+	struct vmi_huge_sys_arg s = { .size = sizeof(s) };
+	char *p;
+	int fd;
+
+	fd = open(VMI_CTL_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 10;
+	p = mmap(NULL, 16 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 11;
+	touch(p, 16 * PAGE);
+	/* its own process: yes */
+	if (ioctl(fd, VMI_IOC_HUGE, &a) || a.total.rss < 16 * PAGE)
+		return 12;
+	/* another's: no */
+	a.pid = other;
+	if (!ioctl(fd, VMI_IOC_HUGE, &a) || errno != EPERM)
+		return 13;
+	/* the system view: what meminfo shows everybody */
+	if (ioctl(fd, VMI_IOC_HUGE_SYS, &s))
+		return 14;
+	return 0;
+}
+
+TEST_F(sys, unprivileged)
+{
+	pid_t me = getpid();
+
+	EXPECT_EQ(0, run_unprivileged(unprivileged_huge, &me));
+}
+
+TEST_HARNESS_MAIN
