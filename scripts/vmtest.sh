@@ -69,9 +69,19 @@ result_of() {
 	awk -v k="$2" '$1 == k { print $2; exit }' "$1"
 }
 
+# The start of the first kernel crash report in a console log, if any: the
+# lines that say where it happened (tails alone show only the panic).
+show_oops() {
+	local line
+	line=$(grep -nE 'BUG:|Oops|general protection|Kernel panic' "$1" | head -n 1 | cut -d: -f1)
+	[ -n "$line" ] || return 0
+	log "crash report in ${1#"$VMI_TOP"/} from line $line:"
+	sed -n "$((line > 5 ? line - 5 : 1)),$((line + 40))p" "$1" >&2
+}
+
 run_kernel() {
 	local kver=$1 vmlinuz=$2 accel=$3 limit=$4 exec_cmd=$5
-	local dir="$VMI_TOP/build/vmtest/$kver$SUFFIX" guest_cmd rc=0 start secs p f s boot
+	local dir="$VMI_TOP/build/vmtest/$kver$SUFFIX" guest_cmd rc=0 start secs p f s boot attempt
 	local -a vng_opts
 
 	rm -rf "$dir"
@@ -85,14 +95,30 @@ run_kernel() {
 		--rwdir="$VMI_TOP" --cwd "$VMI_TOP" --verbose --exec "$guest_cmd")
 	[ "$accel" = kvm ] || vng_opts+=(--disable-kvm)
 
-	log "booting $kver ($accel, timeout ${limit} s), console: ${dir#"$VMI_TOP"/}/console.log"
 	start=$SECONDS
-	# no terminal and no stdin, as in CI; timeout kills qemu with vng, and
-	# runs in the background so that a signal to us can be passed on to it
-	CI=true timeout -k 10 "$limit" vng "${vng_opts[@]}" </dev/null >"$dir/console.log" 2>&1 &
-	VM_PID=$!
-	wait "$VM_PID" || rc=$?
-	VM_PID=""
+	for attempt in 1 2; do
+		log "booting $kver ($accel, timeout ${limit} s), console: ${dir#"$VMI_TOP"/}/console.log"
+		rc=0
+		# no terminal and no stdin, as in CI; timeout kills qemu with vng,
+		# and runs in the background so that a signal to us reaches it
+		CI=true timeout -k 10 "$limit" vng "${vng_opts[@]}" </dev/null >"$dir/console.log" 2>&1 &
+		VM_PID=$!
+		wait "$VM_PID" || rc=$?
+		VM_PID=""
+		# The guest kernel died before our runner started (no guest.log):
+		# nothing of ours was loaded yet.  Seen once in CI under TCG (a
+		# panic in interrupt context 2 s into boot); boot once more, and
+		# keep the first console for the record.
+		if [ "$attempt" = 1 ] && [ ! -e "$dir/guest.log" ] &&
+			grep -qE 'Kernel panic|BUG:|Oops' "$dir/console.log"; then
+			mv "$dir/console.log" "$dir/console-first-boot.log"
+			log "the guest kernel crashed during boot, before any test ran:"
+			show_oops "$dir/console-first-boot.log"
+			log "booting again (first console kept in ${dir#"$VMI_TOP"/}/console-first-boot.log)"
+			continue
+		fi
+		break
+	done
 	secs=$((SECONDS - start))
 
 	if [ -n "$exec_cmd" ] && [ -f "$dir/exec.log" ]; then
@@ -118,6 +144,7 @@ run_kernel() {
 	else
 		account "$kver" 0 1 0 "no result: the guest did not boot or finish, vng exit $rc, $secs s"
 	fi
+	show_oops "$dir/console.log"
 	log "last lines of ${dir#"$VMI_TOP"/}/console.log:"
 	tail -n 40 "$dir/console.log" >&2
 }
