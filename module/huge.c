@@ -26,6 +26,7 @@
 #include <linux/vmstat.h>
 
 #include "compat.h"
+#include "decode.h"
 #include "vminspect.h"
 
 #define VMI_HUGE_BATCH (VMI_BATCH_BYTES / sizeof(struct vmi_huge_vma))
@@ -220,9 +221,84 @@ int vmi_huge_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
 	return VMI_WALK_CONTINUE;
 }
 
+#ifdef CONFIG_X86_64
+#ifdef _PAGE_DEVMAP
+#define VMI_PAGE_NOT_MEMORY (_PAGE_SPECIAL | _PAGE_DEVMAP)
+#else
+#define VMI_PAGE_NOT_MEMORY _PAGE_SPECIAL
+#endif
+
+/*
+ * A PTE table at once: the same accounting as vmi_huge_leaf() for small
+ * entries, in a loop that reads each entry and at most one struct page.
+ */
+static int vmi_huge_ptes(struct vmi_walk *w, pte_t *table, unsigned long addr,
+			 unsigned long end)
+{
+	struct vmi_huge *h = w->priv;
+	struct vmi_huge_bytes *b = &h->cur.bytes;
+	u64 now = 0, rss = 0, base = 0, swap = 0;
+	/* a PTE table maps one 2 MiB block: inside the span, or not at all */
+	bool in_span = h->capable && addr >= h->cur.span_2m_start &&
+		       end <= h->cur.span_2m_end;
+	bool check_pfn = w->check_pfn;
+
+	for (; addr < end; addr += PAGE_SIZE, table++) {
+		pte_t pte = ptep_get(table);
+		unsigned long pfn;
+		struct page *page;
+		unsigned int order;
+
+		if (pte_none(pte))
+			continue;
+		if (!pte_present(pte)) {
+			struct vmi_leaf l = {};
+
+			vmi_decode_entry(&l, pte_val(pte), false);
+			if (l.kind == VMI_KIND_SWAP)
+				swap += PAGE_SIZE;
+			continue;
+		}
+		now++;
+		if (pte_val(pte) & VMI_PAGE_NOT_MEMORY)
+			continue;
+		pfn = pte_pfn(pte);
+		if (check_pfn && !pfn_valid(pfn))
+			continue;
+		rss += PAGE_SIZE;
+		page = pfn_to_page(pfn);
+		if (!PageCompound(page)) {
+			base += PAGE_SIZE;
+			continue;
+		}
+		order = folio_order(page_folio(page));
+		if (!order) {
+			base += PAGE_SIZE;
+			continue;
+		}
+		b->thp_pte += PAGE_SIZE;
+		b->thp_pte_order[min(order, VMI_THP_ORDERS - 1U)] += PAGE_SIZE;
+	}
+	b->tlb_now += now;
+	if (!in_span) {
+		b->tlb_best += now;
+	} else if (now && h->last_block != (end - 1) >> PMD_SHIFT) {
+		b->tlb_best++;
+		h->last_block = (end - 1) >> PMD_SHIFT;
+	}
+	b->rss += rss;
+	b->base += base;
+	b->swap += swap;
+	return VMI_WALK_CONTINUE;
+}
+#endif
+
 static const struct vmi_walk_ops vmi_huge_ops = {
 	.leaf = vmi_huge_leaf,
 	.vma = vmi_huge_vma,
+#ifdef CONFIG_X86_64
+	.ptes = vmi_huge_ptes,
+#endif
 };
 
 static int vmi_huge_put(void *ctx, const void *recs, unsigned int n)

@@ -8,6 +8,7 @@
 #ifndef _VMI_VMINSPECT_H
 #define _VMI_VMINSPECT_H
 
+#include <linux/pgtable.h>
 #include <linux/types.h>
 #include <linux/vminspect.h>
 
@@ -57,6 +58,13 @@ struct vmi_walk_ops {
 	/* optional: a table of @level is used for @addr; @pfn is its frame */
 	int (*table)(struct vmi_walk *w, unsigned int level, unsigned long addr,
 		     unsigned long pfn);
+	/*
+	 * optional: [addr, end) of one PTE table, whole, instead of one
+	 * ->leaf() call per entry (for consumers that only add up); called
+	 * under rcu_read_lock(), must read each entry once with ptep_get()
+	 */
+	int (*ptes)(struct vmi_walk *w, pte_t *table, unsigned long addr,
+		    unsigned long end);
 };
 
 struct vmi_walk {

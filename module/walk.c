@@ -165,6 +165,14 @@ static int vmi_walk_ptes(struct vmi_walk *w, pmd_t *pmd, unsigned long addr,
 	rcu_read_lock();
 	/* the local copy of the PMD finds the table: no second read */
 	table = pte_offset_kernel(pmd, addr);
+	if (w->ops->ptes) {
+		/* at most one table: a short, bounded loop in the consumer */
+		ret = w->ops->ptes(w, table, addr, end);
+		rcu_read_unlock();
+		w->work += (end - addr) >> PAGE_SHIFT;
+		w->addr = end;
+		return ret;
+	}
 	for (; addr < end; addr += PAGE_SIZE, table++) {
 		pte_t pte = ptep_get(table);
 

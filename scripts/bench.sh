@@ -1,14 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Benchmark vminspect's page-table walk against /proc/PID/pagemap and
-# pagemap+/proc/kpageflags, in a test VM (make bench):
+# Benchmark vminspect against the tools people use today, in a test VM
+# (make bench): the page-table walk against /proc/PID/pagemap and
+# pagemap+/proc/kpageflags (bench/walk_bench), the huge-page summary against
+# smaps_rollup and the kernel's tools/mm/thpmaps (bench/huge_bench).
 #
-#   scripts/bench.sh [--kernel KVER] [--no-build] [-- WALK_BENCH_ARGS...]
+#   scripts/bench.sh [--kernel KVER] [--no-build] [--only walk|huge]
+#                    [-- WALK_BENCH_ARGS...]
 #
 # --kernel KVER  boot this release (default: the newest one that
 #                scripts/kernels.sh --runnable lists)
-# --no-build     use build/<kver>/vminspect.ko and bench/walk_bench as they are
+# --no-build     use build/<kver>/vminspect.ko and the benchmarks as they are
+# --only WHICH   run only walk_bench or only huge_bench
 # WALK_BENCH_ARGS are passed to bench/walk_bench (--reps N, --dense-mib N,
 #                --mutate-secs S, --rounds N; see bench/README.md)
 #
@@ -49,7 +53,7 @@ wait_for_host() {
 }
 
 main() {
-	local kver="" build=1 out rc=0 exec_log cmd
+	local kver="" build=1 out rc=0 exec_log cmd only="" src
 	local -a args=()
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -59,6 +63,11 @@ main() {
 			shift
 			;;
 		--no-build) build=0 ;;
+		--only)
+			[ $# -ge 2 ] || usage
+			only=$2
+			shift
+			;;
 		--)
 			shift
 			args=("$@")
@@ -80,20 +89,32 @@ main() {
 			cat "$out/build.log" >&2
 			die "the module does not build for $kver"
 		}
-		log "building bench/walk_bench"
-		make -s -C "$VMI_TOP/bench" >>"$out/build.log" 2>&1 || {
+		log "building the benchmarks and the companion"
+		{ make -s -C "$VMI_TOP/bench" && make -s -C "$VMI_TOP/tools"; } >>"$out/build.log" 2>&1 || {
 			cat "$out/build.log" >&2
-			die "bench/walk_bench does not build"
+			die "the benchmarks do not build"
 		}
 	fi
+	# thpmaps comes with the kernel source deps.sh extracts; the guest does
+	# not see $VMI_CACHE (a tmpfs covers /var/cache there): copy it over
+	src=$VMI_CACHE/linux-source-6.12/tools/mm/thpmaps
+	[ -f "$src" ] && cp "$src" "$VMI_TOP/build/bench/thpmaps"
 	[ -f "$VMI_TOP/build/$kver/vminspect.ko" ] || die "build/$kver/vminspect.ko is missing"
-	[ -x "$VMI_TOP/bench/walk_bench" ] || die "bench/walk_bench is missing"
+	if [ ! -x "$VMI_TOP/bench/walk_bench" ] || [ ! -x "$VMI_TOP/bench/huge_bench" ]; then
+		die "the benchmarks are missing: make -C bench"
+	fi
 
 	wait_for_host
 	cmd="bench/walk_bench"
 	if [ ${#args[@]} -gt 0 ]; then
 		cmd+=$(printf ' %q' "${args[@]}")
 	fi
+	case "$only" in
+	"") cmd+=" && bench/huge_bench" ;;
+	walk) ;;
+	huge) cmd="bench/huge_bench" ;;
+	*) usage ;;
+	esac
 	log "running '$cmd' in a $kver VM (takes minutes; log: ${out#"$VMI_TOP"/}/vmtest.log)"
 	"$VMI_TOP/scripts/vmtest.sh" --kernel "$kver" --timeout "$VM_TIMEOUT" --exec "$cmd" \
 		>"$out/vmtest.log" 2>&1 || rc=$?

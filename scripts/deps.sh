@@ -100,7 +100,7 @@ install_host() {
 	local pkgs=(build-essential bc bison flex libelf-dev kmod cpio zstd xz-utils
 		qemu-system-x86 qemu-utils busybox-static sparse dkms debootstrap
 		shellcheck clang-format g++ gcc-multilib python3 python3-requests
-		python3-argcomplete file iproute2 kbd util-linux-extra procps
+		python3-argcomplete python3-numpy file iproute2 kbd util-linux-extra procps
 		initramfs-tools jq)
 	local missing=() p
 	for p in "${pkgs[@]}"; do
