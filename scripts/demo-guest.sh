@@ -101,3 +101,19 @@ touch_region "$p2"
 step "isolation: processes $p1 and $p2 map the same virtual address $addr to different frames"
 run "$VMI" translate "$p1" "$addr"
 run "$VMI" translate "$p2" "$addr"
+
+# ---- huge pages ---------------------------------------------------------------
+: >"$OUT/workload"
+start_workload 2 --huge
+mapfile -t arrays < <(grep '^pid ' "$OUT/workload")
+read -r _ hp _ small _ < <(echo "${arrays[0]}")
+read -r _ _ _ huge _ < <(echo "${arrays[1]}")
+step "huge pages: process $hp holds two 512 MiB arrays, at $small on 4K pages and at $huge on THP"
+run "$VMI" huge "$hp"
+
+step "the same as JSON: the two arrays, the TLB entries they need now and at best"
+"$VMI" huge "$hp" --json | jq --arg a "$small" --arg b "$huge" \
+	'{pid, rss, bytes, tlb_entries, vmas: [.vmas[] | select(.start == $a or .start == $b)]}'
+
+step "huge pages system-wide: cat /proc/vminspect/hugepages (stable 'key value' lines)"
+head -n 30 /proc/vminspect/hugepages

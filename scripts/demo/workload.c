@@ -3,12 +3,17 @@
  * The demo's live workload: maps a region, prints its address, and waits.
  *
  *   workload [--fork]
+ *   workload --huge
  *
  * On SIGUSR1 it writes every page of the region (demand paging happens
  * then, not at mmap time); on SIGTERM it exits.  With --fork a child does
  * the same with its own copy: after the write, the same virtual address
  * maps a different frame in each process.  "pid PID addr ADDR len LEN"
  * lines go to stdout (the child's too), then "ready".
+ *
+ * With --huge it maps two 512 MiB arrays instead, one kept on 4K pages
+ * (MADV_NOHUGEPAGE) and one 2 MiB-aligned with MADV_HUGEPAGE, writes both
+ * at once, prints a "pid PID addr ADDR len LEN" line for each and waits.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -21,7 +26,40 @@
 
 #define REGION (4UL << 20)
 
+#define HUGE_ARRAY (512UL << 20)
+#define SZ_2M	   (2UL << 20)
+
 static volatile sig_atomic_t touch_requested;
+
+/* The two 512 MiB arrays of --huge; never returns. */
+static int huge_arrays(void)
+{
+	char *small, *raw, *huge;
+	size_t i;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	small = mmap(NULL, HUGE_ARRAY, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* 2 MiB more than needed, to start the THP array on a 2 MiB line */
+	raw = mmap(NULL, HUGE_ARRAY + SZ_2M, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (small == MAP_FAILED || raw == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	huge = (char *)(((unsigned long)raw + SZ_2M - 1) & ~(SZ_2M - 1));
+	madvise(small, HUGE_ARRAY, MADV_NOHUGEPAGE);
+	madvise(huge, HUGE_ARRAY, MADV_HUGEPAGE);
+	for (i = 0; i < HUGE_ARRAY; i += 4096) {
+		small[i] = 1;
+		huge[i] = 1;
+	}
+	printf("pid %d addr %p len %lu\n", getpid(), (void *)small, HUGE_ARRAY);
+	printf("pid %d addr %p len %lu\n", getpid(), (void *)huge, HUGE_ARRAY);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
 
 static void on_usr1(int sig)
 {
@@ -36,6 +74,8 @@ int main(int argc, char **argv)
 	size_t i;
 	char *p;
 
+	if (argc > 1 && !strcmp(argv[1], "--huge"))
+		return huge_arrays();
 	sigaction(SIGUSR1, &sa, NULL);
 	p = mmap(NULL, REGION, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
