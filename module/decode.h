@@ -121,4 +121,40 @@ static __always_inline u32 vmi_page_facts(u64 pfn, bool check_pfn)
 	return atomic_read(&page->_mapcount) == 0 ? VMI_PAGE_ONCE : 0;
 }
 
+/**
+ * vmi_decode_pte - a small (PTE-level) entry as every consumer sees it
+ * @w:		the walk (its VMA's attributes, what the caller may see)
+ * @leaf:	in: start, end, level, page_shift; out: the rest
+ * @v:		the entry, read once
+ *
+ * Shared by the walker and the consumers that take a PTE table at once.
+ */
+static __always_inline void vmi_decode_pte(const struct vmi_walk *w,
+					   struct vmi_leaf *leaf, u64 v)
+{
+	vmi_decode_entry(leaf, v, false);
+	if (leaf->kind == VMI_KIND_PRESENT &&
+	    !(leaf->eflags & (VMI_EF_SPECIAL | VMI_EF_DEVMAP))) {
+		u32 facts = vmi_page_facts(leaf->pfn, w->check_pfn);
+
+		if (facts & VMI_PAGE_THP)
+			leaf->attrs |= VMI_EA_THP;
+		else if (facts & VMI_PAGE_ONCE)
+			leaf->eflags |= VMI_EF_EXCLUSIVE;
+	}
+}
+
+/* The VMA's attributes, and the frame hidden from a caller who may not see it. */
+static __always_inline void vmi_leaf_finish(const struct vmi_walk *w,
+					    struct vmi_leaf *leaf)
+{
+	leaf->attrs |= w->vma_attrs;
+	/* frames of present, migrating, poisoned and device entries */
+	if (w->hide_pfn && leaf->kind != VMI_KIND_NONE &&
+	    leaf->kind != VMI_KIND_SWAP && leaf->kind != VMI_KIND_MARKER) {
+		leaf->pfn = 0;
+		leaf->attrs |= VMI_EA_PFN_HIDDEN;
+	}
+}
+
 #endif /* _VMI_DECODE_H */

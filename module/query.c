@@ -21,6 +21,7 @@
 #include <linux/string.h>
 
 #include "compat.h"
+#include "decode.h"
 #include "vminspect.h"
 
 /*
@@ -266,8 +267,65 @@ int vmi_pages_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
 	return VMI_WALK_CONTINUE;
 }
 
+/* A PTE table at once: no call per entry, records written in place. */
+static int vmi_pages_ptes(struct vmi_walk *w, pte_t *table, unsigned long addr,
+			  unsigned long end)
+{
+	struct vmi_pages *p = w->priv;
+	struct vmi_page *r;
+	unsigned int nbuf;
+	u64 room;
+
+	/* the gap before the table (a hole above it, or a VMA boundary) */
+	if (addr != p->next && !vmi_pages_fill(p, addr, NULL)) {
+		w->addr = p->next;
+		return VMI_WALK_STOP;
+	}
+	nbuf = p->nbuf;
+	room = p->room;
+	for (; addr < end; addr += PAGE_SIZE, table++) {
+		pte_t pte = ptep_get(table);
+		struct vmi_leaf leaf;
+
+		if (!room || nbuf == VMI_PAGES_BATCH)
+			break;
+		room--;
+		r = &p->buf[nbuf++];
+		if (pte_none(pte)) {
+			memset(r, 0, sizeof(*r));
+			continue;
+		}
+		leaf.start = addr;
+		leaf.end = addr + PAGE_SIZE;
+		leaf.level = VMI_LEVEL_PTE;
+		leaf.page_shift = PAGE_SHIFT;
+		leaf.attrs = 0;
+		vmi_decode_pte(w, &leaf, pte_val(pte));
+		vmi_leaf_finish(w, &leaf);
+		r->frame = leaf.kind == VMI_KIND_SWAP ?
+				   leaf.swap_type | leaf.swap_offset << 5 :
+				   leaf.pfn;
+		r->eflags = leaf.eflags;
+		r->kind = leaf.kind;
+		r->level = leaf.level;
+		r->page_shift = leaf.page_shift;
+		r->attrs = leaf.attrs;
+	}
+	p->nbuf = nbuf;
+	p->room = room;
+	p->next = addr;
+	if (addr < end) {
+		w->addr = addr;
+		return VMI_WALK_STOP;
+	}
+	return VMI_WALK_CONTINUE;
+}
+
 static const struct vmi_walk_ops vmi_pages_ops = {
 	.leaf = vmi_pages_leaf,
+#ifdef CONFIG_X86_64
+	.ptes = vmi_pages_ptes,
+#endif
 };
 
 static int vmi_query_pages(struct vmi_walk_query *q, struct mm_struct *mm,

@@ -60,8 +60,9 @@ struct vmi_walk_ops {
 		     unsigned long pfn);
 	/*
 	 * optional: [addr, end) of one PTE table, whole, instead of one
-	 * ->leaf() call per entry (for consumers that only add up); called
-	 * under rcu_read_lock(), must read each entry once with ptep_get()
+	 * ->leaf() call per entry; called under rcu_read_lock(), reads each
+	 * entry once with ptep_get() (vmi_decode_pte() decodes it as ->leaf()
+	 * would see it); on VMI_WALK_STOP, sets w->addr where it stopped
 	 */
 	int (*ptes)(struct vmi_walk *w, pte_t *table, unsigned long addr,
 		    unsigned long end);

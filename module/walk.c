@@ -82,13 +82,7 @@ static void vmi_leaf_vma_attrs(struct vmi_walk *w, struct vm_area_struct *vma)
 
 static __always_inline int vmi_emit(struct vmi_walk *w, struct vmi_leaf *leaf)
 {
-	leaf->attrs |= w->vma_attrs;
-	/* frames of present, migrating, poisoned and device entries */
-	if (w->hide_pfn && leaf->kind != VMI_KIND_NONE &&
-	    leaf->kind != VMI_KIND_SWAP && leaf->kind != VMI_KIND_MARKER) {
-		leaf->pfn = 0;
-		leaf->attrs |= VMI_EA_PFN_HIDDEN;
-	}
+	vmi_leaf_finish(w, leaf);
 	w->addr = leaf->end;
 	w->work++;
 	/* no retpoline for the consumers that see every entry */
@@ -127,24 +121,19 @@ static int vmi_emit_entry(struct vmi_walk *w, unsigned long start,
 		.page_shift = shift,
 	};
 
-	vmi_decode_entry(&leaf, entry, level != VMI_LEVEL_PTE);
+	if (level == VMI_LEVEL_PTE) {
+		vmi_decode_pte(w, &leaf, entry);
+		return vmi_emit(w, &leaf);
+	}
+	vmi_decode_entry(&leaf, entry, true);
 	/* a large entry seen part-way (range start inside it) */
 	if (leaf.kind == VMI_KIND_PRESENT && shift > PAGE_SHIFT)
 		leaf.pfn += (start & ((1UL << shift) - 1)) >> PAGE_SHIFT;
-	if (leaf.kind == VMI_KIND_PRESENT && !(w->vma_attrs & VMI_EA_HUGETLB) &&
-	    !(leaf.eflags & (VMI_EF_SPECIAL | VMI_EF_DEVMAP))) {
-		if (level == VMI_LEVEL_PMD) {
-			/* a PMD leaf of an ordinary VMA is a THP */
-			leaf.attrs |= VMI_EA_THP;
-		} else if (level == VMI_LEVEL_PTE) {
-			u32 facts = vmi_page_facts(leaf.pfn, w->check_pfn);
-
-			if (facts & VMI_PAGE_THP)
-				leaf.attrs |= VMI_EA_THP;
-			else if (facts & VMI_PAGE_ONCE)
-				leaf.eflags |= VMI_EF_EXCLUSIVE;
-		}
-	}
+	/* a PMD leaf of an ordinary VMA is a THP */
+	if (leaf.kind == VMI_KIND_PRESENT && level == VMI_LEVEL_PMD &&
+	    !(w->vma_attrs & VMI_EA_HUGETLB) &&
+	    !(leaf.eflags & (VMI_EF_SPECIAL | VMI_EF_DEVMAP)))
+		leaf.attrs |= VMI_EA_THP;
 	return vmi_emit(w, &leaf);
 }
 
@@ -166,11 +155,15 @@ static int vmi_walk_ptes(struct vmi_walk *w, pmd_t *pmd, unsigned long addr,
 	/* the local copy of the PMD finds the table: no second read */
 	table = pte_offset_kernel(pmd, addr);
 	if (w->ops->ptes) {
-		/* at most one table: a short, bounded loop in the consumer */
+		/*
+		 * At most one table: a short, bounded loop in the consumer.  A
+		 * consumer that stops early sets w->addr where it stopped.
+		 */
 		ret = w->ops->ptes(w, table, addr, end);
 		rcu_read_unlock();
 		w->work += (end - addr) >> PAGE_SHIFT;
-		w->addr = end;
+		if (ret == VMI_WALK_CONTINUE)
+			w->addr = end;
 		return ret;
 	}
 	for (; addr < end; addr += PAGE_SIZE, table++) {
