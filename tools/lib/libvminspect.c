@@ -801,6 +801,246 @@ int vmi_pgtables(struct vmi_handle *h, uint32_t pid,
 	return 0;
 }
 
+/* ---- huge pages ---- */
+
+_Static_assert(sizeof(struct vmi_huge_vma) == VMI_HUGE_VMA_SIZE_VER0 &&
+		       sizeof(struct vmi_huge_arg) >= VMI_HUGE_SIZE_VER0 &&
+		       sizeof(struct vmi_huge_node) ==
+			       VMI_HUGE_NODE_SIZE_VER0 &&
+		       sizeof(struct vmi_huge_sys_arg) >=
+			       VMI_HUGE_SYS_SIZE_VER0,
+	       "huge-page ABI structs smaller than their first versions");
+
+int vmi_huge_chunk(struct vmi_handle *h, struct vmi_huge_arg *arg)
+{
+	uint64_t start, end, len, vec;
+	uint32_t pid;
+	int ret;
+
+	if (!h || !arg || (!arg->vec) != (!arg->vec_len))
+		return -EINVAL;
+	pid = arg->pid;
+	start = arg->start;
+	end = arg->end;
+	vec = arg->vec;
+	len = arg->vec_len;
+	arg->size = sizeof(*arg);
+	arg->flags = 0;
+	arg->mm_flags = 0;
+	arg->vma_size = sizeof(struct vmi_huge_vma);
+	arg->nr_vmas = 0;
+	arg->walk_end = 0;
+	arg->max_lock_ns = 0;
+	memset(&arg->total, 0, sizeof(arg->total));
+	ret = vmi_ioctl(h, VMI_IOC_HUGE, arg);
+	arg->pid = pid;
+	arg->start = start;
+	arg->end = end;
+	arg->vec = vec;
+	arg->vec_len = len;
+	if (ret)
+		return ret;
+	if (arg->size < VMI_HUGE_SIZE_VER0 || arg->size > sizeof(*arg))
+		return -VMI_EABI;
+	if (arg->nr_vmas > len || arg->walk_end <= start || arg->walk_end > end)
+		return -VMI_EPROTO;
+	return 0;
+}
+
+int vmi_huge_totals(struct vmi_handle *h, uint32_t pid, uint64_t start,
+		    uint64_t end, struct vmi_huge_arg *out)
+{
+	if (!out)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->pid = pid;
+	out->start = start;
+	out->end = end;
+	return vmi_huge_chunk(h, out);
+}
+
+void vmi_huge_add(struct vmi_huge_bytes *sum, const struct vmi_huge_bytes *b)
+{
+	sum->rss += b->rss;
+	sum->base += b->base;
+	sum->thp_pmd_anon += b->thp_pmd_anon;
+	sum->thp_pmd_shmem += b->thp_pmd_shmem;
+	sum->thp_pmd_file += b->thp_pmd_file;
+	sum->thp_pte += b->thp_pte;
+	sum->hugetlb_pmd_private += b->hugetlb_pmd_private;
+	sum->hugetlb_pmd_shared += b->hugetlb_pmd_shared;
+	sum->hugetlb_pud_private += b->hugetlb_pud_private;
+	sum->hugetlb_pud_shared += b->hugetlb_pud_shared;
+	sum->swap += b->swap;
+	sum->tlb_now += b->tlb_now;
+	sum->tlb_best += b->tlb_best;
+	for (size_t i = 0; i < VMI_THP_ORDERS; i++)
+		sum->thp_pte_order[i] += b->thp_pte_order[i];
+}
+
+int vmi_huge_range(struct vmi_handle *h, uint32_t pid, uint64_t start,
+		   uint64_t end, struct vmi_fetch *f, struct vmi_huge_result *r)
+{
+	size_t chunk = f && f->chunk ? f->chunk : VMI_HUGE_CHUNK;
+	size_t max = f && f->max ? f->max : VMI_HUGE_ALL_MAX;
+	size_t n = 0, cap = 0, len, i;
+	struct vmi_huge_vma *buf = NULL, *tmp;
+	struct vmi_huge_arg a;
+	uint64_t pos = start;
+	int ret;
+
+	if (!h || !r)
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	if (f) {
+		f->calls = 0;
+		f->max_lock_ns = 0;
+		f->lock_drops = 0;
+	}
+	do {
+		if (n >= max) {
+			ret = -E2BIG;
+			goto fail;
+		}
+		len = chunk < max - n ? chunk : max - n;
+		if (cap - n < len) {
+			size_t newcap = cap * 2 > n + len ? cap * 2 : n + len;
+
+			if (newcap > max)
+				newcap = max;
+			if (newcap > SIZE_MAX / sizeof(*buf)) {
+				ret = -ENOMEM;
+				goto fail;
+			}
+			tmp = realloc(buf, newcap * sizeof(*buf));
+			if (!tmp) {
+				ret = -ENOMEM;
+				goto fail;
+			}
+			buf = tmp;
+			cap = newcap;
+		}
+		memset(&a, 0, sizeof(a));
+		a.pid = pid;
+		a.start = pos;
+		a.end = end;
+		a.vec = (uintptr_t)(buf + n);
+		a.vec_len = len;
+		ret = vmi_huge_chunk(h, &a);
+		if (f) {
+			f->calls++;
+			if (!ret && a.max_lock_ns > f->max_lock_ns)
+				f->max_lock_ns = a.max_lock_ns;
+		}
+		if (ret)
+			goto fail;
+		r->mm_flags = a.mm_flags;
+		for (i = 0; i < a.nr_vmas; i++)
+			vmi_terminate(buf[n + i].name, sizeof(buf[n + i].name));
+		/* a VMA cut by the end of one call continues in the next */
+		if (n && a.nr_vmas && buf[n - 1].start == buf[n].start) {
+			buf[n - 1].end = buf[n].end;
+			vmi_huge_add(&buf[n - 1].bytes, &buf[n].bytes);
+			memmove(&buf[n], &buf[n + 1],
+				(a.nr_vmas - 1) * sizeof(*buf));
+			a.nr_vmas--;
+		}
+		n += a.nr_vmas;
+		pos = a.walk_end;
+	} while (pos < end);
+
+	for (i = 0; i < n; i++)
+		vmi_huge_add(&r->total, &buf[i].bytes);
+	if (!n) {
+		free(buf);
+		buf = NULL;
+	}
+	r->vmas = buf;
+	r->nr_vmas = n;
+	return 0;
+fail:
+	free(buf);
+	return ret;
+}
+
+int vmi_huge_all(struct vmi_handle *h, uint32_t pid, struct vmi_huge_result *r)
+{
+	struct vmi_info info;
+	int ret;
+
+	if (!h || !r)
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	if (!h->have_info) {
+		ret = vmi_get_info(h, &info);
+		if (ret)
+			return ret;
+	}
+	return vmi_huge_range(h, pid, 0, vmi_user_end(&h->info), NULL, r);
+}
+
+void vmi_huge_result_free(struct vmi_huge_result *r)
+{
+	if (!r)
+		return;
+	free(r->vmas);
+	r->vmas = NULL;
+	r->nr_vmas = 0;
+}
+
+int vmi_huge_sys(struct vmi_handle *h, struct vmi_huge_sys_arg *out,
+		 struct vmi_huge_node *nodes, size_t max_nodes)
+{
+	size_t i;
+	int ret;
+
+	if (!h || !out || (!nodes && max_nodes))
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->size = sizeof(*out);
+	out->vec = (uintptr_t)(max_nodes ? nodes : NULL);
+	out->vec_len = max_nodes;
+	out->node_size = sizeof(struct vmi_huge_node);
+	ret = vmi_ioctl(h, VMI_IOC_HUGE_SYS, out);
+	if (ret)
+		return ret;
+	if (out->size < VMI_HUGE_SYS_SIZE_VER0 || out->size > sizeof(*out))
+		return -VMI_EABI;
+	if (out->nr_pools > VMI_HUGE_POOLS)
+		return -VMI_EPROTO;
+	for (i = 0; i < max_nodes && i < out->nr_nodes; i++)
+		if (nodes[i].nr_zones > VMI_HUGE_ZONES)
+			return -VMI_EPROTO;
+	for (i = 0; i < max_nodes && i < out->nr_nodes; i++)
+		for (uint32_t z = 0; z < nodes[i].nr_zones; z++)
+			vmi_terminate(nodes[i].zones[z].name,
+				      sizeof(nodes[i].zones[z].name));
+	return 0;
+}
+
+static const char *const vmi_huge_event_names[VMI_EV_NR] = {
+	[VMI_EV_THP_FAULT_ALLOC] = "thp_fault_alloc",
+	[VMI_EV_THP_FAULT_FALLBACK] = "thp_fault_fallback",
+	[VMI_EV_THP_COLLAPSE_ALLOC] = "thp_collapse_alloc",
+	[VMI_EV_THP_COLLAPSE_ALLOC_FAILED] = "thp_collapse_alloc_failed",
+	[VMI_EV_THP_FILE_ALLOC] = "thp_file_alloc",
+	[VMI_EV_THP_FILE_MAPPED] = "thp_file_mapped",
+	[VMI_EV_THP_SPLIT_PAGE] = "thp_split_page",
+	[VMI_EV_THP_SPLIT_PAGE_FAILED] = "thp_split_page_failed",
+	[VMI_EV_THP_DEFERRED_SPLIT_PAGE] = "thp_deferred_split_page",
+	[VMI_EV_THP_SPLIT_PMD] = "thp_split_pmd",
+	[VMI_EV_THP_ZERO_PAGE_ALLOC] = "thp_zero_page_alloc",
+	[VMI_EV_THP_SWPOUT] = "thp_swpout",
+	[VMI_EV_HTLB_BUDDY_ALLOC] = "htlb_buddy_alloc_success",
+	[VMI_EV_HTLB_BUDDY_ALLOC_FAIL] = "htlb_buddy_alloc_fail",
+	[VMI_EV_COMPACT_STALL] = "compact_stall",
+};
+
+const char *vmi_huge_event_name(unsigned int ev)
+{
+	return ev < VMI_EV_NR ? vmi_huge_event_names[ev] : NULL;
+}
+
 /* ---- names ---- */
 
 static const char *const vmi_kind_names[] = {

@@ -203,6 +203,175 @@ const char *vmi_vma_flag_name(unsigned int bit);
 /* VMI_VMA_* as in /proc/PID/maps: "rw-p", "r-xs"; buf holds 5 bytes. */
 char *vmi_vma_perms(uint32_t vma_flags, char *buf);
 
+/* ---- huge pages ---- */
+
+#define VMI_HUGE_CHUNK	 256	    /* VMAs per VMI_IOC_HUGE call */
+#define VMI_HUGE_ALL_MAX (1U << 20) /* give up (-E2BIG) beyond this */
+
+/*
+ * VMI_IOC_HUGE, once.  The caller fills pid, start, end, vec and vec_len
+ * (vec 0 and vec_len 0: the totals alone); same contract as
+ * vmi_walk_chunk().
+ */
+int vmi_huge_chunk(struct vmi_handle *h, struct vmi_huge_arg *arg);
+/* The totals of [start, end) of process pid in one call (out->total). */
+int vmi_huge_totals(struct vmi_handle *h, uint32_t pid, uint64_t start,
+		    uint64_t end, struct vmi_huge_arg *out);
+
+/* Every VMA of a range with its page sizes (vmi_huge_range()). */
+struct vmi_huge_result {
+	struct vmi_huge_vma *vmas; /* address order, names NUL-terminated */
+	size_t nr_vmas;
+	struct vmi_huge_bytes total; /* the sum of the VMAs */
+	uint32_t mm_flags;	     /* VMI_HM_* */
+};
+
+/*
+ * The VMAs of process pid meeting [start, end): calls VMI_IOC_HUGE until
+ * the range is covered.  Free r with vmi_huge_result_free().
+ */
+int vmi_huge_range(struct vmi_handle *h, uint32_t pid, uint64_t start,
+		   uint64_t end, struct vmi_fetch *f,
+		   struct vmi_huge_result *r);
+int vmi_huge_all(struct vmi_handle *h, uint32_t pid, struct vmi_huge_result *r);
+void vmi_huge_result_free(struct vmi_huge_result *r);
+/* sum += b, field by field */
+void vmi_huge_add(struct vmi_huge_bytes *sum, const struct vmi_huge_bytes *b);
+
+/*
+ * VMI_IOC_HUGE_SYS: *out filled; the first max_nodes nodes go to nodes
+ * (may be NULL with max_nodes 0); out->nr_nodes says how many there are.
+ */
+int vmi_huge_sys(struct vmi_handle *h, struct vmi_huge_sys_arg *out,
+		 struct vmi_huge_node *nodes, size_t max_nodes);
+/* The /proc/vmstat name of VMI_EV_* ev, NULL for an unused slot. */
+const char *vmi_huge_event_name(unsigned int ev);
+
+/* Sums of struct vmi_huge_bytes. */
+uint64_t vmi_huge_thp_pmd(const struct vmi_huge_bytes *b);
+uint64_t vmi_huge_hugetlb_2m(const struct vmi_huge_bytes *b);
+uint64_t vmi_huge_hugetlb_1g(const struct vmi_huge_bytes *b);
+
+/*
+ * The THP policy from sysfs (/sys/kernel/mm/transparent_hugepage): the
+ * selected word of each "[always] madvise never" file, "" when the file
+ * is missing; numbers -1 when missing.
+ */
+#define VMI_THP_WORD	  24
+#define VMI_THP_MAX_SIZES 16
+
+struct vmi_thp_size {
+	uint64_t size;			  /* folio bytes (hugepages-<size>kB) */
+	char enabled[VMI_THP_WORD];	  /* always, inherit, madvise, never */
+	char shmem_enabled[VMI_THP_WORD]; /* "" where absent */
+};
+
+struct vmi_thp_policy {
+	bool present; /* the directory exists (CONFIG_TRANSPARENT_HUGEPAGE) */
+	char enabled[VMI_THP_WORD];
+	char defrag[VMI_THP_WORD];
+	char shmem_enabled[VMI_THP_WORD];
+	int64_t use_zero_page;
+	int64_t khugepaged_defrag;
+	int64_t pages_to_scan;
+	int64_t scan_sleep_millisecs;
+	int64_t alloc_sleep_millisecs;
+	int64_t max_ptes_none;
+	int64_t max_ptes_swap;
+	int64_t max_ptes_shared;
+	int64_t full_scans;
+	int64_t pages_collapsed;
+	unsigned int nr_sizes; /* per-size (mTHP) policy, 6.8+ */
+	struct vmi_thp_size sizes[VMI_THP_MAX_SIZES];
+};
+
+/* dir NULL: /sys/kernel/mm/transparent_hugepage.  Returns 0 or -errno. */
+int vmi_thp_policy_read(const char *dir, struct vmi_thp_policy *p);
+/*
+ * The policy that decides 2 MiB anonymous THP: the 2048 kB size's own
+ * setting unless it is "inherit" or absent, else the global one; "" when
+ * unknown.
+ */
+const char *vmi_thp_pmd_enabled(const struct vmi_thp_policy *p);
+
+/*
+ * Data TLB capacity from CPUID, entries (0: CPUID does not tell).  "stlb"
+ * is the second-level TLB (Intel STLB, AMD L2 TLB).
+ */
+struct vmi_tlb_capacity {
+	char vendor[16];
+	const char *source; /* "cpuid 0x18", "cpuid 0x2", "cpuid 0x80000005",
+			     * or "none" */
+	unsigned int l1d_4k, l1d_2m, l1d_1g;
+	unsigned int stlb_4k, stlb_2m, stlb_1g;
+};
+
+/* One CPUID query: fills r[4] = eax, ebx, ecx, edx; false if unsupported. */
+typedef bool (*vmi_cpuid_fn)(void *ctx, uint32_t leaf, uint32_t sub,
+			     uint32_t r[4]);
+/* The capacity as the CPUID function tells it (for tests). */
+void vmi_tlb_capacity_decode(vmi_cpuid_fn cpuid, void *ctx,
+			     struct vmi_tlb_capacity *t);
+/* The capacity of this CPU (x86; "none" elsewhere). */
+void vmi_tlb_capacity_read(struct vmi_tlb_capacity *t);
+/* True when CPUID told anything. */
+bool vmi_tlb_capacity_known(const struct vmi_tlb_capacity *t);
+
+/*
+ * Why a VMA is not (fully) on huge pages: the advice engine.  Pure: it
+ * looks only at the records and facts it is given.
+ */
+enum vmi_huge_reason {
+	VMI_HR_THP_DISABLED_SYSTEM,
+	VMI_HR_THP_MADVISE_ONLY,
+	VMI_HR_THP_DISABLED_PRCTL,
+	VMI_HR_MADV_NOHUGEPAGE,
+	VMI_HR_TOO_SMALL,
+	VMI_HR_UNALIGNED,
+	VMI_HR_NOT_TOUCHED,
+	VMI_HR_KHUGEPAGED_PENDING,
+	VMI_HR_HUGETLB_POOL_EMPTY,
+	VMI_HR_FILE_NO_LARGE_FOLIOS,
+	VMI_HR_SHMEM_THP_DISABLED,
+	VMI_HR_SPLIT_THP,
+	VMI_HR_SPECIAL_MAPPING,
+	VMI_HR_NR
+};
+
+/* The system facts the advice needs; NULL members are unknown. */
+struct vmi_huge_facts {
+	const struct vmi_thp_policy *thp;
+	uint32_t mm_flags; /* VMI_HM_* of the process */
+	const struct vmi_hugetlb_pool *pools;
+	unsigned int nr_pools;
+};
+
+/*
+ * True when the advice for v needs the bytes outside its 2 MiB-aligned
+ * span (the head and tail pieces): query them with vmi_huge_totals() over
+ * [v->start, v->span_2m_start) and [v->span_2m_end, v->end).
+ */
+bool vmi_huge_needs_outside(const struct vmi_huge_vma *v);
+/*
+ * The reasons (bit VMI_HR_*) v is not fully huge; 0 when it is, or when
+ * there is nothing worth saying (a small VMA with nothing resident).
+ * outside: the bytes of the head and tail pieces, NULL if unknown (then
+ * taken as none).
+ */
+uint32_t vmi_huge_advise(const struct vmi_huge_facts *f,
+			 const struct vmi_huge_vma *v,
+			 const struct vmi_huge_bytes *outside);
+/* Stable machine name ("too_small"), NULL if out of range. */
+const char *vmi_huge_reason_name(unsigned int reason);
+/* One line for people: why. */
+const char *vmi_huge_reason_text(unsigned int reason);
+/*
+ * The fix, in buf: with the khugepaged settings or the hugetlb page size
+ * where they matter (f and v may be NULL).
+ */
+char *vmi_huge_reason_fix(unsigned int reason, const struct vmi_huge_facts *f,
+			  const struct vmi_huge_vma *v, char *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -93,6 +93,44 @@ def check_maps(d, pt):
     assert t["rss"] == sum(v["rss"] for v in d["vmas"])
 
 
+BYTES_KEYS = {"4k", "thp_pmd", "thp_pte", "hugetlb_2m", "hugetlb_1g"}
+
+
+def check_huge(d):
+    for k in ("pid", "rss", "bytes", "tlb_entries", "vmas"):
+        assert k in d, k
+    assert d["pid"] == 42 and d["rss"] == sum(v["rss"] for v in d["vmas"])
+    assert BYTES_KEYS <= set(d["bytes"])
+    assert set(d["tlb_entries"]) >= {"now", "best"}
+    for v in d["vmas"]:
+        assert is_hex(v["start"]) and is_hex(v["end"])
+        assert BYTES_KEYS <= set(v["bytes"])
+        assert all(isinstance(x, int) for x in v["bytes"].values())
+        for a in v["advice"]:
+            assert set(a) >= {"reason", "fix"} and a["fix"]
+    reasons = [[a["reason"] for a in v["advice"]] for v in d["vmas"]]
+    assert reasons == [[], ["madv_nohugepage"], ["too_small"],
+                       ["unaligned"]], reasons
+    assert d["advice_summary"] == {"madv_nohugepage": 1, "too_small": 1,
+                                   "unaligned": 1}
+
+
+def check_huge_all(d):
+    assert [p["pid"] for p in d["top"]] == [100, 101]
+    assert d["top"][0]["not_huge"] == 64 << 20
+    assert d["top"][1]["not_huge"] == 2 << 20
+    assert BYTES_KEYS <= set(d["top"][0]["bytes"])
+    assert d["processes"]["scanned"] == 10
+    p = d["hugetlb_pools"]
+    assert [x["page_size"] for x in p] == [2 << 20, 1 << 30]
+    assert p[0]["nodes"][0]["free"] == 10
+    assert d["thp"]["events"]["thp_fault_alloc"] == 12
+    f = d["fragmentation"]
+    assert f["free_2m_blocks"] == 100
+    assert f["zones"][0]["zone"] == "Normal"
+    assert f["zones"][0]["free_2m_blocks"] == 100
+
+
 def main():
     what = sys.argv[1]
     d = json.load(sys.stdin)
@@ -103,6 +141,8 @@ def main():
         "translate-unmapped": lambda: check_translate_unmapped(d),
         "maps": lambda: check_maps(d, True),
         "maps-nopt": lambda: check_maps(d, False),
+        "huge": lambda: check_huge(d),
+        "huge-all": lambda: check_huge_all(d),
     }
     try:
         checks[what]()

@@ -125,11 +125,19 @@ expect 2 "no address given" "translate without address" -- translate 1
 expect 2 "invalid address '0xg'" "translate bad address" -- translate 1 0xg
 expect 2 "unexpected argument 'x'" "translate too many" -- translate 1 0x1000 x
 expect 2 "unexpected argument '2'" "maps too many" -- maps 1 2
+expect 0 "Usage: vminspect huge PID" "huge --help" -- huge --help
+expect 2 "no PID given" "huge without PID" -- huge
+expect 2 "unexpected argument '2'" "huge too many" -- huge 1 2
+expect 2 "unexpected argument '1'" "huge --all with PID" -- huge --all 1
+expect 2 "--top needs --all" "huge --top without --all" -- huge 1 --top 3
+expect 2 "invalid --top 'x'" "huge bad --top" -- huge --all --top x
+VMINSPECT_PROC_DIR=$tmp/absent expect 3 "$msg" "huge: not loaded" -- huge self --json
+VMINSPECT_PROC_DIR=$tmp/absent expect 3 "$msg" "huge --all: not loaded" -- huge --all
 VMINSPECT_PROC_DIR=$tmp/absent expect 3 "$msg" "walk: options anywhere" -- walk --json self --per-page --holes 0x1000 0x2000
 VMINSPECT_PROC_DIR=$tmp/absent expect 3 "$msg" "walk: START+SIZE" -- walk 1 7f0000000000+2M
 
 # -- walk, translate, maps --json: sample renderings, parsed --
-for r in walk translate translate-hidden translate-unmapped maps maps-nopt; do
+for r in walk translate translate-hidden translate-unmapped maps maps-nopt huge huge-all; do
 	if command -v python3 >/dev/null; then
 		if ./tests/test_host --render "$r" | python3 tests/check_json.py "$r"; then
 			ok

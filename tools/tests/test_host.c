@@ -21,6 +21,7 @@
 
 #include "../vminspect/cli.h"
 #include "../vminspect/output.h"
+#include "test_huge.h"
 
 static unsigned int passed, failed;
 
@@ -713,6 +714,8 @@ int ioctl(int fd, unsigned long req, ...)
 		return fake_translate(arg);
 	case VMI_IOC_PGTABLES:
 		return fake_pgtables(arg);
+	case VMI_IOC_HUGE:
+		return fake_huge(arg);
 	default:
 		fake_saw_bad_request = true;
 		errno = EINVAL;
@@ -1700,6 +1703,8 @@ static int render(const char *what)
 				       &sample_pgtables, stdout);
 	if (!strcmp(what, "maps-nopt"))
 		return maps_print_json(42, sample_vmas, 1, NULL, stdout);
+	if (!strncmp(what, "huge", 4))
+		return render_huge(what);
 	fprintf(stderr, "test_host: unknown rendering '%s'\n", what);
 	return 2;
 }
@@ -1730,6 +1735,7 @@ int main(int argc, char **argv)
 	test_walk_render();
 	test_translate_render();
 	test_maps_render();
+	test_huge_all(&passed, &failed, fake_open, fake_close);
 
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -45,6 +45,7 @@ extern const struct cli_command cli_cmd_status;
 extern const struct cli_command cli_cmd_walk;
 extern const struct cli_command cli_cmd_translate;
 extern const struct cli_command cli_cmd_maps;
+extern const struct cli_command cli_cmd_huge;
 
 /* "vminspect: msg" / "vminspect: warning: msg" on stderr. */
 __printf(1, 2) void cli_err(const char *fmt, ...);
@@ -114,5 +115,43 @@ int maps_print_text(const struct vmi_vma *v, size_t n,
 		    const struct vmi_pgtables_arg *pt, FILE *f);
 int maps_print_json(uint32_t pid, const struct vmi_vma *v, size_t n,
 		    const struct vmi_pgtables_arg *pt, FILE *f);
+
+/*
+ * What a rendering of "huge PID" needs: the records, the bytes outside each
+ * VMA's 2 MiB-aligned span (NULL: unknown), the system facts.
+ */
+struct huge_view {
+	uint32_t pid;
+	const char *comm; /* may be NULL */
+	const struct vmi_huge_result *r;
+	const struct vmi_huge_bytes *outside; /* r->nr_vmas entries or NULL */
+	struct vmi_huge_facts facts;
+	const struct vmi_thp_policy *thp;   /* may be NULL */
+	const struct vmi_tlb_capacity *tlb; /* may be NULL */
+};
+
+/* One process of "huge --all". */
+struct huge_proc {
+	uint32_t pid;
+	char comm[32];
+	struct vmi_huge_bytes b; /* totals */
+	uint32_t mm_flags;
+};
+
+struct huge_sys_view {
+	const struct huge_proc *top; /* by bytes not huge, most first */
+	size_t nr_top;
+	size_t scanned, kernel, gone, denied, failed;
+	const struct vmi_huge_sys_arg *sys; /* may be NULL */
+	const struct vmi_huge_node *nodes;
+	size_t nr_nodes;
+	const struct vmi_thp_policy *thp;
+	const struct vmi_tlb_capacity *tlb;
+};
+
+int huge_print_text(const struct huge_view *hv, FILE *f);
+int huge_print_json(const struct huge_view *hv, FILE *f);
+int huge_all_print_text(const struct huge_sys_view *sv, FILE *f);
+int huge_all_print_json(const struct huge_sys_view *sv, FILE *f);
 
 #endif /* _VMINSPECT_CLI_H */

@@ -1,0 +1,742 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host tests of the huge-page side of the companion: the advice engine on
+ * synthetic VMA records, the THP policy reader on a fake sysfs tree, the
+ * CPUID TLB decoder on fake CPUID answers, the VMI_IOC_HUGE loop against a
+ * fake module and the renderers of "vminspect huge".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../vminspect/cli.h"
+#include "test_huge.h"
+
+#define MB (1ULL << 20)
+
+static unsigned int dummy;
+static unsigned int *npass = &dummy, *nfail = &dummy;
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (cond) {                                                    \
+			(*npass)++;                                            \
+		} else {                                                       \
+			(*nfail)++;                                            \
+			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                              \
+	} while (0)
+
+#define R(x) (1U << VMI_HR_##x)
+
+/* ---- synthetic records ---- */
+
+static struct vmi_thp_policy pol;
+static struct vmi_hugetlb_pool pools[2];
+static struct vmi_huge_facts facts;
+
+static void facts_reset(const char *enabled)
+{
+	memset(&pol, 0, sizeof(pol));
+	pol.present = true;
+	snprintf(pol.enabled, sizeof(pol.enabled), "%s", enabled);
+	snprintf(pol.defrag, sizeof(pol.defrag), "madvise");
+	snprintf(pol.shmem_enabled, sizeof(pol.shmem_enabled), "never");
+	pol.pages_to_scan = 4096;
+	pol.scan_sleep_millisecs = 10000;
+	pol.max_ptes_none = 511;
+	memset(pools, 0, sizeof(pools));
+	pools[0].page_size = 2 * MB;
+	pools[0].total = 64;
+	pools[0].free = 10;
+	pools[1].page_size = 1024 * MB;
+	pools[1].total = 1;
+	pools[1].free = 1;
+	facts.thp = &pol;
+	facts.mm_flags = 0;
+	facts.pools = pools;
+	facts.nr_pools = 2;
+}
+
+/* An anonymous read-write VMA of size bytes at start (2 MiB-aligned span). */
+static struct vmi_huge_vma anon(uint64_t start, uint64_t size)
+{
+	struct vmi_huge_vma v;
+	uint64_t a = (start + 2 * MB - 1) & ~(2 * MB - 1);
+	uint64_t b = (start + size) & ~(2 * MB - 1);
+
+	memset(&v, 0, sizeof(v));
+	v.start = start;
+	v.end = start + size;
+	if (a < b) {
+		v.span_2m_start = a;
+		v.span_2m_end = b;
+	}
+	v.vma_flags = VMI_VMA_READ | VMI_VMA_WRITE | VMI_VMA_ANON;
+	v.hflags = VMI_HV_THP_CAPABLE;
+	return v;
+}
+
+static void touch_4k(struct vmi_huge_vma *v, uint64_t bytes)
+{
+	v->bytes.rss += bytes;
+	v->bytes.base += bytes;
+	v->bytes.tlb_now += bytes / 4096;
+}
+
+static void touch_thp(struct vmi_huge_vma *v, uint64_t bytes)
+{
+	v->bytes.rss += bytes;
+	v->bytes.thp_pmd_anon += bytes;
+	v->bytes.tlb_now += bytes / (2 * MB);
+}
+
+static uint32_t advise(const struct vmi_huge_vma *v,
+		       const struct vmi_huge_bytes *out)
+{
+	return vmi_huge_advise(&facts, v, out);
+}
+
+static void test_advice(void)
+{
+	struct vmi_huge_bytes out;
+	struct vmi_huge_vma v;
+	char fix[512];
+	unsigned int k;
+
+	/* fully on THP: nothing to say */
+	facts_reset("always");
+	v = anon(0x40000000, 8 * MB);
+	touch_thp(&v, 8 * MB);
+	CHECK(advise(&v, NULL) == 0);
+
+	/* small and empty: nothing; small and resident: too_small */
+	v = anon(0x40000000, MB);
+	CHECK(advise(&v, NULL) == 0);
+	touch_4k(&v, MB);
+	CHECK(advise(&v, NULL) == R(TOO_SMALL));
+	/* no aligned block in a 3 MiB VMA at 0x40100000? it has one */
+	v = anon(0x40100000, 3 * MB);
+	CHECK(v.span_2m_end - v.span_2m_start == 2 * MB);
+	/* 2.5 MiB at 1 MiB offset: no aligned block */
+	v = anon(0x40100000, 2 * MB + MB / 2);
+	CHECK(v.span_2m_start == v.span_2m_end);
+	touch_4k(&v, 4096);
+	CHECK(advise(&v, NULL) == R(TOO_SMALL));
+
+	/* system-wide never, madvise only, prctl, MADV_NOHUGEPAGE */
+	v = anon(0x40000000, 4 * MB);
+	touch_4k(&v, 4 * MB);
+	facts_reset("never");
+	CHECK(advise(&v, NULL) == R(THP_DISABLED_SYSTEM));
+	facts_reset("madvise");
+	CHECK(advise(&v, NULL) == R(THP_MADVISE_ONLY));
+	v.vma_flags |= VMI_VMA_HUGEPAGE;
+	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+	v.vma_flags &= ~VMI_VMA_HUGEPAGE;
+	/* the 2 MiB size's own setting wins over the global one */
+	pol.nr_sizes = 1;
+	pol.sizes[0].size = 2 * MB;
+	snprintf(pol.sizes[0].enabled, sizeof(pol.sizes[0].enabled), "always");
+	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+	snprintf(pol.sizes[0].enabled, sizeof(pol.sizes[0].enabled), "inherit");
+	CHECK(advise(&v, NULL) == R(THP_MADVISE_ONLY));
+	facts_reset("always");
+	facts.mm_flags = VMI_HM_THP_DISABLED;
+	CHECK(advise(&v, NULL) == R(THP_DISABLED_PRCTL));
+	facts.mm_flags = VMI_HM_THP_ADVISED_ONLY;
+	CHECK(advise(&v, NULL) == R(THP_DISABLED_PRCTL));
+	facts.mm_flags = 0;
+	v.vma_flags |= VMI_VMA_NOHUGEPAGE;
+	CHECK(advise(&v, NULL) == R(MADV_NOHUGEPAGE));
+	/* a blocked VMA already fully on THP: nothing */
+	v = anon(0x40000000, 4 * MB);
+	touch_thp(&v, 4 * MB);
+	v.vma_flags |= VMI_VMA_NOHUGEPAGE;
+	CHECK(advise(&v, NULL) == 0);
+
+	/* khugepaged_pending: 4K pages in the aligned part */
+	v = anon(0x40000000, 4 * MB);
+	touch_4k(&v, 4 * MB);
+	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+
+	/* not touched: nothing resident in a large VMA */
+	v = anon(0x40000000, 4 * MB);
+	CHECK(advise(&v, NULL) == R(NOT_TOUCHED));
+	touch_thp(&v, 2 * MB);
+	CHECK(advise(&v, NULL) == 0);
+	/* PROT_NONE reservations say nothing */
+	v = anon(0x40000000, 64 * MB);
+	v.vma_flags &= ~(VMI_VMA_READ | VMI_VMA_WRITE);
+	CHECK(advise(&v, NULL) == 0);
+
+	/* unaligned: 3 MiB at 1 MiB offset, head on 4K, span on THP */
+	v = anon(0x40100000, 3 * MB);
+	touch_4k(&v, MB);
+	touch_thp(&v, 2 * MB);
+	memset(&out, 0, sizeof(out));
+	out.rss = MB;
+	out.base = MB;
+	CHECK(vmi_huge_needs_outside(&v));
+	CHECK(advise(&v, &out) == R(UNALIGNED));
+	/* without the outside bytes the head looks like pending 4K pages */
+	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+
+	/* split: a PMD-order folio mapped by PTEs outside the span */
+	v = anon(0x40000000, 3 * MB);
+	touch_thp(&v, 2 * MB);
+	v.bytes.rss += MB;
+	v.bytes.thp_pte += MB;
+	v.bytes.thp_pte_order[9] = MB;
+	memset(&out, 0, sizeof(out));
+	out.rss = MB;
+	out.thp_pte = MB;
+	out.thp_pte_order[9] = MB;
+	CHECK(advise(&v, &out) == R(SPLIT_THP));
+	/* mTHP folios are not a split THP */
+	v.bytes.thp_pte_order[9] = 0;
+	v.bytes.thp_pte_order[4] = MB;
+	out.thp_pte_order[9] = 0;
+	out.thp_pte_order[4] = MB;
+	CHECK(advise(&v, &out) == 0);
+
+	/* hugetlb: unmapped parts and an empty pool */
+	v = anon(0x40000000, 8 * MB);
+	v.vma_flags = VMI_VMA_READ | VMI_VMA_WRITE | VMI_VMA_HUGETLB |
+		      VMI_VMA_SHARED;
+	v.hflags = 0;
+	v.hugetlb_size = 2 * MB;
+	v.bytes.hugetlb_pmd_private = 4 * MB;
+	CHECK(advise(&v, NULL) == 0);
+	pools[0].free = 0;
+	CHECK(advise(&v, NULL) == R(HUGETLB_POOL_EMPTY));
+	v.bytes.hugetlb_pmd_private = 8 * MB;
+	CHECK(advise(&v, NULL) == 0);
+	facts.pools = NULL; /* pools unknown: no claim */
+	v.bytes.hugetlb_pmd_private = 0;
+	CHECK(advise(&v, NULL) == 0);
+	facts_reset("always");
+
+	/* files: without large folios, with them */
+	v = anon(0x40000000, 4 * MB);
+	v.vma_flags = VMI_VMA_READ | VMI_VMA_FILE;
+	v.hflags = 0;
+	touch_4k(&v, 4 * MB);
+	CHECK(advise(&v, NULL) == R(FILE_NO_LARGE_FOLIOS));
+	v.hflags = VMI_HV_LARGE_FOLIOS | VMI_HV_THP_CAPABLE;
+	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+
+	/* shmem with shmem THP off, advise, on */
+	v = anon(0x40000000, 4 * MB);
+	v.vma_flags = VMI_VMA_READ | VMI_VMA_WRITE | VMI_VMA_SHARED |
+		      VMI_VMA_FILE;
+	v.hflags = VMI_HV_SHMEM | VMI_HV_THP_CAPABLE;
+	touch_4k(&v, 4 * MB);
+	CHECK(advise(&v, NULL) == R(SHMEM_THP_DISABLED));
+	snprintf(pol.shmem_enabled, sizeof(pol.shmem_enabled), "advise");
+	CHECK(advise(&v, NULL) == R(SHMEM_THP_DISABLED));
+	v.vma_flags |= VMI_VMA_HUGEPAGE;
+	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+	snprintf(pol.shmem_enabled, sizeof(pol.shmem_enabled), "never");
+	/* top-level enabled does not govern shmem */
+	facts_reset("never");
+	snprintf(pol.shmem_enabled, sizeof(pol.shmem_enabled), "always");
+	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+	facts_reset("always");
+
+	/* special mappings: large and mapped only */
+	v = anon(0x40000000, 4 * MB);
+	v.vma_flags = VMI_VMA_READ | VMI_VMA_SHARED | VMI_VMA_FILE;
+	v.hflags = VMI_HV_SPECIAL;
+	CHECK(advise(&v, NULL) == 0);
+	v.bytes.tlb_now = 1024;
+	CHECK(advise(&v, NULL) == R(SPECIAL_MAPPING));
+	v.end = v.start + 16384; /* [vvar]-like */
+	CHECK(advise(&v, NULL) == 0);
+
+	/* policy unknown: only what the records show */
+	facts.thp = NULL;
+	v = anon(0x40000000, 4 * MB);
+	touch_4k(&v, 4 * MB);
+	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+	facts_reset("always");
+
+	/* every reason has a name, a text and a fix; names are unique */
+	for (k = 0; k < VMI_HR_NR; k++) {
+		CHECK(vmi_huge_reason_name(k) && vmi_huge_reason_text(k));
+		CHECK(vmi_huge_reason_fix(k, &facts, NULL, fix, sizeof(fix)) &&
+		      fix[0]);
+		for (unsigned int m = 0; m < k; m++)
+			CHECK(strcmp(vmi_huge_reason_name(k),
+				     vmi_huge_reason_name(m)));
+	}
+	CHECK(!vmi_huge_reason_name(VMI_HR_NR));
+	CHECK(!strcmp(vmi_huge_reason_name(VMI_HR_KHUGEPAGED_PENDING),
+		      "khugepaged_pending"));
+	vmi_huge_reason_fix(VMI_HR_KHUGEPAGED_PENDING, &facts, NULL, fix,
+			    sizeof(fix));
+	CHECK(strstr(fix, "scans 4096 pages every 10000 ms") &&
+	      strstr(fix, "at most 511 empty") &&
+	      strstr(fix, "is not registered"));
+	facts.mm_flags = VMI_HM_KHUGEPAGED;
+	vmi_huge_reason_fix(VMI_HR_KHUGEPAGED_PENDING, &facts, NULL, fix,
+			    sizeof(fix));
+	CHECK(strstr(fix, "is registered"));
+	v.hugetlb_size = 1024 * MB;
+	vmi_huge_reason_fix(VMI_HR_HUGETLB_POOL_EMPTY, &facts, &v, fix,
+			    sizeof(fix));
+	CHECK(strstr(fix, "hugepages-1048576kB/nr_hugepages") != NULL);
+	/* a small buffer truncates, never overflows */
+	vmi_huge_reason_fix(VMI_HR_TOO_SMALL, &facts, NULL, fix, 8);
+	CHECK(strlen(fix) == 7);
+}
+
+/* ---- THP policy from a fake sysfs tree ---- */
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_policy(void)
+{
+	char dir[] = "/tmp/vmi-thp-XXXXXX", sub[128], cmd[160];
+	struct vmi_thp_policy p;
+
+	CHECK(vmi_thp_policy_read("/nonexistent/thp", &p) == 0 && !p.present);
+	CHECK(!strcmp(vmi_thp_pmd_enabled(&p), ""));
+	if (!mkdtemp(dir))
+		return;
+	put(dir, "enabled", "always [madvise] never\n");
+	put(dir, "defrag", "always defer defer+madvise [madvise] never\n");
+	put(dir, "shmem_enabled",
+	    "always within_size advise [never] deny force\n");
+	put(dir, "use_zero_page", "1\n");
+	snprintf(sub, sizeof(sub), "%s/khugepaged", dir);
+	mkdir(sub, 0755);
+	put(sub, "pages_to_scan", "4096\n");
+	put(sub, "scan_sleep_millisecs", "10000\n");
+	put(sub, "max_ptes_none", "511\n");
+	snprintf(sub, sizeof(sub), "%s/hugepages-2048kB", dir);
+	mkdir(sub, 0755);
+	put(sub, "enabled", "always [inherit] madvise never\n");
+	snprintf(sub, sizeof(sub), "%s/hugepages-64kB", dir);
+	mkdir(sub, 0755);
+	put(sub, "enabled", "always inherit madvise [never]\n");
+	put(sub, "shmem_enabled",
+	    "always [inherit] within_size advise never\n");
+	snprintf(sub, sizeof(sub), "%s/hugepages-64kBx", dir);
+	mkdir(sub, 0755);
+
+	CHECK(vmi_thp_policy_read(dir, &p) == 0 && p.present);
+	CHECK(!strcmp(p.enabled, "madvise"));
+	CHECK(!strcmp(p.defrag, "madvise"));
+	CHECK(!strcmp(p.shmem_enabled, "never"));
+	CHECK(p.use_zero_page == 1 && p.pages_to_scan == 4096 &&
+	      p.scan_sleep_millisecs == 10000 && p.max_ptes_none == 511);
+	CHECK(p.max_ptes_swap == -1 && p.full_scans == -1);
+	CHECK(p.nr_sizes == 2);
+	CHECK(p.sizes[0].size == 64 << 10 &&
+	      !strcmp(p.sizes[0].enabled, "never") &&
+	      !strcmp(p.sizes[0].shmem_enabled, "inherit"));
+	CHECK(p.sizes[1].size == 2 * MB &&
+	      !strcmp(p.sizes[1].enabled, "inherit") &&
+	      !p.sizes[1].shmem_enabled[0]);
+	CHECK(!strcmp(vmi_thp_pmd_enabled(&p), "madvise"));
+	snprintf(sub, sizeof(sub), "%s/hugepages-2048kB", dir);
+	put(sub, "enabled", "[always] inherit madvise never\n");
+	CHECK(vmi_thp_policy_read(dir, &p) == 0 &&
+	      !strcmp(vmi_thp_pmd_enabled(&p), "always"));
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		printf("warning: could not remove %s\n", dir);
+}
+
+/* ---- CPUID ---- */
+
+struct fake_leaf {
+	uint32_t leaf, sub, r[4];
+};
+
+struct fake_cpu {
+	const struct fake_leaf *leaves;
+	size_t n;
+};
+
+static bool fake_cpuid(void *ctx, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	const struct fake_cpu *c = ctx;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->leaves[i].leaf == leaf && c->leaves[i].sub == sub) {
+			memcpy(r, c->leaves[i].r, sizeof(c->leaves[i].r));
+			return true;
+		}
+	if ((leaf & 0x80000000U) == 0 && leaf <= c->leaves[0].r[0]) {
+		memset(r, 0, 4 * sizeof(*r));
+		return true;
+	}
+	return false;
+}
+
+/* "GenuineIntel" in ebx, edx, ecx */
+#define INTEL 0x756e6547, 0x6c65746e, 0x49656e69
+#define AMD   0x68747541, 0x444d4163, 0x69746e65
+
+static void test_cpuid(void)
+{
+	/* leaf 0x18 as a Skylake reports it: L1 load 64x4K, 32x2M, 4x1G;
+	 * STLB 1536 4K+2M, 16 1G */
+	static const struct fake_leaf skl[] = {
+		{ 0, 0, { 0x1b, INTEL } },
+		{ 0x18, 0, { 4, 0, 0, 0 } },
+		{ 0x18, 1, { 0, (4u << 16) | 1, 16, (1 << 5) | 4 } },
+		{ 0x18, 2, { 0, (4u << 16) | 6, 8, (1 << 5) | 4 } },
+		{ 0x18, 3, { 0, (6u << 16) | 3, 256, (2 << 5) | 3 } },
+		{ 0x18, 4, { 0, (4u << 16) | 8, 4, (2 << 5) | 3 } },
+	};
+	/* the same CPU with max leaf 0x16: leaf 0x2 descriptors 0x03 (64 x
+	 * 4K), 0x63 (32 x 2M, 4 x 1G), 0xc3 (STLB 1536, 16 x 1G) */
+	static const struct fake_leaf old[] = {
+		{ 0, 0, { 0x16, INTEL } },
+		{ 0x2, 0, { 0x00630301, 0x000000c3, 0, 0x80000000 } },
+	};
+	/* AMD Zen: L1 64 x 4K, 64 x 2M; L2 2048 x 4K, 2048 x 2M;
+	 * 1G: 64 and 1024 */
+	static const struct fake_leaf zen[] = {
+		{ 0, 0, { 0x10, AMD } },
+		{ 0x80000000U, 0, { 0x80000019U, 0, 0, 0 } },
+		{ 0x80000005U, 0, { 0xff40ff40, 0xff40ff40, 0, 0 } },
+		{ 0x80000006U, 0, { 0x68006800, 0x68006800, 0, 0 } },
+		{ 0x80000019U, 0, { 0xf040f040, 0xf400f400, 0, 0 } },
+	};
+	/* QEMU TCG: an AMD-like vendor with the L2 2M TLB disabled */
+	static const struct fake_leaf tcg[] = {
+		{ 0, 0, { 0xd, AMD } },
+		{ 0x80000000U, 0, { 0x80000008U, 0, 0, 0 } },
+		{ 0x80000005U, 0, { 0x01ff01ff, 0x01ff01ff, 0, 0 } },
+		{ 0x80000006U, 0, { 0, 0x42004200, 0, 0 } },
+	};
+	static const struct fake_leaf bare[] = {
+		{ 0, 0, { 0x1, INTEL } },
+	};
+	struct fake_cpu c;
+	struct vmi_tlb_capacity t;
+
+	c = (struct fake_cpu){ skl, sizeof(skl) / sizeof(skl[0]) };
+	vmi_tlb_capacity_decode(fake_cpuid, &c, &t);
+	CHECK(!strcmp(t.vendor, "GenuineIntel") &&
+	      !strcmp(t.source, "cpuid 0x18"));
+	CHECK(t.l1d_4k == 64 && t.l1d_2m == 32 && t.l1d_1g == 0);
+	CHECK(t.stlb_4k == 1536 && t.stlb_2m == 1536 && t.stlb_1g == 16);
+
+	c = (struct fake_cpu){ old, sizeof(old) / sizeof(old[0]) };
+	vmi_tlb_capacity_decode(fake_cpuid, &c, &t);
+	CHECK(!strcmp(t.source, "cpuid 0x2"));
+	CHECK(t.l1d_4k == 64 && t.l1d_2m == 32 && t.l1d_1g == 4);
+	CHECK(t.stlb_4k == 1536 && t.stlb_2m == 1536 && t.stlb_1g == 16);
+
+	c = (struct fake_cpu){ zen, sizeof(zen) / sizeof(zen[0]) };
+	vmi_tlb_capacity_decode(fake_cpuid, &c, &t);
+	CHECK(!strcmp(t.vendor, "AuthenticAMD") &&
+	      !strcmp(t.source, "cpuid 0x80000005"));
+	CHECK(t.l1d_4k == 64 && t.l1d_2m == 64 && t.l1d_1g == 64);
+	CHECK(t.stlb_4k == 2048 && t.stlb_2m == 2048 && t.stlb_1g == 1024);
+
+	c = (struct fake_cpu){ tcg, sizeof(tcg) / sizeof(tcg[0]) };
+	vmi_tlb_capacity_decode(fake_cpuid, &c, &t);
+	CHECK(t.l1d_4k == 255 && t.l1d_2m == 255);
+	CHECK(t.stlb_4k == 512 && t.stlb_2m == 0);
+
+	c = (struct fake_cpu){ bare, sizeof(bare) / sizeof(bare[0]) };
+	vmi_tlb_capacity_decode(fake_cpuid, &c, &t);
+	CHECK(!strcmp(t.source, "none") && !vmi_tlb_capacity_known(&t));
+	vmi_tlb_capacity_decode(NULL, NULL, &t);
+	CHECK(!strcmp(t.source, "none"));
+	/* the real CPU: whatever it says, it does not crash */
+	vmi_tlb_capacity_read(&t);
+	CHECK(t.source != NULL);
+}
+
+/* ---- VMI_IOC_HUGE against the fake module ---- */
+
+#define FAKE_HUGE_N 5
+static struct vmi_huge_vma fake_hv[FAKE_HUGE_N];
+static unsigned int fake_huge_calls;
+static bool fake_huge_cut; /* deliver the 3rd VMA in two pieces */
+
+int fake_huge(struct vmi_huge_arg *a)
+{
+	struct vmi_huge_vma *vec = (struct vmi_huge_vma *)(uintptr_t)a->vec;
+	uint64_t pos = a->start;
+	size_t i, n = 0;
+
+	fake_huge_calls++;
+	if (a->size != sizeof(*a) || a->flags ||
+	    (a->vec && a->vma_size != sizeof(*vec))) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&a->total, 0, sizeof(a->total));
+	a->mm_flags = VMI_HM_KHUGEPAGED;
+	for (i = 0; i < FAKE_HUGE_N; i++) {
+		struct vmi_huge_vma v = fake_hv[i];
+
+		if (v.end <= a->start || v.start >= a->end)
+			continue;
+		if (a->vec && n == a->vec_len) {
+			a->walk_end = pos;
+			a->nr_vmas = n;
+			return 0;
+		}
+		/* the same VMA again: its second half */
+		if (fake_huge_cut && i == 2 && v.start < a->start) {
+			v.bytes.rss /= 2;
+			v.bytes.base /= 2;
+		} else if (fake_huge_cut && i == 2 && a->vec &&
+			   n + 1 == a->vec_len) {
+			v.bytes.rss /= 2;
+			v.bytes.base /= 2;
+			vec[n++] = v;
+			a->walk_end = v.start + (v.end - v.start) / 2;
+			a->nr_vmas = n;
+			return 0;
+		}
+		vmi_huge_add(&a->total, &v.bytes);
+		if (a->vec)
+			vec[n++] = v;
+		pos = v.end;
+	}
+	a->nr_vmas = n;
+	a->walk_end = a->end;
+	return 0;
+}
+
+static void fake_hv_fill(void)
+{
+	size_t i;
+
+	for (i = 0; i < FAKE_HUGE_N; i++) {
+		fake_hv[i] = anon(0x40000000 + i * 16 * MB, 8 * MB);
+		touch_4k(&fake_hv[i], (i + 1) * 2 * MB);
+		snprintf(fake_hv[i].name, sizeof(fake_hv[i].name), "v%zu", i);
+	}
+}
+
+static void test_huge_loop(struct vmi_handle *h)
+{
+	struct vmi_huge_result r;
+	struct vmi_huge_arg a;
+	struct vmi_fetch f = { .chunk = 2 };
+	int err;
+
+	fake_hv_fill();
+	fake_huge_calls = 0;
+	err = vmi_huge_range(h, 7, 0, 1ULL << 40, &f, &r);
+	CHECK(err == 0 && r.nr_vmas == FAKE_HUGE_N && f.calls == 3);
+	CHECK(r.mm_flags == VMI_HM_KHUGEPAGED);
+	CHECK(r.total.rss == 30 * MB && r.total.base == 30 * MB);
+	CHECK(r.nr_vmas == FAKE_HUGE_N && !strcmp(r.vmas[4].name, "v4"));
+	vmi_huge_result_free(&r);
+
+	/* a VMA delivered in two calls comes out once */
+	fake_huge_cut = true;
+	err = vmi_huge_range(h, 7, 0, 1ULL << 40, &f, &r);
+	CHECK(err == 0 && r.nr_vmas == FAKE_HUGE_N);
+	if (!err && r.nr_vmas == FAKE_HUGE_N) {
+		CHECK(r.vmas[2].start == fake_hv[2].start &&
+		      r.vmas[2].end == fake_hv[2].end);
+		CHECK(r.vmas[2].bytes.rss == fake_hv[2].bytes.rss);
+		CHECK(r.total.rss == 30 * MB);
+	}
+	vmi_huge_result_free(&r);
+	fake_huge_cut = false;
+
+	/* totals alone: one call, no vector */
+	fake_huge_calls = 0;
+	err = vmi_huge_totals(h, 7, 0, 1ULL << 40, &a);
+	CHECK(err == 0 && fake_huge_calls == 1 && a.total.rss == 30 * MB &&
+	      a.nr_vmas == 0);
+	/* a vector without a length is refused before the ioctl */
+	memset(&a, 0, sizeof(a));
+	a.end = 4096;
+	a.vec = 1;
+	CHECK(vmi_huge_chunk(h, &a) == -EINVAL);
+	f.max = 3;
+	CHECK(vmi_huge_range(h, 7, 0, 1ULL << 40, &f, &r) == -E2BIG &&
+	      !r.vmas && !r.nr_vmas);
+}
+
+/* ---- rendering ---- */
+
+static struct vmi_huge_vma sample[4];
+static struct vmi_huge_bytes sample_out[4];
+static struct vmi_huge_result sample_r;
+
+static void sample_view(struct huge_view *hv)
+{
+	size_t i;
+
+	facts_reset("always");
+	memset(sample_out, 0, sizeof(sample_out));
+	sample[0] = anon(0x7f0000000000ULL, 8 * MB);
+	touch_thp(&sample[0], 8 * MB);
+	sample[0].bytes.tlb_best = 4;
+	sample[1] = anon(0x7f0000a00000ULL, 4 * MB);
+	sample[1].vma_flags |= VMI_VMA_NOHUGEPAGE;
+	touch_4k(&sample[1], 4 * MB);
+	sample[1].bytes.tlb_best = 2;
+	sample[2] = anon(0x7f0001000000ULL, 64 << 10);
+	touch_4k(&sample[2], 8192);
+	sample[2].bytes.tlb_best = 2;
+	sample[3] = anon(0x7f0002100000ULL, 3 * MB);
+	touch_4k(&sample[3], MB);
+	touch_thp(&sample[3], 2 * MB);
+	sample[3].bytes.thp_pte_order[4] = 0;
+	sample[3].bytes.tlb_best = 257;
+	snprintf(sample[3].name, sizeof(sample[3].name), "[heap]");
+	sample_out[3].rss = MB;
+	sample_out[3].base = MB;
+	memset(&sample_r, 0, sizeof(sample_r));
+	sample_r.vmas = sample;
+	sample_r.nr_vmas = 4;
+	sample_r.mm_flags = VMI_HM_KHUGEPAGED;
+	for (i = 0; i < 4; i++)
+		vmi_huge_add(&sample_r.total, &sample[i].bytes);
+	memset(hv, 0, sizeof(*hv));
+	hv->pid = 42;
+	hv->comm = "orderbook";
+	hv->r = &sample_r;
+	hv->outside = sample_out;
+	hv->facts = facts;
+	hv->facts.mm_flags = sample_r.mm_flags;
+	hv->thp = &pol;
+	hv->tlb = NULL;
+}
+
+static void test_render(void)
+{
+	struct huge_view hv;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	sample_view(&hv);
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	CHECK(huge_print_json(&hv, f) == 0);
+	fflush(f);
+	CHECK(strstr(buf, "\"pid\": 42,\n") != NULL);
+	CHECK(strstr(buf, "\"reason\": \"madv_nohugepage\"") != NULL);
+	CHECK(strstr(buf, "\"reason\": \"too_small\"") != NULL);
+	CHECK(strstr(buf, "\"reason\": \"unaligned\"") != NULL);
+	CHECK(strstr(buf, "\"start\": \"0x7f0000000000\"") != NULL);
+	CHECK(strstr(buf, "\"thp_pmd\": 10485760") != NULL);
+	CHECK(strstr(buf, "\"capacity\": null") != NULL);
+	fclose(f);
+	free(buf);
+
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	CHECK(huge_print_text(&hv, f) == 0);
+	fflush(f);
+	CHECK(strstr(buf, "pid 42 (orderbook): rss 15M") != NULL);
+	CHECK(strstr(buf,
+		     "madv_nohugepage: the range is marked MADV_NOHUGEPAGE") !=
+	      NULL);
+	CHECK(strstr(buf,
+		     "too_small: 1 VMA without a 2 MiB-aligned block hold 8K") !=
+	      NULL);
+	CHECK(strstr(buf, "CPU data TLB: unknown") != NULL);
+	fclose(f);
+	free(buf);
+}
+
+int render_huge(const char *what)
+{
+	struct vmi_huge_node node;
+	struct vmi_huge_sys_arg sys;
+	struct huge_sys_view sv;
+	struct huge_proc procs[2];
+	struct huge_view hv;
+	if (!strcmp(what, "huge")) {
+		sample_view(&hv);
+		return huge_print_json(&hv, stdout);
+	}
+	if (strcmp(what, "huge-all"))
+		return -1;
+	facts_reset("always");
+	memset(&sys, 0, sizeof(sys));
+	sys.nr_nodes = 1;
+	sys.nr_pools = 2;
+	sys.pools[0] = pools[0];
+	sys.pools[1] = pools[1];
+	sys.anon_thp = 8 * MB;
+	sys.free_2m = 100;
+	sys.events[VMI_EV_THP_FAULT_ALLOC] = 12;
+	memset(&node, 0, sizeof(node));
+	node.nr_zones = 1;
+	node.pool_total[0] = 64;
+	node.pool_free[0] = 10;
+	snprintf(node.zones[0].name, sizeof(node.zones[0].name), "Normal");
+	node.zones[0].managed = 262144;
+	node.zones[0].free[9] = 50;
+	node.zones[0].free[10] = 25;
+	memset(procs, 0, sizeof(procs));
+	procs[0].pid = 100;
+	snprintf(procs[0].comm, sizeof(procs[0].comm), "big");
+	procs[0].b.rss = 64 * MB;
+	procs[0].b.base = 64 * MB;
+	procs[1].pid = 101;
+	snprintf(procs[1].comm, sizeof(procs[1].comm), "huge");
+	procs[1].b.rss = 64 * MB;
+	procs[1].b.thp_pmd_anon = 62 * MB;
+	procs[1].b.base = 2 * MB;
+	memset(&sv, 0, sizeof(sv));
+	sv.top = procs;
+	sv.nr_top = 2;
+	sv.scanned = 10;
+	sv.kernel = 5;
+	sv.sys = &sys;
+	sv.nodes = &node;
+	sv.nr_nodes = 1;
+	sv.thp = &pol;
+	return huge_all_print_json(&sv, stdout);
+}
+
+void test_huge_all(unsigned int *passed, unsigned int *failed,
+		   struct vmi_handle *(*open_fake)(void),
+		   void (*close_fake)(struct vmi_handle *))
+{
+	struct vmi_handle *h;
+
+	npass = passed;
+	nfail = failed;
+	test_advice();
+	test_policy();
+	test_cpuid();
+	test_render();
+	h = open_fake();
+	CHECK(h != NULL);
+	if (h) {
+		test_huge_loop(h);
+		close_fake(h);
+	}
+}

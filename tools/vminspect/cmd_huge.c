@@ -1,0 +1,1056 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vminspect huge: huge-page coverage of a process, VMA by VMA, the TLB
+ * entries it needs, and why a region is not huge (VMI_IOC_HUGE and the
+ * library's advice engine); with --all, the processes with the most memory
+ * not on huge pages, the hugetlb pools, the THP policy and counters and the
+ * free 2 MiB blocks (VMI_IOC_HUGE_SYS).
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "output.h"
+
+#define SZ_2M	       (2ULL << 20)
+#define PAGE_4K	       4096ULL
+#define HUGE_TOP_DEF   10
+#define HUGE_MAX_NODES 64
+
+static int huge_run(int argc, char **argv);
+
+const struct cli_command cli_cmd_huge = {
+	.name = "huge",
+	.summary =
+		"huge-page coverage, TLB entries, and why memory is not huge",
+	.usage =
+		"Usage: vminspect huge PID [--json]\n"
+		"       vminspect huge --all [--top N] [--json]\n"
+		"\n"
+		"For process PID ('self' or 0: vminspect itself), the bytes of\n"
+		"every VMA by the kind of page that maps them:\n"
+		"\n"
+		"  4K       small pages (not part of a large folio)\n"
+		"  THP      transparent huge pages mapped by 2 MiB entries\n"
+		"           (anonymous, shmem and page cache)\n"
+		"  PTE-THP  large folios mapped by 4K entries: a THP split by\n"
+		"           munmap/mprotect/madvise, mTHP, large page cache\n"
+		"           folios\n"
+		"  HTLB     hugetlb pages (2M and 1G)\n"
+		"  RSS      resident bytes as smaps counts them (no hugetlb)\n"
+		"\n"
+		"the TLB entries the mapped pages need now and if every eligible\n"
+		"2 MiB block were one huge page, against the CPU's data TLB where\n"
+		"CPUID tells it, and for each VMA that is not fully huge the\n"
+		"reason and the fix.  Reasons (JSON names): thp_disabled_system,\n"
+		"thp_madvise_only, thp_disabled_prctl, madv_nohugepage,\n"
+		"too_small, unaligned, not_touched, khugepaged_pending,\n"
+		"hugetlb_pool_empty, file_no_large_folios, shmem_thp_disabled,\n"
+		"split_thp, special_mapping.  VMAs smaller than 2 MiB with\n"
+		"nothing resident get no advice.\n"
+		"\n"
+		"With --all: every process (kernel threads and processes that\n"
+		"vanish or may not be inspected are skipped and counted), the N\n"
+		"with the most resident memory not on huge pages, the hugetlb\n"
+		"pools, the THP policy and event counters, and the free 2 MiB\n"
+		"blocks per zone.\n"
+		"\n"
+		"Options:\n"
+		"  --all       the whole system instead of one process\n"
+		"  --top N     with --all: list N processes (default 10)\n"
+		"  --json      print one JSON object\n"
+		"  -h, --help  show this help\n"
+		"\n"
+		"Inspecting another user's process needs root.\n",
+	.run = huge_run,
+};
+
+/* ---- facts shared by both modes ---- */
+
+/* a sysfs number: null when it could not be read */
+static void json_kv_sysnum(struct json_writer *j, const char *key, int64_t v)
+{
+	if (v < 0)
+		json_kv_null(j, key);
+	else
+		json_kv_int(j, key, v);
+}
+
+static void json_thp_policy(struct json_writer *j,
+			    const struct vmi_thp_policy *p)
+{
+	unsigned int i;
+
+	json_key(j, "thp_policy");
+	if (!p || !p->present) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_kv_string(j, "enabled", p->enabled);
+	json_kv_string(j, "enabled_2m", vmi_thp_pmd_enabled(p));
+	json_kv_string(j, "defrag", p->defrag);
+	json_kv_string(j, "shmem_enabled", p->shmem_enabled);
+	json_key(j, "khugepaged");
+	json_object_begin(j);
+	json_kv_sysnum(j, "pages_to_scan", p->pages_to_scan);
+	json_kv_sysnum(j, "scan_sleep_millisecs", p->scan_sleep_millisecs);
+	json_kv_sysnum(j, "alloc_sleep_millisecs", p->alloc_sleep_millisecs);
+	json_kv_sysnum(j, "max_ptes_none", p->max_ptes_none);
+	json_kv_sysnum(j, "max_ptes_swap", p->max_ptes_swap);
+	json_kv_sysnum(j, "max_ptes_shared", p->max_ptes_shared);
+	json_kv_sysnum(j, "defrag", p->khugepaged_defrag);
+	json_kv_sysnum(j, "full_scans", p->full_scans);
+	json_kv_sysnum(j, "pages_collapsed", p->pages_collapsed);
+	json_object_end(j);
+	json_key(j, "sizes");
+	json_array_begin(j);
+	for (i = 0; i < p->nr_sizes; i++) {
+		json_object_begin(j);
+		json_kv_uint(j, "size", p->sizes[i].size);
+		json_kv_string(j, "enabled", p->sizes[i].enabled);
+		if (p->sizes[i].shmem_enabled[0])
+			json_kv_string(j, "shmem_enabled",
+				       p->sizes[i].shmem_enabled);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
+static void json_kv_count(struct json_writer *j, const char *key,
+			  unsigned int v)
+{
+	if (v)
+		json_kv_uint(j, key, v);
+	else
+		json_kv_null(j, key);
+}
+
+static void json_tlb_capacity(struct json_writer *j,
+			      const struct vmi_tlb_capacity *t)
+{
+	json_key(j, "capacity");
+	if (!t || !vmi_tlb_capacity_known(t)) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_kv_string(j, "source", t->source);
+	json_kv_string(j, "vendor", t->vendor);
+	json_kv_count(j, "l1d_4k", t->l1d_4k);
+	json_kv_count(j, "l1d_2m", t->l1d_2m);
+	json_kv_count(j, "l1d_1g", t->l1d_1g);
+	json_kv_count(j, "stlb_4k", t->stlb_4k);
+	json_kv_count(j, "stlb_2m", t->stlb_2m);
+	json_kv_count(j, "stlb_1g", t->stlb_1g);
+	json_object_end(j);
+}
+
+static void json_tlb(struct json_writer *j, const struct vmi_huge_bytes *b,
+		     const struct vmi_tlb_capacity *t, bool cap)
+{
+	json_key(j, "tlb_entries");
+	json_object_begin(j);
+	json_kv_uint(j, "now", b->tlb_now);
+	json_kv_uint(j, "best", b->tlb_best);
+	if (cap)
+		json_tlb_capacity(j, t);
+	json_object_end(j);
+}
+
+/* "bytes": {"4k", "thp_pmd", "thp_pte", "hugetlb_2m", "hugetlb_1g", ...} */
+static void json_bytes(struct json_writer *j, const struct vmi_huge_bytes *b)
+{
+	unsigned int o;
+
+	json_key(j, "bytes");
+	json_object_begin(j);
+	json_kv_uint(j, "4k", b->base);
+	json_kv_uint(j, "thp_pmd", vmi_huge_thp_pmd(b));
+	json_kv_uint(j, "thp_pte", b->thp_pte);
+	json_kv_uint(j, "hugetlb_2m", vmi_huge_hugetlb_2m(b));
+	json_kv_uint(j, "hugetlb_1g", vmi_huge_hugetlb_1g(b));
+	json_kv_uint(j, "thp_pmd_anon", b->thp_pmd_anon);
+	json_kv_uint(j, "thp_pmd_shmem", b->thp_pmd_shmem);
+	json_kv_uint(j, "thp_pmd_file", b->thp_pmd_file);
+	json_kv_uint(j, "hugetlb_2m_shared", b->hugetlb_pmd_shared);
+	json_kv_uint(j, "hugetlb_1g_shared", b->hugetlb_pud_shared);
+	json_object_end(j);
+	/* PTE-mapped large folios by folio size in bytes */
+	json_key(j, "thp_pte_orders");
+	json_object_begin(j);
+	for (o = 1; o < VMI_THP_ORDERS; o++) {
+		char key[24];
+
+		if (!b->thp_pte_order[o])
+			continue;
+		snprintf(key, sizeof(key), "%llu", PAGE_4K << o);
+		json_kv_uint(j, key, b->thp_pte_order[o]);
+	}
+	json_object_end(j);
+}
+
+static const char *const mm_flag_names[] = { "thp_disabled", "thp_advised_only",
+					     "khugepaged" };
+
+static const char *mm_flag_name(unsigned int bit)
+{
+	return bit < ARRAY_SIZE(mm_flag_names) ? mm_flag_names[bit] : NULL;
+}
+
+static const char *const hflag_names[] = { "shmem", "large_folios", "special",
+					   "thp_capable", "locked" };
+
+static const char *hflag_name(unsigned int bit)
+{
+	return bit < ARRAY_SIZE(hflag_names) ? hflag_names[bit] : NULL;
+}
+
+/* ---- one process ---- */
+
+static uint32_t view_advice(const struct huge_view *hv, size_t i)
+{
+	return vmi_huge_advise(&hv->facts, &hv->r->vmas[i],
+			       hv->outside ? &hv->outside[i] : NULL);
+}
+
+int huge_print_json(const struct huge_view *hv, FILE *f)
+{
+	const struct vmi_huge_result *r = hv->r;
+	unsigned int counts[VMI_HR_NR] = { 0 };
+	char fix[512];
+	struct json_writer j;
+	unsigned int k;
+	size_t i;
+
+	json_init(&j, f, true);
+	json_object_begin(&j);
+	json_kv_uint(&j, "pid", hv->pid);
+	if (hv->comm)
+		json_kv_string(&j, "comm", hv->comm);
+	json_kv_uint(&j, "rss", r->total.rss);
+	json_kv_uint(&j, "swap", r->total.swap);
+	json_bytes(&j, &r->total);
+	json_tlb(&j, &r->total, hv->tlb, true);
+	json_key(&j, "mm_flags");
+	json_bits(&j, r->mm_flags, mm_flag_name);
+	json_thp_policy(&j, hv->thp);
+	json_key(&j, "vmas");
+	json_array_begin(&j);
+	for (i = 0; i < r->nr_vmas; i++) {
+		const struct vmi_huge_vma *v = &r->vmas[i];
+		uint32_t adv = view_advice(hv, i);
+
+		json_object_begin(&j);
+		json_kv_hex(&j, "start", v->start);
+		json_kv_hex(&j, "end", v->end);
+		json_kv_string(&j, "name", v->name);
+		json_key(&j, "flags");
+		json_bits(&j, v->vma_flags, vmi_vma_flag_name);
+		json_key(&j, "hflags");
+		json_bits(&j, v->hflags, hflag_name);
+		json_kv_uint(&j, "hugetlb_size", v->hugetlb_size);
+		json_key(&j, "span_2m");
+		if (v->span_2m_end > v->span_2m_start) {
+			json_object_begin(&j);
+			json_kv_hex(&j, "start", v->span_2m_start);
+			json_kv_hex(&j, "end", v->span_2m_end);
+			json_object_end(&j);
+		} else {
+			json_null(&j);
+		}
+		json_kv_uint(&j, "rss", v->bytes.rss);
+		json_kv_uint(&j, "swap", v->bytes.swap);
+		json_bytes(&j, &v->bytes);
+		json_tlb(&j, &v->bytes, NULL, false);
+		json_key(&j, "advice");
+		json_array_begin(&j);
+		for (k = 0; k < VMI_HR_NR; k++) {
+			if (!(adv & (1U << k)))
+				continue;
+			counts[k]++;
+			json_object_begin(&j);
+			json_kv_string(&j, "reason", vmi_huge_reason_name(k));
+			json_kv_string(&j, "why", vmi_huge_reason_text(k));
+			json_kv_string(&j, "fix",
+				       vmi_huge_reason_fix(k, &hv->facts, v,
+							   fix, sizeof(fix)));
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_key(&j, "advice_summary");
+	json_object_begin(&j);
+	for (k = 0; k < VMI_HR_NR; k++)
+		if (counts[k])
+			json_kv_uint(&j, vmi_huge_reason_name(k), counts[k]);
+	json_object_end(&j);
+	json_object_end(&j);
+	return json_finish(&j);
+}
+
+static const char *sz(uint64_t b, char *buf)
+{
+	return fmt_size(b, buf, FMT_SIZE_LEN);
+}
+
+static void print_capacity(const struct vmi_tlb_capacity *t, FILE *f)
+{
+	if (!t || !vmi_tlb_capacity_known(t)) {
+		fputs("CPU data TLB: unknown (CPUID does not tell)\n", f);
+		return;
+	}
+	fprintf(f,
+		"CPU data TLB (%s, %s): L1 %u x 4K, %u x 2M, %u x 1G; "
+		"L2 %u x 4K, %u x 2M, %u x 1G (0: not told)\n",
+		t->vendor, t->source, t->l1d_4k, t->l1d_2m, t->l1d_1g,
+		t->stlb_4k, t->stlb_2m, t->stlb_1g);
+}
+
+static void print_tlb_line(const struct vmi_huge_bytes *b,
+			   const struct vmi_tlb_capacity *t, FILE *f)
+{
+	unsigned int l2 =
+		t ? (t->stlb_4k > t->stlb_2m ? t->stlb_4k : t->stlb_2m) : 0;
+
+	fprintf(f,
+		"TLB entries: %" PRIu64 " now, %" PRIu64
+		" if every eligible 2 MiB block were huge",
+		(uint64_t)b->tlb_now, (uint64_t)b->tlb_best);
+	if (l2)
+		fprintf(f, "; the L2 TLB holds %u (now: %.1fx, best: %.1fx)",
+			l2, (double)b->tlb_now / l2, (double)b->tlb_best / l2);
+	fputc('\n', f);
+}
+
+static void print_policy(const struct vmi_thp_policy *p, FILE *f)
+{
+	char a[24], b[24], c[24];
+
+	if (!p || !p->present) {
+		fputs("THP policy: unknown (no "
+		      "/sys/kernel/mm/transparent_hugepage)\n",
+		      f);
+		return;
+	}
+	fprintf(f,
+		"THP policy: enabled %s (2M: %s), defrag %s, shmem_enabled %s; "
+		"khugepaged: %s pages every %s ms, max_ptes_none %s\n",
+		p->enabled, vmi_thp_pmd_enabled(p), p->defrag,
+		p->shmem_enabled[0] ? p->shmem_enabled : "-",
+		p->pages_to_scan < 0 ?
+			"?" :
+			(snprintf(a, sizeof(a), "%" PRId64, p->pages_to_scan),
+			 a),
+		p->scan_sleep_millisecs < 0 ?
+			"?" :
+			(snprintf(b, sizeof(b), "%" PRId64,
+				  p->scan_sleep_millisecs),
+			 b),
+		p->max_ptes_none < 0 ?
+			"?" :
+			(snprintf(c, sizeof(c), "%" PRId64, p->max_ptes_none),
+			 c));
+}
+
+static int size_cells(struct table *t, const struct vmi_huge_bytes *b)
+{
+	const uint64_t v[] = { b->rss, b->base, vmi_huge_thp_pmd(b), b->thp_pte,
+			       vmi_huge_hugetlb_2m(b) +
+				       vmi_huge_hugetlb_1g(b) };
+	char buf[FMT_SIZE_LEN];
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < ARRAY_SIZE(v); i++)
+		ret = table_cell(t, sz(v[i], buf));
+	if (!ret)
+		ret = table_cellf(t, "%" PRIu64, (uint64_t)b->tlb_now);
+	if (!ret)
+		ret = table_cellf(t, "%" PRIu64, (uint64_t)b->tlb_best);
+	return ret;
+}
+
+static const char *vma_name(const struct vmi_huge_vma *v)
+{
+	if (v->name[0])
+		return v->name;
+	return v->vma_flags & VMI_VMA_ANON ? "[anon]" : "";
+}
+
+static int huge_table(const struct huge_view *hv, const uint32_t *adv,
+		      size_t *hidden, FILE *f)
+{
+	static const char *const hdr[] = { "START", "END",  "SIZE",    "RSS",
+					   "4K",    "THP",  "PTE-THP", "HTLB",
+					   "TLB",   "BEST", "ADVICE",  "NAME" };
+	const struct vmi_huge_result *r = hv->r;
+	char buf[FMT_SIZE_LEN], names[256];
+	struct table *t;
+	unsigned int c;
+	size_t i;
+	int ret;
+
+	t = table_new(ARRAY_SIZE(hdr));
+	if (!t)
+		return -1;
+	for (c = 0; c <= 9; c++)
+		table_set_align(t, c, TABLE_RIGHT);
+	ret = table_header(t, hdr);
+	*hidden = 0;
+	for (i = 0; !ret && i < r->nr_vmas; i++) {
+		const struct vmi_huge_vma *v = &r->vmas[i];
+		uint32_t a = adv[i] & ~(1U << VMI_HR_TOO_SMALL);
+
+		if (!v->bytes.rss && !v->bytes.tlb_now && !a) {
+			(*hidden)++;
+			continue;
+		}
+		ret = table_row(t);
+		if (!ret)
+			ret = table_cellf(t, "0x%" PRIx64, (uint64_t)v->start);
+		if (!ret)
+			ret = table_cellf(t, "0x%" PRIx64, (uint64_t)v->end);
+		if (!ret)
+			ret = table_cell(t, sz(v->end - v->start, buf));
+		if (!ret)
+			ret = size_cells(t, &v->bytes);
+		if (!ret)
+			ret = table_cell(t,
+					 fmt_bits(adv[i], vmi_huge_reason_name,
+						  ",", names, sizeof(names)));
+		if (!ret)
+			ret = table_cell(t, vma_name(v));
+	}
+	if (!ret)
+		ret = table_row(t);
+	if (!ret)
+		ret = table_cell(t, "total");
+	if (!ret)
+		ret = table_cell(t, "");
+	if (!ret)
+		ret = table_cell(t, "");
+	if (!ret)
+		ret = size_cells(t, &r->total);
+	if (!ret)
+		ret = table_print(t, f);
+	table_free(t);
+	return ret ? -1 : 0;
+}
+
+int huge_print_text(const struct huge_view *hv, FILE *f)
+{
+	const struct vmi_huge_result *r = hv->r;
+	const struct vmi_huge_bytes *tb = &r->total;
+	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN], d[FMT_SIZE_LEN],
+		e[FMT_SIZE_LEN], fx[512];
+	uint64_t small_rss = 0;
+	size_t i, hidden, nsmall = 0;
+	bool any = false;
+	uint32_t *adv;
+	unsigned int k;
+	int ret;
+
+	adv = calloc(r->nr_vmas ? r->nr_vmas : 1, sizeof(*adv));
+	if (!adv)
+		return -1;
+	for (i = 0; i < r->nr_vmas; i++)
+		adv[i] = view_advice(hv, i);
+
+	fprintf(f,
+		"pid %u%s%s%s: rss %s, 4K %s, THP %s, PTE-mapped THP %s, "
+		"hugetlb 2M %s, 1G %s\n",
+		hv->pid, hv->comm ? " (" : "", hv->comm ? hv->comm : "",
+		hv->comm ? ")" : "", sz(tb->rss, a), sz(tb->base, b),
+		sz(vmi_huge_thp_pmd(tb), c), sz(tb->thp_pte, d),
+		sz(vmi_huge_hugetlb_2m(tb), e),
+		sz(vmi_huge_hugetlb_1g(tb), fx));
+	if (r->mm_flags & VMI_HM_THP_DISABLED)
+		fputs("THP disabled for this process by prctl(PR_SET_THP_DISABLE)\n",
+		      f);
+	print_tlb_line(tb, hv->tlb, f);
+	print_capacity(hv->tlb, f);
+	print_policy(hv->thp, f);
+	fputc('\n', f);
+	ret = huge_table(hv, adv, &hidden, f);
+	if (!ret && hidden)
+		fprintf(f, "(%zu VMA%s with nothing mapped not listed)\n",
+			hidden, hidden == 1 ? "" : "s");
+
+	for (i = 0; !ret && i < r->nr_vmas; i++) {
+		const struct vmi_huge_vma *v = &r->vmas[i];
+
+		if (adv[i] & (1U << VMI_HR_TOO_SMALL)) {
+			nsmall++;
+			small_rss += v->bytes.rss;
+		}
+		if (!(adv[i] & ~(1U << VMI_HR_TOO_SMALL)))
+			continue;
+		if (!any)
+			fputs("\nWhy not huge:\n", f);
+		any = true;
+		fprintf(f,
+			"0x%" PRIx64 "-0x%" PRIx64 " %s %s (rss %s, 4K %s)\n",
+			(uint64_t)v->start, (uint64_t)v->end,
+			sz(v->end - v->start, a), vma_name(v),
+			sz(v->bytes.rss, b), sz(v->bytes.base, c));
+		for (k = 0; k < VMI_HR_NR; k++) {
+			if (!(adv[i] & (1U << k)) || k == VMI_HR_TOO_SMALL)
+				continue;
+			fprintf(f, "  %s: %s\n    fix: %s\n",
+				vmi_huge_reason_name(k),
+				vmi_huge_reason_text(k),
+				vmi_huge_reason_fix(k, &hv->facts, v, fx,
+						    sizeof(fx)));
+		}
+	}
+	if (!ret && nsmall) {
+		fprintf(f,
+			"%stoo_small: %zu VMA%s without a 2 MiB-aligned block "
+			"hold %s\n    fix: %s\n",
+			any ? "" : "\nWhy not huge:\n", nsmall,
+			nsmall == 1 ? "" : "s", sz(small_rss, a),
+			vmi_huge_reason_fix(VMI_HR_TOO_SMALL, &hv->facts, NULL,
+					    fx, sizeof(fx)));
+		any = true;
+	}
+	if (!ret && !any)
+		fputs("\nEvery VMA that can use huge pages is on them.\n", f);
+	free(adv);
+	if (ret || ferror(f))
+		return -1;
+	return 0;
+}
+
+/* ---- the whole system ---- */
+
+static uint64_t not_huge(const struct vmi_huge_bytes *b)
+{
+	uint64_t pmd = vmi_huge_thp_pmd(b);
+
+	return b->rss > pmd ? b->rss - pmd : 0;
+}
+
+/* Free blocks of a zone in 2 MiB units (orders >= 9). */
+static uint64_t zone_free_2m(const struct vmi_huge_zone *z)
+{
+	uint64_t n = 0;
+	unsigned int o;
+
+	for (o = 9; o < VMI_THP_ORDERS; o++)
+		n += z->free[o] << (o - 9);
+	return n;
+}
+
+int huge_all_print_json(const struct huge_sys_view *sv, FILE *f)
+{
+	const struct vmi_huge_sys_arg *s = sv->sys;
+	struct json_writer j;
+	unsigned int i, o;
+	size_t k, z;
+
+	json_init(&j, f, true);
+	json_object_begin(&j);
+	json_key(&j, "processes");
+	json_object_begin(&j);
+	json_kv_uint(&j, "scanned", sv->scanned);
+	json_kv_uint(&j, "kernel_threads", sv->kernel);
+	json_kv_uint(&j, "vanished", sv->gone);
+	json_kv_uint(&j, "denied", sv->denied);
+	json_kv_uint(&j, "failed", sv->failed);
+	json_object_end(&j);
+	json_key(&j, "top");
+	json_array_begin(&j);
+	for (k = 0; k < sv->nr_top; k++) {
+		const struct huge_proc *p = &sv->top[k];
+
+		json_object_begin(&j);
+		json_kv_uint(&j, "pid", p->pid);
+		json_kv_string(&j, "comm", p->comm);
+		json_kv_uint(&j, "rss", p->b.rss);
+		json_kv_uint(&j, "not_huge", not_huge(&p->b));
+		json_bytes(&j, &p->b);
+		json_tlb(&j, &p->b, NULL, false);
+		json_key(&j, "mm_flags");
+		json_bits(&j, p->mm_flags, mm_flag_name);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+
+	json_key(&j, "hugetlb_pools");
+	json_array_begin(&j);
+	for (i = 0; s && i < s->nr_pools; i++) {
+		json_object_begin(&j);
+		json_kv_uint(&j, "page_size", s->pools[i].page_size);
+		json_kv_uint(&j, "total", s->pools[i].total);
+		json_kv_uint(&j, "free", s->pools[i].free);
+		json_kv_uint(&j, "reserved", s->pools[i].reserved);
+		json_kv_uint(&j, "surplus", s->pools[i].surplus);
+		json_key(&j, "nodes");
+		json_array_begin(&j);
+		for (k = 0; k < sv->nr_nodes; k++) {
+			json_object_begin(&j);
+			json_kv_uint(&j, "node", sv->nodes[k].node);
+			json_kv_uint(&j, "total", sv->nodes[k].pool_total[i]);
+			json_kv_uint(&j, "free", sv->nodes[k].pool_free[i]);
+			json_kv_uint(&j, "surplus",
+				     sv->nodes[k].pool_surplus[i]);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+
+	json_key(&j, "thp");
+	json_object_begin(&j);
+	if (s) {
+		json_kv_uint(&j, "anon_thp", s->anon_thp);
+		json_kv_uint(&j, "shmem_thp", s->shmem_thp);
+		json_kv_uint(&j, "shmem_pmd_mapped", s->shmem_pmd_mapped);
+		json_kv_uint(&j, "file_thp", s->file_thp);
+		json_kv_uint(&j, "file_pmd_mapped", s->file_pmd_mapped);
+		json_key(&j, "events");
+		json_object_begin(&j);
+		for (i = 0; i < VMI_EV_NR; i++)
+			if (vmi_huge_event_name(i))
+				json_kv_uint(&j, vmi_huge_event_name(i),
+					     s->events[i]);
+		json_object_end(&j);
+	}
+	json_object_end(&j);
+	json_thp_policy(&j, sv->thp);
+	json_key(&j, "tlb");
+	json_object_begin(&j);
+	json_tlb_capacity(&j, sv->tlb);
+	json_object_end(&j);
+
+	json_key(&j, "fragmentation");
+	json_object_begin(&j);
+	json_kv_uint(&j, "free_2m_blocks", s ? s->free_2m : 0);
+	json_key(&j, "zones");
+	json_array_begin(&j);
+	for (k = 0; k < sv->nr_nodes; k++) {
+		for (z = 0; z < sv->nodes[k].nr_zones; z++) {
+			const struct vmi_huge_zone *hz = &sv->nodes[k].zones[z];
+
+			json_object_begin(&j);
+			json_kv_uint(&j, "node", sv->nodes[k].node);
+			json_kv_string(&j, "zone", hz->name);
+			json_kv_uint(&j, "managed_pages", hz->managed);
+			json_kv_uint(&j, "free_2m_blocks", zone_free_2m(hz));
+			json_key(&j, "free_blocks_by_order");
+			json_array_begin(&j);
+			for (o = 0; o < VMI_THP_ORDERS; o++)
+				json_uint(&j, hz->free[o]);
+			json_array_end(&j);
+			json_object_end(&j);
+		}
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	json_object_end(&j);
+	return json_finish(&j);
+}
+
+int huge_all_print_text(const struct huge_sys_view *sv, FILE *f)
+{
+	static const char *const hdr[] = { "PID", "COMM", "RSS",     "NOT-HUGE",
+					   "4K",  "THP",  "PTE-THP", "HTLB",
+					   "TLB", "BEST" };
+	const struct vmi_huge_sys_arg *s = sv->sys;
+	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN];
+	struct table *t;
+	unsigned int i, col;
+	size_t k, z;
+	int ret;
+
+	fprintf(f,
+		"%zu processes scanned (%zu kernel threads, %zu vanished, "
+		"%zu denied, %zu failed skipped)\n\n",
+		sv->scanned, sv->kernel, sv->gone, sv->denied, sv->failed);
+	t = table_new(ARRAY_SIZE(hdr));
+	if (!t)
+		return -1;
+	table_set_align(t, 0, TABLE_RIGHT);
+	for (col = 2; col < ARRAY_SIZE(hdr); col++)
+		table_set_align(t, col, TABLE_RIGHT);
+	ret = table_header(t, hdr);
+	for (k = 0; !ret && k < sv->nr_top; k++) {
+		const struct huge_proc *p = &sv->top[k];
+
+		ret = table_row(t);
+		if (!ret)
+			ret = table_cellf(t, "%u", p->pid);
+		if (!ret)
+			ret = table_cell(t, p->comm);
+		if (!ret)
+			ret = table_cell(t, sz(p->b.rss, a));
+		if (!ret)
+			ret = table_cell(t, sz(not_huge(&p->b), a));
+		if (!ret)
+			ret = table_cell(t, sz(p->b.base, a));
+		if (!ret)
+			ret = table_cell(t, sz(vmi_huge_thp_pmd(&p->b), a));
+		if (!ret)
+			ret = table_cell(t, sz(p->b.thp_pte, a));
+		if (!ret)
+			ret = table_cell(t,
+					 sz(vmi_huge_hugetlb_2m(&p->b) +
+						    vmi_huge_hugetlb_1g(&p->b),
+					    a));
+		if (!ret)
+			ret = table_cellf(t, "%" PRIu64,
+					  (uint64_t)p->b.tlb_now);
+		if (!ret)
+			ret = table_cellf(t, "%" PRIu64,
+					  (uint64_t)p->b.tlb_best);
+	}
+	if (!ret)
+		ret = table_print(t, f);
+	table_free(t);
+	if (ret)
+		return -1;
+
+	fputs("\nhugetlb pools:\n", f);
+	for (i = 0; s && i < s->nr_pools; i++)
+		fprintf(f,
+			"  %s: %" PRIu64 " total, %" PRIu64 " free, %" PRIu64
+			" reserved, %" PRIu64 " surplus\n",
+			sz(s->pools[i].page_size, a),
+			(uint64_t)s->pools[i].total, (uint64_t)s->pools[i].free,
+			(uint64_t)s->pools[i].reserved,
+			(uint64_t)s->pools[i].surplus);
+	if (!s || !s->nr_pools)
+		fputs("  none\n", f);
+	fputc('\n', f);
+	print_policy(sv->thp, f);
+	print_capacity(sv->tlb, f);
+	if (s) {
+		fprintf(f, "THP in use: anon %s, shmem %s, file %s\n",
+			sz(s->anon_thp, a), sz(s->shmem_thp, b),
+			sz(s->file_thp, c));
+		fputs("THP events:", f);
+		for (i = 0; i < VMI_EV_NR; i++)
+			if (vmi_huge_event_name(i))
+				fprintf(f, " %s %" PRIu64,
+					vmi_huge_event_name(i),
+					(uint64_t)s->events[i]);
+		fputc('\n', f);
+		fprintf(f, "\nfree 2 MiB blocks: %" PRIu64 " (%s)\n",
+			(uint64_t)s->free_2m, sz(s->free_2m * SZ_2M, a));
+	}
+	for (k = 0; k < sv->nr_nodes; k++)
+		for (z = 0; z < sv->nodes[k].nr_zones; z++) {
+			const struct vmi_huge_zone *hz = &sv->nodes[k].zones[z];
+
+			fprintf(f,
+				"  node %u %-8s %" PRIu64
+				" free 2 MiB blocks, %s managed\n",
+				sv->nodes[k].node, hz->name, zone_free_2m(hz),
+				sz(hz->managed * PAGE_4K, a));
+		}
+	return ferror(f) ? -1 : 0;
+}
+
+/* ---- running ---- */
+
+static void read_comm(uint32_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	buf[0] = '\0';
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/comm");
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/* PF_KTHREAD from /proc/PID/stat; false when it cannot be read. */
+static bool is_kthread(uint32_t pid)
+{
+	char path[64], line[1024], *p;
+	unsigned long flags = 0;
+	size_t n;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	n = fread(line, 1, sizeof(line) - 1, f);
+	fclose(f);
+	line[n] = '\0';
+	p = strrchr(line, ')');
+	if (!p)
+		return false;
+	/* after "pid (comm)": state ppid pgrp session tty_nr tpgid flags */
+	for (i = 0; i < 7 && p; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%lu", &flags) != 1)
+		return false;
+	return flags & 0x00200000UL; /* PF_KTHREAD */
+}
+
+static int by_not_huge(const void *a, const void *b)
+{
+	const struct huge_proc *x = a, *y = b;
+	uint64_t nx = not_huge(&x->b), ny = not_huge(&y->b);
+
+	if (nx != ny)
+		return nx < ny ? 1 : -1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int huge_all(struct vmi_handle *h, const struct vmi_info *info,
+		    size_t top, bool json)
+{
+	struct huge_sys_view sv = { 0 };
+	struct vmi_huge_node *nodes;
+	struct vmi_huge_sys_arg sys;
+	struct vmi_thp_policy thp;
+	struct vmi_tlb_capacity tlb;
+	struct huge_proc *procs = NULL, *tmp;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+	int err;
+
+	nodes = calloc(HUGE_MAX_NODES, sizeof(*nodes));
+	if (!nodes) {
+		cli_err("out of memory");
+		return CLI_EXIT_RUNTIME;
+	}
+	err = vmi_huge_sys(h, &sys, nodes, HUGE_MAX_NODES);
+	if (err) {
+		free(nodes);
+		return cli_fail(err, "VMI_IOC_HUGE_SYS");
+	}
+	d = opendir("/proc");
+	if (!d) {
+		free(nodes);
+		cli_err("/proc: %s", strerror(errno));
+		return CLI_EXIT_RUNTIME;
+	}
+	while ((de = readdir(d))) {
+		struct vmi_huge_arg a;
+		char *end;
+		unsigned long pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = strtoul(de->d_name, &end, 10);
+		if (*end || !pid || pid > UINT32_MAX)
+			continue;
+		sv.scanned++;
+		if (is_kthread((uint32_t)pid)) {
+			sv.kernel++;
+			continue;
+		}
+		err = vmi_huge_totals(h, (uint32_t)pid, 0, vmi_user_end(info),
+				      &a);
+		if (err == -ESRCH) {
+			sv.gone++;
+			continue;
+		}
+		if (err == -EPERM || err == -EACCES) {
+			sv.denied++;
+			continue;
+		}
+		if (err == -EINVAL) {
+			sv.kernel++; /* no user address space */
+			continue;
+		}
+		if (err) {
+			sv.failed++;
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			tmp = realloc(procs, cap * sizeof(*procs));
+			if (!tmp) {
+				closedir(d);
+				free(procs);
+				free(nodes);
+				cli_err("out of memory");
+				return CLI_EXIT_RUNTIME;
+			}
+			procs = tmp;
+		}
+		procs[n].pid = (uint32_t)pid;
+		procs[n].b = a.total;
+		procs[n].mm_flags = a.mm_flags;
+		read_comm((uint32_t)pid, procs[n].comm, sizeof(procs[n].comm));
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(procs, n, sizeof(*procs), by_not_huge);
+	vmi_thp_policy_read(NULL, &thp);
+	vmi_tlb_capacity_read(&tlb);
+	sv.top = procs;
+	sv.nr_top = n < top ? n : top;
+	sv.sys = &sys;
+	sv.nodes = nodes;
+	sv.nr_nodes = sys.nr_nodes < HUGE_MAX_NODES ? sys.nr_nodes :
+						      HUGE_MAX_NODES;
+	sv.thp = &thp;
+	sv.tlb = &tlb;
+	err = json ? huge_all_print_json(&sv, stdout) :
+		     huge_all_print_text(&sv, stdout);
+	free(procs);
+	free(nodes);
+	return err ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
+}
+
+static int huge_one(struct vmi_handle *h, uint32_t pid, bool json)
+{
+	struct vmi_huge_bytes *outside = NULL;
+	struct vmi_huge_sys_arg sys;
+	struct vmi_huge_result r;
+	struct vmi_thp_policy thp;
+	struct vmi_tlb_capacity tlb;
+	struct huge_view hv;
+	char comm[32];
+	size_t i;
+	int err;
+
+	err = vmi_huge_all(h, pid, &r);
+	if (err)
+		return cli_query_fail(err, pid, "huge");
+	if (r.nr_vmas) {
+		outside = calloc(r.nr_vmas, sizeof(*outside));
+		if (!outside) {
+			vmi_huge_result_free(&r);
+			cli_err("out of memory");
+			return CLI_EXIT_RUNTIME;
+		}
+	}
+	/* the head and tail pieces, where the advice needs them */
+	for (i = 0; i < r.nr_vmas; i++) {
+		const struct vmi_huge_vma *v = &r.vmas[i];
+		struct vmi_huge_arg a;
+
+		if (!vmi_huge_needs_outside(v))
+			continue;
+		if (v->span_2m_start > v->start &&
+		    !vmi_huge_totals(h, pid, v->start, v->span_2m_start, &a))
+			vmi_huge_add(&outside[i], &a.total);
+		if (v->end > v->span_2m_end &&
+		    !vmi_huge_totals(h, pid, v->span_2m_end, v->end, &a))
+			vmi_huge_add(&outside[i], &a.total);
+	}
+	memset(&hv, 0, sizeof(hv));
+	vmi_thp_policy_read(NULL, &thp);
+	vmi_tlb_capacity_read(&tlb);
+	err = vmi_huge_sys(h, &sys, NULL, 0);
+	if (err) {
+		cli_warn("hugetlb pools: %s", vmi_strerror(err));
+	} else {
+		hv.facts.pools = sys.pools;
+		hv.facts.nr_pools = sys.nr_pools;
+	}
+	read_comm(pid, comm, sizeof(comm));
+	hv.pid = cli_real_pid(pid);
+	hv.comm = comm[0] ? comm : NULL;
+	hv.r = &r;
+	hv.outside = outside;
+	hv.facts.thp = &thp;
+	hv.facts.mm_flags = r.mm_flags;
+	hv.thp = &thp;
+	hv.tlb = &tlb;
+	err = json ? huge_print_json(&hv, stdout) :
+		     huge_print_text(&hv, stdout);
+	free(outside);
+	vmi_huge_result_free(&r);
+	return err ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
+}
+
+static int huge_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "top", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = &cli_cmd_huge;
+	bool json = false, all = false, have_top = false;
+	struct vmi_handle *h;
+	struct vmi_info info;
+	uint64_t top = HUGE_TOP_DEF;
+	uint32_t pid = 0;
+	int c, err;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'a':
+			all = true;
+			break;
+		case 't':
+			if (cli_parse_num(optarg, &top) || !top ||
+			    top > 1000000)
+				return cli_usage_error(cmd,
+						       "invalid --top '%s'",
+						       optarg);
+			have_top = true;
+			break;
+		case 'h':
+			cli_print_usage(cmd, stdout);
+			return CLI_EXIT_OK;
+		default:
+			return cli_bad_option(cmd, c, argv);
+		}
+	}
+	if (all) {
+		if (argc > optind)
+			return cli_usage_error(cmd, "unexpected argument '%s'",
+					       argv[optind]);
+	} else {
+		if (have_top)
+			return cli_usage_error(cmd, "--top needs --all");
+		if (argc == optind)
+			return cli_usage_error(cmd, "no PID given (or --all)");
+		if (argc - optind > 1)
+			return cli_usage_error(cmd, "unexpected argument '%s'",
+					       argv[optind + 1]);
+		if (cli_parse_pid(argv[optind], &pid))
+			return cli_usage_error(cmd, "invalid PID '%s'",
+					       argv[optind]);
+	}
+
+	err = cli_open(&h, &info);
+	if (err)
+		return err;
+	if (!(info.features & VMI_FEAT_HUGE)) {
+		vmi_close(h);
+		cli_err("the loaded kernel module has no huge-page accounting");
+		return CLI_EXIT_UNSUPPORTED;
+	}
+	err = all ? huge_all(h, &info, (size_t)top, json) :
+		    huge_one(h, pid, json);
+	vmi_close(h);
+	return err;
+}
