@@ -560,6 +560,39 @@ TEST_F(tlb, toggle_under_load)
 	waitpid(pid, NULL, 0);
 }
 
+/* The companion's JSON names this process, its cause and its victim. */
+TEST_F(tlb, companion_json)
+{
+	char exe[PATH_MAX], cmd[PATH_MAX + 128], out[1 << 16], want[64];
+	ssize_t len;
+	size_t n;
+	FILE *p;
+
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	ASSERT_LT(0, len);
+	exe[len] = '\0';
+	*strrchr(exe, '/') = '\0';
+	snprintf(cmd, sizeof(cmd), "%s/../tools/vminspect/vminspect", exe);
+	if (access(cmd, X_OK))
+		SKIP(return, "the companion is not built");
+	ASSERT_EQ(0, run_with_sibling(OP_MUNMAP, 200));
+	snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd),
+		 " tlb --json --pid %d", getpid());
+	p = popen(cmd, "r");
+	ASSERT_NE(NULL, p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	EXPECT_EQ(0, pclose(p)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"enabled\":true"));
+	EXPECT_NE(NULL, strstr(out, "\"cpus\":[{\"cpu\":0,\"ipis_sent\":"));
+	EXPECT_NE(NULL, strstr(out, "\"ipis_received\":"));
+	snprintf(want, sizeof(want), "\"pid\":%d,", getpid());
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"causes\":{\"munmap\":"));
+	EXPECT_NE(NULL, strstr(out, "\"targets\":{\"1\":"));
+	EXPECT_NE(NULL, strstr(out, "\"wait_ns\":{\"p50\":"));
+}
+
 static int unpriv_ctl(void *arg)
 {
 	int fd = open(VMI_CTL_PATH, O_RDONLY | O_CLOEXEC);

@@ -45,6 +45,7 @@ extern const struct cli_command cli_cmd_status;
 extern const struct cli_command cli_cmd_walk;
 extern const struct cli_command cli_cmd_translate;
 extern const struct cli_command cli_cmd_maps;
+extern const struct cli_command cli_cmd_tlb;
 
 /* "vminspect: msg" / "vminspect: warning: msg" on stderr. */
 __printf(1, 2) void cli_err(const char *fmt, ...);
