@@ -94,6 +94,8 @@ main() {
 	if [ ${#args[@]} -gt 0 ]; then
 		cmd+=$(printf ' %q' "${args[@]}")
 	fi
+	# then the cost of TLB tracking (bench/tlb_bench), in the same VM
+	cmd+=" && bench/tlb_bench"
 	log "running '$cmd' in a $kver VM (takes minutes; log: ${out#"$VMI_TOP"/}/vmtest.log)"
 	"$VMI_TOP/scripts/vmtest.sh" --kernel "$kver" --timeout "$VM_TIMEOUT" --exec "$cmd" \
 		>"$out/vmtest.log" 2>&1 || rc=$?
