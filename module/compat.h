@@ -142,4 +142,49 @@ static inline int vmi_hugetlb_mapcount(struct folio *folio)
 #define VMI_NR_PAGE_ORDERS MAX_ORDER /* 6.1: exclusive */
 #endif
 
+/*
+ * TLB shootdown tracking (module/tlb.c) needs the x86 flush path and the
+ * leading fields of struct flush_tlb_info, which <asm/tlbflush.h> hides
+ * from modules.  Kbuild checks that those fields are, in this order and
+ * with these types, what the target kernel has (VMI_HAVE_FLUSH_TLB_INFO;
+ * the same in 6.1, 6.12 and 7.3); only they are ever read.
+ */
+#if defined(CONFIG_X86_64) && defined(CONFIG_KPROBES) &&             \
+	defined(CONFIG_KRETPROBES) && defined(CONFIG_TRACEPOINTS) && \
+	defined(VMI_HAVE_FLUSH_TLB_INFO)
+#define VMI_TLB_SUPPORTED 1
+
+struct mm_struct;
+
+struct vmi_flush_tlb_info {
+	struct mm_struct *mm;
+	unsigned long start;
+	unsigned long end;
+	u64 new_tlb_gen;
+	unsigned int initiating_cpu;
+	u8 stride_shift;
+	u8 freed_tables;
+};
+
+/*
+ * What x86 entry code leaves in pt_regs->ax while a system call runs: the
+ * error for "no such system call" (errno 38), the return value until the
+ * call sets its own.  An exception leaves the user's ax there.
+ */
+#define VMI_X86_SYSCALL_AX ((unsigned long)-38L)
+
+/*
+ * 7.x flushes the TLBs of other CPUs with INVLPGB where the CPU has it:
+ * no IPI, no native_flush_tlb_multi(), no tracepoint on the targets.
+ */
+static inline bool vmi_tlb_broadcast(void)
+{
+#ifdef X86_FEATURE_INVLPGB
+	return cpu_feature_enabled(X86_FEATURE_INVLPGB);
+#else
+	return false;
+#endif
+}
+#endif /* TLB tracking */
+
 #endif /* _VMI_COMPAT_H */

@@ -29,8 +29,8 @@
  * Return: 0, -EFAULT, -EINVAL (size too small) or -E2BIG (size too large,
  * or bytes the kernel does not know are not zero).
  */
-static int vmi_arg_in(void *karg, size_t ksize, size_t minsize,
-		      const void __user *uarg, size_t *usize)
+int vmi_arg_in(void *karg, size_t ksize, size_t minsize,
+	       const void __user *uarg, size_t *usize)
 {
 	u64 size;
 
@@ -45,8 +45,7 @@ static int vmi_arg_in(void *karg, size_t ksize, size_t minsize,
 }
 
 /* Copy out what both sides know, with "size" set to the bytes written. */
-static int vmi_arg_out(void __user *uarg, void *karg, size_t ksize,
-		       size_t usize)
+int vmi_arg_out(void __user *uarg, void *karg, size_t ksize, size_t usize)
 {
 	size_t n = min(ksize, usize);
 
@@ -77,8 +76,8 @@ static long vmi_ioctl_get_info(struct file *file, void __user *uarg)
  * Write @n records of @ksize bytes to a user vector whose elements are
  * @usize bytes: what both sides know, then zeroes for the rest.
  */
-static int vmi_put_records(u64 vec, u64 index, u64 usize, const void *recs,
-			   size_t ksize, unsigned int n)
+int vmi_put_records(u64 vec, u64 index, u64 usize, const void *recs,
+		    size_t ksize, unsigned int n)
 {
 	void __user *dst = u64_to_user_ptr(vec + index * usize);
 	size_t both = min_t(size_t, ksize, usize);
@@ -97,7 +96,7 @@ static int vmi_put_records(u64 vec, u64 index, u64 usize, const void *recs,
 }
 
 /* A user vector of @len elements of @esize bytes, at least @minsize each. */
-static int vmi_check_vec(u64 vec, u64 len, u64 esize, u64 minsize)
+int vmi_check_vec(u64 vec, u64 len, u64 esize, u64 minsize)
 {
 	if (!len || len > VMI_WALK_MAX_VEC)
 		return -EINVAL;
@@ -388,6 +387,11 @@ static long vmi_ctl_ioctl(struct file *file, unsigned int cmd,
 		return -ENOTTY;
 
 	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(VMI_IOC_TLB_CTL):
+	case _IOC_NR(VMI_IOC_TLB_CPUS):
+	case _IOC_NR(VMI_IOC_TLB_INITIATORS):
+	case _IOC_NR(VMI_IOC_TLB_TRACE):
+		return vmi_tlb_ioctl(file, cmd, uarg);
 	case _IOC_NR(VMI_IOC_GET_INFO):
 		return vmi_ioctl_get_info(file, uarg);
 	case _IOC_NR(VMI_IOC_WALK):

@@ -50,6 +50,8 @@ void vmi_query_info(struct vmi_info *info, const struct vmi_caller *caller)
 	info->pgtable_levels = vmi_pgtable_levels();
 	info->page_sizes = vmi_page_sizes();
 	info->features = VMI_FEATURES;
+	if (vmi_tlb_supported())
+		info->features |= VMI_FEAT_TLB;
 	info->caps = (caller->pfn ? VMI_CAP_PFN : 0) |
 		     (caller->other_mm ? VMI_CAP_OTHER_MM : 0);
 	info->nr_cpus = num_possible_cpus();

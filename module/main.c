@@ -32,6 +32,9 @@ static int __init vmi_init(void)
 	ret = vmi_huge_file_init(vmi_proc_dir);
 	if (ret)
 		goto err_remove_dir;
+	ret = vmi_tlb_init(vmi_proc_dir);
+	if (ret)
+		goto err_remove_dir;
 
 	pr_info("version %s, ABI %u loaded\n", VMI_MODULE_VERSION,
 		VMI_ABI_VERSION);
@@ -47,6 +50,8 @@ static void __exit vmi_exit(void)
 {
 	/* waits for every reader and ioctl in flight to leave our code */
 	proc_remove(vmi_proc_dir);
+	/* then no one can reach the TLB state: unregister and free it */
+	vmi_tlb_exit();
 	/* nobody can reach the hugetlbfs mounts any more */
 	vmi_huge_exit();
 }

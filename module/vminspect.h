@@ -232,4 +232,29 @@ int vmi_status_init(struct proc_dir_entry *dir);
 /* ctl.c: /proc/vminspect/ctl, the ioctl front door */
 int vmi_ctl_init(struct proc_dir_entry *dir);
 
+/* tlb.c: TLB shootdown tracking, off unless switched on */
+int vmi_tlb_init(struct proc_dir_entry *dir);
+void vmi_tlb_exit(void);
+bool vmi_tlb_supported(void);
+int vmi_tlb_ctl(u64 flags, struct vmi_tlb_ctl_arg *arg);
+void vmi_tlb_query_cpu(unsigned int cpu, struct vmi_tlb_cpu *out);
+/* the next entry from *cursor on (of tgid, unless 0): 1, or 0 when done */
+int vmi_tlb_query_initiator(u64 *cursor, u32 tgid,
+			    struct vmi_tlb_initiator *out);
+u64 vmi_tlb_capacity(void);
+/* take up to @max records from the trace ring */
+unsigned int vmi_tlb_trace_take(struct vmi_tlb_record *recs, unsigned int max,
+				u64 *drops);
+
+/* tlb_ioctl.c: the TLB commands of /proc/vminspect/ctl */
+long vmi_tlb_ioctl(struct file *file, unsigned int cmd, void __user *uarg);
+
+/* ctl.c: helpers for every command's argument */
+int vmi_arg_in(void *karg, size_t ksize, size_t minsize,
+	       const void __user *uarg, size_t *usize);
+int vmi_arg_out(void __user *uarg, void *karg, size_t ksize, size_t usize);
+int vmi_put_records(u64 vec, u64 index, u64 usize, const void *recs,
+		    size_t ksize, unsigned int n);
+int vmi_check_vec(u64 vec, u64 len, u64 esize, u64 minsize);
+
 #endif /* _VMI_VMINSPECT_H */

@@ -6,13 +6,13 @@
 # pagemap+/proc/kpageflags (bench/walk_bench), the huge-page summary against
 # smaps_rollup and the kernel's tools/mm/thpmaps (bench/huge_bench).
 #
-#   scripts/bench.sh [--kernel KVER] [--no-build] [--only walk|huge]
+#   scripts/bench.sh [--kernel KVER] [--no-build] [--only walk|huge|tlb]
 #                    [-- WALK_BENCH_ARGS...]
 #
 # --kernel KVER  boot this release (default: the newest one that
 #                scripts/kernels.sh --runnable lists)
 # --no-build     use build/<kver>/vminspect.ko and the benchmarks as they are
-# --only WHICH   run only walk_bench or only huge_bench
+# --only WHICH   run only walk_bench, huge_bench or tlb_bench
 # WALK_BENCH_ARGS are passed to bench/walk_bench (--reps N, --dense-mib N,
 #                --mutate-secs S, --rounds N; see bench/README.md)
 #
@@ -110,9 +110,10 @@ main() {
 		cmd+=$(printf ' %q' "${args[@]}")
 	fi
 	case "$only" in
-	"") cmd+=" && bench/huge_bench" ;;
+	"") cmd+=" && bench/huge_bench && bench/tlb_bench" ;;
 	walk) ;;
 	huge) cmd="bench/huge_bench" ;;
+	tlb) cmd="bench/tlb_bench" ;;
 	*) usage ;;
 	esac
 	log "running '$cmd' in a $kver VM (takes minutes; log: ${out#"$VMI_TOP"/}/vmtest.log)"

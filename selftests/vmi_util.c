@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -254,4 +255,78 @@ int write_file(const char *path, const char *s)
 	if (n < 0)
 		return -errno;
 	return n == len ? 0 : -EIO;
+}
+
+/*
+ * The count of interrupt line name (e.g. "TLB") on one CPU in
+ * /proc/interrupts, whose header names the columns (online CPUs only).
+ */
+long long irq_count(const char *name, int cpu)
+{
+	char line[4096], want[32], *tok, *save;
+	int col = -1, i = 0;
+	long long v = -1;
+	FILE *f;
+
+	f = fopen("/proc/interrupts", "re");
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f)) {
+		snprintf(want, sizeof(want), "CPU%d", cpu);
+		for (tok = strtok_r(line, " \t\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\n", &save), i++)
+			if (!strcmp(tok, want))
+				col = i;
+	}
+	snprintf(want, sizeof(want), "%s:", name);
+	while (col >= 0 && fgets(line, sizeof(line), f)) {
+		tok = strtok_r(line, " \t\n", &save);
+		if (!tok || strcmp(tok, want))
+			continue;
+		for (i = 0; i <= col; i++)
+			tok = strtok_r(NULL, " \t\n", &save);
+		if (tok)
+			v = strtoll(tok, NULL, 10);
+		break;
+	}
+	fclose(f);
+	return v;
+}
+
+const char *tracefs_dir(void)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing",
+					    "/sys/kernel/debug/tracing" };
+	char path[128];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/events", dirs[i]);
+		if (!access(path, F_OK))
+			return dirs[i];
+	}
+	if (!mount("tracefs", dirs[0], "tracefs", 0, NULL))
+		return dirs[0];
+	return NULL;
+}
+
+/* A "key: N" line of tracefs per_cpu/cpuN/stats, or -1. */
+long long tracefs_cpu_stat(int cpu, const char *key)
+{
+	char path[128], buf[2048], *p;
+	const char *dir = tracefs_dir();
+	size_t len = strlen(key);
+
+	if (!dir)
+		return -1;
+	snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", dir, cpu);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	for (p = buf; p; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (!strncmp(p, key, len) && p[len] == ':')
+			return strtoll(p + len + 1, NULL, 10);
+	}
+	return -1;
 }

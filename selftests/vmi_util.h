@@ -67,4 +67,11 @@ long status_kb(pid_t pid, const char *field);
 /* Write a string to a file; 0 or -errno. */
 int write_file(const char *path, const char *s);
 
+/* Interrupt line name's count on one CPU in /proc/interrupts, or -1. */
+long long irq_count(const char *name, int cpu);
+/* Where tracefs is (mounted on the spot if needed), or NULL. */
+const char *tracefs_dir(void);
+/* A "key: N" line of tracefs per_cpu/cpuN/stats ("entries", "overrun"). */
+long long tracefs_cpu_stat(int cpu, const char *key);
+
 #endif /* VMI_UTIL_H */

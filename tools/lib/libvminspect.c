@@ -1141,3 +1141,212 @@ char *vmi_vma_perms(uint32_t vma_flags, char *buf)
 	buf[4] = '\0';
 	return buf;
 }
+
+/* ---- TLB shootdowns ---- */
+
+#define VMI_TLB_CHUNK 64
+
+int vmi_tlb_ctl(struct vmi_handle *h, uint64_t flags,
+		struct vmi_tlb_ctl_arg *out)
+{
+	struct vmi_tlb_ctl_arg a = { .size = sizeof(a), .flags = flags };
+	int ret;
+
+	if (!h)
+		return -EINVAL;
+	ret = vmi_ioctl(h, VMI_IOC_TLB_CTL, &a);
+	if (ret)
+		return ret == -EOPNOTSUPP ? -VMI_ENOTSUPP : ret;
+	if (a.size < VMI_TLB_CTL_SIZE_VER0 || a.size > sizeof(a))
+		return -VMI_EABI;
+	if (out)
+		*out = a;
+	return 0;
+}
+
+int vmi_tlb_cpus(struct vmi_handle *h, struct vmi_tlb_cpu **out, size_t *n)
+{
+	struct vmi_tlb_cpus_arg a;
+	struct vmi_tlb_cpu *v = NULL, *nv;
+	size_t have = 0, cap = 0;
+	uint32_t next = 0;
+	int ret;
+
+	if (!h || !out || !n)
+		return -EINVAL;
+	*out = NULL;
+	*n = 0;
+	for (;;) {
+		if (have + VMI_TLB_CHUNK > cap) {
+			cap = cap ? 2 * cap : VMI_TLB_CHUNK;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.first_cpu = next;
+		a.vec = (uintptr_t)(v + have);
+		a.vec_len = VMI_TLB_CHUNK;
+		a.cpu_size = sizeof(*v);
+		ret = vmi_ioctl(h, VMI_IOC_TLB_CPUS, &a);
+		if (ret) {
+			free(v);
+			return ret == -EOPNOTSUPP ? -VMI_ENOTSUPP : ret;
+		}
+		if (a.nr_cpus > VMI_TLB_CHUNK ||
+		    (a.next_cpu <= next && a.nr_cpus)) {
+			free(v);
+			return -VMI_EPROTO;
+		}
+		have += a.nr_cpus;
+		if (a.nr_cpus < VMI_TLB_CHUNK)
+			break;
+		next = a.next_cpu;
+	}
+	*out = v;
+	*n = have;
+	return 0;
+}
+
+int vmi_tlb_initiators(struct vmi_handle *h, uint32_t pid,
+		       struct vmi_tlb_initiator **out, size_t *n)
+{
+	struct vmi_tlb_initiators_arg a;
+	struct vmi_tlb_initiator *v = NULL, *nv;
+	size_t have = 0, cap = 0, i;
+	uint64_t cursor = 0;
+	int ret;
+
+	if (!h || !out || !n)
+		return -EINVAL;
+	*out = NULL;
+	*n = 0;
+	do {
+		if (have + VMI_TLB_CHUNK > cap) {
+			cap = cap ? 2 * cap : VMI_TLB_CHUNK;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.pid = pid;
+		a.cursor = cursor;
+		a.vec = (uintptr_t)(v + have);
+		a.vec_len = VMI_TLB_CHUNK;
+		a.rec_size = sizeof(*v);
+		ret = vmi_ioctl(h, VMI_IOC_TLB_INITIATORS, &a);
+		if (ret) {
+			free(v);
+			return ret == -EOPNOTSUPP ? -VMI_ENOTSUPP : ret;
+		}
+		if (a.nr_out > VMI_TLB_CHUNK || (a.next && a.next <= cursor)) {
+			free(v);
+			return -VMI_EPROTO;
+		}
+		have += a.nr_out;
+		cursor = a.next;
+	} while (cursor);
+	for (i = 0; i < have; i++)
+		vmi_terminate(v[i].comm, sizeof(v[i].comm));
+	*out = v;
+	*n = have;
+	return 0;
+}
+
+int vmi_tlb_trace(struct vmi_handle *h, struct vmi_tlb_record *vec, size_t len,
+		  size_t *n, uint64_t *drops)
+{
+	struct vmi_tlb_trace_arg a = {
+		.size = sizeof(a),
+		.vec = (uintptr_t)vec,
+		.vec_len = len,
+		.rec_size = sizeof(*vec),
+	};
+	size_t i;
+	int ret;
+
+	if (!h || !vec || !len || !n)
+		return -EINVAL;
+	ret = vmi_ioctl(h, VMI_IOC_TLB_TRACE, &a);
+	if (ret)
+		return ret == -EOPNOTSUPP ? -VMI_ENOTSUPP : ret;
+	if (a.nr_out > len)
+		return -VMI_EPROTO;
+	for (i = 0; i < a.nr_out; i++)
+		vmi_terminate(vec[i].comm, sizeof(vec[i].comm));
+	*n = a.nr_out;
+	if (drops)
+		*drops = a.drops;
+	return 0;
+}
+
+uint64_t vmi_tlb_quantile(const __u64 *hist, uint64_t max,
+			  unsigned int permille)
+{
+	uint64_t total = 0, seen = 0, want;
+	unsigned int b;
+
+	for (b = 0; b < VMI_TLB_HIST_BUCKETS; b++)
+		total += hist[b];
+	if (!total)
+		return 0;
+	want = (total * permille + 999) / 1000;
+	for (b = 0; b < VMI_TLB_HIST_BUCKETS - 1; b++) {
+		seen += hist[b];
+		if (seen >= want)
+			break;
+	}
+	if (b >= 63)
+		return max;
+	return (2ULL << b) - 1 < max ? (2ULL << b) - 1 : max;
+}
+
+const char *vmi_tlb_cause_name(unsigned int cause)
+{
+	static const char *const names[] = {
+		[VMI_TLB_CAUSE_OTHER] = "other",
+		[VMI_TLB_CAUSE_MUNMAP] = "munmap",
+		[VMI_TLB_CAUSE_MPROTECT] = "mprotect",
+		[VMI_TLB_CAUSE_MADVISE] = "madvise",
+		[VMI_TLB_CAUSE_MREMAP] = "mremap",
+		[VMI_TLB_CAUSE_BRK] = "brk",
+		[VMI_TLB_CAUSE_MMAP] = "mmap",
+		[VMI_TLB_CAUSE_EXIT] = "exit",
+		[VMI_TLB_CAUSE_EXECVE] = "execve",
+		[VMI_TLB_CAUSE_SYSCALL] = "syscall",
+		[VMI_TLB_CAUSE_FAULT] = "fault",
+		[VMI_TLB_CAUSE_KTHREAD] = "kthread",
+		[VMI_TLB_CAUSE_RECLAIM] = "reclaim",
+		[VMI_TLB_CAUSE_KERNEL] = "kernel",
+	};
+
+	return cause < ARRAY_SIZE(names) ? names[cause] : NULL;
+}
+
+const char *vmi_tlb_reason_name(unsigned int reason)
+{
+	static const char *const names[] = {
+		[VMI_TLB_TASK_SWITCH] = "task_switch",
+		[VMI_TLB_REMOTE_SHOOTDOWN] = "remote_shootdown",
+		[VMI_TLB_LOCAL_SHOOTDOWN] = "local_shootdown",
+		[VMI_TLB_LOCAL_MM] = "local_mm",
+		[VMI_TLB_REMOTE_SEND_IPI] = "send_ipi",
+		[VMI_TLB_REMOTE_WRONG_CPU] = "wrong_cpu",
+	};
+
+	return reason < ARRAY_SIZE(names) ? names[reason] : NULL;
+}
+
+uint64_t vmi_tlb_cpu_pages(const struct vmi_tlb_cpu *c)
+{
+	return c->pages[VMI_TLB_REMOTE_SHOOTDOWN] +
+	       c->pages[VMI_TLB_LOCAL_SHOOTDOWN] + c->pages[VMI_TLB_LOCAL_MM];
+}

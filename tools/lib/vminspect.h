@@ -372,6 +372,38 @@ const char *vmi_huge_reason_text(unsigned int reason);
 char *vmi_huge_reason_fix(unsigned int reason, const struct vmi_huge_facts *f,
 			  const struct vmi_huge_vma *v, char *buf, size_t len);
 
+/* ---- TLB shootdowns (every call needs root) ---- */
+
+/*
+ * VMI_IOC_TLB_CTL: VMI_TLB_ENABLE, _DISABLE and/or _RESET (0 reads the
+ * state only); *out (may be NULL) receives the state after the command.
+ */
+int vmi_tlb_ctl(struct vmi_handle *h, uint64_t flags,
+		struct vmi_tlb_ctl_arg *out);
+/* Counters of every possible CPU, in a malloc'ed array. */
+int vmi_tlb_cpus(struct vmi_handle *h, struct vmi_tlb_cpu **out, size_t *n);
+/* The initiator table (of process pid only, unless 0), malloc'ed. */
+int vmi_tlb_initiators(struct vmi_handle *h, uint32_t pid,
+		       struct vmi_tlb_initiator **out, size_t *n);
+/*
+ * Take up to len records from the trace ring into vec: *n of them, and
+ * the ring's drop count since load or reset in *drops (may be NULL).
+ */
+int vmi_tlb_trace(struct vmi_handle *h, struct vmi_tlb_record *vec, size_t len,
+		  size_t *n, uint64_t *drops);
+/*
+ * The value below which permille/1000 of a log2 histogram lies: the top
+ * of that bucket, at most max.  0 for an empty histogram.
+ */
+uint64_t vmi_tlb_quantile(const __u64 *hist, uint64_t max,
+			  unsigned int permille);
+/* "munmap", "kthread", ... for VMI_TLB_CAUSE_*; NULL if unknown. */
+const char *vmi_tlb_cause_name(unsigned int cause);
+/* "remote_shootdown", ... for VMI_TLB_* reasons; NULL if unknown. */
+const char *vmi_tlb_reason_name(unsigned int reason);
+/* Pages a CPU flushed: its remote, local and local-mm flushes. */
+uint64_t vmi_tlb_cpu_pages(const struct vmi_tlb_cpu *c);
+
 #ifdef __cplusplus
 }
 #endif

@@ -47,6 +47,8 @@ extern const struct cli_command cli_cmd_translate;
 extern const struct cli_command cli_cmd_maps;
 extern const struct cli_command cli_cmd_huge;
 
+extern const struct cli_command cli_cmd_tlb;
+
 /* "vminspect: msg" / "vminspect: warning: msg" on stderr. */
 __printf(1, 2) void cli_err(const char *fmt, ...);
 __printf(1, 2) void cli_warn(const char *fmt, ...);

@@ -623,4 +623,291 @@ struct vmi_huge_sys_arg {
 #define VMI_IOC_HUGE	 _IOWR(VMI_IOC_MAGIC, 0x05, struct vmi_huge_arg)
 #define VMI_IOC_HUGE_SYS _IOWR(VMI_IOC_MAGIC, 0x06, struct vmi_huge_sys_arg)
 
+/* ---------------------------------------------------------------------- */
+/*
+ * TLB shootdowns (x86 only; elsewhere the commands fail with EOPNOTSUPP).
+ *
+ * Every TLB command needs CAP_SYS_ADMIN in the opener's credentials: the
+ * statistics are system-wide and name other users' processes.
+ */
+
+/* Reasons of the tlb:tlb_flush tracepoint (enum tlb_flush_reason). */
+#define VMI_TLB_TASK_SWITCH	 0 /* flush on a context switch */
+#define VMI_TLB_REMOTE_SHOOTDOWN 1 /* a shootdown IPI received */
+#define VMI_TLB_LOCAL_SHOOTDOWN	 2 /* local flush of a range */
+#define VMI_TLB_LOCAL_MM	 3 /* local flush of a whole mm */
+#define VMI_TLB_REMOTE_SEND_IPI	 4 /* a shootdown sent */
+#define VMI_TLB_REMOTE_WRONG_CPU 5 /* 7.x: IPI found another mm loaded */
+#define VMI_TLB_NR_REASONS	 8
+
+/*
+ * Why an initiator flushed: the system call it was in, or the kind of
+ * context.  VMI_TLB_CAUSE_FAULT covers user tasks outside a system call
+ * (page faults: NUMA hinting, COW, migration).
+ */
+#define VMI_TLB_CAUSE_OTHER    0 /* none of the below */
+#define VMI_TLB_CAUSE_MUNMAP   1
+#define VMI_TLB_CAUSE_MPROTECT 2
+#define VMI_TLB_CAUSE_MADVISE  3
+#define VMI_TLB_CAUSE_MREMAP   4
+#define VMI_TLB_CAUSE_BRK      5
+#define VMI_TLB_CAUSE_MMAP     6
+#define VMI_TLB_CAUSE_EXIT     7  /* exit, exit_group */
+#define VMI_TLB_CAUSE_EXECVE   8  /* execve, execveat */
+#define VMI_TLB_CAUSE_SYSCALL  9  /* another system call */
+#define VMI_TLB_CAUSE_FAULT    10 /* user task, not in a system call */
+#define VMI_TLB_CAUSE_KTHREAD  11 /* a kernel thread (see comm) */
+#define VMI_TLB_CAUSE_RECLAIM  12 /* batched flush after unmapping pages */
+#define VMI_TLB_CAUSE_KERNEL   13 /* flush_tlb_kernel_range (vfree, ...) */
+#define VMI_TLB_NR_CAUSES      16
+
+/* Log2 histograms: bucket n counts values in [2^n, 2^(n+1)), 0 in 0. */
+#define VMI_TLB_HIST_BUCKETS 64
+/* Target CPUs counted one by one; higher CPUs add to targets_other. */
+#define VMI_TLB_MAX_TARGETS 64
+
+/* struct vmi_tlb_ctl_arg.flags: at most one of ENABLE and DISABLE */
+#define VMI_TLB_ENABLE	  (1ULL << 0)
+#define VMI_TLB_DISABLE	  (1ULL << 1)
+#define VMI_TLB_RESET	  (1ULL << 2) /* zero every counter, drop the ring */
+#define VMI_TLB_CTL_FLAGS (VMI_TLB_ENABLE | VMI_TLB_DISABLE | VMI_TLB_RESET)
+
+/* struct vmi_tlb_ctl_arg.limits: what this kernel lets the module see */
+/* broadcast (INVLPGB) flushes send no IPI: seen only in requests */
+#define VMI_TLB_LIM_INVLPGB   (1U << 0)
+#define VMI_TLB_LIM_NO_TARGET (1U << 1) /* no per-target handling time */
+
+/**
+ * struct vmi_tlb_ctl_arg - VMI_IOC_TLB_CTL: switch tracking, read state
+ * @size:	in: sizeof(struct vmi_tlb_ctl_arg); out: bytes written
+ * @flags:	in: VMI_TLB_*; 0 only reads the state
+ * @enabled:	out: 1 when the probes are registered (after the command)
+ * @limits:	out: VMI_TLB_LIM_*
+ * @enabled_ns:	out: CLOCK_MONOTONIC time of the last enable or reset
+ * @missed:	out: probe hits the kernel skipped (kprobe recursion,
+ *		no free kretprobe instance)
+ * @ring_drops:	out: records lost because the trace ring was full
+ * @other_hits:	out: shootdowns counted in the "other" initiator bucket
+ *		because the initiator table was full
+ */
+struct vmi_tlb_ctl_arg {
+	__u64 size;
+	__u64 flags;
+	__u32 enabled;
+	__u32 limits;
+	__u64 enabled_ns;
+	__u64 missed;
+	__u64 ring_drops;
+	__u64 other_hits;
+};
+
+#define VMI_TLB_CTL_SIZE_VER0 56
+
+/**
+ * struct vmi_tlb_cpu - one CPU's TLB counters
+ * @cpu:	CPU number
+ * @reserved:	zero
+ * @flushes:	tlb_flush tracepoint hits on this CPU, by VMI_TLB_* reason
+ * @pages:	pages of those flushes (full flushes count in @full); the
+ *		pages a CPU flushed are those of REMOTE_SHOOTDOWN,
+ *		LOCAL_SHOOTDOWN and LOCAL_MM
+ * @full:	full flushes (TLB_FLUSH_ALL) among @flushes
+ * @shootdowns:	remote flushes this CPU initiated (probe on the x86 path)
+ * @ipis_sent:	target CPUs of those shootdowns: IPIs asked for
+ * @ipis_received: shootdown IPIs this CPU handled (REMOTE_SHOOTDOWN)
+ * @local:	local flushes (LOCAL_SHOOTDOWN + LOCAL_MM)
+ * @requests:	flush_tlb_mm_range() calls here (only with
+ *		VMI_TLB_LIM_INVLPGB: counts broadcast flushes too)
+ * @wait_hist:	initiator wait, ns, log2 buckets
+ */
+struct vmi_tlb_cpu {
+	__u32 cpu;
+	__u32 reserved;
+	__u64 flushes[VMI_TLB_NR_REASONS];
+	__u64 pages[VMI_TLB_NR_REASONS];
+	__u64 full[VMI_TLB_NR_REASONS];
+	__u64 shootdowns;
+	__u64 ipis_sent;
+	__u64 ipis_received;
+	__u64 local;
+	__u64 requests;
+	__u64 wait_hist[VMI_TLB_HIST_BUCKETS];
+};
+
+#define VMI_TLB_CPU_SIZE_VER0 752
+
+/**
+ * struct vmi_tlb_cpus_arg - VMI_IOC_TLB_CPUS: per-CPU counters
+ * @size:	in: sizeof(struct vmi_tlb_cpus_arg)
+ * @flags:	in: zero
+ * @first_cpu:	in: first CPU to report (resume cursor)
+ * @next_cpu:	out: CPU to continue from; nr_cpu_ids when done
+ * @vec:	in: user pointer to an array of struct vmi_tlb_cpu
+ * @vec_len:	in: elements in @vec (at most VMI_WALK_MAX_VEC)
+ * @cpu_size:	in: sizeof(struct vmi_tlb_cpu) as the caller knows it
+ * @nr_cpus:	out: elements written (possible CPUs from @first_cpu on)
+ */
+struct vmi_tlb_cpus_arg {
+	__u64 size;
+	__u64 flags;
+	__u32 first_cpu;
+	__u32 next_cpu;
+	__u64 vec;
+	__u64 vec_len;
+	__u64 cpu_size;
+	__u64 nr_cpus;
+};
+
+#define VMI_TLB_CPUS_SIZE_VER0 56
+
+/* struct vmi_tlb_initiator.flags */
+#define VMI_TLB_INIT_OTHER   (1U << 0) /* the bucket of a full table */
+#define VMI_TLB_INIT_KTHREAD (1U << 1)
+
+/**
+ * struct vmi_tlb_initiator - who started shootdowns, and what they cost
+ * @ctx_id:	the mm's context id (x86 mm->context.ctx_id), 0 for a
+ *		kernel thread without an mm; a process keeps it for life
+ * @pid:	thread that first flushed for this entry
+ * @tgid:	its process
+ * @flags:	VMI_TLB_INIT_*
+ * @reserved:	zero
+ * @comm:	command name of that thread
+ * @shootdowns:	remote flushes started
+ * @pages:	pages of the ranged ones
+ * @full:	full flushes among @shootdowns
+ * @freed_tables: flushes that freed page tables
+ * @ipis:	target CPUs asked, summed
+ * @wait_ns:	total wait for the targets, ns
+ * @wait_max_ns: longest wait
+ * @causes:	shootdowns by VMI_TLB_CAUSE_*
+ * @targets:	shootdowns that targeted CPU n (n < VMI_TLB_MAX_TARGETS)
+ * @targets_other: targets at or above VMI_TLB_MAX_TARGETS
+ * @wait_hist:	wait, ns, log2 buckets
+ */
+struct vmi_tlb_initiator {
+	__u64 ctx_id;
+	__u32 pid;
+	__u32 tgid;
+	__u32 flags;
+	__u32 reserved;
+	char comm[16];
+	__u64 shootdowns;
+	__u64 pages;
+	__u64 full;
+	__u64 freed_tables;
+	__u64 ipis;
+	__u64 wait_ns;
+	__u64 wait_max_ns;
+	__u64 causes[VMI_TLB_NR_CAUSES];
+	__u64 targets[VMI_TLB_MAX_TARGETS];
+	__u64 targets_other;
+	__u64 wait_hist[VMI_TLB_HIST_BUCKETS];
+};
+
+#define VMI_TLB_INITIATOR_SIZE_VER0 1256
+
+/**
+ * struct vmi_tlb_initiators_arg - VMI_IOC_TLB_INITIATORS: the initiator table
+ * @size:	in: sizeof(struct vmi_tlb_initiators_arg)
+ * @flags:	in: zero
+ * @pid:	in: only entries of this process (tgid); 0 for all
+ * @reserved:	in: zero
+ * @cursor:	in: 0 on the first call, then @next
+ * @next:	out: where to resume; 0 when the table is done
+ * @vec:	in: user pointer to an array of struct vmi_tlb_initiator
+ * @vec_len:	in: elements in @vec (at most VMI_WALK_MAX_VEC)
+ * @rec_size:	in: sizeof(struct vmi_tlb_initiator) as the caller knows it
+ * @nr_out:	out: elements written
+ * @capacity:	out: entries the table holds before the "other" bucket
+ */
+struct vmi_tlb_initiators_arg {
+	__u64 size;
+	__u64 flags;
+	__u32 pid;
+	__u32 reserved;
+	__u64 cursor;
+	__u64 next;
+	__u64 vec;
+	__u64 vec_len;
+	__u64 rec_size;
+	__u64 nr_out;
+	__u64 capacity;
+};
+
+#define VMI_TLB_INITIATORS_SIZE_VER0 80
+
+/* struct vmi_tlb_record.flags */
+#define VMI_TLB_REC_FULL      (1U << 0) /* TLB_FLUSH_ALL */
+#define VMI_TLB_REC_FREED     (1U << 1) /* page tables freed */
+#define VMI_TLB_REC_KERNEL    (1U << 2) /* kernel range */
+#define VMI_TLB_REC_KTHREAD   (1U << 3)
+#define VMI_TLB_REC_SYSCALL32 (1U << 4) /* @syscall is a 32-bit number */
+
+/**
+ * struct vmi_tlb_record - one shootdown, as the trace ring holds it
+ * @ts_ns:	CLOCK_MONOTONIC time of its start
+ * @wait_ns:	how long the initiator waited for the targets
+ * @ctx_id:	the initiator's mm context id (0: none)
+ * @targets:	target CPUs below 64, bit n for CPU n
+ * @pages:	pages flushed (0 for a full flush)
+ * @pid:	initiating thread
+ * @tgid:	its process
+ * @cpu:	initiating CPU
+ * @nr_targets:	target CPUs, all of them
+ * @cause:	VMI_TLB_CAUSE_*
+ * @syscall:	system call number, -1 when not in one
+ * @flags:	VMI_TLB_REC_*
+ * @reserved:	zero
+ * @comm:	command name of the initiator
+ */
+struct vmi_tlb_record {
+	__u64 ts_ns;
+	__u64 wait_ns;
+	__u64 ctx_id;
+	__u64 targets;
+	__u64 pages;
+	__u32 pid;
+	__u32 tgid;
+	__u32 cpu;
+	__u32 nr_targets;
+	__u32 cause;
+	__s32 syscall;
+	__u32 flags;
+	__u32 reserved;
+	char comm[16];
+};
+
+#define VMI_TLB_RECORD_SIZE_VER0 88
+
+/**
+ * struct vmi_tlb_trace_arg - VMI_IOC_TLB_TRACE: take records from the ring
+ * @size:	in: sizeof(struct vmi_tlb_trace_arg)
+ * @flags:	in: zero
+ * @vec:	in: user pointer to an array of struct vmi_tlb_record
+ * @vec_len:	in: elements in @vec (at most VMI_WALK_MAX_VEC)
+ * @rec_size:	in: sizeof(struct vmi_tlb_record) as the caller knows it
+ * @nr_out:	out: records written, oldest first per CPU; they leave the
+ *		ring (one reader at a time sees each record)
+ * @drops:	out: records lost to a full ring since load or reset
+ */
+struct vmi_tlb_trace_arg {
+	__u64 size;
+	__u64 flags;
+	__u64 vec;
+	__u64 vec_len;
+	__u64 rec_size;
+	__u64 nr_out;
+	__u64 drops;
+};
+
+#define VMI_TLB_TRACE_SIZE_VER0 56
+
+/* clang-format off */
+#define VMI_IOC_TLB_CTL        _IOWR(VMI_IOC_MAGIC, 0x10, struct vmi_tlb_ctl_arg)
+#define VMI_IOC_TLB_CPUS       _IOWR(VMI_IOC_MAGIC, 0x11, struct vmi_tlb_cpus_arg)
+#define VMI_IOC_TLB_INITIATORS _IOWR(VMI_IOC_MAGIC, 0x12, struct vmi_tlb_initiators_arg)
+#define VMI_IOC_TLB_TRACE      _IOWR(VMI_IOC_MAGIC, 0x13, struct vmi_tlb_trace_arg)
+/* clang-format on */
+
 #endif /* _UAPI_LINUX_VMINSPECT_H */

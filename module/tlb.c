@@ -1,0 +1,955 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tlb.c - TLB shootdown tracking: who sends shootdowns, which CPUs they
+ * hit, how many pages, how long the initiator waits.
+ *
+ * Three hooks, registered only while tracking is on:
+ *  - the tlb:tlb_flush tracepoint (found by name): per-CPU counts by
+ *    reason, on initiators and targets alike;
+ *  - a kretprobe on native_flush_tlb_multi(): the initiator side of every
+ *    remote flush of an mm, and of the batched flushes of reclaim (mm
+ *    NULL, from arch_tlbbatch_flush()): task, mm, cause, targets, pages,
+ *    and the wait from entry to return;
+ *  - a kretprobe on flush_tlb_kernel_range(): the same for kernel ranges.
+ * With INVLPGB (7.x on recent AMD CPUs) remote flushes need no IPI and
+ * bypass native_flush_tlb_multi(); a kprobe on flush_tlb_mm_range() then
+ * counts the requests, and the limits say what cannot be seen.
+ *
+ * The hot path writes per-CPU counters, a per-CPU ring (one writer: the
+ * CPU itself, with preemption off) and a fixed initiator table whose
+ * entries are claimed with cmpxchg and counted with atomics: no locks, no
+ * allocation.  A full table counts in its "other" bucket.  Reset and
+ * disable unregister the hooks first, so no writer sees memory change
+ * under it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/capability.h>
+#include <linux/compat.h>
+#include <linux/cpumask.h>
+#include <linux/fs.h>
+#include <linux/hash.h>
+#include <linux/kprobes.h>
+#include <linux/log2.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/proc_fs.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/tracepoint.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "compat.h"
+#include "vminspect.h"
+
+static bool tlb_track;
+module_param(tlb_track, bool, 0444);
+MODULE_PARM_DESC(tlb_track, "Track TLB shootdowns from load on (default off)");
+
+#define VMI_TLB_SLOTS	 256  /* initiator table, slot 0 is "other" */
+#define VMI_TLB_PROBES	 16   /* slots looked at before "other" */
+#define VMI_TLB_RING_LEN 1024 /* records per CPU, a power of two */
+#define VMI_TLB_TOP	 10   /* initiators in the text file */
+
+static const char *const vmi_tlb_reason_names[VMI_TLB_NR_REASONS] = {
+	"task_switch", "remote_shootdown", "local_shootdown", "local_mm",
+	"send_ipi",    "wrong_cpu",	   "reason6",	      "reason7",
+};
+
+static const char *const vmi_tlb_cause_names[VMI_TLB_NR_CAUSES] = {
+	"other",   "munmap", "mprotect", "madvise", "mremap", "brk",
+	"mmap",	   "exit",   "execve",	 "syscall", "fault",  "kthread",
+	"reclaim", "kernel", "cause14",	 "cause15",
+};
+
+/* One CPU's counters and trace ring indices. */
+struct vmi_tlb_pcpu {
+	u64 flushes[VMI_TLB_NR_REASONS];
+	u64 pages[VMI_TLB_NR_REASONS];
+	u64 full[VMI_TLB_NR_REASONS];
+	u64 shootdowns;
+	u64 ipis_sent;
+	u64 requests;
+	u64 wait_hist[VMI_TLB_HIST_BUCKETS];
+	/* ring: head written by this CPU, tail by the reader */
+	unsigned long head;
+	unsigned long tail;
+	u64 drops;
+};
+
+/* One initiator: a process (by mm) or a kernel thread (by pid). */
+struct vmi_tlb_slot {
+	atomic64_t key; /* 0: free */
+	u32 pid;
+	u32 tgid;
+	u32 flags;
+	char comm[TASK_COMM_LEN];
+	atomic64_t shootdowns;
+	atomic64_t pages;
+	atomic64_t full;
+	atomic64_t freed_tables;
+	atomic64_t ipis;
+	atomic64_t wait_ns;
+	atomic64_t wait_max_ns;
+	atomic64_t causes[VMI_TLB_NR_CAUSES];
+	atomic64_t targets[VMI_TLB_MAX_TARGETS];
+	atomic64_t targets_other;
+	atomic64_t wait_hist[VMI_TLB_HIST_BUCKETS];
+};
+
+/* Serialises enable, disable, reset and the trace reader. */
+static DEFINE_MUTEX(vmi_tlb_mutex);
+static bool vmi_tlb_on;
+static u64 vmi_tlb_since_ns;
+static u64 vmi_tlb_missed; /* of unregistered probes */
+static atomic64_t vmi_tlb_other_hits;
+static struct vmi_tlb_pcpu __percpu *vmi_tlb_pc;
+static struct vmi_tlb_slot *vmi_tlb_table;
+static struct vmi_tlb_record *vmi_tlb_ring;
+
+#ifdef VMI_TLB_SUPPORTED
+#include <linux/ptrace.h>
+#include <asm/syscall.h>
+#include <asm/tlbflush.h>
+#include <asm/unistd.h>
+
+bool vmi_tlb_supported(void)
+{
+	return true;
+}
+
+static unsigned int vmi_tlb_bucket(u64 v)
+{
+	return v ? ilog2(v) : 0;
+}
+
+/* current's name without task_lock(), as tracepoints copy it */
+static void vmi_tlb_comm(char *comm)
+{
+	memcpy(comm, current->comm, TASK_COMM_LEN);
+	comm[TASK_COMM_LEN - 1] = '\0';
+}
+
+/* The cause of a flush started by current, and its system call. */
+static u32 vmi_tlb_cause(int *nr, u32 *flags)
+{
+	struct pt_regs *regs;
+
+	*nr = -1;
+	if (current->flags & PF_KTHREAD) {
+		*flags |= VMI_TLB_REC_KTHREAD;
+		return VMI_TLB_CAUSE_KTHREAD;
+	}
+	if (!in_task())
+		return VMI_TLB_CAUSE_OTHER;
+	/*
+	 * x86 entry code stores the "no such system call" error as the
+	 * return value of a system call until it returns, and the number in
+	 * orig_ax; an exception stores its error code in orig_ax and leaves
+	 * the user's ax.
+	 */
+	regs = task_pt_regs(current);
+	if (regs->ax != VMI_X86_SYSCALL_AX || syscall_get_nr(current, regs) < 0)
+		return VMI_TLB_CAUSE_FAULT;
+	*nr = syscall_get_nr(current, regs);
+	if (in_compat_syscall()) {
+		*flags |= VMI_TLB_REC_SYSCALL32;
+		return VMI_TLB_CAUSE_SYSCALL;
+	}
+	switch (*nr) {
+	case __NR_munmap:
+		return VMI_TLB_CAUSE_MUNMAP;
+	case __NR_mprotect:
+	case __NR_pkey_mprotect:
+		return VMI_TLB_CAUSE_MPROTECT;
+	case __NR_madvise:
+	case __NR_process_madvise:
+		return VMI_TLB_CAUSE_MADVISE;
+	case __NR_mremap:
+		return VMI_TLB_CAUSE_MREMAP;
+	case __NR_brk:
+		return VMI_TLB_CAUSE_BRK;
+	case __NR_mmap:
+		return VMI_TLB_CAUSE_MMAP;
+	case __NR_exit:
+	case __NR_exit_group:
+		return VMI_TLB_CAUSE_EXIT;
+	case __NR_execve:
+	case __NR_execveat:
+		return VMI_TLB_CAUSE_EXECVE;
+	default:
+		return VMI_TLB_CAUSE_SYSCALL;
+	}
+}
+
+/*
+ * The table entry of current: processes by their mm's context id (never
+ * reused), kernel threads by pid.  Claimed lock-free; NULL when full.
+ */
+static struct vmi_tlb_slot *vmi_tlb_slot_get(void)
+{
+	struct mm_struct *mm = current->mm;
+	struct vmi_tlb_slot *s;
+	unsigned int i, idx;
+	u64 key, old;
+
+	if (!(current->flags & PF_KTHREAD) && mm)
+		key = READ_ONCE(mm->context.ctx_id);
+	else
+		key = BIT_ULL(63) | task_pid_nr(current);
+	idx = hash_64(key, ilog2(VMI_TLB_SLOTS));
+	for (i = 0; i < VMI_TLB_PROBES; i++, idx++) {
+		/* slot 0 is the "other" bucket */
+		idx %= VMI_TLB_SLOTS;
+		if (!idx)
+			idx = 1;
+		s = &vmi_tlb_table[idx];
+		old = atomic64_read(&s->key);
+		if (old == key)
+			return s;
+		if (old)
+			continue;
+		old = atomic64_cmpxchg(&s->key, 0, key);
+		if (old == key)
+			return s;
+		if (old)
+			continue;
+		/* ours: name it before its counters move */
+		s->pid = task_pid_nr(current);
+		s->tgid = task_tgid_nr(current);
+		s->flags = current->flags & PF_KTHREAD ? VMI_TLB_INIT_KTHREAD :
+							 0;
+		vmi_tlb_comm(s->comm);
+		smp_wmb(); /* pairs with smp_rmb() in the reader */
+		return s;
+	}
+	return NULL;
+}
+
+static void vmi_tlb_slot_account(struct vmi_tlb_slot *s,
+				 const struct vmi_tlb_record *rec)
+{
+	u64 old, bits = rec->targets;
+	unsigned int cpu;
+
+	atomic64_inc(&s->shootdowns);
+	if (rec->flags & VMI_TLB_REC_FULL)
+		atomic64_inc(&s->full);
+	else
+		atomic64_add(rec->pages, &s->pages);
+	if (rec->flags & VMI_TLB_REC_FREED)
+		atomic64_inc(&s->freed_tables);
+	atomic64_add(rec->nr_targets, &s->ipis);
+	atomic64_add(rec->wait_ns, &s->wait_ns);
+	atomic64_inc(&s->wait_hist[vmi_tlb_bucket(rec->wait_ns)]);
+	atomic64_inc(&s->causes[rec->cause]);
+	old = atomic64_read(&s->wait_max_ns);
+	while (rec->wait_ns > old &&
+	       !atomic64_try_cmpxchg(&s->wait_max_ns, &old, rec->wait_ns))
+		;
+	/* the targets as they were at entry: the mask may change since */
+	while (bits) {
+		cpu = __ffs64(bits);
+		bits &= bits - 1;
+		atomic64_inc(&s->targets[cpu]);
+	}
+	if (rec->nr_targets > hweight64(rec->targets))
+		atomic64_add(rec->nr_targets - hweight64(rec->targets),
+			     &s->targets_other);
+}
+
+/*
+ * Put a finished record in this CPU's ring (preemption off), or count it
+ * as dropped.  A kernel-range flush may return on another CPU than it
+ * started on: the ring is the one of the CPU it returns on.
+ */
+static void vmi_tlb_ring_put(struct vmi_tlb_pcpu *pc,
+			     const struct vmi_tlb_record *rec)
+{
+	unsigned long head = pc->head;
+
+	/* the reader is done with a slot before it moves the tail past it */
+	if (head - smp_load_acquire(&pc->tail) >= VMI_TLB_RING_LEN) {
+		pc->drops++;
+		return;
+	}
+	vmi_tlb_ring[smp_processor_id() * VMI_TLB_RING_LEN +
+		     (head & (VMI_TLB_RING_LEN - 1))] = *rec;
+	/* publish the record before the head that covers it */
+	smp_store_release(&pc->head, head + 1);
+}
+
+/* What a kretprobe instance carries from entry to return. */
+struct vmi_tlb_pending {
+	struct vmi_tlb_record rec;
+};
+
+/* Entry of a remote flush: who, why, what, to whom. */
+static int vmi_tlb_begin(struct vmi_tlb_pending *p,
+			 const struct cpumask *targets, struct mm_struct *mm,
+			 unsigned long start, unsigned long end, u32 flags)
+{
+	struct vmi_tlb_record *rec = &p->rec;
+	unsigned int cpu, self = smp_processor_id();
+	u64 bits = 0;
+	u32 n = 0;
+
+	for_each_cpu(cpu, targets) {
+		if (cpu == self)
+			continue;
+		n++;
+		if (cpu < 64)
+			bits |= BIT_ULL(cpu);
+	}
+	if (!n)
+		return 1; /* nothing remote: no return handler */
+
+	memset(rec, 0, sizeof(*rec));
+	rec->flags = flags;
+	if (end == TLB_FLUSH_ALL)
+		rec->flags |= VMI_TLB_REC_FULL;
+	else
+		rec->pages = (end - start) >> PAGE_SHIFT;
+	rec->ctx_id = mm ? READ_ONCE(mm->context.ctx_id) : 0;
+	rec->targets = bits;
+	rec->nr_targets = n;
+	rec->cpu = self;
+	rec->pid = task_pid_nr(current);
+	rec->tgid = task_tgid_nr(current);
+	rec->cause = vmi_tlb_cause(&rec->syscall, &rec->flags);
+	if (flags & VMI_TLB_REC_KERNEL)
+		rec->cause = VMI_TLB_CAUSE_KERNEL;
+	else if (!mm)
+		rec->cause = VMI_TLB_CAUSE_RECLAIM;
+	vmi_tlb_comm(rec->comm);
+	rec->ts_ns = ktime_get_mono_fast_ns();
+	return 0;
+}
+
+/* Return of a remote flush: the targets are done. */
+static void vmi_tlb_end(struct vmi_tlb_pending *p)
+{
+	struct vmi_tlb_record *rec = &p->rec;
+	struct vmi_tlb_pcpu *pc;
+	struct vmi_tlb_slot *s;
+
+	rec->wait_ns = ktime_get_mono_fast_ns() - rec->ts_ns;
+	/* the handler runs with preemption off; be explicit for the ring */
+	preempt_disable_notrace();
+	pc = this_cpu_ptr(vmi_tlb_pc);
+	pc->shootdowns++;
+	pc->ipis_sent += rec->nr_targets;
+	pc->wait_hist[vmi_tlb_bucket(rec->wait_ns)]++;
+	vmi_tlb_ring_put(pc, rec);
+	preempt_enable_notrace();
+
+	s = vmi_tlb_slot_get();
+	if (!s) {
+		s = &vmi_tlb_table[0];
+		atomic64_inc(&vmi_tlb_other_hits);
+	}
+	vmi_tlb_slot_account(s, rec);
+}
+
+static int vmi_tlb_multi_entry(struct kretprobe_instance *ri,
+			       struct pt_regs *regs)
+{
+	const struct cpumask *targets =
+		(void *)regs_get_kernel_argument(regs, 0);
+	const struct vmi_flush_tlb_info *info =
+		(void *)regs_get_kernel_argument(regs, 1);
+
+	return vmi_tlb_begin((void *)ri->data, targets, info->mm, info->start,
+			     info->end,
+			     info->freed_tables ? VMI_TLB_REC_FREED : 0);
+}
+
+static int vmi_tlb_kernel_entry(struct kretprobe_instance *ri,
+				struct pt_regs *regs)
+{
+	return vmi_tlb_begin((void *)ri->data, cpu_online_mask, NULL,
+			     regs_get_kernel_argument(regs, 0),
+			     regs_get_kernel_argument(regs, 1),
+			     VMI_TLB_REC_KERNEL);
+}
+
+static int vmi_tlb_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	vmi_tlb_end((void *)ri->data);
+	return 0;
+}
+
+static int vmi_tlb_request(struct kprobe *kp, struct pt_regs *regs)
+{
+	this_cpu_inc(vmi_tlb_pc->requests);
+	return 0;
+}
+
+/* May run preemptible on 7.x: single per-CPU operations only. */
+static void vmi_tlb_tp_flush(void *data, int reason, unsigned long pages)
+{
+	unsigned int r = min_t(unsigned int, reason, VMI_TLB_NR_REASONS - 1);
+
+	this_cpu_inc(vmi_tlb_pc->flushes[r]);
+	if (pages == TLB_FLUSH_ALL)
+		this_cpu_inc(vmi_tlb_pc->full[r]);
+	else
+		this_cpu_add(vmi_tlb_pc->pages[r], pages);
+}
+
+static struct tracepoint *vmi_tp_tlb_flush;
+static struct kretprobe vmi_krp_multi, vmi_krp_kernel;
+static struct kretprobe *vmi_krps[] = { &vmi_krp_multi, &vmi_krp_kernel };
+static struct kprobe vmi_kp_request;
+static bool vmi_kp_request_on;
+
+static void vmi_tlb_find_tp(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "tlb_flush"))
+		*(struct tracepoint **)priv = tp;
+}
+
+/* register_kretprobe() fills in its struct: start from a clean one. */
+static void vmi_tlb_krp_init(struct kretprobe *krp, const char *sym,
+			     kretprobe_handler_t entry)
+{
+	memset(krp, 0, sizeof(*krp));
+	krp->kp.symbol_name = sym;
+	krp->entry_handler = entry;
+	krp->handler = vmi_tlb_ret;
+	krp->data_size = sizeof(struct vmi_tlb_pending);
+	/* a flush waits with preemption off: one per CPU, and IRQs */
+	krp->maxactive = 4 * num_possible_cpus();
+}
+
+static int vmi_tlb_register(void)
+{
+	int ret;
+
+	if (!vmi_tp_tlb_flush)
+		for_each_kernel_tracepoint(vmi_tlb_find_tp, &vmi_tp_tlb_flush);
+	if (!vmi_tp_tlb_flush)
+		return -ENOENT;
+
+	ret = tracepoint_probe_register(vmi_tp_tlb_flush, vmi_tlb_tp_flush,
+					NULL);
+	if (ret)
+		return ret;
+	vmi_tlb_krp_init(&vmi_krp_multi, "native_flush_tlb_multi",
+			 vmi_tlb_multi_entry);
+	vmi_tlb_krp_init(&vmi_krp_kernel, "flush_tlb_kernel_range",
+			 vmi_tlb_kernel_entry);
+	ret = register_kretprobes(vmi_krps, ARRAY_SIZE(vmi_krps));
+	if (ret)
+		goto err_unregister_tp;
+	if (vmi_tlb_broadcast()) {
+		memset(&vmi_kp_request, 0, sizeof(vmi_kp_request));
+		vmi_kp_request.symbol_name = "flush_tlb_mm_range";
+		vmi_kp_request.pre_handler = vmi_tlb_request;
+		ret = register_kprobe(&vmi_kp_request);
+		if (ret)
+			goto err_unregister_krps;
+		vmi_kp_request_on = true;
+	}
+	return 0;
+
+err_unregister_krps:
+	unregister_kretprobes(vmi_krps, ARRAY_SIZE(vmi_krps));
+err_unregister_tp:
+	tracepoint_probe_unregister(vmi_tp_tlb_flush, vmi_tlb_tp_flush, NULL);
+	tracepoint_synchronize_unregister();
+	return ret;
+}
+
+static u64 vmi_tlb_probe_missed(void)
+{
+	u64 n = vmi_krp_multi.nmissed + vmi_krp_multi.kp.nmissed +
+		vmi_krp_kernel.nmissed + vmi_krp_kernel.kp.nmissed;
+
+	if (vmi_kp_request_on)
+		n += vmi_kp_request.nmissed;
+	return n;
+}
+
+/* After it returns no handler runs or will run. */
+static void vmi_tlb_unregister(void)
+{
+	if (vmi_kp_request_on)
+		unregister_kprobe(&vmi_kp_request);
+	/* waits for handlers in flight; pending returns are dropped */
+	unregister_kretprobes(vmi_krps, ARRAY_SIZE(vmi_krps));
+	vmi_tlb_missed += vmi_tlb_probe_missed();
+	vmi_kp_request_on = false;
+	tracepoint_probe_unregister(vmi_tp_tlb_flush, vmi_tlb_tp_flush, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+static u32 vmi_tlb_limits(void)
+{
+	return VMI_TLB_LIM_NO_TARGET |
+	       (vmi_tlb_broadcast() ? VMI_TLB_LIM_INVLPGB : 0);
+}
+
+#else  /* !VMI_TLB_SUPPORTED */
+
+bool vmi_tlb_supported(void)
+{
+	return false;
+}
+
+static int vmi_tlb_register(void)
+{
+	return -EOPNOTSUPP;
+}
+
+static void vmi_tlb_unregister(void)
+{
+}
+
+static u64 vmi_tlb_probe_missed(void)
+{
+	return 0;
+}
+
+static u32 vmi_tlb_limits(void)
+{
+	return 0;
+}
+#endif /* VMI_TLB_SUPPORTED */
+
+/* Zero everything; no hook may be registered. */
+static void vmi_tlb_clear(void)
+{
+	unsigned int cpu;
+
+	lockdep_assert_held(&vmi_tlb_mutex);
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(vmi_tlb_pc, cpu), 0,
+		       sizeof(struct vmi_tlb_pcpu));
+	memset(vmi_tlb_table, 0, VMI_TLB_SLOTS * sizeof(*vmi_tlb_table));
+	strscpy(vmi_tlb_table[0].comm, "(other)", TASK_COMM_LEN);
+	vmi_tlb_table[0].flags = VMI_TLB_INIT_OTHER;
+	atomic64_set(&vmi_tlb_other_hits, 0);
+	vmi_tlb_missed = 0;
+	vmi_tlb_since_ns = ktime_get_ns();
+}
+
+static void vmi_tlb_state(struct vmi_tlb_ctl_arg *arg)
+{
+	arg->enabled = vmi_tlb_on;
+	arg->limits = vmi_tlb_limits();
+	arg->enabled_ns = vmi_tlb_since_ns;
+	arg->missed =
+		vmi_tlb_missed + (vmi_tlb_on ? vmi_tlb_probe_missed() : 0);
+	arg->other_hits = atomic64_read(&vmi_tlb_other_hits);
+}
+
+/* Drops of all rings; may race with writers by a count or two. */
+static u64 vmi_tlb_drops(void)
+{
+	unsigned int cpu;
+	u64 n = 0;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(per_cpu_ptr(vmi_tlb_pc, cpu)->drops);
+	return n;
+}
+
+int vmi_tlb_ctl(u64 flags, struct vmi_tlb_ctl_arg *arg)
+{
+	bool was_on;
+	int ret = 0;
+
+	if (flags & ~VMI_TLB_CTL_FLAGS)
+		return -EINVAL;
+	if ((flags & VMI_TLB_ENABLE) && (flags & VMI_TLB_DISABLE))
+		return -EINVAL;
+	if (!vmi_tlb_supported())
+		return -EOPNOTSUPP;
+
+	mutex_lock(&vmi_tlb_mutex);
+	was_on = vmi_tlb_on;
+	if (flags & (VMI_TLB_DISABLE | VMI_TLB_RESET)) {
+		if (vmi_tlb_on)
+			vmi_tlb_unregister();
+		vmi_tlb_on = false;
+	}
+	if (flags & VMI_TLB_RESET)
+		vmi_tlb_clear();
+	if ((flags & VMI_TLB_ENABLE) ||
+	    (was_on && !(flags & VMI_TLB_DISABLE))) {
+		if (!vmi_tlb_on) {
+			ret = vmi_tlb_register();
+			vmi_tlb_on = !ret;
+		}
+		if (!ret && !was_on && !(flags & VMI_TLB_RESET))
+			vmi_tlb_since_ns = ktime_get_ns();
+	}
+	if (arg) {
+		vmi_tlb_state(arg);
+		arg->ring_drops = vmi_tlb_drops();
+	}
+	mutex_unlock(&vmi_tlb_mutex);
+	return ret;
+}
+
+static void vmi_tlb_cpu_read(unsigned int cpu, struct vmi_tlb_cpu *out)
+{
+	const struct vmi_tlb_pcpu *pc = per_cpu_ptr(vmi_tlb_pc, cpu);
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	out->cpu = cpu;
+	for (i = 0; i < VMI_TLB_NR_REASONS; i++) {
+		out->flushes[i] = READ_ONCE(pc->flushes[i]);
+		out->pages[i] = READ_ONCE(pc->pages[i]);
+		out->full[i] = READ_ONCE(pc->full[i]);
+	}
+	out->shootdowns = READ_ONCE(pc->shootdowns);
+	out->ipis_sent = READ_ONCE(pc->ipis_sent);
+	out->ipis_received = out->flushes[VMI_TLB_REMOTE_SHOOTDOWN];
+	out->local = out->flushes[VMI_TLB_LOCAL_SHOOTDOWN] +
+		     out->flushes[VMI_TLB_LOCAL_MM];
+	out->requests = READ_ONCE(pc->requests);
+	for (i = 0; i < VMI_TLB_HIST_BUCKETS; i++)
+		out->wait_hist[i] = READ_ONCE(pc->wait_hist[i]);
+}
+
+static void vmi_tlb_slot_read(const struct vmi_tlb_slot *s,
+			      struct vmi_tlb_initiator *out)
+{
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	out->shootdowns = atomic64_read(&s->shootdowns);
+	smp_rmb(); /* the name was written before the first count */
+	out->ctx_id = atomic64_read(&s->key);
+	if (out->ctx_id & BIT_ULL(63))
+		out->ctx_id = 0; /* a kernel thread's key is its pid */
+	out->pid = s->pid;
+	out->tgid = s->tgid;
+	out->flags = s->flags;
+	memcpy(out->comm, s->comm, sizeof(out->comm));
+	out->comm[sizeof(out->comm) - 1] = '\0';
+	out->pages = atomic64_read(&s->pages);
+	out->full = atomic64_read(&s->full);
+	out->freed_tables = atomic64_read(&s->freed_tables);
+	out->ipis = atomic64_read(&s->ipis);
+	out->wait_ns = atomic64_read(&s->wait_ns);
+	out->wait_max_ns = atomic64_read(&s->wait_max_ns);
+	for (i = 0; i < VMI_TLB_NR_CAUSES; i++)
+		out->causes[i] = atomic64_read(&s->causes[i]);
+	for (i = 0; i < VMI_TLB_MAX_TARGETS; i++)
+		out->targets[i] = atomic64_read(&s->targets[i]);
+	out->targets_other = atomic64_read(&s->targets_other);
+	for (i = 0; i < VMI_TLB_HIST_BUCKETS; i++)
+		out->wait_hist[i] = atomic64_read(&s->wait_hist[i]);
+}
+
+/* Readers hold the mutex so that a reset never clears under them. */
+void vmi_tlb_query_cpu(unsigned int cpu, struct vmi_tlb_cpu *out)
+{
+	mutex_lock(&vmi_tlb_mutex);
+	vmi_tlb_cpu_read(cpu, out);
+	mutex_unlock(&vmi_tlb_mutex);
+}
+
+int vmi_tlb_query_initiator(u64 *cursor, u32 tgid,
+			    struct vmi_tlb_initiator *out)
+{
+	const struct vmi_tlb_slot *s;
+	int found = 0;
+
+	mutex_lock(&vmi_tlb_mutex);
+	for (; *cursor < VMI_TLB_SLOTS && !found; (*cursor)++) {
+		s = &vmi_tlb_table[*cursor];
+		if (!atomic64_read(&s->shootdowns))
+			continue;
+		vmi_tlb_slot_read(s, out);
+		found = !tgid || (out->tgid == tgid &&
+				  !(out->flags & VMI_TLB_INIT_OTHER));
+	}
+	mutex_unlock(&vmi_tlb_mutex);
+	return found;
+}
+
+u64 vmi_tlb_capacity(void)
+{
+	return VMI_TLB_SLOTS - 1;
+}
+
+unsigned int vmi_tlb_trace_take(struct vmi_tlb_record *recs, unsigned int max,
+				u64 *drops)
+{
+	struct vmi_tlb_pcpu *pc;
+	unsigned long head, tail;
+	unsigned int cpu, n = 0;
+
+	mutex_lock(&vmi_tlb_mutex);
+	for_each_possible_cpu(cpu) {
+		pc = per_cpu_ptr(vmi_tlb_pc, cpu);
+		/* pairs with the writer's release: records below head are whole */
+		head = smp_load_acquire(&pc->head);
+		for (tail = pc->tail; tail != head && n < max; tail++)
+			recs[n++] =
+				vmi_tlb_ring[cpu * VMI_TLB_RING_LEN +
+					     (tail & (VMI_TLB_RING_LEN - 1))];
+		/* the copies are done before the writer may reuse the slots */
+		smp_store_release(&pc->tail, tail);
+	}
+	*drops = vmi_tlb_drops();
+	mutex_unlock(&vmi_tlb_mutex);
+	return n;
+}
+
+/* ---- /proc/vminspect/tlb ---- */
+
+/* Upper bound (ns) of the log2 bucket holding the q-th per mille. */
+static u64 vmi_tlb_quantile(const u64 *hist, u64 max, unsigned int permille)
+{
+	u64 total = 0, seen = 0, want;
+	unsigned int b;
+
+	for (b = 0; b < VMI_TLB_HIST_BUCKETS; b++)
+		total += hist[b];
+	if (!total)
+		return 0;
+	want = div_u64(total * permille + 999, 1000);
+	for (b = 0; b < VMI_TLB_HIST_BUCKETS; b++) {
+		seen += hist[b];
+		if (seen >= want)
+			break;
+	}
+	if (b >= 63)
+		return max;
+	return min(max, (2ULL << b) - 1);
+}
+
+static void vmi_tlb_show_hist(struct seq_file *m, const char *key,
+			      const u64 *hist)
+{
+	unsigned int b;
+
+	seq_puts(m, key);
+	for (b = 0; b < VMI_TLB_HIST_BUCKETS; b++)
+		if (hist[b])
+			seq_printf(m, " %llu:%llu", b ? 1ULL << b : 0ULL,
+				   hist[b]);
+	seq_putc(m, '\n');
+}
+
+struct vmi_tlb_top {
+	u64 shootdowns;
+	u32 idx;
+};
+
+static int vmi_tlb_top_cmp(const void *a, const void *b)
+{
+	const struct vmi_tlb_top *x = a, *y = b;
+
+	if (x->shootdowns != y->shootdowns)
+		return x->shootdowns < y->shootdowns ? 1 : -1;
+	return x->idx < y->idx ? -1 : 1;
+}
+
+static void vmi_tlb_show_initiator(struct seq_file *m,
+				   const struct vmi_tlb_initiator *in)
+{
+	unsigned int i;
+	const char *sep = "";
+
+	seq_printf(m,
+		   "initiator pid %u tgid %u comm %s ctx_id %llu shootdowns %llu pages %llu full %llu freed_tables %llu ipis %llu wait_p50_ns %llu wait_p99_ns %llu wait_max_ns %llu causes ",
+		   in->pid, in->tgid, in->comm, in->ctx_id, in->shootdowns,
+		   in->pages, in->full, in->freed_tables, in->ipis,
+		   vmi_tlb_quantile(in->wait_hist, in->wait_max_ns, 500),
+		   vmi_tlb_quantile(in->wait_hist, in->wait_max_ns, 990),
+		   in->wait_max_ns);
+	for (i = 0; i < VMI_TLB_NR_CAUSES; i++) {
+		if (!in->causes[i])
+			continue;
+		seq_printf(m, "%s%s:%llu", sep, vmi_tlb_cause_names[i],
+			   in->causes[i]);
+		sep = ",";
+	}
+	seq_puts(m, " targets ");
+	sep = "";
+	for (i = 0; i < VMI_TLB_MAX_TARGETS; i++) {
+		if (!in->targets[i])
+			continue;
+		seq_printf(m, "%s%u:%llu", sep, i, in->targets[i]);
+		sep = ",";
+	}
+	if (in->targets_other)
+		seq_printf(m, "%sother:%llu", sep, in->targets_other);
+	seq_putc(m, '\n');
+}
+
+static int vmi_tlb_show(struct seq_file *m, void *v)
+{
+	struct vmi_tlb_ctl_arg st = {};
+	struct vmi_tlb_initiator *in;
+	struct vmi_tlb_top *top;
+	struct vmi_tlb_cpu *c;
+	u64 hist[VMI_TLB_HIST_BUCKETS] = {};
+	unsigned int cpu, i, n = 0;
+
+	seq_printf(m, "supported %d\n", vmi_tlb_supported());
+	if (!vmi_tlb_supported()) {
+		seq_puts(m,
+			 "reason not supported on this architecture or kernel\n");
+		return 0;
+	}
+	vmi_tlb_ctl(0, &st);
+	seq_printf(m, "enabled %u\n", st.enabled);
+	seq_printf(m, "limits%s%s\n",
+		   st.limits & VMI_TLB_LIM_INVLPGB ? " invlpgb_no_ipi" : "",
+		   st.limits & VMI_TLB_LIM_NO_TARGET ? " no_target_time" : "");
+	seq_printf(m, "missed %llu\nring_drops %llu\nother_hits %llu\n",
+		   st.missed, st.ring_drops, st.other_hits);
+
+	c = kmalloc(sizeof(*c), GFP_KERNEL);
+	in = kmalloc(sizeof(*in), GFP_KERNEL);
+	top = kmalloc_array(VMI_TLB_SLOTS, sizeof(*top), GFP_KERNEL);
+	if (!c || !in || !top)
+		goto out_free;
+	mutex_lock(&vmi_tlb_mutex);
+	for_each_possible_cpu(cpu) {
+		vmi_tlb_cpu_read(cpu, c);
+		seq_printf(m,
+			   "cpu %u ipis_sent %llu ipis_received %llu local %llu pages %llu shootdowns %llu requests %llu",
+			   cpu, c->ipis_sent, c->ipis_received, c->local,
+			   c->pages[VMI_TLB_REMOTE_SHOOTDOWN] +
+				   c->pages[VMI_TLB_LOCAL_SHOOTDOWN] +
+				   c->pages[VMI_TLB_LOCAL_MM],
+			   c->shootdowns, c->requests);
+		for (i = 0; i < VMI_TLB_NR_REASONS; i++)
+			seq_printf(m, " %s %llu", vmi_tlb_reason_names[i],
+				   c->flushes[i]);
+		seq_putc(m, '\n');
+		for (i = 0; i < VMI_TLB_HIST_BUCKETS; i++)
+			hist[i] += c->wait_hist[i];
+	}
+	vmi_tlb_show_hist(m, "wait_hist_ns", hist);
+
+	for (i = 0; i < VMI_TLB_SLOTS; i++) {
+		u64 sd = atomic64_read(&vmi_tlb_table[i].shootdowns);
+
+		if (sd) {
+			top[n].shootdowns = sd;
+			top[n++].idx = i;
+		}
+	}
+	sort(top, n, sizeof(*top), vmi_tlb_top_cmp, NULL);
+	seq_printf(m, "initiators %u\n", n);
+	for (i = 0; i < n && i < VMI_TLB_TOP; i++) {
+		vmi_tlb_slot_read(&vmi_tlb_table[top[i].idx], in);
+		vmi_tlb_show_initiator(m, in);
+	}
+	mutex_unlock(&vmi_tlb_mutex);
+out_free:
+	kfree(top);
+	kfree(in);
+	kfree(c);
+	return 0;
+}
+
+static int vmi_tlb_open(struct inode *inode, struct file *file)
+{
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
+	return single_open(file, vmi_tlb_show, NULL);
+}
+
+/* "on", "off" or "reset" (one word, an optional newline) */
+static ssize_t vmi_tlb_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	char buf[16];
+	u64 flags;
+	int ret;
+
+	if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!count || count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	strim(buf);
+	if (!strcmp(buf, "on"))
+		flags = VMI_TLB_ENABLE;
+	else if (!strcmp(buf, "off"))
+		flags = VMI_TLB_DISABLE;
+	else if (!strcmp(buf, "reset"))
+		flags = VMI_TLB_RESET;
+	else
+		return -EINVAL;
+	ret = vmi_tlb_ctl(flags, NULL);
+	return ret ? ret : count;
+}
+
+static const struct proc_ops vmi_tlb_proc_ops = {
+	.proc_open = vmi_tlb_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_release = single_release,
+	.proc_write = vmi_tlb_write,
+};
+
+int vmi_tlb_init(struct proc_dir_entry *dir)
+{
+	int ret;
+
+	vmi_tlb_pc = alloc_percpu(struct vmi_tlb_pcpu);
+	if (!vmi_tlb_pc)
+		return -ENOMEM;
+	ret = -ENOMEM;
+	vmi_tlb_table = vzalloc(VMI_TLB_SLOTS * sizeof(*vmi_tlb_table));
+	if (!vmi_tlb_table)
+		goto err_free_pcpu;
+	vmi_tlb_ring =
+		vzalloc(array_size(nr_cpu_ids,
+				   VMI_TLB_RING_LEN * sizeof(*vmi_tlb_ring)));
+	if (!vmi_tlb_ring)
+		goto err_free_table;
+	mutex_lock(&vmi_tlb_mutex);
+	vmi_tlb_clear();
+	mutex_unlock(&vmi_tlb_mutex);
+	if (!proc_create("tlb", 0600, dir, &vmi_tlb_proc_ops))
+		goto err_free_ring;
+	if (tlb_track && vmi_tlb_supported()) {
+		ret = vmi_tlb_ctl(VMI_TLB_ENABLE, NULL);
+		if (ret)
+			pr_warn("tlb_track: cannot enable tracking (%d)\n",
+				ret);
+	}
+	return 0;
+
+err_free_ring:
+	vfree(vmi_tlb_ring);
+err_free_table:
+	vfree(vmi_tlb_table);
+err_free_pcpu:
+	free_percpu(vmi_tlb_pc);
+	return ret;
+}
+
+void vmi_tlb_exit(void)
+{
+	mutex_lock(&vmi_tlb_mutex);
+	if (vmi_tlb_on)
+		vmi_tlb_unregister();
+	vmi_tlb_on = false;
+	mutex_unlock(&vmi_tlb_mutex);
+	vfree(vmi_tlb_ring);
+	vfree(vmi_tlb_table);
+	free_percpu(vmi_tlb_pc);
+}

@@ -1,0 +1,764 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vminspect tlb: TLB shootdowns per CPU and per initiator, the victim
+ * matrix, wait percentiles, a live trace and rates (VMI_IOC_TLB_*).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "output.h"
+
+#define TLB_TOP	      10   /* initiators in text output */
+#define TLB_TRACE_VEC 1024 /* records per trace call */
+
+static int tlb_run(int argc, char **argv);
+
+const struct cli_command cli_cmd_tlb = {
+	.name = "tlb",
+	.summary = "TLB shootdowns: who sends them, which CPUs, how long",
+	.usage =
+		"Usage: vminspect tlb [--json] [--watch SECONDS [--count N]]\n"
+		"                     [--pid PID] [--cpu CPU] [--trace]\n"
+		"                     [--reset] [--enable|--disable]\n"
+		"\n"
+		"Show TLB shootdowns since tracking was switched on or reset:\n"
+		"per CPU the IPIs it asked for (SENT, target CPUs of its\n"
+		"shootdowns) and handled (RECEIVED), its local flushes and the\n"
+		"pages flushed; the top initiators with their causes (system\n"
+		"call, or kernel thread), target CPUs and wait percentiles; the\n"
+		"victim matrix (initiator x target CPU); a warning when IPIs hit\n"
+		"CPUs that are isolated or nohz_full.\n"
+		"\n"
+		"Options:\n"
+		"  --json           print one JSON object (per interval)\n"
+		"  --watch SECONDS  print rates per second every SECONDS\n"
+		"  --count N        stop after N intervals (default: never)\n"
+		"  --pid PID        only initiators of process PID\n"
+		"  --cpu CPU        only CPU, and initiators that hit it\n"
+		"  --trace          print each shootdown as it happens (with\n"
+		"                   --watch: for SECONDS, else until interrupted)\n"
+		"  --reset          zero the counters first\n"
+		"  --enable         switch tracking on first\n"
+		"  --disable        switch tracking off (and print nothing)\n"
+		"  -h, --help       show this help\n"
+		"\n"
+		"Needs root.  Tracking is off by default; switch it on with\n"
+		"--enable, 'echo on > /proc/vminspect/tlb' or the module\n"
+		"parameter tlb_track=1.\n",
+	.run = tlb_run,
+};
+
+struct tlb_opts {
+	bool json;
+	uint32_t pid;
+	int cpu; /* -1: all */
+};
+
+struct tlb_snap {
+	struct vmi_tlb_ctl_arg st;
+	struct vmi_tlb_cpu *cpus;
+	size_t nr_cpus;
+	struct vmi_tlb_initiator *in;
+	size_t nr_in;
+};
+
+static volatile sig_atomic_t tlb_stop;
+
+static void tlb_on_signal(int sig)
+{
+	(void)sig;
+	tlb_stop = 1;
+}
+
+static void snap_free(struct tlb_snap *s)
+{
+	free(s->cpus);
+	free(s->in);
+	memset(s, 0, sizeof(*s));
+}
+
+static int cmp_initiator(const void *a, const void *b)
+{
+	const struct vmi_tlb_initiator *x = a, *y = b;
+
+	if (x->shootdowns != y->shootdowns)
+		return x->shootdowns < y->shootdowns ? 1 : -1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int snap_take(struct vmi_handle *h, const struct tlb_opts *o,
+		     struct tlb_snap *s)
+{
+	size_t i, n = 0;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = vmi_tlb_ctl(h, 0, &s->st);
+	if (!err)
+		err = vmi_tlb_cpus(h, &s->cpus, &s->nr_cpus);
+	if (!err)
+		err = vmi_tlb_initiators(h, o->pid, &s->in, &s->nr_in);
+	if (err) {
+		snap_free(s);
+		return err;
+	}
+	/* --cpu: initiators that hit that CPU */
+	for (i = 0; i < s->nr_in; i++)
+		if (o->cpu < 0 || (o->cpu < VMI_TLB_MAX_TARGETS ?
+					   s->in[i].targets[o->cpu] != 0 :
+					   s->in[i].targets_other != 0))
+			s->in[n++] = s->in[i];
+	s->nr_in = n;
+	qsort(s->in, s->nr_in, sizeof(*s->in), cmp_initiator);
+	return 0;
+}
+
+/* A cpulist file ("1-3,5") as a bit set of the first 64 CPUs. */
+static uint64_t read_cpulist(const char *path)
+{
+	char buf[256], *p, *end;
+	unsigned long a, b;
+	uint64_t set = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	for (p = buf; *p >= '0' && *p <= '9'; p = end + (*end == ',')) {
+		a = strtoul(p, &end, 10);
+		b = a;
+		if (*end == '-')
+			b = strtoul(end + 1, &end, 10);
+		for (; a <= b && a < 64; a++)
+			set |= 1ULL << a;
+	}
+	return set;
+}
+
+/* CPUs that should not be disturbed, and got IPIs all the same. */
+static uint64_t disturbed_cpus(const struct tlb_snap *s)
+{
+	uint64_t quiet, hit = 0;
+	size_t i;
+
+	quiet = read_cpulist("/sys/devices/system/cpu/isolated") |
+		read_cpulist("/sys/devices/system/cpu/nohz_full");
+	for (i = 0; i < s->nr_cpus; i++)
+		if (s->cpus[i].cpu < 64 && (quiet & (1ULL << s->cpus[i].cpu)) &&
+		    s->cpus[i].ipis_received)
+			hit |= 1ULL << s->cpus[i].cpu;
+	return hit;
+}
+
+static void wait_hist_all(const struct tlb_snap *s, __u64 *hist, uint64_t *max)
+{
+	size_t i;
+	unsigned int b;
+
+	memset(hist, 0, VMI_TLB_HIST_BUCKETS * sizeof(*hist));
+	*max = 0;
+	for (i = 0; i < s->nr_cpus; i++)
+		for (b = 0; b < VMI_TLB_HIST_BUCKETS; b++)
+			hist[b] += s->cpus[i].wait_hist[b];
+	for (i = 0; i < s->nr_in; i++)
+		if (s->in[i].wait_max_ns > *max)
+			*max = s->in[i].wait_max_ns;
+}
+
+static void fmt_causes(const struct vmi_tlb_initiator *in, char *buf,
+		       size_t len)
+{
+	size_t used = 0;
+	unsigned int c;
+	int n;
+
+	buf[0] = '\0';
+	for (c = 0; c < VMI_TLB_NR_CAUSES; c++) {
+		if (!in->causes[c])
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s:%llu",
+			     used ? "," : "",
+			     vmi_tlb_cause_name(c) ? vmi_tlb_cause_name(c) :
+						     "?",
+			     (unsigned long long)in->causes[c]);
+		if (n < 0 || (size_t)n >= len - used) {
+			buf[used] = '\0';
+			break;
+		}
+		used += n;
+	}
+}
+
+static void fmt_ns(uint64_t ns, char *buf, size_t len)
+{
+	if (ns >= 1000000)
+		snprintf(buf, len, "%.1fms", ns / 1e6);
+	else if (ns >= 1000)
+		snprintf(buf, len, "%.1fus", ns / 1e3);
+	else
+		snprintf(buf, len, "%lluns", (unsigned long long)ns);
+}
+
+static bool cpu_shown(const struct tlb_opts *o, uint32_t cpu)
+{
+	return o->cpu < 0 || (uint32_t)o->cpu == cpu;
+}
+
+static int print_text(const struct tlb_snap *s, const struct tlb_opts *o,
+		      double secs, FILE *f)
+{
+	static const char *const cpu_hdr[] = { "CPU",	"SENT",	 "RECEIVED",
+					       "LOCAL", "PAGES", "SHOOTDOWNS" };
+	static const char *const in_hdr[] = { "PID",	    "COMM",
+					      "SHOOTDOWNS", "PAGES",
+					      "WAIT_P50",   "WAIT_P99",
+					      "WAIT_MAX",   "CAUSES" };
+	const char *unit = secs > 0 ? "/s" : "";
+	double div = secs > 0 ? secs : 1;
+	char causes[256], p50[32], p99[32], mx[32];
+	__u64 hist[VMI_TLB_HIST_BUCKETS];
+	uint64_t max, hit;
+	struct table *t;
+	size_t i, j;
+	int ret = 0;
+
+	fprintf(f, "tracking %s%s%s\n", s->st.enabled ? "on" : "off",
+		s->st.limits & VMI_TLB_LIM_INVLPGB ?
+			", INVLPGB: broadcast flushes send no IPI and are counted as requests only" :
+			"",
+		secs > 0 ? ", rates per second" : "");
+	/* per CPU */
+	t = table_new(ARRAY_SIZE(cpu_hdr));
+	if (!t)
+		return -1;
+	table_header(t, cpu_hdr);
+	for (i = 1; i < ARRAY_SIZE(cpu_hdr); i++)
+		table_set_align(t, i, TABLE_RIGHT);
+	for (i = 0; i < s->nr_cpus; i++) {
+		const struct vmi_tlb_cpu *c = &s->cpus[i];
+
+		if (!cpu_shown(o, c->cpu))
+			continue;
+		table_row(t);
+		table_cellf(t, "%u", c->cpu);
+		table_cellf(t, "%.0f%s", c->ipis_sent / div, unit);
+		table_cellf(t, "%.0f%s", c->ipis_received / div, unit);
+		table_cellf(t, "%.0f%s", c->local / div, unit);
+		table_cellf(t, "%.0f%s", vmi_tlb_cpu_pages(c) / div, unit);
+		table_cellf(t, "%.0f%s", c->shootdowns / div, unit);
+	}
+	ret |= table_print(t, f);
+	table_free(t);
+
+	/* top initiators */
+	fprintf(f, "\ntop initiators (%zu)\n", s->nr_in);
+	t = table_new(ARRAY_SIZE(in_hdr));
+	if (!t)
+		return -1;
+	table_header(t, in_hdr);
+	for (i = 2; i < 7; i++)
+		table_set_align(t, i, TABLE_RIGHT);
+	for (i = 0; i < s->nr_in && i < TLB_TOP; i++) {
+		const struct vmi_tlb_initiator *in = &s->in[i];
+
+		fmt_causes(in, causes, sizeof(causes));
+		fmt_ns(vmi_tlb_quantile(in->wait_hist, in->wait_max_ns, 500),
+		       p50, sizeof(p50));
+		fmt_ns(vmi_tlb_quantile(in->wait_hist, in->wait_max_ns, 990),
+		       p99, sizeof(p99));
+		fmt_ns(in->wait_max_ns, mx, sizeof(mx));
+		table_row(t);
+		if (in->flags & VMI_TLB_INIT_OTHER)
+			table_cell(t, "-");
+		else
+			table_cellf(t, "%u", in->tgid);
+		table_cellf(t, "%s%s", in->comm,
+			    in->flags & VMI_TLB_INIT_KTHREAD ? " [k]" : "");
+		table_cellf(t, "%.0f%s", in->shootdowns / div, unit);
+		table_cellf(t, "%.0f%s", in->pages / div, unit);
+		table_cell(t, p50);
+		table_cell(t, p99);
+		table_cell(t, mx);
+		table_cell(t, causes);
+	}
+	ret |= table_print(t, f);
+	table_free(t);
+
+	/* victim matrix: top initiators x CPUs */
+	fprintf(f, "\nwho interrupts whom (shootdowns per target CPU)\n");
+	t = table_new(1 + s->nr_cpus);
+	if (!t)
+		return -1;
+	table_row(t);
+	table_cell(t, "PID/COMM");
+	for (j = 0; j < s->nr_cpus; j++)
+		table_cellf(t, "cpu%u", s->cpus[j].cpu);
+	for (j = 1; j <= s->nr_cpus; j++)
+		table_set_align(t, j, TABLE_RIGHT);
+	for (i = 0; i < s->nr_in && i < TLB_TOP; i++) {
+		table_row(t);
+		table_cellf(t, "%u/%s", s->in[i].tgid, s->in[i].comm);
+		for (j = 0; j < s->nr_cpus; j++) {
+			uint32_t cpu = s->cpus[j].cpu;
+
+			table_cellf(t, "%llu",
+				    cpu < VMI_TLB_MAX_TARGETS ?
+					    (unsigned long long)s->in[i]
+						    .targets[cpu] :
+					    0ULL);
+		}
+	}
+	ret |= table_print(t, f);
+	table_free(t);
+
+	wait_hist_all(s, hist, &max);
+	fmt_ns(vmi_tlb_quantile(hist, max, 500), p50, sizeof(p50));
+	fmt_ns(vmi_tlb_quantile(hist, max, 990), p99, sizeof(p99));
+	fmt_ns(max, mx, sizeof(mx));
+	fprintf(f, "\ninitiator wait: p50 %s p99 %s max %s\n", p50, p99, mx);
+	fprintf(f,
+		"lost: %llu probe misses, %llu trace records, %llu in the \"other\" bucket\n",
+		(unsigned long long)s->st.missed,
+		(unsigned long long)s->st.ring_drops,
+		(unsigned long long)s->st.other_hits);
+	hit = disturbed_cpus(s);
+	for (i = 0; i < 64; i++)
+		if (hit & (1ULL << i))
+			fprintf(f,
+				"warning: isolated/nohz_full CPU %zu received TLB shootdown IPIs\n",
+				i);
+	return ret ? -1 : 0;
+}
+
+static void json_wait(struct json_writer *j, const char *key, const __u64 *hist,
+		      uint64_t max)
+{
+	json_key(j, key);
+	json_object_begin(j);
+	json_kv_uint(j, "p50", vmi_tlb_quantile(hist, max, 500));
+	json_kv_uint(j, "p99", vmi_tlb_quantile(hist, max, 990));
+	json_kv_uint(j, "max", max);
+	json_object_end(j);
+}
+
+static int print_json(const struct tlb_snap *s, const struct tlb_opts *o,
+		      double secs, FILE *f)
+{
+	__u64 hist[VMI_TLB_HIST_BUCKETS];
+	uint64_t max, hit;
+	struct json_writer j;
+	char key[16];
+	size_t i;
+	unsigned int k;
+
+	json_init(&j, f, false);
+	json_object_begin(&j);
+	json_kv_bool(&j, "enabled", s->st.enabled);
+	if (secs > 0)
+		json_kv_uint(&j, "interval_ms", (uint64_t)(secs * 1000));
+	json_key(&j, "limits");
+	json_array_begin(&j);
+	if (s->st.limits & VMI_TLB_LIM_INVLPGB)
+		json_string(&j, "invlpgb");
+	if (s->st.limits & VMI_TLB_LIM_NO_TARGET)
+		json_string(&j, "no_target_time");
+	json_array_end(&j);
+	json_kv_uint(&j, "missed", s->st.missed);
+	json_kv_uint(&j, "ring_drops", s->st.ring_drops);
+	json_kv_uint(&j, "other_hits", s->st.other_hits);
+
+	json_key(&j, "cpus");
+	json_array_begin(&j);
+	for (i = 0; i < s->nr_cpus; i++) {
+		const struct vmi_tlb_cpu *c = &s->cpus[i];
+
+		if (!cpu_shown(o, c->cpu))
+			continue;
+		json_object_begin(&j);
+		json_kv_uint(&j, "cpu", c->cpu);
+		json_kv_uint(&j, "ipis_sent", c->ipis_sent);
+		json_kv_uint(&j, "ipis_received", c->ipis_received);
+		json_kv_uint(&j, "local", c->local);
+		json_kv_uint(&j, "pages", vmi_tlb_cpu_pages(c));
+		json_kv_uint(&j, "shootdowns", c->shootdowns);
+		json_kv_uint(&j, "requests", c->requests);
+		json_key(&j, "flushes");
+		json_object_begin(&j);
+		for (k = 0; k < VMI_TLB_NR_REASONS; k++)
+			if (vmi_tlb_reason_name(k))
+				json_kv_uint(&j, vmi_tlb_reason_name(k),
+					     c->flushes[k]);
+		json_object_end(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+
+	json_key(&j, "initiators");
+	json_array_begin(&j);
+	for (i = 0; i < s->nr_in; i++) {
+		const struct vmi_tlb_initiator *in = &s->in[i];
+
+		json_object_begin(&j);
+		json_kv_uint(&j, "pid", in->pid);
+		json_kv_uint(&j, "tgid", in->tgid);
+		json_kv_string(&j, "comm", in->comm);
+		json_kv_uint(&j, "ctx_id", in->ctx_id);
+		json_kv_bool(&j, "kthread", in->flags & VMI_TLB_INIT_KTHREAD);
+		json_kv_bool(&j, "other", in->flags & VMI_TLB_INIT_OTHER);
+		json_kv_uint(&j, "shootdowns", in->shootdowns);
+		json_kv_uint(&j, "pages", in->pages);
+		json_kv_uint(&j, "full", in->full);
+		json_kv_uint(&j, "freed_tables", in->freed_tables);
+		json_kv_uint(&j, "ipis", in->ipis);
+		json_key(&j, "causes");
+		json_object_begin(&j);
+		for (k = 0; k < VMI_TLB_NR_CAUSES; k++)
+			if (in->causes[k] && vmi_tlb_cause_name(k))
+				json_kv_uint(&j, vmi_tlb_cause_name(k),
+					     in->causes[k]);
+		json_object_end(&j);
+		json_key(&j, "targets");
+		json_object_begin(&j);
+		for (k = 0; k < VMI_TLB_MAX_TARGETS; k++) {
+			if (!in->targets[k])
+				continue;
+			snprintf(key, sizeof(key), "%u", k);
+			json_kv_uint(&j, key, in->targets[k]);
+		}
+		if (in->targets_other)
+			json_kv_uint(&j, "other", in->targets_other);
+		json_object_end(&j);
+		json_wait(&j, "wait_ns", in->wait_hist, in->wait_max_ns);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+
+	wait_hist_all(s, hist, &max);
+	json_wait(&j, "wait_ns", hist, max);
+	hit = disturbed_cpus(s);
+	json_key(&j, "isolated_cpus_hit");
+	json_array_begin(&j);
+	for (k = 0; k < 64; k++)
+		if (hit & (1ULL << k))
+			json_uint(&j, k);
+	json_array_end(&j);
+	json_object_end(&j);
+	return json_finish(&j);
+}
+
+/* A deep copy of s into d; 0 or -ENOMEM. */
+static int snap_dup(const struct tlb_snap *s, struct tlb_snap *d)
+{
+	*d = *s;
+	d->cpus = malloc(s->nr_cpus * sizeof(*s->cpus) + 1);
+	d->in = malloc(s->nr_in * sizeof(*s->in) + 1);
+	if (!d->cpus || !d->in) {
+		snap_free(d);
+		return -ENOMEM;
+	}
+	memcpy(d->cpus, s->cpus, s->nr_cpus * sizeof(*s->cpus));
+	memcpy(d->in, s->in, s->nr_in * sizeof(*s->in));
+	return 0;
+}
+
+/* d - a, counter by counter, into d. */
+static void snap_delta(const struct tlb_snap *a, struct tlb_snap *d)
+{
+	size_t i, k;
+	unsigned int x;
+
+	for (i = 0; i < d->nr_cpus && i < a->nr_cpus; i++) {
+		struct vmi_tlb_cpu *c = &d->cpus[i];
+		const struct vmi_tlb_cpu *o = &a->cpus[i];
+
+		for (x = 0; x < VMI_TLB_NR_REASONS; x++) {
+			c->flushes[x] -= o->flushes[x];
+			c->pages[x] -= o->pages[x];
+			c->full[x] -= o->full[x];
+		}
+		c->shootdowns -= o->shootdowns;
+		c->ipis_sent -= o->ipis_sent;
+		c->ipis_received -= o->ipis_received;
+		c->local -= o->local;
+		c->requests -= o->requests;
+		for (x = 0; x < VMI_TLB_HIST_BUCKETS; x++)
+			c->wait_hist[x] -= o->wait_hist[x];
+	}
+	for (i = 0; i < d->nr_in; i++) {
+		struct vmi_tlb_initiator *in = &d->in[i];
+
+		for (k = 0; k < a->nr_in; k++) {
+			const struct vmi_tlb_initiator *o = &a->in[k];
+
+			if (o->ctx_id != in->ctx_id || o->pid != in->pid ||
+			    o->flags != in->flags)
+				continue;
+			in->shootdowns -= o->shootdowns;
+			in->pages -= o->pages;
+			in->ipis -= o->ipis;
+			for (x = 0; x < VMI_TLB_NR_CAUSES; x++)
+				in->causes[x] -= o->causes[x];
+			for (x = 0; x < VMI_TLB_MAX_TARGETS; x++)
+				in->targets[x] -= o->targets[x];
+			for (x = 0; x < VMI_TLB_HIST_BUCKETS; x++)
+				in->wait_hist[x] -= o->wait_hist[x];
+			break;
+		}
+	}
+	qsort(d->in, d->nr_in, sizeof(*d->in), cmp_initiator);
+}
+
+static void print_record(const struct vmi_tlb_record *r, bool json, FILE *f)
+{
+	char wait[32], pages[32];
+
+	if (json) {
+		struct json_writer j;
+
+		json_init(&j, f, false);
+		json_object_begin(&j);
+		json_kv_uint(&j, "ts_ns", r->ts_ns);
+		json_kv_uint(&j, "pid", r->pid);
+		json_kv_uint(&j, "tgid", r->tgid);
+		json_kv_string(&j, "comm", r->comm);
+		json_kv_uint(&j, "cpu", r->cpu);
+		json_kv_string(&j, "cause", vmi_tlb_cause_name(r->cause));
+		json_kv_int(&j, "syscall", r->syscall);
+		json_kv_hex(&j, "targets", r->targets);
+		json_kv_uint(&j, "nr_targets", r->nr_targets);
+		json_kv_uint(&j, "pages", r->pages);
+		json_kv_bool(&j, "full", r->flags & VMI_TLB_REC_FULL);
+		json_kv_bool(&j, "freed_tables", r->flags & VMI_TLB_REC_FREED);
+		json_kv_uint(&j, "wait_ns", r->wait_ns);
+		json_object_end(&j);
+		json_finish(&j);
+		return;
+	}
+	fmt_ns(r->wait_ns, wait, sizeof(wait));
+	if (r->flags & VMI_TLB_REC_FULL)
+		snprintf(pages, sizeof(pages), "full");
+	else
+		snprintf(pages, sizeof(pages), "%llu",
+			 (unsigned long long)r->pages);
+	fprintf(f,
+		"%llu.%06llu cpu%u %u/%s%s cause %s targets 0x%llx (%u) pages %s%s wait %s\n",
+		(unsigned long long)(r->ts_ns / 1000000000),
+		(unsigned long long)(r->ts_ns / 1000 % 1000000), r->cpu,
+		r->tgid, r->comm, r->flags & VMI_TLB_REC_KTHREAD ? " [k]" : "",
+		vmi_tlb_cause_name(r->cause) ? vmi_tlb_cause_name(r->cause) :
+					       "?",
+		(unsigned long long)r->targets, r->nr_targets, pages,
+		r->flags & VMI_TLB_REC_FREED ? " freed_tables" : "", wait);
+}
+
+static int run_trace(struct vmi_handle *h, const struct tlb_opts *o,
+		     double secs)
+{
+	struct vmi_tlb_record *v;
+	struct timespec t0, now;
+	uint64_t drops = 0, drops0 = 0;
+	size_t n, i;
+	bool first = true;
+	int err = 0;
+
+	v = calloc(TLB_TRACE_VEC, sizeof(*v));
+	if (!v)
+		return cli_fail(-ENOMEM, "trace");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!tlb_stop) {
+		err = vmi_tlb_trace(h, v, TLB_TRACE_VEC, &n, &drops);
+		if (err)
+			break;
+		if (first)
+			drops0 = drops;
+		first = false;
+		for (i = 0; i < n; i++) {
+			if (o->pid && v[i].tgid != o->pid)
+				continue;
+			if (o->cpu >= 0 && (o->cpu >= 64 ||
+					    !(v[i].targets & (1ULL << o->cpu))))
+				continue;
+			print_record(&v[i], o->json, stdout);
+		}
+		fflush(stdout);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (secs > 0 &&
+		    (now.tv_sec - t0.tv_sec) +
+				    (now.tv_nsec - t0.tv_nsec) / 1e9 >=
+			    secs)
+			break;
+		if (n < TLB_TRACE_VEC)
+			usleep(100000);
+	}
+	free(v);
+	if (err)
+		return cli_fail(err, "trace");
+	if (drops > drops0)
+		cli_warn("%llu records lost: the ring was full",
+			 (unsigned long long)(drops - drops0));
+	return CLI_EXIT_OK;
+}
+
+static int tlb_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "watch", required_argument, NULL, 'w' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "trace", no_argument, NULL, 't' },
+		{ "reset", no_argument, NULL, 'r' },
+		{ "enable", no_argument, NULL, 'e' },
+		{ "disable", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cli_command *cmd = &cli_cmd_tlb;
+	struct tlb_opts o = { .cpu = -1 };
+	struct tlb_snap a, b, d;
+	struct vmi_handle *h;
+	struct vmi_info info;
+	bool trace = false;
+	uint64_t flags = 0, v, count = 0, done;
+	double secs = 0;
+	char *end;
+	int c, err;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o.json = true;
+			break;
+		case 'w':
+			secs = strtod(optarg, &end);
+			if (*end || !(secs > 0) || secs > 86400)
+				return cli_usage_error(cmd,
+						       "invalid SECONDS '%s'",
+						       optarg);
+			break;
+		case 'n':
+			if (cli_parse_num(optarg, &count) || !count)
+				return cli_usage_error(cmd,
+						       "invalid count '%s'",
+						       optarg);
+			break;
+		case 'p':
+			if (cli_parse_pid(optarg, &o.pid))
+				return cli_usage_error(cmd, "invalid PID '%s'",
+						       optarg);
+			o.pid = cli_real_pid(o.pid);
+			break;
+		case 'c':
+			if (cli_parse_num(optarg, &v) || v > 65535)
+				return cli_usage_error(cmd, "invalid CPU '%s'",
+						       optarg);
+			o.cpu = v;
+			break;
+		case 't':
+			trace = true;
+			break;
+		case 'r':
+			flags |= VMI_TLB_RESET;
+			break;
+		case 'e':
+			flags |= VMI_TLB_ENABLE;
+			break;
+		case 'd':
+			flags |= VMI_TLB_DISABLE;
+			break;
+		case 'h':
+			cli_print_usage(cmd, stdout);
+			return CLI_EXIT_OK;
+		default:
+			return cli_bad_option(cmd, c, argv);
+		}
+	}
+	if (argc > optind)
+		return cli_usage_error(cmd, "unexpected argument '%s'",
+				       argv[optind]);
+	if ((flags & VMI_TLB_ENABLE) && (flags & VMI_TLB_DISABLE))
+		return cli_usage_error(cmd, "--enable and --disable conflict");
+	if (count && !secs)
+		return cli_usage_error(cmd, "--count needs --watch");
+
+	err = cli_open(&h, &info);
+	if (err)
+		return err;
+	if (!(info.features & VMI_FEAT_TLB)) {
+		vmi_close(h);
+		cli_err("TLB tracking is not supported on %s by this module",
+			info.arch);
+		return CLI_EXIT_UNSUPPORTED;
+	}
+	if (flags) {
+		err = vmi_tlb_ctl(h, flags, NULL);
+		if (err) {
+			vmi_close(h);
+			return cli_fail(err, "TLB tracking");
+		}
+		if (flags & VMI_TLB_DISABLE) {
+			vmi_close(h);
+			return CLI_EXIT_OK;
+		}
+	}
+	signal(SIGINT, tlb_on_signal);
+	signal(SIGTERM, tlb_on_signal);
+
+	if (trace) {
+		err = run_trace(h, &o, secs);
+		vmi_close(h);
+		return err;
+	}
+	err = snap_take(h, &o, &a);
+	if (err) {
+		vmi_close(h);
+		return cli_fail(err, "TLB statistics");
+	}
+	if (!a.st.enabled)
+		cli_warn("tracking is off: counts are frozen (see --enable)");
+	if (!(secs > 0)) {
+		err = o.json ? print_json(&a, &o, 0, stdout) :
+			       print_text(&a, &o, 0, stdout);
+		snap_free(&a);
+		vmi_close(h);
+		return err ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
+	}
+	/* a: the totals at the start of the interval, b: at its end */
+	for (done = 0; !tlb_stop && (!count || done < count); done++) {
+		usleep((useconds_t)(secs * 1e6));
+		err = snap_take(h, &o, &b);
+		if (err)
+			break;
+		err = snap_dup(&b, &d);
+		if (err) {
+			snap_free(&b);
+			break;
+		}
+		snap_delta(&a, &d);
+		err = o.json ? print_json(&d, &o, secs, stdout) :
+			       print_text(&d, &o, secs, stdout);
+		if (!o.json)
+			fputc('\n', stdout);
+		fflush(stdout);
+		snap_free(&d);
+		snap_free(&a);
+		a = b;
+		if (err)
+			break;
+	}
+	snap_free(&a);
+	vmi_close(h);
+	if (err < 0)
+		return cli_fail(err, "TLB statistics");
+	return err ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
+}
