@@ -242,6 +242,31 @@ main_seq() {
 	dmesg >"$dir/dmesg.txt" 2>&1 || true
 }
 
+# Wait (at most 5 s) for the tee process $1; then stop whatever else holds
+# its pipe open, noting each such process in guest log $2.
+reap_tee_writers() {
+	local tee_pid=$1 log=$2 pipe p fd cmd found=0
+	for _ in $(seq 50); do
+		kill -0 "$tee_pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	pipe=$(readlink "/proc/$tee_pid/fd/0" 2>/dev/null) || return 0
+	for p in /proc/[0-9]*; do
+		[ "${p#/proc/}" != "$tee_pid" ] || continue
+		for fd in "$p"/fd/1 "$p"/fd/2; do
+			[ "$(readlink "$fd" 2>/dev/null)" = "$pipe" ] || continue
+			cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)
+			echo "not ok - a leaked process held the test output open: ${p#/proc/} ($cmd)" >>"$log"
+			kill -KILL "${p#/proc/}" 2>/dev/null || true
+			found=$((found + 1))
+			break
+		done
+	done
+	FAILED=$((FAILED + found))
+	sleep 1
+	kill "$tee_pid" 2>/dev/null || true
+}
+
 main() {
 	local results="" exec_cmd="" tmp
 	while [ $# -gt 0 ]; do
@@ -267,8 +292,11 @@ main() {
 	BOOT_SECS=$(awk '{ printf "%d", $1 }' /proc/uptime)
 
 	main_seq "$exec_cmd" "$results" > >(tee "$results/guest.log") 2>&1
-	# let tee flush before the result appears
-	wait
+	# let tee flush before the result appears; it ends when the last writer
+	# of its pipe does, so a process a test leaked with our output open
+	# would keep us (and the VM) waiting: name such processes, then stop
+	# them, and count it as a failure
+	reap_tee_writers "$!" "$results/guest.log"
 
 	tmp="$results/result.tmp"
 	printf 'passed %d\nfailed %d\nskipped %d\nboot_secs %d\n' \

@@ -20,6 +20,7 @@
 # its kernel log at the end to dmesg.txt; the output of an --exec CMD is also
 # printed.
 # Environment: VMI_ACCEL=kvm|tcg, VMI_VM_CPUS (2), VMI_VM_MEMORY (6G),
+# VMI_VM_CPU (QEMU CPU model, max), VMI_TCG_THREAD (single or multi),
 # VMI_APPEND (extra kernel command line, e.g. no5lvl).
 #
 # Prints one line per kernel and, last, "N passed, N failed, N skipped" over
@@ -81,7 +82,7 @@ show_oops() {
 
 run_kernel() {
 	local kver=$1 vmlinuz=$2 accel=$3 limit=$4 exec_cmd=$5
-	local dir="$VMI_TOP/build/vmtest/$kver$SUFFIX" guest_cmd rc=0 start secs p f s boot attempt
+	local dir="$VMI_TOP/build/vmtest/$kver$SUFFIX" guest_cmd rc=0 start secs p f s boot attempt qemu_opts
 	local -a vng_opts
 
 	rm -rf "$dir"
@@ -90,8 +91,22 @@ run_kernel() {
 	if [ -n "$exec_cmd" ]; then
 		guest_cmd+=$(printf ' --exec %q' "$exec_cmd")
 	fi
+	qemu_opts="-cpu ${VMI_VM_CPU:-max}"
+	# Multi-threaded TCG runs each vCPU in its own host thread, and then
+	# does not make code one vCPU patches visible to the other in time:
+	# the kernel's int3-based text patching (static keys, tracepoints that
+	# TLB tracking switches on) then leaves a stale int3 for the other vCPU
+	# to hit ("Oops: int3" in __schedule, reproduced without vminspect by
+	# toggling a tracefs event).  One thread for all vCPUs keeps them
+	# coherent; VMI_TCG_THREAD=multi restores the default.
+	# (the guest's tests read which one from the command line)
+	local append="$CMDLINE$PAGING_APPEND${VMI_APPEND:+ $VMI_APPEND}"
+	if [ "$accel" != kvm ]; then
+		qemu_opts+=" -accel tcg,thread=${VMI_TCG_THREAD:-single}"
+		append+=" vmi_tcg_thread=${VMI_TCG_THREAD:-single}"
+	fi
 	vng_opts=(--run "$vmlinuz" --cpus "${VMI_VM_CPUS:-2}" --memory "${VMI_VM_MEMORY:-6G}"
-		--qemu-opts=-cpu\ max --append "$CMDLINE$PAGING_APPEND${VMI_APPEND:+ $VMI_APPEND}"
+		--qemu-opts="$qemu_opts" --append "$append"
 		--rwdir="$VMI_TOP" --cwd "$VMI_TOP" --verbose --exec "$guest_cmd")
 	[ "$accel" = kvm ] || vng_opts+=(--disable-kvm)
 

@@ -439,9 +439,12 @@ FIXTURE_SETUP(huge)
 
 	self->t.pid = 0;
 	self->saved_64k[0] = '\0';
+	/* opened after the target starts: it must not inherit the descriptor */
 	self->fd = open(VMI_CTL_PATH, O_RDONLY | O_CLOEXEC);
 	if (self->fd < 0)
 		SKIP(return, "vminspect module not loaded");
+	close(self->fd);
+	self->fd = -1;
 	if (variant->kind == MTHP_64K) {
 		char *sel;
 
@@ -459,6 +462,8 @@ FIXTURE_SETUP(huge)
 	ASSERT_LE(0, ret);
 	if (ret)
 		SKIP(return, "%s", why);
+	self->fd = open(VMI_CTL_PATH, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, self->fd);
 }
 
 FIXTURE_TEARDOWN(huge)
