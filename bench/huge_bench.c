@@ -38,6 +38,8 @@
 
 #include <linux/vminspect.h>
 
+#include "vminspect.h" /* libvminspect */
+
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT 26
 #endif
@@ -186,7 +188,7 @@ parent:
 }
 
 /* vminspect in this process: every VMA's record, resuming as needed. */
-static int vmi_huge_all(int fd, pid_t pid, bool vmas_too,
+static int raw_huge_all(int fd, pid_t pid, bool vmas_too,
 			struct vmi_huge_bytes *total)
 {
 	struct vmi_huge_arg a = {
@@ -267,7 +269,10 @@ int main(int argc, char **argv)
 	const char *thpmaps = "build/bench/thpmaps",
 		   *cli = "tools/vminspect/vminspect";
 	double t_vmi[MAX_REPS], t_vmi_tot[MAX_REPS], t_rollup[MAX_REPS];
-	double t_cli[MAX_REPS], t_thpmaps[MAX_REPS];
+	double t_cli[MAX_REPS], t_thpmaps[MAX_REPS], t_ver[MAX_REPS],
+		t_lib[MAX_REPS];
+	struct vmi_handle *lib;
+	int err;
 	long rss_cli = 0, rss_thpmaps = 0;
 	struct target_line tl[4];
 	int reps = 7, i, fd, ntl = 0, met = 0, n_thpmaps = 0;
@@ -307,6 +312,12 @@ int main(int argc, char **argv)
 		    info.pgtable_levels == 5)
 			user_end = 1UL << 56;
 	}
+	lib = vmi_open(&err);
+	if (!lib) {
+		fprintf(stderr, "huge_bench: libvminspect: %s\n",
+			strerror(err));
+		return 1;
+	}
 	pid = start_target(mib_4k, mib_thp, &bytes);
 	if (pid <= 0) {
 		fprintf(stderr, "huge_bench: the target did not start\n");
@@ -315,7 +326,7 @@ int main(int argc, char **argv)
 	snprintf(pidstr, sizeof(pidstr), "%d", pid);
 
 	/* the answers agree before anything is timed */
-	if (vmi_huge_all(fd, pid, true, &tot) ||
+	if (raw_huge_all(fd, pid, true, &tot) ||
 	    rollup(pid, buf, sizeof(buf)) < 0) {
 		fprintf(stderr, "huge_bench: a query failed\n");
 		kill(pid, SIGKILL);
@@ -332,15 +343,29 @@ int main(int argc, char **argv)
 				     NULL };
 
 		t0 = now();
-		vmi_huge_all(fd, pid, true, &tot);
+		raw_huge_all(fd, pid, true, &tot);
 		t_vmi[i] = now() - t0;
 		t0 = now();
 		rollup(pid, buf, sizeof(buf));
 		t_rollup[i] = now() - t0;
 		t0 = now();
-		vmi_huge_all(fd, pid, false, &tot);
+		raw_huge_all(fd, pid, false, &tot);
 		t_vmi_tot[i] = now() - t0;
+		{
+			struct vmi_huge_result r;
+
+			t0 = now();
+			if (vmi_huge_all(lib, pid, &r) == 0)
+				vmi_huge_result_free(&r);
+			t_lib[i] = now() - t0;
+		}
 		t_cli[i] = run_cmd(cli_argv, &rss);
+		{
+			char *ver_argv[] = { (char *)cli, "--version", NULL };
+			long r;
+
+			t_ver[i] = run_cmd(ver_argv, &r);
+		}
 		if (rss > rss_cli)
 			rss_cli = rss;
 		/* thpmaps takes long: three runs are enough for a median */
@@ -358,6 +383,7 @@ int main(int argc, char **argv)
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	vmi_close(lib);
 
 	{
 		double vmi = median(t_vmi, reps),
@@ -372,10 +398,17 @@ int main(int argc, char **argv)
 		       "vminspect VMI_IOC_HUGE, per VMA + totals", vmi * 1e3);
 		printf("%-44s %12.3f\n", "vminspect VMI_IOC_HUGE, totals only",
 		       vmi_tot * 1e3);
+		printf("%-44s %12.3f\n",
+		       "libvminspect vmi_huge_all() (per VMA)",
+		       median(t_lib, reps) * 1e3);
 		if (cli_t > 0)
 			printf("%-44s %12.3f  (peak RSS %ld KiB)\n",
 			       "vminspect huge PID --json (process)",
 			       cli_t * 1e3, rss_cli);
+		if (t_ver[0] > 0)
+			printf("%-44s %12.3f\n",
+			       "vminspect --version (process start alone)",
+			       median(t_ver, reps) * 1e3);
 		if (n_thpmaps)
 			printf("%-44s %12.3f  (peak RSS %ld KiB)\n",
 			       "thpmaps --rollup (process)",
@@ -391,13 +424,15 @@ int main(int argc, char **argv)
 		if (n_thpmaps && cli_t > 0) {
 			double th = median(t_thpmaps, n_thpmaps);
 
+			printf("  library vs thpmaps:            %8.1fx\n",
+			       th / median(t_lib, reps));
 			printf("  CLI vs thpmaps (processes):    %8.1fx\n",
 			       th / cli_t);
 			printf("  thpmaps peak RSS / CLI's:      %8.1fx\n",
 			       (double)rss_thpmaps / (rss_cli ? rss_cli : 1));
 			tl[ntl++] = (struct target_line){
-				"huge: vminspect CLI vs thpmaps", th / cli_t,
-				100, false
+				"huge: libvminspect vs thpmaps",
+				th / median(t_lib, reps), 100, false
 			};
 			tl[ntl++] = (struct target_line){
 				"huge: thpmaps peak RSS / vminspect CLI's",
