@@ -240,13 +240,13 @@ static void build(enum kind kind, struct ready_msg *m)
 		touch(p, len);
 		break;
 	case COLLAPSE:
+		/* NOHUGEPAGE until the collapse: khugepaged must not come first */
 		len = SZ_2M;
 		p = map_aligned(len, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 		if (p == MAP_FAILED)
 			break;
 		madvise(p, len, MADV_NOHUGEPAGE);
 		touch(p, len);
-		madvise(p, len, MADV_HUGEPAGE);
 		break;
 	case HUGETLB_2M:
 	case HUGETLB_2M_SHARED:
@@ -356,7 +356,10 @@ static int target_start(struct target *t, enum kind kind, char *why, size_t whyl
 		/* commands: 'c' collapse, then report again */
 		while (read(down[0], &c, 1) == 1) {
 			if (c == 'c')
-				m.status = madvise((void *)m.start, m.len, MADV_COLLAPSE) ? 1 : 0;
+				m.status = madvise((void *)m.start, m.len, MADV_HUGEPAGE) ||
+						   madvise((void *)m.start, m.len, MADV_COLLAPSE) ?
+						   1 :
+						   0;
 			snprintf(m.text, sizeof(m.text), "MADV_COLLAPSE: %s", strerror(errno));
 			if (write(up[1], &m, sizeof(m)) != sizeof(m))
 				_exit(1);
