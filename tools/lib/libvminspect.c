@@ -624,12 +624,38 @@ static int vmi_collect_step(struct vmi_handle *h, const struct vmi_collect *c,
 	return ret;
 }
 
+/*
+ * Make room for @need elements of @esize bytes in the array *@buf of *@cap:
+ * at least doubling, at most @max elements.  0, or -ENOMEM (the array is
+ * left as it was).
+ */
+static int vmi_grow(void *buf, size_t *cap, size_t need, size_t max,
+		    size_t esize)
+{
+	size_t newcap;
+	void *tmp;
+
+	if (need <= *cap)
+		return 0;
+	newcap = *cap * 2 > need ? *cap * 2 : need;
+	if (newcap > max)
+		newcap = max;
+	if (newcap < need || newcap > SIZE_MAX / esize)
+		return -ENOMEM;
+	tmp = realloc(*(void **)buf, newcap * esize);
+	if (!tmp)
+		return -ENOMEM;
+	*(void **)buf = tmp;
+	*cap = newcap;
+	return 0;
+}
+
 static int vmi_collect(struct vmi_handle *h, const struct vmi_collect *c,
 		       void **out, size_t *np)
 {
-	size_t n = 0, cap = 0, len, nr, newcap;
+	size_t n = 0, cap = 0, len, nr;
 	uint64_t pos = c->start, next;
-	char *buf = NULL, *tmp;
+	char *buf = NULL;
 	int ret;
 
 	*out = NULL;
@@ -648,22 +674,9 @@ static int vmi_collect(struct vmi_handle *h, const struct vmi_collect *c,
 			goto fail;
 		}
 		len = c->chunk < c->max - n ? c->chunk : c->max - n;
-		if (cap - n < len) {
-			newcap = cap * 2 > n + len ? cap * 2 : n + len;
-			if (newcap > c->max)
-				newcap = c->max;
-			if (newcap > SIZE_MAX / c->esize) {
-				ret = -ENOMEM;
-				goto fail;
-			}
-			tmp = realloc(buf, newcap * c->esize);
-			if (!tmp) {
-				ret = -ENOMEM;
-				goto fail;
-			}
-			buf = tmp;
-			cap = newcap;
-		}
+		ret = vmi_grow(&buf, &cap, n + len, c->max, c->esize);
+		if (ret)
+			goto fail;
 		ret = vmi_collect_step(h, c, pos, buf + n * c->esize, len, &nr,
 				       &next);
 		if (ret)
@@ -884,7 +897,7 @@ int vmi_huge_range(struct vmi_handle *h, uint32_t pid, uint64_t start,
 	size_t chunk = f && f->chunk ? f->chunk : VMI_HUGE_CHUNK;
 	size_t max = f && f->max ? f->max : VMI_HUGE_ALL_MAX;
 	size_t n = 0, cap = 0, len, i;
-	struct vmi_huge_vma *buf = NULL, *tmp;
+	struct vmi_huge_vma *buf = NULL;
 	struct vmi_huge_arg a;
 	uint64_t pos = start;
 	int ret;
@@ -903,23 +916,9 @@ int vmi_huge_range(struct vmi_handle *h, uint32_t pid, uint64_t start,
 			goto fail;
 		}
 		len = chunk < max - n ? chunk : max - n;
-		if (cap - n < len) {
-			size_t newcap = cap * 2 > n + len ? cap * 2 : n + len;
-
-			if (newcap > max)
-				newcap = max;
-			if (newcap > SIZE_MAX / sizeof(*buf)) {
-				ret = -ENOMEM;
-				goto fail;
-			}
-			tmp = realloc(buf, newcap * sizeof(*buf));
-			if (!tmp) {
-				ret = -ENOMEM;
-				goto fail;
-			}
-			buf = tmp;
-			cap = newcap;
-		}
+		ret = vmi_grow(&buf, &cap, n + len, max, sizeof(*buf));
+		if (ret)
+			goto fail;
 		memset(&a, 0, sizeof(a));
 		a.pid = pid;
 		a.start = pos;
@@ -1167,7 +1166,7 @@ int vmi_tlb_ctl(struct vmi_handle *h, uint64_t flags,
 int vmi_tlb_cpus(struct vmi_handle *h, struct vmi_tlb_cpu **out, size_t *n)
 {
 	struct vmi_tlb_cpus_arg a;
-	struct vmi_tlb_cpu *v = NULL, *nv;
+	struct vmi_tlb_cpu *v = NULL;
 	size_t have = 0, cap = 0;
 	uint32_t next = 0;
 	int ret;
@@ -1177,14 +1176,10 @@ int vmi_tlb_cpus(struct vmi_handle *h, struct vmi_tlb_cpu **out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	for (;;) {
-		if (have + VMI_TLB_CHUNK > cap) {
-			cap = cap ? 2 * cap : VMI_TLB_CHUNK;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
+		if (vmi_grow(&v, &cap, have + VMI_TLB_CHUNK, SIZE_MAX,
+			     sizeof(*v))) {
+			free(v);
+			return -ENOMEM;
 		}
 		memset(&a, 0, sizeof(a));
 		a.size = sizeof(a);
@@ -1216,7 +1211,7 @@ int vmi_tlb_initiators(struct vmi_handle *h, uint32_t pid,
 		       struct vmi_tlb_initiator **out, size_t *n)
 {
 	struct vmi_tlb_initiators_arg a;
-	struct vmi_tlb_initiator *v = NULL, *nv;
+	struct vmi_tlb_initiator *v = NULL;
 	size_t have = 0, cap = 0, i;
 	uint64_t cursor = 0;
 	int ret;
@@ -1226,14 +1221,10 @@ int vmi_tlb_initiators(struct vmi_handle *h, uint32_t pid,
 	*out = NULL;
 	*n = 0;
 	do {
-		if (have + VMI_TLB_CHUNK > cap) {
-			cap = cap ? 2 * cap : VMI_TLB_CHUNK;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
+		if (vmi_grow(&v, &cap, have + VMI_TLB_CHUNK, SIZE_MAX,
+			     sizeof(*v))) {
+			free(v);
+			return -ENOMEM;
 		}
 		memset(&a, 0, sizeof(a));
 		a.size = sizeof(a);
