@@ -36,6 +36,11 @@
 #define VMI_WALK_BUDGET 4096
 /* Entries of a PTE table read in one lock hold at most (512 KiB of work). */
 #define VMI_WALK_SLICE 128
+/*
+ * Entries a bulk consumer (ops->ptes) reads between two looks for a writer
+ * waiting on mmap_lock: a writer waits for 64 entries at most.
+ */
+#define VMI_PTES_SLICE 64
 /* Longest wished-for lock hold. */
 #define VMI_WALK_HOLD_NS (1000 * NSEC_PER_USEC)
 
@@ -156,14 +161,27 @@ static int vmi_walk_ptes(struct vmi_walk *w, pmd_t *pmd, unsigned long addr,
 	table = pte_offset_kernel(pmd, addr);
 	if (w->ops->ptes) {
 		/*
-		 * At most one table: a short, bounded loop in the consumer.  A
-		 * consumer that stops early sets w->addr where it stopped.
+		 * Slices of one table: short, bounded loops in the consumer,
+		 * with a look for a waiting writer after each.  A consumer
+		 * that stops early sets w->addr where it stopped.
 		 */
-		ret = w->ops->ptes(w, table, addr, end);
+		while (addr < end) {
+			unsigned long stop =
+				min(end, addr + VMI_PTES_SLICE * PAGE_SIZE);
+
+			ret = w->ops->ptes(w, table, addr, stop);
+			w->work += (stop - addr) >> PAGE_SHIFT;
+			if (ret)
+				break;
+			table += (stop - addr) >> PAGE_SHIFT;
+			addr = stop;
+			w->addr = addr;
+			if (addr < end && mmap_lock_is_contended(w->mm)) {
+				ret = VMI_WALK_YIELD;
+				break;
+			}
+		}
 		rcu_read_unlock();
-		w->work += (end - addr) >> PAGE_SHIFT;
-		if (ret == VMI_WALK_CONTINUE)
-			w->addr = end;
 		return ret;
 	}
 	for (; addr < end; addr += PAGE_SIZE, table++) {

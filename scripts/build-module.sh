@@ -5,7 +5,8 @@
 #
 #   scripts/build-module.sh [--all | KVER...]
 #
-# The result is build/<kver>/vminspect.ko.  Every build runs with W=1 and
+# The matrix includes the debug kernel once scripts/debug-kernel.sh built
+# it.  The result is build/<kver>/vminspect.ko.  Every build runs with W=1 and
 # sparse (C=1); any warning from either fails it.  Kernels marked 'chroot'
 # by scripts/kernels.sh are built inside the sid chroot, whose compiler
 # their headers need.  Prints one "ok"/"FAIL" line per kernel and
@@ -80,7 +81,7 @@ main() {
 		else
 			failed=$((failed + 1))
 		fi
-	done < <("$VMI_TOP/scripts/kernels.sh")
+	done < <("$VMI_TOP/scripts/kernels.sh" --with-debug)
 
 	[ $((passed + failed)) -gt 0 ] || die "no kernel of the matrix found: run scripts/deps.sh"
 	echo "$passed passed, $failed failed"

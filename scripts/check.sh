@@ -6,7 +6,10 @@
 # "N passed, N failed[, N skipped]" line; this script adds them up and ends
 # with one such line for the whole run.
 #
-#   scripts/check.sh [--no-deps] [--no-lint] [--kernel KVER]...
+#   scripts/check.sh [--no-deps] [--no-lint] [--no-debug] [--kernel KVER]...
+#
+# --no-debug leaves out the debug kernel (its build, about 20 minutes on 2
+# cores the first time, and its test run).
 set -uo pipefail
 
 . "$(dirname "$0")/lib.sh"
@@ -43,15 +46,28 @@ stage() {
 	log "stage $name: $p passed, $f failed, $s skipped ($(($(date +%s) - start)) s)"
 }
 
+# Build (or find cached) the debug kernel; one result line for the stage.
+debug_kernel() {
+	local line
+	if line=$("$VMI_TOP/scripts/debug-kernel.sh"); then
+		echo "debug kernel: $line (kver, build tree, image, build seconds)"
+		echo "1 passed, 0 failed"
+	else
+		echo "0 passed, 1 failed"
+		return 1
+	fi
+}
+
 main() {
-	local deps=1 lint=1 kernels=() start k4
+	local deps=1 lint=1 debug=1 kernels=() start k4
 	start=$(date +%s)
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--no-deps) deps=0 ;;
 		--no-lint) lint=0 ;;
+		--no-debug) debug=0 ;;
 		--kernel) kernels+=(--kernel "$2"); shift ;;
-		*) die "usage: $0 [--no-deps] [--no-lint] [--kernel KVER]..." ;;
+		*) die "usage: $0 [--no-deps] [--no-lint] [--no-debug] [--kernel KVER]..." ;;
 		esac
 		shift
 	done
@@ -63,6 +79,10 @@ main() {
 	make -C "$VMI_TOP" -s tools selftests || die "building the companion or the selftests failed"
 
 	stage unit make -C "$VMI_TOP/tools" -s test
+	# before the build stage: the module is built (W=1, sparse) for it too
+	if [ $debug = 1 ]; then
+		stage debug-kernel debug_kernel
+	fi
 	stage build "$VMI_TOP/scripts/build-module.sh" --all
 	stage dkms "$VMI_TOP/scripts/dkms-check.sh"
 	if [ $lint = 1 ]; then
@@ -73,6 +93,9 @@ main() {
 	k4=$("$VMI_TOP/scripts/kernels.sh" --runnable | awk '$1 ~ /^6\./ { k = $1 } END { print k }')
 	if [ -n "$k4" ] && [ ${#kernels[@]} -eq 0 ]; then
 		stage vm-4level "$VMI_TOP/scripts/vmtest.sh" --no5lvl --kernel "$k4"
+	fi
+	if [ $debug = 1 ] && [ ${#kernels[@]} -eq 0 ]; then
+		stage vm-debug "$VMI_TOP/scripts/vmtest.sh" --debug
 	fi
 
 	log "make check took $(($(date +%s) - start)) s"

@@ -192,6 +192,40 @@ setup_swap() {
 	fi
 }
 
+# kmemleak (debug kernels): forget what boot left, then after the tests and
+# rmmod scan twice (an object is reported from its second sighting on) and
+# count every unreferenced object as a failure.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+kmemleak_start() {
+	if [ ! -e /sys/kernel/debug/kmemleak ] && [ -d /sys/kernel/debug ]; then
+		mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
+	fi
+	[ -w "$KMEMLEAK" ] || return 0
+	if echo clear >"$KMEMLEAK" 2>/dev/null; then
+		echo "# kmemleak: on (boot-time objects cleared)"
+	else
+		echo "# kmemleak: present but disabled (it ran out of its object pool?)"
+	fi
+}
+
+kmemleak_check() {
+	local n
+	[ -w "$KMEMLEAK" ] || return 0
+	echo scan >"$KMEMLEAK" 2>/dev/null || { not_ok "kmemleak: scan failed"; return; }
+	sleep 6
+	echo scan >"$KMEMLEAK" 2>/dev/null
+	n=$(grep -c '^unreferenced object' "$KMEMLEAK" 2>/dev/null)
+	if [ "${n:-0}" = 0 ]; then
+		echo "# kmemleak: no unreferenced object after the tests"
+		ok "kmemleak: no leak after the tests and rmmod"
+		return
+	fi
+	echo "# kmemleak: $n unreferenced object(s):"
+	head -n 60 "$KMEMLEAK" | sed 's/^/#   /'
+	not_ok "kmemleak: $n unreferenced object(s) after the tests"
+}
+
 main_seq() {
 	local exec_cmd=$1 dir=$2 kver ko loaded=0 rc
 
@@ -200,6 +234,7 @@ main_seq() {
 	echo "# guest: $kver, $(nproc) CPUs, booted in $BOOT_SECS s"
 	echo "# cmdline: $(cat /proc/cmdline)"
 	setup_swap
+	kmemleak_start
 	# everything after this line in the kernel log is ours to judge
 	echo "$MARK" >/dev/kmsg || echo "# warning: cannot write to /dev/kmsg"
 
@@ -235,6 +270,7 @@ main_seq() {
 		else
 			not_ok "rmmod vminspect failed"
 		fi
+		kmemleak_check
 	fi
 	check_kmsg
 	boot_kmsg_notes

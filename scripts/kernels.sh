@@ -12,9 +12,11 @@
 # how      'host' builds with the host compiler; 'chroot' needs the sid
 #          chroot at $VMI_CACHE/sid-chroot (kdir lies inside it)
 #
-#   scripts/kernels.sh [--runnable]
+#   scripts/kernels.sh [--runnable] [--with-debug | --debug]
 #
-# --runnable lists only the kernels with a vmlinuz.
+# --runnable   lists only the kernels with a vmlinuz
+# --with-debug adds the debug kernel (scripts/debug-kernel.sh), once built
+# --debug      lists the debug kernel alone
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
@@ -23,7 +25,7 @@ SID_ROOT="$VMI_CACHE/sid-chroot"
 SID_IMAGE="$VMI_IMAGES/sid-image"
 
 usage() {
-	echo "usage: $0 [--runnable]" >&2
+	echo "usage: $0 [--runnable] [--with-debug | --debug]" >&2
 	exit 2
 }
 
@@ -56,17 +58,30 @@ runnable_modules() {
 	[ -f "/lib/modules/$1/modules.dep.bin" ]
 }
 
+# The debug kernel's line, when it has been built.
+debug_kernel() {
+	local kver kdir vmlinuz
+	read -r kver kdir vmlinuz _ < <("$VMI_TOP/scripts/debug-kernel.sh" --print) || return 0
+	[ -n "$kver" ] && echo "$kver $kdir $vmlinuz host"
+}
+
 main() {
-	local runnable=0 kver vmlinuz
+	local runnable=0 debug=0 kver vmlinuz
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--runnable) runnable=1 ;;
+		--with-debug) debug=1 ;;
+		--debug) debug=2 ;;
 		-h | --help) usage ;;
 		*) usage ;;
 		esac
 		shift
 	done
 
+	if [ $debug = 2 ]; then
+		debug_kernel
+		return
+	fi
 	kver=$(newest_headers /usr/src '^6\.1\.0-[0-9]+-amd64$')
 	if [ -n "$kver" ]; then
 		vmlinuz=$(vmlinuz_of "$kver")
@@ -92,6 +107,9 @@ main() {
 		if [ $runnable = 0 ] || [ "$vmlinuz" != - ]; then
 			echo "$kver $SID_ROOT/usr/src/linux-headers-$kver $vmlinuz chroot"
 		fi
+	fi
+	if [ $debug = 1 ]; then
+		debug_kernel
 	fi
 }
 

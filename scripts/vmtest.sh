@@ -3,14 +3,17 @@
 #
 # Boot each test kernel in a VM with virtme-ng and run the module tests in it.
 #
-#   scripts/vmtest.sh [--kernel KVER]... [--exec 'CMD'] [--timeout SECS]
+#   scripts/vmtest.sh [--kernel KVER]... [--debug] [--exec 'CMD'] [--timeout SECS]
 #
 # --kernel KVER  test this release (repeatable; default: every kernel that
 #                scripts/kernels.sh lists; those without an image are skipped)
 # --exec CMD     run CMD in the guest (from the top of the tree, after insmod)
 #                instead of selftests/run.sh; rmmod and the kernel-log check
 #                still follow
-# --timeout SECS bound on one VM run (default: 1200 under TCG, 600 under KVM)
+# --debug        test the debug kernel (KASAN, lockdep, kmemleak...) that
+#                scripts/debug-kernel.sh built
+# --timeout SECS bound on one VM run (default: 1200 under TCG, 600 under KVM;
+#                doubled for the debug kernel)
 # --no5lvl       boot with 4-level paging (no5lvl); results go to
 #                build/vmtest/<kver>-4level
 #
@@ -166,7 +169,7 @@ run_kernel() {
 
 main() {
 	local -a want=()
-	local exec_cmd="" limit="" accel matrix kver k v vmlinuz found
+	local exec_cmd="" limit="" accel matrix kver k v vmlinuz found debug=0
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--kernel | --exec | --timeout)
@@ -177,6 +180,12 @@ main() {
 			--timeout) limit=$2 ;;
 			esac
 			shift
+			;;
+		--debug)
+			k=$("$VMI_TOP/scripts/kernels.sh" --debug | cut -d' ' -f1)
+			[ -n "$k" ] || die "no debug kernel built: run scripts/debug-kernel.sh"
+			want+=("$k")
+			debug=1
 			;;
 		--no5lvl)
 			PAGING_APPEND=" no5lvl"
@@ -194,13 +203,14 @@ main() {
 	if [ -z "$limit" ]; then
 		limit=1200
 		[ "$accel" != kvm ] || limit=600
+		[ $debug = 0 ] || limit=$((limit * 2))
 	fi
-	matrix=$("$VMI_TOP/scripts/kernels.sh")
+	matrix=$("$VMI_TOP/scripts/kernels.sh" --with-debug)
 
 	if [ ${#want[@]} = 0 ]; then
 		while read -r k _; do
 			[ -z "$k" ] || want+=("$k")
-		done <<<"$matrix"
+		done < <("$VMI_TOP/scripts/kernels.sh")
 		[ ${#want[@]} -gt 0 ] || die "scripts/kernels.sh lists no kernel: run scripts/deps.sh"
 	fi
 

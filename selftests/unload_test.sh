@@ -1,0 +1,167 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unload under load: rmmod and insmod the module VMI_UNLOAD_CYCLES times
+# (100 by default) while readers, query-file users, walkers and a TLB
+# shootdown storm run; every other load has TLB tracking on, so its probes
+# fire while the module goes.  Then, with the load stopped: the module's
+# memory is back to its baseline after rmmod (unreclaimable slab, vmalloc
+# and per-CPU memory, against a baseline taken before the cycles), and no
+# vmalloc area is left by it.  KTAP output; leaves the module loaded.
+#
+# Runs as root in the test VM (scripts/guest-run.sh loaded the module).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+CYCLES=${VMI_UNLOAD_CYCLES:-100}
+KO="build/$(uname -r)/vminspect.ko"
+VMI=tools/vminspect/vminspect
+STOP=$(mktemp -u /tmp/vmi-unload-stop.XXXXXX)
+N=0
+PASS=0
+FAIL=0
+SKIP=0
+
+result() {
+	N=$((N + 1))
+	case $1 in
+	ok) PASS=$((PASS + 1)); echo "ok $N $2" ;;
+	skip) SKIP=$((SKIP + 1)); echo "ok $N $2 # SKIP $3" ;;
+	*) FAIL=$((FAIL + 1)); echo "not ok $N $2" ;;
+	esac
+}
+
+# rmmod, retried while a loader holds a file open (that pins the module)
+unload() {
+	local i
+	for i in $(seq 500); do
+		rmmod vminspect 2>/dev/null && return 0
+		grep -q '^vminspect ' /proc/modules || return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+# kB of kernel memory a module leak would show in: unreclaimable slab,
+# vmalloc and per-CPU memory, after the caches settled; the least of 5
+kernel_kb() {
+	local i v min=
+	for i in 1 2 3 4 5; do
+		sync
+		echo 3 >/proc/sys/vm/drop_caches
+		sleep 0.2
+		v=$(awk '/^(SUnreclaim|VmallocUsed|Percpu):/ { s += $2 } END { print s }' /proc/meminfo)
+		if [ -z "$min" ] || [ "$v" -lt "$min" ]; then
+			min=$v
+		fi
+	done
+	echo "$min"
+}
+
+# Each loader pauses 20 ms between rounds: packed back to back, four of
+# them would keep a file open nearly all the time, and rmmod would wait
+# for a gap far longer than the load is worth.
+loaders() {
+	local pid=$1
+	# readers of every file
+	(while [ ! -e "$STOP" ]; do
+		cat /proc/vminspect/status /proc/vminspect/hugepages /proc/vminspect/tlb >/dev/null 2>&1
+		sleep 0.02
+	done) &
+	# the query file, a fresh descriptor per query
+	(while [ ! -e "$STOP" ]; do
+		{ { printf 'maps %d\n' "$pid" >&3 && cat <&3 >/dev/null; } 3<>/proc/vminspect/query; } 2>/dev/null
+		sleep 0.02
+	done) &
+	# walkers through the companion
+	(while [ ! -e "$STOP" ]; do
+		"$VMI" walk "$pid" >/dev/null 2>&1
+		"$VMI" huge "$pid" >/dev/null 2>&1
+		sleep 0.02
+	done) &
+	# shootdowns, in rounds of 5 s
+	(while [ ! -e "$STOP" ]; do
+		selftests/vmi_flusher 5 >/dev/null
+	done) &
+}
+
+main() {
+	local i target before after failed=0 start secs left
+
+	echo "TAP version 13"
+	echo "1..4"
+	if [ "$(id -u)" != 0 ] || [ ! -f "$KO" ] || ! grep -q '^vminspect ' /proc/modules; then
+		for i in 1 2 3 4; do
+			result skip "unload $i" "needs root, $KO and the module loaded"
+		done
+		echo "# Totals: pass:$PASS fail:$FAIL xfail:0 xpass:0 skip:$SKIP error:0"
+		return 0
+	fi
+
+	# the baseline: the module unloaded, nothing else running
+	if ! unload; then
+		result fail "baseline: rmmod vminspect"
+		echo "# Totals: pass:$PASS fail:$FAIL xfail:0 xpass:0 skip:$SKIP error:0"
+		return 1
+	fi
+	before=$(kernel_kb)
+	insmod "$KO" || { result fail "baseline: insmod $KO"; return 1; }
+
+	sleep 1000 &
+	target=$!
+	loaders "$target"
+	start=$SECONDS
+	selftests/vmi_modcycle "$KO" "$CYCLES" | sed 's/^/# /'
+	failed=${PIPESTATUS[0]}
+	secs=$((SECONDS - start))
+	touch "$STOP"
+	wait_loaders
+	kill "$target" 2>/dev/null
+	wait "$target" 2>/dev/null
+	rm -f "$STOP"
+	if [ "$failed" = 0 ]; then
+		result ok "$CYCLES unload/load cycles under load in $secs s (tracking on in every other load)"
+	else
+		result fail "$CYCLES unload/load cycles under load"
+	fi
+
+	# the module's memory, back to the baseline once it is gone
+	if unload; then
+		after=$(kernel_kb)
+		echo "# unreclaimable slab + vmalloc + per-CPU: $before kB before, $after kB after $CYCLES cycles"
+		# a leak of one page per cycle would show as 400 kB
+		if [ $((after - before)) -lt 256 ]; then
+			result ok "kernel memory back to its baseline after unload ($((after - before)) kB)"
+		else
+			result fail "kernel memory back to its baseline after unload ($((after - before)) kB more)"
+		fi
+		left=$(grep -c '\[vminspect\]' /proc/vmallocinfo 2>/dev/null)
+		if [ "${left:-0}" = 0 ]; then
+			result ok "no vmalloc area of the module left after unload"
+		else
+			grep '\[vminspect\]' /proc/vmallocinfo | head -n 5 | sed 's/^/#   /'
+			result fail "vmalloc areas of the module left after unload: $left"
+		fi
+	else
+		result fail "rmmod after the cycles"
+		result fail "no vmalloc area left (not checked)"
+	fi
+	if insmod "$KO"; then
+		result ok "insmod again after the cycles"
+	else
+		result fail "insmod again after the cycles"
+	fi
+	echo "# Totals: pass:$PASS fail:$FAIL xfail:0 xpass:0 skip:$SKIP error:0"
+	[ $FAIL = 0 ]
+}
+
+# wait for the loaders (at most 10 s: a flusher round is 5 s)
+wait_loaders() {
+	for _ in $(seq 100); do
+		jobs -rp | grep -qvx "$target" || return 0
+		sleep 0.1
+	done
+	jobs -rp | grep -vx "$target" | xargs -r kill 2>/dev/null
+}
+
+main "$@"
