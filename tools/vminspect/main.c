@@ -28,7 +28,7 @@ static const struct cli_command cli_cmd_help = {
 
 static const struct cli_command *const cli_commands[] = {
 	&cli_cmd_status, &cli_cmd_walk, &cli_cmd_translate, &cli_cmd_maps,
-	&cli_cmd_huge,	 &cli_cmd_tlb,	&cli_cmd_help,
+	&cli_cmd_huge,	 &cli_cmd_tlb,	&cli_cmd_export, &cli_cmd_help,
 };
 
 #define NR_COMMANDS ARRAY_SIZE(cli_commands)
@@ -48,7 +48,8 @@ static void print_help(FILE *f)
 	size_t i;
 
 	fprintf(f,
-		"Usage: vminspect [-h|--help] [-V|--version] COMMAND [OPTIONS]\n"
+		"Usage: vminspect [-h|--help] [-V|--version] [--color=WHEN] COMMAND\n"
+		"                 [OPTIONS]\n"
 		"\n"
 		"Inspect page tables, huge pages and TLB shootdowns through the\n"
 		"vminspect kernel module (%s).\n"
@@ -71,6 +72,8 @@ static void print_help(FILE *f)
 	      "Global options:\n"
 	      "  -h, --help     show this help\n"
 	      "  -V, --version  show the vminspect version and its ABI version\n"
+	      "  --color=WHEN   auto (default: only on a terminal, and not when\n"
+	      "                 NO_COLOR is set), always or never\n"
 	      "\n"
 	      "Run 'vminspect COMMAND --help' for a command's options; most take\n"
 	      "--json for one JSON object on stdout.\n"
@@ -142,8 +145,11 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "colour", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
+	enum color_mode color = COLOR_AUTO;
 	const struct cli_command *cmd;
 	int c;
 
@@ -156,7 +162,15 @@ int main(int argc, char **argv)
 		case 'V':
 			print_version();
 			return finish(CLI_EXIT_OK);
+		case 'C':
+			if (color_parse(optarg, &color))
+				return global_usage_error("invalid --color '%s' (auto, always or never)",
+							  optarg);
+			break;
 		default:
+			if (c == ':')
+				return global_usage_error("option '%s' needs an argument",
+							  argv[optind - 1]);
 			if (optopt && c == '?')
 				return global_usage_error("unknown option '-%c'",
 							  optopt);
@@ -164,6 +178,7 @@ int main(int argc, char **argv)
 						  argv[optind - 1]);
 		}
 	}
+	color_setup(color);
 	if (optind >= argc)
 		return global_usage_error("no command given");
 	cmd = find_command(argv[optind]);
