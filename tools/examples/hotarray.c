@@ -43,13 +43,18 @@
 #define MAP_HUGE_1GB (30 << MAP_HUGE_SHIFT)
 #endif
 
-#define MIB	 (1ULL << 20)
-#define SIZE_2M	 (2ULL << 20)
-#define SIZE_1G	 (1ULL << 30)
+#define MIB	      (1ULL << 20)
+#define SIZE_2M	      (2ULL << 20)
+#define SIZE_1G	      (1ULL << 30)
 #define EXIT_NOT_HUGE 1
 #define EXIT_ERROR    2
 
-enum kind { KIND_THP, KIND_NO_THP, KIND_HUGETLB_2M, KIND_HUGETLB_1G };
+enum kind {
+	KIND_THP,
+	KIND_NO_THP,
+	KIND_HUGETLB_2M,
+	KIND_HUGETLB_1G
+};
 
 static const char *const kind_names[] = {
 	[KIND_THP] = "THP (MADV_HUGEPAGE)",
@@ -267,7 +272,8 @@ int main(int argc, char **argv)
 			errno = 0;
 			mib = strtoul(optarg, &end, 10);
 			if (errno || *end || !mib || mib > (1UL << 20)) {
-				fprintf(stderr, "hotarray: invalid --mib '%s'\n",
+				fprintf(stderr,
+					"hotarray: invalid --mib '%s'\n",
 					optarg);
 				return EXIT_ERROR;
 			}
@@ -288,7 +294,8 @@ int main(int argc, char **argv)
 			errno = 0;
 			hold = strtoul(optarg, &end, 10);
 			if (errno || *end) {
-				fprintf(stderr, "hotarray: invalid --hold '%s'\n",
+				fprintf(stderr,
+					"hotarray: invalid --hold '%s'\n",
 					optarg);
 				return EXIT_ERROR;
 			}
@@ -308,7 +315,8 @@ int main(int argc, char **argv)
 	}
 	len = (uint64_t)mib * MIB;
 	if (kind == KIND_HUGETLB_1G && len % SIZE_1G) {
-		fprintf(stderr, "hotarray: --hugetlb-1g needs --mib in whole GiB\n");
+		fprintf(stderr,
+			"hotarray: --hugetlb-1g needs --mib in whole GiB\n");
 		return EXIT_ERROR;
 	}
 	if (kind == KIND_HUGETLB_2M && len % SIZE_2M) {
@@ -336,8 +344,9 @@ int main(int argc, char **argv)
 
 	array = alloc_array(kind, len);
 	if (!array) {
-		fprintf(stderr, "hotarray: cannot allocate %lu MiB as %s: %s%s\n",
-			mib, kind_names[kind], strerror(errno),
+		fprintf(stderr,
+			"hotarray: cannot allocate %lu MiB as %s: %s%s\n", mib,
+			kind_names[kind], strerror(errno),
 			kind >= KIND_HUGETLB_2M ?
 				" (reserve pages: /proc/sys/vm/nr_hugepages)" :
 				"");

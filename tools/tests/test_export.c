@@ -218,37 +218,60 @@ static void test_render(void)
 		return;
 	CHECK(!strncmp(s, "# HELP vminspect_up ", 20));
 	CHECK(strstr(s, "\nvminspect_up 1\n"));
-	CHECK(strstr(s, "\nvminspect_module_info{version=\"0.1.0\",kernel=\"6.12.95+deb12-amd64\",companion_version=\""));
-	CHECK(strstr(s, "\nvminspect_hugetlb_pool_pages{page_size=\"2097152\",state=\"total\"} 16\n"));
-	CHECK(strstr(s, "\nvminspect_hugetlb_pool_pages{page_size=\"2097152\",state=\"reserved\"} 2\n"));
-	CHECK(strstr(s, "\nvminspect_hugetlb_pool_bytes{page_size=\"2097152\",state=\"free\"} 20971520\n"));
-	CHECK(strstr(s, "\nvminspect_hugetlb_pool_bytes{page_size=\"1073741824\",state=\"total\"} 1073741824\n"));
-	CHECK(strstr(s, "\nvminspect_hugetlb_node_pages{node=\"1\",page_size=\"2097152\",state=\"surplus\"} 1\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_module_info{version=\"0.1.0\",kernel=\"6.12.95+deb12-amd64\",companion_version=\""));
+	CHECK(strstr(s,
+		     "\nvminspect_hugetlb_pool_pages{page_size=\"2097152\",state=\"total\"} 16\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_hugetlb_pool_pages{page_size=\"2097152\",state=\"reserved\"} 2\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_hugetlb_pool_bytes{page_size=\"2097152\",state=\"free\"} 20971520\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_hugetlb_pool_bytes{page_size=\"1073741824\",state=\"total\"} 1073741824\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_hugetlb_node_pages{node=\"1\",page_size=\"2097152\",state=\"surplus\"} 1\n"));
 	CHECK(strstr(s, "\nvminspect_anon_thp_bytes 67108864\n"));
-	CHECK(strstr(s, "\nvminspect_huge_events_total{event=\"thp_fault_alloc\"} 1234\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_huge_events_total{event=\"thp_fault_alloc\"} 1234\n"));
 	CHECK(strstr(s, "# TYPE vminspect_huge_events_total counter\n"));
 	CHECK(strstr(s, "\nvminspect_tlb_tracking_enabled 1\n"));
 	CHECK(strstr(s, "\nvminspect_tlb_missed_total 3\n"));
-	CHECK(strstr(s, "\nvminspect_tlb_shootdown_ipis_received_total{cpu=\"1\"} 7\n"));
-	CHECK(strstr(s, "\nvminspect_tlb_flushes_total{cpu=\"0\",reason=\"send_ipi\"} 7\n"));
-	CHECK(strstr(s, "\nvminspect_tlb_flushed_pages_total{cpu=\"1\",reason=\"remote_shootdown\"} 9\n"));
-	CHECK(strstr(s, "\nvminspect_tlb_shootdowns_by_cause_total{cause=\"munmap\"} 5\n"));
-	CHECK(strstr(s, "# TYPE vminspect_tlb_initiator_wait_seconds histogram\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_shootdown_ipis_received_total{cpu=\"1\"} 7\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_flushes_total{cpu=\"0\",reason=\"send_ipi\"} 7\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_flushed_pages_total{cpu=\"1\",reason=\"remote_shootdown\"} 9\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_shootdowns_by_cause_total{cause=\"munmap\"} 5\n"));
+	CHECK(strstr(s,
+		     "# TYPE vminspect_tlb_initiator_wait_seconds histogram\n"));
 	/* cumulative: 5 below 4096 ns, 6 below 1.07 s, all 7 at +Inf */
-	CHECK(strstr(s, "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"1.024e-06\"} 0\n"));
-	CHECK(strstr(s, "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"4.096e-06\"} 5\n"));
-	CHECK(strstr(s, "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"1.073741824\"} 6\n"));
-	CHECK(strstr(s, "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"8.589934592\"} 6\n"));
-	CHECK(strstr(s, "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"+Inf\"} 7\n"));
-	CHECK(strstr(s, "\nvminspect_tlb_initiator_wait_seconds_sum 2.000015\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"1.024e-06\"} 0\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"4.096e-06\"} 5\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"1.073741824\"} 6\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"8.589934592\"} 6\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"+Inf\"} 7\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_initiator_wait_seconds_sum 2.000015\n"));
 	CHECK(strstr(s, "\nvminspect_tlb_initiator_wait_seconds_count 7\n"));
 	CHECK(strstr(s, "\nvminspect_processes{result=\"denied\"} 1\n"));
-	CHECK(strstr(s, "\nvminspect_process_resident_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 1048576\n"));
-	CHECK(strstr(s, "\nvminspect_process_anon_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 4096\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_process_resident_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 1048576\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_process_anon_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 4096\n"));
 	CHECK(!strstr(s, "vminspect_process_anon_bytes{pid=\"7\""));
-	CHECK(strstr(s, "\nvminspect_process_anon_thp_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 2097152\n"));
-	CHECK(strstr(s, "\nvminspect_process_hugetlb_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\",page_size=\"2097152\"} 4194304\n"));
-	CHECK(strstr(s, "\nvminspect_process_tlb_entries{pid=\"7\",comm=\"db\",state=\"best\"} 0\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_process_anon_thp_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 2097152\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_process_hugetlb_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\",page_size=\"2097152\"} 4194304\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_process_tlb_entries{pid=\"7\",comm=\"db\",state=\"best\"} 0\n"));
 	CHECK(strstr(s, "\nvminspect_scrape_duration_seconds 0.0125\n"));
 	CHECK(!strstr(s, "tracking off"));
 	free(s);
@@ -262,12 +285,13 @@ static void test_render(void)
 	free(s);
 
 	s = render_to_string("export-down");
-	CHECK_STR(s, "# HELP vminspect_up 1 when the vminspect kernel module answered\n"
-		     "# TYPE vminspect_up gauge\n"
-		     "vminspect_up 0\n"
-		     "# HELP vminspect_scrape_duration_seconds time vminspect took to collect these metrics\n"
-		     "# TYPE vminspect_scrape_duration_seconds gauge\n"
-		     "vminspect_scrape_duration_seconds 0.0125\n");
+	CHECK_STR(s,
+		  "# HELP vminspect_up 1 when the vminspect kernel module answered\n"
+		  "# TYPE vminspect_up gauge\n"
+		  "vminspect_up 0\n"
+		  "# HELP vminspect_scrape_duration_seconds time vminspect took to collect these metrics\n"
+		  "# TYPE vminspect_scrape_duration_seconds gauge\n"
+		  "vminspect_scrape_duration_seconds 0.0125\n");
 	free(s);
 }
 

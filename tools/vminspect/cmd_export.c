@@ -28,24 +28,25 @@ static int export_run(int argc, char **argv);
 const struct cli_command cli_cmd_export = {
 	.name = "export",
 	.summary = "metrics for Prometheus (node_exporter textfile collector)",
-	.usage = "Usage: vminspect export --prometheus [--output FILE] [--top N]\n"
-		 "\n"
-		 "Write huge-page, THP and TLB-shootdown metrics in the Prometheus\n"
-		 "text format: hugetlb pools (per size and node), THP bytes and\n"
-		 "event counters, TLB shootdowns per CPU and reason and the\n"
-		 "initiator wait histogram (when tracking is on and the caller is\n"
-		 "root), and the THP use of the N processes with the largest RSS.\n"
-		 "\n"
-		 "Options:\n"
-		 "  --prometheus   the text exposition format (the only format)\n"
-		 "  --output FILE  write FILE atomically (FILE.tmp.PID, fsync,\n"
-		 "                 rename) instead of stdout; for node_exporter use\n"
-		 "                 /var/lib/prometheus/node-exporter/vminspect.prom\n"
-		 "  --top N        processes to export (default 10, 0: none)\n"
-		 "  -h, --help     show this help\n"
-		 "\n"
-		 "Without the module, vminspect_up 0 is still written and the exit\n"
-		 "status is 3.\n",
+	.usage =
+		"Usage: vminspect export --prometheus [--output FILE] [--top N]\n"
+		"\n"
+		"Write huge-page, THP and TLB-shootdown metrics in the Prometheus\n"
+		"text format: hugetlb pools (per size and node), THP bytes and\n"
+		"event counters, TLB shootdowns per CPU and reason and the\n"
+		"initiator wait histogram (when tracking is on and the caller is\n"
+		"root), and the THP use of the N processes with the largest RSS.\n"
+		"\n"
+		"Options:\n"
+		"  --prometheus   the text exposition format (the only format)\n"
+		"  --output FILE  write FILE atomically (FILE.tmp.PID, fsync,\n"
+		"                 rename) instead of stdout; for node_exporter use\n"
+		"                 /var/lib/prometheus/node-exporter/vminspect.prom\n"
+		"  --top N        processes to export (default 10, 0: none)\n"
+		"  -h, --help     show this help\n"
+		"\n"
+		"Without the module, vminspect_up 0 is still written and the exit\n"
+		"status is 3.\n",
 	.run = export_run,
 };
 
@@ -90,18 +91,17 @@ static void export_hugetlb(const struct export_view *v, FILE *f)
 			if (!p->page_size)
 				continue;
 			for (k = 0; k < ARRAY_SIZE(states); k++) {
-				const char *l[] = {
-					"page_size",
-					u64s(p->page_size, size, sizeof(size)),
-					"state", states[k]
-				};
+				const char *l[] = { "page_size",
+						    u64s(p->page_size, size,
+							 sizeof(size)),
+						    "state", states[k] };
 
-				prom_sample_u64(f,
-						bytes ? "vminspect_hugetlb_pool_bytes" :
-							"vminspect_hugetlb_pool_pages",
-						l, 2,
-						bytes ? val[k] * p->page_size :
-							val[k]);
+				prom_sample_u64(
+					f,
+					bytes ? "vminspect_hugetlb_pool_bytes" :
+						"vminspect_hugetlb_pool_pages",
+					l, 2,
+					bytes ? val[k] * p->page_size : val[k]);
 			}
 		}
 	}
@@ -126,8 +126,7 @@ static void export_hugetlb(const struct export_view *v, FILE *f)
 					"node",
 					u64s(nd->node, node, sizeof(node)),
 					"page_size",
-					u64s(s->pools[i].page_size, size,
-					     sizeof(size)),
+					u64s(s->pools[i].page_size, size, sizeof(size)),
 					"state",
 					nstates[k]
 				};
@@ -274,19 +273,21 @@ static void export_tlb_initiators(const struct export_view *v, FILE *f)
 		if (b < EXPORT_HIST_LO)
 			continue;
 		prom_fmt_value((double)(2ULL << b) / 1e9, le, sizeof(le));
-		prom_sample_u64(f, "vminspect_tlb_initiator_wait_seconds_bucket",
+		prom_sample_u64(f,
+				"vminspect_tlb_initiator_wait_seconds_bucket",
 				l, 1, cum);
 	}
 	{
 		const char *l[] = { "le", "+Inf" };
 
-		prom_sample_u64(f, "vminspect_tlb_initiator_wait_seconds_bucket",
+		prom_sample_u64(f,
+				"vminspect_tlb_initiator_wait_seconds_bucket",
 				l, 1, count);
 	}
 	prom_sample_double(f, "vminspect_tlb_initiator_wait_seconds_sum", NULL,
 			   0, sum);
-	prom_sample_u64(f, "vminspect_tlb_initiator_wait_seconds_count", NULL, 0,
-			count);
+	prom_sample_u64(f, "vminspect_tlb_initiator_wait_seconds_count", NULL,
+			0, count);
 }
 
 static void export_procs(const struct export_view *v, FILE *f)
@@ -316,12 +317,11 @@ static void export_procs(const struct export_view *v, FILE *f)
 		for (i = 0; i < v->nr_procs; i++) {
 			const struct export_proc *p = &v->procs[i];
 			const struct vmi_huge_bytes *b = &p->p.b;
-			const char *l[] = { "pid",
-					    u64s(p->p.pid, pid, sizeof(pid)),
-					    "comm",
-					    p->p.comm,
-					    "",
-					    "" };
+			const char *l[] = {
+				"pid",	u64s(p->p.pid, pid, sizeof(pid)),
+				"comm", p->p.comm,
+				"",	""
+			};
 
 			switch (k) {
 			case 0:
@@ -365,13 +365,16 @@ static void export_procs(const struct export_view *v, FILE *f)
 
 int export_print_prometheus(const struct export_view *v, FILE *f)
 {
-	gauge1(f, "vminspect_up",
-	       "1 when the vminspect kernel module answered", v->info ? 1 : 0);
+	gauge1(f, "vminspect_up", "1 when the vminspect kernel module answered",
+	       v->info ? 1 : 0);
 	if (v->info) {
 		const char *l[] = {
-			"version",	  v->info->module_version,
-			"kernel",	  v->info->kernel_release,
-			"companion_version", VMINSPECT_VERSION,
+			"version",
+			v->info->module_version,
+			"kernel",
+			v->info->kernel_release,
+			"companion_version",
+			VMINSPECT_VERSION,
 		};
 
 		prom_family(f, "vminspect_module_info", "gauge",
@@ -511,7 +514,7 @@ static int write_atomic(const char *path, const struct export_view *v)
 		cli_err("%s: %s", tmp, strerror(errno));
 		free(tmp);
 		return errno == EACCES || errno == EPERM ? CLI_EXIT_PERM :
-							    CLI_EXIT_RUNTIME;
+							   CLI_EXIT_RUNTIME;
 	}
 	f = fdopen(fd, "w");
 	if (!f) {
@@ -536,7 +539,8 @@ static int write_atomic(const char *path, const struct export_view *v)
 	/* make the rename durable too */
 	dir_copy = strdup(path);
 	if (dir_copy) {
-		dfd = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		dfd = open(dirname(dir_copy),
+			   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd >= 0) {
 			fsync(dfd);
 			close(dfd);
@@ -585,7 +589,8 @@ static int export_run(int argc, char **argv)
 			break;
 		case 't':
 			if (cli_parse_num(optarg, &top) || top > 1000000)
-				return cli_usage_error(cmd, "invalid --top '%s'",
+				return cli_usage_error(cmd,
+						       "invalid --top '%s'",
 						       optarg);
 			break;
 		case 'h':
@@ -658,5 +663,6 @@ static int export_run(int argc, char **argv)
 	free(procs);
 	free(scan.procs);
 	free(nodes);
-	return ret != CLI_EXIT_OK ? ret : wret;
+	/* nothing written is worse than "up 0" written */
+	return wret != CLI_EXIT_OK ? wret : ret;
 }

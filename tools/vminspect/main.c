@@ -28,7 +28,7 @@ static const struct cli_command cli_cmd_help = {
 
 static const struct cli_command *const cli_commands[] = {
 	&cli_cmd_status, &cli_cmd_walk, &cli_cmd_translate, &cli_cmd_maps,
-	&cli_cmd_huge,	 &cli_cmd_tlb,	&cli_cmd_export, &cli_cmd_help,
+	&cli_cmd_huge,	 &cli_cmd_tlb,	&cli_cmd_export,    &cli_cmd_help,
 };
 
 #define NR_COMMANDS ARRAY_SIZE(cli_commands)
@@ -43,6 +43,15 @@ static const struct cli_command *find_command(const char *name)
 	return NULL;
 }
 
+/* A heading of the help, bold on a colour terminal. */
+static void heading(FILE *f, const char *s)
+{
+	bool c = f == stdout;
+
+	fprintf(f, "%s%s%s\n", c ? color_bold() : "", s,
+		c ? color_reset() : "");
+}
+
 static void print_help(FILE *f)
 {
 	size_t i;
@@ -53,33 +62,35 @@ static void print_help(FILE *f)
 		"\n"
 		"Inspect page tables, huge pages and TLB shootdowns through the\n"
 		"vminspect kernel module (%s).\n"
-		"\n"
-		"Commands:\n",
+		"\n",
 		VMI_PROC_DIR);
+	heading(f, "Commands:");
 	for (i = 0; i < NR_COMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", cli_commands[i]->name,
 			cli_commands[i]->summary);
-	fputs("\n"
-	      "Processes, addresses and ranges:\n"
-	      "  PID    a process id, or 'self' (vminspect itself)\n"
+	fputs("\n", f);
+	heading(f, "Processes, addresses and ranges:");
+	fputs("  PID    a process id, or 'self' (vminspect itself)\n"
 	      "  ADDR   hex with 0x (0x7f1234560000), or without it when it\n"
 	      "         holds a letter a-f (7f1234560000); plain digits are\n"
 	      "         decimal\n"
 	      "  RANGE  START-END or START+SIZE (SIZE may end in K, M, G, T);\n"
 	      "         page aligned; the whole user address space if omitted\n"
 	      "Only root sees physical frames and other users' processes.\n"
-	      "\n"
-	      "Global options:\n"
-	      "  -h, --help     show this help\n"
+	      "\n",
+	      f);
+	heading(f, "Global options:");
+	fputs("  -h, --help     show this help\n"
 	      "  -V, --version  show the vminspect version and its ABI version\n"
-	      "  --color=WHEN   auto (default: only on a terminal, and not when\n"
-	      "                 NO_COLOR is set), always or never\n"
+	      "  --color=WHEN   auto (default: only when stdout is a terminal\n"
+	      "                 and NO_COLOR is unset or empty), always, never\n"
 	      "\n"
 	      "Run 'vminspect COMMAND --help' for a command's options; most take\n"
 	      "--json for one JSON object on stdout.\n"
-	      "\n"
-	      "Exit status:\n"
-	      "  0  success\n"
+	      "\n",
+	      f);
+	heading(f, "Exit status:");
+	fputs("  0  success\n"
 	      "  1  runtime error\n"
 	      "  2  usage error\n"
 	      "  3  kernel module not loaded (/proc/vminspect missing)\n"
@@ -153,6 +164,7 @@ int main(int argc, char **argv)
 	const struct cli_command *cmd;
 	int c;
 
+	color_setup(COLOR_AUTO);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
 		switch (c) {
@@ -164,8 +176,10 @@ int main(int argc, char **argv)
 			return finish(CLI_EXIT_OK);
 		case 'C':
 			if (color_parse(optarg, &color))
-				return global_usage_error("invalid --color '%s' (auto, always or never)",
-							  optarg);
+				return global_usage_error(
+					"invalid --color '%s' (auto, always or never)",
+					optarg);
+			color_setup(color);
 			break;
 		default:
 			if (c == ':')
@@ -178,7 +192,6 @@ int main(int argc, char **argv)
 						  argv[optind - 1]);
 		}
 	}
-	color_setup(color);
 	if (optind >= argc)
 		return global_usage_error("no command given");
 	cmd = find_command(argv[optind]);

@@ -667,8 +667,7 @@ char *prom_fmt_value(double v, char *buf, size_t len)
 	return buf;
 }
 
-void prom_family(FILE *f, const char *name, const char *type,
-		 const char *help)
+void prom_family(FILE *f, const char *name, const char *type, const char *help)
 {
 	fprintf(f, "# HELP %s ", name);
 	for (; *help; help++) {
@@ -745,8 +744,8 @@ bool color_decide(enum color_mode mode, const char *no_color, bool is_tty)
 
 void color_setup(enum color_mode mode)
 {
-	color_stdout = color_decide(mode, getenv("NO_COLOR"),
-				    isatty(STDOUT_FILENO));
+	color_stdout =
+		color_decide(mode, getenv("NO_COLOR"), isatty(STDOUT_FILENO));
 }
 
 const char *color_bold(void)

@@ -134,8 +134,7 @@ char *prom_escape_label(const char *s, char *buf, size_t len);
  */
 char *prom_fmt_value(double v, char *buf, size_t len);
 /* "# HELP name help" (help escaped: backslash, newline) and "# TYPE". */
-void prom_family(FILE *f, const char *name, const char *type,
-		 const char *help);
+void prom_family(FILE *f, const char *name, const char *type, const char *help);
 /*
  * One sample: name{k1="v1",...} value.  labels holds nr_labels pairs of
  * key and value (values escaped here); value is printed as given.
