@@ -196,7 +196,7 @@ if command -v script >/dev/null; then
 	if [[ $out == *"${esc}1mCommands:"* ]]; then ok; else bad "--help on a terminal: no colour"; fi
 	out=$(NO_COLOR=1 script -qec "$VMI --help" /dev/null)
 	if [[ $out == *"$esc"* ]]; then bad "NO_COLOR=1 on a terminal: colour"; else ok; fi
-	out=$(NO_COLOR= script -qec "$VMI --help" /dev/null)
+	out=$(NO_COLOR='' script -qec "$VMI --help" /dev/null)
 	if [[ $out == *"${esc}1m"* ]]; then ok; else bad "NO_COLOR empty counts as unset"; fi
 	out=$(script -qec "$VMI --color=never --help" /dev/null)
 	if [[ $out == *"$esc"* ]]; then bad "--color=never on a terminal: colour"; else ok; fi
