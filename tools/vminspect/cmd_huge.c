@@ -298,6 +298,12 @@ int huge_print_json(const struct huge_view *hv, FILE *f)
 	return json_finish(&j);
 }
 
+/* A colour sequence for stdout when it is coloured, else "". */
+static const char *col(FILE *f, const char *(*seq)(void))
+{
+	return f == stdout ? seq() : "";
+}
+
 static const char *sz(uint64_t b, char *buf)
 {
 	return fmt_size(b, buf, FMT_SIZE_LEN);
@@ -506,9 +512,9 @@ int huge_print_text(const struct huge_view *hv, FILE *f)
 		for (k = 0; k < VMI_HR_NR; k++) {
 			if (!(adv[i] & (1U << k)) || k == VMI_HR_TOO_SMALL)
 				continue;
-			fprintf(f, "  %s: %s\n    fix: %s\n",
-				vmi_huge_reason_name(k),
-				vmi_huge_reason_text(k),
+			fprintf(f, "  %s%s%s: %s\n    fix: %s\n",
+				col(f, color_bad), vmi_huge_reason_name(k),
+				col(f, color_reset), vmi_huge_reason_text(k),
 				vmi_huge_reason_fix(k, &hv->facts, v, fx,
 						    sizeof(fx)));
 		}
@@ -524,7 +530,9 @@ int huge_print_text(const struct huge_view *hv, FILE *f)
 		any = true;
 	}
 	if (!ret && !any)
-		fputs("\nEvery VMA that can use huge pages is on them.\n", f);
+		fprintf(f,
+			"\n%sEvery VMA that can use huge pages is on them.%s\n",
+			col(f, color_good), col(f, color_reset));
 	free(adv);
 	if (ret || ferror(f))
 		return -1;
