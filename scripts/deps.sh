@@ -101,7 +101,7 @@ install_host() {
 		qemu-system-x86 qemu-utils busybox-static sparse dkms debootstrap
 		shellcheck clang-format g++ gcc-multilib python3 python3-requests
 		python3-argcomplete python3-numpy file iproute2 kbd util-linux-extra procps
-		initramfs-tools jq)
+		initramfs-tools jq prometheus)
 	local missing=() p
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -184,7 +184,7 @@ check_shellcheck() {
 	local files=()
 	command -v shellcheck >/dev/null || { echo "shellcheck missing: run scripts/deps.sh host"; return 1; }
 	cd "$VMI_TOP"
-	mapfile -t files < <(list_files 'scripts/*.sh' 'selftests/*.sh' 'tools/**/*.sh' \
+	mapfile -t files < <(list_files 'scripts/*.sh' 'selftests/*.sh' 'tools/**/*.sh' 'tools/completion/*.bash' \
 		'bench/*.sh' .ci/run)
 	[ ${#files[@]} -gt 0 ] || { echo "no shell scripts found"; return 1; }
 	shellcheck -x "${files[@]}"

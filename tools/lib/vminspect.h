@@ -23,6 +23,12 @@
  *	if (!vmi_abi_compatible(&info, why, sizeof(why)))
  *		fail(why);
  *
+ * Linking: "pkg-config --cflags --libs libvminspect" (libvminspect.so.0,
+ * every vmi_* function under the symbol version VMINSPECT_0), or the static
+ * libvminspect.a.  Memory: what a function returns through a pointer to a
+ * pointer is malloc'ed and the caller's to free() (or to the matching
+ * vmi_*_free()); returned "const char *" names and messages are static.
+ *
  * The environment variable VMINSPECT_PROC_DIR, when set and non-empty,
  * replaces /proc/vminspect (for tests; ignored in set-uid/file-capability
  * programs).
@@ -52,31 +58,79 @@ enum {
 
 struct vmi_handle;
 
-/* Open VMI_CTL_PATH read-only.  On failure returns NULL and sets *err. */
+/**
+ * vmi_open() - open the module's control file (VMI_CTL_PATH, read-only)
+ * @err: where the error goes on failure; must not be NULL
+ *
+ * The handle is what every ioctl wrapper takes.  It may be used by one
+ * thread at a time; open one per thread otherwise.
+ *
+ * Return: a handle to release with vmi_close(), or NULL with *@err set to
+ * -VMI_ENOTLOADED (no /proc/vminspect), -EACCES/-EPERM, -ENOMEM or another
+ * -errno of open(2).
+ */
 struct vmi_handle *vmi_open(int *err);
+
+/**
+ * vmi_close() - close a handle from vmi_open() and free it
+ * @h: the handle; NULL is allowed and does nothing
+ */
 void vmi_close(struct vmi_handle *h);
 
-/*
- * VMI_IOC_GET_INFO: fills *out (size and flags set by the library).
- * String members are always NUL-terminated on success.
+/**
+ * vmi_get_info() - VMI_IOC_GET_INFO: module, ABI and machine facts
+ * @h: an open handle
+ * @out: filled on success (size and flags are set by the library); its
+ *	strings are always NUL-terminated
+ *
+ * Return: 0; -VMI_ENOTSUPP when the module does not know the ioctl (ENOTTY);
+ * another -errno of ioctl(2).
  */
 int vmi_get_info(struct vmi_handle *h, struct vmi_info *out);
 
-/*
- * True if the module speaks VMI_ABI_VERSION.  Otherwise false, and when
- * why is not NULL a message naming both versions is written to it.
+/**
+ * vmi_abi_compatible() - whether this library speaks the module's ABI
+ * @info: from vmi_get_info() or vmi_status_to_info()
+ * @why: when not NULL and the answer is false, a message naming both ABI
+ *	versions is written here (NUL-terminated, truncated to @len)
+ * @len: size of @why
+ *
+ * Return: true if @info->abi_version is VMI_ABI_VERSION.
  */
 bool vmi_abi_compatible(const struct vmi_info *info, char *why, size_t len);
 
-/* Message for a 0, -errno or -VMI_E* code (the sign is ignored). */
+/**
+ * vmi_strerror() - a message for a library result
+ * @err: 0, -errno or -VMI_E* (the sign is ignored)
+ *
+ * Return: a static string (never NULL, never to be freed); strerror()'s
+ * text for an errno value.
+ */
 const char *vmi_strerror(int err);
 
-/* Directory the library reads: VMI_PROC_DIR unless overridden. */
+/**
+ * vmi_proc_dir() - the directory the library reads
+ *
+ * Return: VMI_PROC_DIR, or $VMINSPECT_PROC_DIR when set and non-empty in a
+ * process that is not set-uid or file-capability (secure_getenv()).  The
+ * string is not to be freed.
+ */
 const char *vmi_proc_dir(void);
 
-/* Name of one VMI_FEAT_* bit ("walk", ...), NULL if unknown. */
+/**
+ * vmi_feature_name() - the name of one VMI_FEAT_* bit
+ * @feature: exactly one VMI_FEAT_* bit
+ *
+ * Return: "status", "walk", "huge" or "tlb" (static), NULL if unknown.
+ */
 const char *vmi_feature_name(uint64_t feature);
-/* VMI_FEAT_* bit for a name, 0 if unknown. */
+
+/**
+ * vmi_feature_from_name() - the VMI_FEAT_* bit of a name
+ * @name: as vmi_feature_name() gives it
+ *
+ * Return: the bit, 0 if the name is unknown.
+ */
 uint64_t vmi_feature_from_name(const char *name);
 
 /*
@@ -90,27 +144,74 @@ struct vmi_status_kv {
 	char *value;
 };
 
+/**
+ * vmi_read_status() - read and parse /proc/vminspect/status
+ * @kv: on success, a malloc'ed array of pairs (free with vmi_free_status())
+ * @n: on success, the number of pairs
+ *
+ * Return: 0; -VMI_ENOTLOADED when the directory is missing; -VMI_EFORMAT
+ * for malformed text; -ENOMEM; another -errno of open/read.  On error *@kv
+ * is NULL and *@n 0.
+ */
 int vmi_read_status(struct vmi_status_kv **kv, size_t *n);
+
+/**
+ * vmi_parse_status() - parse status text ("key value" lines, see above)
+ * @text: the text; need not be NUL-terminated
+ * @len: its length in bytes
+ * @kv: on success, a malloc'ed array of pairs (free with vmi_free_status())
+ * @n: on success, the number of pairs
+ *
+ * Return: 0; -VMI_EFORMAT when the text holds a NUL byte; -ENOMEM.  On
+ * error *@kv is NULL and *@n 0.
+ */
 int vmi_parse_status(const char *text, size_t len, struct vmi_status_kv **kv,
 		     size_t *n);
+
+/**
+ * vmi_free_status() - free pairs from vmi_read_status()/vmi_parse_status()
+ * @kv: the array (NULL allowed)
+ * @n: its number of pairs
+ */
 void vmi_free_status(struct vmi_status_kv *kv, size_t n);
-/* Value of the first pair with this key, NULL if none. */
+
+/**
+ * vmi_status_get() - the value of the first pair with a key
+ * @kv: pairs from vmi_parse_status()
+ * @n: their number
+ * @key: the key
+ *
+ * Return: the value (owned by @kv), NULL if no pair has the key.
+ */
 const char *vmi_status_get(const struct vmi_status_kv *kv, size_t n,
 			   const char *key);
-/*
- * Fill *out from status pairs the way VMI_IOC_GET_INFO would.  abi_version
- * is required; other missing keys leave zeroes.  Unknown feature names are
- * ignored.  Returns 0 or -VMI_EFORMAT.
+
+/**
+ * vmi_status_to_info() - fill a struct vmi_info from status pairs
+ * @kv: pairs from vmi_parse_status()
+ * @n: their number
+ * @out: zeroed, then filled as VMI_IOC_GET_INFO would
+ *
+ * abi_version is required; other missing keys leave zeroes; unknown feature
+ * names are ignored.
+ *
+ * Return: 0, or -VMI_EFORMAT when abi_version is missing or a number is
+ * malformed.
  */
 int vmi_status_to_info(const struct vmi_status_kv *kv, size_t n,
 		       struct vmi_info *out);
 
 /* ---- page tables ---- */
 
-/*
- * One past the highest address a range query may name: the kernel's
- * TASK_SIZE_MAX, (1 << 56) - page on 5-level paging, (1 << 47) - page on
- * 4-level (x86_64).  Use [0, vmi_user_end()) for "the whole process".
+/**
+ * vmi_user_end() - one past the highest address a range query may name
+ * @info: from vmi_get_info() (its paging depth and page shift)
+ *
+ * The kernel's TASK_SIZE_MAX: (1 << 56) - page on 5-level paging,
+ * (1 << 47) - page on 4-level (x86_64).  Use [0, vmi_user_end()) for "the
+ * whole process".
+ *
+ * Return: the address.
  */
 uint64_t vmi_user_end(const struct vmi_info *info);
 
@@ -132,75 +233,179 @@ struct vmi_fetch {
 	uint64_t lock_drops;  /* out: lock drops, all calls (walk only) */
 };
 
-/*
- * VMI_IOC_WALK, once.  The caller fills flags, pid, start, end, vec and
- * vec_len; the library sets size, extent_size and reserved and clears the
- * out fields.  On success nr_extents records are in vec and the walk
- * covered [start, walk_end): when walk_end < end, call again from there.
- * An answer that does not move forward is -VMI_EPROTO.
+/**
+ * vmi_walk_chunk() - VMI_IOC_WALK, once
+ * @h: an open handle
+ * @arg: the caller fills flags, pid, start, end, vec and vec_len; the
+ *	library sets size, extent_size and reserved and clears the out fields
+ *
+ * On success nr_extents records are in vec and the walk covered
+ * [start, walk_end): when walk_end < end, call again from there.
+ *
+ * Return: 0; -VMI_EPROTO for an answer that does not move forward
+ * (walk_end <= start, walk_end > end, more records than vec_len); -ESRCH no
+ * such process; -EPERM another user's process without CAP_SYS_ADMIN or
+ * CAP_SYS_PTRACE; -EINVAL a bad range or a kernel thread; -VMI_ENOTSUPP;
+ * another -errno.
  */
 int vmi_walk_chunk(struct vmi_handle *h, struct vmi_walk_arg *arg);
 
-/*
- * The extents of [start, end) of process pid (0: the caller), VMI_WALK_*
- * flags, in one array: calls VMI_IOC_WALK until the range is covered.  On
- * success *out (free() it; NULL when *n is 0) holds *n extents in address
- * order.  More than VMI_WALK_ALL_MAX extents is -E2BIG.  On error *out is
- * NULL and *n is 0.
+/**
+ * vmi_walk_all() - every extent of a range, in one array
+ * @h: an open handle
+ * @pid: the process; 0 is the caller
+ * @start: first address, page aligned
+ * @end: end address, page aligned, at most vmi_user_end()
+ * @flags: VMI_WALK_*
+ * @out: on success a malloc'ed array for the caller to free() (NULL when
+ *	*@n is 0)
+ * @n: on success the number of extents, in address order
+ *
+ * Calls VMI_IOC_WALK in chunks of VMI_WALK_CHUNK until the range is covered.
+ *
+ * Return: 0; -E2BIG beyond VMI_WALK_ALL_MAX extents; -ENOMEM; the errors of
+ * vmi_walk_chunk().  On error *@out is NULL and *@n 0.
  */
 int vmi_walk_all(struct vmi_handle *h, uint32_t pid, uint64_t start,
 		 uint64_t end, uint64_t flags, struct vmi_extent **out,
 		 size_t *n);
-/* The same with chunk size, limit and statistics in *f (may be NULL). */
+
+/**
+ * vmi_walk_all_ex() - vmi_walk_all() with tuning and statistics
+ * @h: an open handle
+ * @pid: the process; 0 is the caller
+ * @start: first address
+ * @end: end address
+ * @flags: VMI_WALK_*
+ * @f: chunk size and limit in, calls and lock statistics out; NULL for the
+ *	defaults
+ * @out: as vmi_walk_all() (free() it)
+ * @n: as vmi_walk_all()
+ *
+ * Return: as vmi_walk_all() (-E2BIG beyond @f->max extents).
+ */
 int vmi_walk_all_ex(struct vmi_handle *h, uint32_t pid, uint64_t start,
 		    uint64_t end, uint64_t flags, struct vmi_fetch *f,
 		    struct vmi_extent **out, size_t *n);
 
-/*
- * VMI_IOC_TRANSLATE: the path to va in process pid, level by level (*out
- * is zeroed, then filled).  out->nr_levels is 0 when va is in no VMA.
+/**
+ * vmi_translate() - VMI_IOC_TRANSLATE: the page-table path to one address
+ * @h: an open handle
+ * @pid: the process; 0 is the caller
+ * @va: the virtual address
+ * @out: zeroed, then filled level by level; @out->nr_levels is 0 when @va
+ *	is in no VMA
+ *
+ * Return: 0; -ESRCH, -EPERM, -EINVAL (kernel thread), -VMI_ENOTSUPP or
+ * another -errno.
  */
 int vmi_translate(struct vmi_handle *h, uint32_t pid, uint64_t va,
 		  struct vmi_translate_arg *out);
 
-/* VMI_IOC_PGTABLES: page tables of process pid, per level. */
+/**
+ * vmi_pgtables() - VMI_IOC_PGTABLES: the page tables of a process
+ * @h: an open handle
+ * @pid: the process; 0 is the caller
+ * @out: tables and entries per level, and their bytes
+ *
+ * Return: 0; -ESRCH, -EPERM, -EINVAL, -VMI_ENOTSUPP or another -errno.
+ */
 int vmi_pgtables(struct vmi_handle *h, uint32_t pid,
 		 struct vmi_pgtables_arg *out);
 
-/* VMI_IOC_MAPS, once; same contract as vmi_walk_chunk(). */
+/**
+ * vmi_maps_chunk() - VMI_IOC_MAPS, once
+ * @h: an open handle
+ * @arg: filled as for vmi_walk_chunk() (vec of struct vmi_vma)
+ *
+ * Return: as vmi_walk_chunk().
+ */
 int vmi_maps_chunk(struct vmi_handle *h, struct vmi_maps_arg *arg);
 
-/*
- * The VMAs of process pid meeting [start, end), in one array (as
- * vmi_walk_all(); names are NUL-terminated).  More than VMI_MAPS_ALL_MAX
- * (or f->max) VMAs is -E2BIG.
+/**
+ * vmi_maps_range() - the VMAs of a process that meet a range, in one array
+ * @h: an open handle
+ * @pid: the process; 0 is the caller
+ * @start: first address
+ * @end: end address
+ * @f: tuning and statistics, NULL for the defaults
+ * @out: on success a malloc'ed array (free() it; NULL when *@n is 0), VMA
+ *	names NUL-terminated
+ * @n: on success the number of VMAs, in address order
+ *
+ * Return: 0; -E2BIG beyond VMI_MAPS_ALL_MAX (or @f->max) VMAs; -ENOMEM; the
+ * errors of vmi_maps_chunk().  On error *@out is NULL and *@n 0.
  */
 int vmi_maps_range(struct vmi_handle *h, uint32_t pid, uint64_t start,
 		   uint64_t end, struct vmi_fetch *f, struct vmi_vma **out,
 		   size_t *n);
-/* Every VMA of process pid (VMI_IOC_GET_INFO is asked for the limit once). */
+
+/**
+ * vmi_maps_all() - every VMA of a process
+ * @h: an open handle
+ * @pid: the process; 0 is the caller
+ * @out: as vmi_maps_range() (free() it)
+ * @n: as vmi_maps_range()
+ *
+ * Asks VMI_IOC_GET_INFO once per handle for the address-space limit.
+ *
+ * Return: as vmi_maps_range().
+ */
 int vmi_maps_all(struct vmi_handle *h, uint32_t pid, struct vmi_vma **out,
 		 size_t *n);
 
-/*
- * Names, NULL when unknown: VMI_KIND_* ("present", "swap", ...),
- * VMI_LEVEL_* ("pte", "pmd", "pud", "p4d", "pgd").
+/**
+ * vmi_kind_name() - the name of a VMI_KIND_* value
+ * @kind: the value
+ *
+ * Return: "present", "swap", ... (static), NULL when unknown.
  */
 const char *vmi_kind_name(uint32_t kind);
+
+/**
+ * vmi_level_name() - the name of a VMI_LEVEL_* value
+ * @level: the value
+ *
+ * Return: "pte", "pmd", "pud", "p4d" or "pgd" (static), NULL when unknown.
+ */
 const char *vmi_level_name(uint32_t level);
-/*
- * Names of single bits by bit number (0 = lowest), NULL when unknown:
- * VMI_EF_* ("present", "write", ..., "soft-dirty", "uffd-wp", "huge"),
- * VMI_EA_* ("thp", "hugetlb", "anon", "file", "shared", "pfn-hidden"),
- * VMI_VMA_* ("read", "write", "exec", "shared", "hugepage", "nohugepage",
- * "hugetlb", "anon", "file").
+
+/**
+ * vmi_eflag_name() - the name of one VMI_EF_* bit
+ * @bit: the bit number (0 = lowest)
+ *
+ * Return: "present", "write", ..., "soft-dirty", "uffd-wp", "huge"
+ * (static), NULL when unknown.
  */
 const char *vmi_eflag_name(unsigned int bit);
+
+/**
+ * vmi_attr_name() - the name of one VMI_EA_* bit
+ * @bit: the bit number
+ *
+ * Return: "thp", "hugetlb", "anon", "file", "shared", "pfn-hidden"
+ * (static), NULL when unknown.
+ */
 const char *vmi_attr_name(unsigned int bit);
+
+/**
+ * vmi_vma_flag_name() - the name of one VMI_VMA_* bit
+ * @bit: the bit number
+ *
+ * Return: "read", "write", "exec", "shared", "hugepage", "nohugepage",
+ * "hugetlb", "anon", "file" (static), NULL when unknown.
+ */
 const char *vmi_vma_flag_name(unsigned int bit);
 
 #define VMI_PERMS_LEN 5
-/* VMI_VMA_* as in /proc/PID/maps: "rw-p", "r-xs"; buf holds 5 bytes. */
+
+/**
+ * vmi_vma_perms() - VMI_VMA_* flags as in /proc/PID/maps ("rw-p", "r-xs")
+ * @vma_flags: the flags
+ * @buf: at least VMI_PERMS_LEN bytes, owned by the caller
+ *
+ * Return: @buf.
+ */
 char *vmi_vma_perms(uint32_t vma_flags, char *buf);
 
 /* ---- huge pages ---- */
@@ -208,13 +413,27 @@ char *vmi_vma_perms(uint32_t vma_flags, char *buf);
 #define VMI_HUGE_CHUNK	 256	    /* VMAs per VMI_IOC_HUGE call */
 #define VMI_HUGE_ALL_MAX (1U << 20) /* give up (-E2BIG) beyond this */
 
-/*
- * VMI_IOC_HUGE, once.  The caller fills pid, start, end, vec and vec_len
- * (vec 0 and vec_len 0: the totals alone); same contract as
- * vmi_walk_chunk().
+/**
+ * vmi_huge_chunk() - VMI_IOC_HUGE, once
+ * @h: an open handle
+ * @arg: the caller fills pid, start, end, vec and vec_len (vec 0 and
+ *	vec_len 0: the totals alone); the library sets the rest
+ *
+ * Return: as vmi_walk_chunk().
  */
 int vmi_huge_chunk(struct vmi_handle *h, struct vmi_huge_arg *arg);
-/* The totals of [start, end) of process pid in one call (out->total). */
+
+/**
+ * vmi_huge_totals() - huge-page totals of a range in one call
+ * @h: an open handle
+ * @pid: the process; 0 is the caller
+ * @start: first address, page aligned
+ * @end: end address, page aligned
+ * @out: filled; the totals are in @out->total, the process's VMI_HM_*
+ *	flags in @out->mm_flags
+ *
+ * Return: as vmi_walk_chunk().
+ */
 int vmi_huge_totals(struct vmi_handle *h, uint32_t pid, uint64_t start,
 		    uint64_t end, struct vmi_huge_arg *out);
 
@@ -226,30 +445,92 @@ struct vmi_huge_result {
 	uint32_t mm_flags;	     /* VMI_HM_* */
 };
 
-/*
- * The VMAs of process pid meeting [start, end): calls VMI_IOC_HUGE until
- * the range is covered.  Free r with vmi_huge_result_free().
+/**
+ * vmi_huge_range() - every VMA of a range with its page sizes
+ * @h: an open handle
+ * @pid: the process; 0 is the caller
+ * @start: first address
+ * @end: end address
+ * @f: tuning and statistics, NULL for the defaults
+ * @r: filled on success; free with vmi_huge_result_free()
+ *
+ * Calls VMI_IOC_HUGE until the range is covered, joins a VMA that one call
+ * ended and the next continued, and sums the VMAs into @r->total.
+ *
+ * Return: 0; -E2BIG beyond VMI_HUGE_ALL_MAX VMAs; -ENOMEM; the errors of
+ * vmi_huge_chunk().  On error @r is empty (nothing to free).
  */
 int vmi_huge_range(struct vmi_handle *h, uint32_t pid, uint64_t start,
 		   uint64_t end, struct vmi_fetch *f,
 		   struct vmi_huge_result *r);
+
+/**
+ * vmi_huge_all() - vmi_huge_range() over the whole address space
+ * @h: an open handle
+ * @pid: the process; 0 is the caller
+ * @r: as vmi_huge_range(); free with vmi_huge_result_free()
+ *
+ * Return: as vmi_huge_range().
+ */
 int vmi_huge_all(struct vmi_handle *h, uint32_t pid, struct vmi_huge_result *r);
+
+/**
+ * vmi_huge_result_free() - free what vmi_huge_range() allocated
+ * @r: the result; it is left empty (freeing twice is harmless)
+ */
 void vmi_huge_result_free(struct vmi_huge_result *r);
-/* sum += b, field by field */
+
+/**
+ * vmi_huge_add() - add huge-page byte counts, field by field
+ * @sum: the sum, updated
+ * @b: what is added
+ */
 void vmi_huge_add(struct vmi_huge_bytes *sum, const struct vmi_huge_bytes *b);
 
-/*
- * VMI_IOC_HUGE_SYS: *out filled; the first max_nodes nodes go to nodes
- * (may be NULL with max_nodes 0); out->nr_nodes says how many there are.
+/**
+ * vmi_huge_sys() - VMI_IOC_HUGE_SYS: huge pages system-wide
+ * @h: an open handle
+ * @out: filled: hugetlb pools, THP bytes, vmstat events, free 2 MiB blocks;
+ *	@out->nr_nodes says how many NUMA nodes there are
+ * @nodes: the first @max_nodes nodes go here (caller's memory); may be NULL
+ *	with @max_nodes 0
+ * @max_nodes: elements of @nodes
+ *
+ * Return: 0; -VMI_ENOTSUPP; another -errno.
  */
 int vmi_huge_sys(struct vmi_handle *h, struct vmi_huge_sys_arg *out,
 		 struct vmi_huge_node *nodes, size_t max_nodes);
-/* The /proc/vmstat name of VMI_EV_* ev, NULL for an unused slot. */
+
+/**
+ * vmi_huge_event_name() - the /proc/vmstat name of a VMI_EV_* counter
+ * @ev: the index
+ *
+ * Return: "thp_fault_alloc", ... (static), NULL for an unused slot.
+ */
 const char *vmi_huge_event_name(unsigned int ev);
 
-/* Sums of struct vmi_huge_bytes. */
+/**
+ * vmi_huge_thp_pmd() - bytes on PMD-mapped THP (anon, shmem and file)
+ * @b: the counts
+ *
+ * Return: the sum.
+ */
 uint64_t vmi_huge_thp_pmd(const struct vmi_huge_bytes *b);
+
+/**
+ * vmi_huge_hugetlb_2m() - bytes on 2 MiB hugetlb pages (private and shared)
+ * @b: the counts
+ *
+ * Return: the sum.
+ */
 uint64_t vmi_huge_hugetlb_2m(const struct vmi_huge_bytes *b);
+
+/**
+ * vmi_huge_hugetlb_1g() - bytes on 1 GiB hugetlb pages (private and shared)
+ * @b: the counts
+ *
+ * Return: the sum.
+ */
 uint64_t vmi_huge_hugetlb_1g(const struct vmi_huge_bytes *b);
 
 /*
@@ -285,12 +566,24 @@ struct vmi_thp_policy {
 	struct vmi_thp_size sizes[VMI_THP_MAX_SIZES];
 };
 
-/* dir NULL: /sys/kernel/mm/transparent_hugepage.  Returns 0 or -errno. */
+/**
+ * vmi_thp_policy_read() - the THP policy from sysfs
+ * @dir: the directory; NULL for /sys/kernel/mm/transparent_hugepage
+ * @p: zeroed and filled: the selected word of each "[always] madvise never"
+ *	file ("" when missing), numbers (-1 when missing), the per-size
+ *	policy (6.8+); @p->present is false when the directory is missing
+ *
+ * Return: 0 (also when THP is not configured: no directory); -EINVAL for a
+ * NULL @p; another -errno when the directory cannot be read.
+ */
 int vmi_thp_policy_read(const char *dir, struct vmi_thp_policy *p);
-/*
- * The policy that decides 2 MiB anonymous THP: the 2048 kB size's own
- * setting unless it is "inherit" or absent, else the global one; "" when
- * unknown.
+
+/**
+ * vmi_thp_pmd_enabled() - the policy that decides 2 MiB anonymous THP
+ * @p: from vmi_thp_policy_read()
+ *
+ * Return: the 2048 kB size's own setting unless it is "inherit" or absent,
+ * else the global one; "" when unknown.  Points into @p.
  */
 const char *vmi_thp_pmd_enabled(const struct vmi_thp_policy *p);
 
@@ -309,12 +602,31 @@ struct vmi_tlb_capacity {
 /* One CPUID query: fills r[4] = eax, ebx, ecx, edx; false if unsupported. */
 typedef bool (*vmi_cpuid_fn)(void *ctx, uint32_t leaf, uint32_t sub,
 			     uint32_t r[4]);
-/* The capacity as the CPUID function tells it (for tests). */
+
+/**
+ * vmi_tlb_capacity_decode() - the data TLB capacity as a CPUID tells it
+ * @cpuid: the CPUID function (a fake one in tests)
+ * @ctx: passed to @cpuid
+ * @t: filled; 0 entries where CPUID does not tell
+ *
+ * Tries leaf 0x18 (Intel), then the leaf 0x2 descriptors, or
+ * 0x80000005/6/19 (AMD and others).
+ */
 void vmi_tlb_capacity_decode(vmi_cpuid_fn cpuid, void *ctx,
 			     struct vmi_tlb_capacity *t);
-/* The capacity of this CPU (x86; "none" elsewhere). */
+
+/**
+ * vmi_tlb_capacity_read() - the data TLB capacity of this CPU
+ * @t: filled from CPUID (x86); source "none" elsewhere
+ */
 void vmi_tlb_capacity_read(struct vmi_tlb_capacity *t);
-/* True when CPUID told anything. */
+
+/**
+ * vmi_tlb_capacity_known() - whether CPUID told anything
+ * @t: from vmi_tlb_capacity_read()
+ *
+ * Return: true when any entry count is known.
+ */
 bool vmi_tlb_capacity_known(const struct vmi_tlb_capacity *t);
 
 /*
@@ -346,62 +658,150 @@ struct vmi_huge_facts {
 	unsigned int nr_pools;
 };
 
-/*
- * True when the advice for v needs the bytes outside its 2 MiB-aligned
- * span (the head and tail pieces): query them with vmi_huge_totals() over
- * [v->start, v->span_2m_start) and [v->span_2m_end, v->end).
+/**
+ * vmi_huge_needs_outside() - whether the advice needs a VMA's head and tail
+ * @v: the VMA
+ *
+ * When true, query the bytes outside its 2 MiB-aligned span with
+ * vmi_huge_totals() over [v->start, v->span_2m_start) and
+ * [v->span_2m_end, v->end) and pass their sum to vmi_huge_advise().
+ *
+ * Return: true or false.
  */
 bool vmi_huge_needs_outside(const struct vmi_huge_vma *v);
-/*
- * The reasons (bit VMI_HR_*) v is not fully huge; 0 when it is, or when
+
+/**
+ * vmi_huge_advise() - why a VMA is not (fully) on huge pages
+ * @f: the system facts (THP policy, the process's VMI_HM_* flags, pools)
+ * @v: the VMA
+ * @outside: the bytes of its head and tail pieces; NULL if unknown (then
+ *	taken as none)
+ *
+ * Pure: looks only at what it is given.
+ *
+ * Return: the reasons, bit VMI_HR_* each; 0 when the VMA is fully huge or
  * there is nothing worth saying (a small VMA with nothing resident).
- * outside: the bytes of the head and tail pieces, NULL if unknown (then
- * taken as none).
  */
 uint32_t vmi_huge_advise(const struct vmi_huge_facts *f,
 			 const struct vmi_huge_vma *v,
 			 const struct vmi_huge_bytes *outside);
-/* Stable machine name ("too_small"), NULL if out of range. */
+
+/**
+ * vmi_huge_reason_name() - the stable machine name of a reason
+ * @reason: VMI_HR_*
+ *
+ * Return: "too_small", ... (static), NULL if out of range.
+ */
 const char *vmi_huge_reason_name(unsigned int reason);
-/* One line for people: why. */
+
+/**
+ * vmi_huge_reason_text() - one line for people: why
+ * @reason: VMI_HR_*
+ *
+ * Return: a static string, NULL if out of range.
+ */
 const char *vmi_huge_reason_text(unsigned int reason);
-/*
- * The fix, in buf: with the khugepaged settings or the hugetlb page size
- * where they matter (f and v may be NULL).
+
+/**
+ * vmi_huge_reason_fix() - the fix for a reason
+ * @reason: VMI_HR_*
+ * @f: the facts (khugepaged settings, pools); may be NULL
+ * @v: the VMA (its hugetlb page size); may be NULL
+ * @buf: the caller's buffer
+ * @len: its size; the text is truncated to fit
+ *
+ * Return: @buf.
  */
 char *vmi_huge_reason_fix(unsigned int reason, const struct vmi_huge_facts *f,
 			  const struct vmi_huge_vma *v, char *buf, size_t len);
 
 /* ---- TLB shootdowns (every call needs root) ---- */
 
-/*
- * VMI_IOC_TLB_CTL: VMI_TLB_ENABLE, _DISABLE and/or _RESET (0 reads the
- * state only); *out (may be NULL) receives the state after the command.
+/**
+ * vmi_tlb_ctl() - VMI_IOC_TLB_CTL: switch TLB tracking, read its state
+ * @h: an open handle
+ * @flags: VMI_TLB_ENABLE, _DISABLE and/or _RESET; 0 reads the state only
+ * @out: the state after the command; may be NULL
+ *
+ * Return: 0; -EPERM without CAP_SYS_ADMIN; -EINVAL for ENABLE with DISABLE
+ * or unknown flags; -EOPNOTSUPP when this kernel cannot be tracked;
+ * -VMI_ENOTSUPP; another -errno.
  */
 int vmi_tlb_ctl(struct vmi_handle *h, uint64_t flags,
 		struct vmi_tlb_ctl_arg *out);
-/* Counters of every possible CPU, in a malloc'ed array. */
+
+/**
+ * vmi_tlb_cpus() - the TLB counters of every possible CPU
+ * @h: an open handle
+ * @out: on success a malloc'ed array (free() it)
+ * @n: on success its number of CPUs
+ *
+ * Return: 0; -EPERM (root only); -ENOMEM; -VMI_EPROTO; another -errno.  On
+ * error *@out is NULL and *@n 0.
+ */
 int vmi_tlb_cpus(struct vmi_handle *h, struct vmi_tlb_cpu **out, size_t *n);
-/* The initiator table (of process pid only, unless 0), malloc'ed. */
+
+/**
+ * vmi_tlb_initiators() - the table of shootdown initiators
+ * @h: an open handle
+ * @pid: only the initiators of this process; 0 for all
+ * @out: on success a malloc'ed array (free() it)
+ * @n: on success its number of entries
+ *
+ * Return: as vmi_tlb_cpus().
+ */
 int vmi_tlb_initiators(struct vmi_handle *h, uint32_t pid,
 		       struct vmi_tlb_initiator **out, size_t *n);
-/*
- * Take up to len records from the trace ring into vec: *n of them, and
- * the ring's drop count since load or reset in *drops (may be NULL).
+
+/**
+ * vmi_tlb_trace() - take records from the shootdown trace ring
+ * @h: an open handle
+ * @vec: the caller's array
+ * @len: its number of elements
+ * @n: the number of records taken
+ * @drops: the ring's drop count since load or reset; may be NULL
+ *
+ * Return: 0; -EPERM (root only); -EINVAL for a NULL argument or a @len of
+ * 0; -VMI_EPROTO; another -errno.
  */
 int vmi_tlb_trace(struct vmi_handle *h, struct vmi_tlb_record *vec, size_t len,
 		  size_t *n, uint64_t *drops);
-/*
- * The value below which permille/1000 of a log2 histogram lies: the top
- * of that bucket, at most max.  0 for an empty histogram.
+
+/**
+ * vmi_tlb_quantile() - a quantile of a log2 histogram
+ * @hist: VMI_TLB_HIST_BUCKETS buckets; bucket b counts values below
+ *	2^(b + 1)
+ * @max: the largest value seen (the answer never exceeds it)
+ * @permille: the quantile in thousandths (500: median, 990: p99)
+ *
+ * Return: the top of the bucket below which @permille/1000 of the values
+ * lie, at most @max; 0 for an empty histogram.
  */
 uint64_t vmi_tlb_quantile(const __u64 *hist, uint64_t max,
 			  unsigned int permille);
-/* "munmap", "kthread", ... for VMI_TLB_CAUSE_*; NULL if unknown. */
+
+/**
+ * vmi_tlb_cause_name() - the name of a VMI_TLB_CAUSE_* value
+ * @cause: the value
+ *
+ * Return: "munmap", "kthread", ... (static), NULL if unknown.
+ */
 const char *vmi_tlb_cause_name(unsigned int cause);
-/* "remote_shootdown", ... for VMI_TLB_* reasons; NULL if unknown. */
+
+/**
+ * vmi_tlb_reason_name() - the name of a VMI_TLB_* tracepoint reason
+ * @reason: the value
+ *
+ * Return: "remote_shootdown", "send_ipi", ... (static), NULL if unknown.
+ */
 const char *vmi_tlb_reason_name(unsigned int reason);
-/* Pages a CPU flushed: its remote, local and local-mm flushes. */
+
+/**
+ * vmi_tlb_cpu_pages() - the pages a CPU flushed
+ * @c: its counters
+ *
+ * Return: the pages of its remote, local and local-mm flushes.
+ */
 uint64_t vmi_tlb_cpu_pages(const struct vmi_tlb_cpu *c);
 
 #ifdef __cplusplus

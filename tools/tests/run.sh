@@ -182,6 +182,185 @@ elif command -v setpriv >/dev/null &&
 	VMI=$VMI_SAVED
 fi
 
+# -- colour: only on a terminal, never with NO_COLOR, --color overrides --
+esc=$'\e['
+if "$VMI" --help | grep -qF "$esc"; then bad "--help into a pipe has colour"; else ok; fi
+if "$VMI" --color=always --help | grep -qF "${esc}1mCommands:"; then ok; else bad "--color=always: no bold heading"; fi
+if NO_COLOR=1 "$VMI" --color=always --help | grep -qF "$esc"; then ok; else bad "--color=always must beat NO_COLOR"; fi
+if "$VMI" --color=never --help | grep -qF "$esc"; then bad "--color=never has colour"; else ok; fi
+expect 2 "invalid --color 'sometimes'" "--color bad value" -- --color=sometimes status
+expect 2 "needs an argument" "--color without value" -- --color
+if command -v script >/dev/null; then
+	# a pseudo-terminal: colour by default, none with NO_COLOR set
+	out=$(env -u NO_COLOR script -qec "$VMI --help" /dev/null)
+	if [[ $out == *"${esc}1mCommands:"* ]]; then ok; else bad "--help on a terminal: no colour"; fi
+	out=$(NO_COLOR=1 script -qec "$VMI --help" /dev/null)
+	if [[ $out == *"$esc"* ]]; then bad "NO_COLOR=1 on a terminal: colour"; else ok; fi
+	out=$(NO_COLOR='' script -qec "$VMI --help" /dev/null)
+	if [[ $out == *"${esc}1m"* ]]; then ok; else bad "NO_COLOR empty counts as unset"; fi
+	out=$(script -qec "$VMI --color=never --help" /dev/null)
+	if [[ $out == *"$esc"* ]]; then bad "--color=never on a terminal: colour"; else ok; fi
+else
+	echo "# skip: script(1) missing, no pseudo-terminal checks"
+fi
+
+# -- export: command line, and module missing still writes vminspect_up 0 --
+expect 2 "no format given (--prometheus)" "export without format" -- export
+expect 2 "invalid --top 'x'" "export bad --top" -- export --prometheus --top x
+expect 2 "unexpected argument 'x'" "export extra" -- export --prometheus x
+expect 0 "Usage: vminspect export" "export --help" -- export --help
+VMINSPECT_PROC_DIR=$tmp/absent expect 3 "vminspect_up 0" "export: not loaded, stdout" -- export --prometheus
+mkdir -p "$tmp/prom"
+VMINSPECT_PROC_DIR=$tmp/absent expect 3 "" "export: not loaded, --output" -- \
+	export --prometheus --output "$tmp/prom/vminspect.prom"
+if grep -qx "vminspect_up 0" "$tmp/prom/vminspect.prom" 2>/dev/null &&
+   [ "$(find "$tmp/prom" -name '*.tmp.*' | wc -l)" -eq 0 ]; then ok; else bad "export --output: file or leftover temporary wrong"; fi
+VMINSPECT_PROC_DIR=$tmp/absent expect 1 "No such file or directory" "export: unwritable directory" -- \
+	export --prometheus --output "$tmp/nodir/x.prom"
+if command -v promtool >/dev/null; then
+	for r in export export-tlb-off export-down; do
+		if ./tests/test_host --render "$r" | promtool check metrics >"$tmp/pt" 2>&1; then
+			ok
+		else
+			bad "promtool check metrics: rendering '$r'"
+			sed 's/^/  | /' "$tmp/pt"
+		fi
+	done
+	if promtool check metrics <"$tmp/prom/vminspect.prom" >"$tmp/pt" 2>&1; then ok; else bad "promtool: export --output file"; fi
+else
+	echo "# skip: promtool missing (scripts/deps.sh host installs prometheus)"
+fi
+
+# -- systemd units --
+if command -v systemd-analyze >/dev/null; then
+	mkdir -p "$tmp/units"
+	sed "s|/usr/bin/vminspect|$PWD/vminspect/vminspect|" systemd/vminspect-export.service \
+		>"$tmp/units/vminspect-export.service"
+	cp systemd/vminspect-export.timer "$tmp/units/"
+	if systemd-analyze verify --man=no "$tmp/units/vminspect-export.service" \
+	   "$tmp/units/vminspect-export.timer" >"$tmp/sa" 2>&1; then
+		ok
+	else
+		bad "systemd-analyze verify"
+		sed 's/^/  | /' "$tmp/sa"
+	fi
+else
+	echo "# skip: systemd-analyze missing, units not verified"
+fi
+
+# -- the shared library: soname, only vmi_* exported --
+so=lib/libvminspect.so.0.1.0
+if readelf -d "$so" | grep -q 'SONAME.*\[libvminspect\.so\.0\]'; then ok; else bad "$so: soname is not libvminspect.so.0"; fi
+# the version node itself (VMINSPECT_0, type A) is not a function
+others=$(nm -D --defined-only "$so" | awk '$2 != "A" && $3 !~ /^vmi_/ { print $3 }')
+if [ -z "$others" ]; then ok; else bad "$so exports non-vmi_ symbols: $others"; fi
+nexp=$(nm -D --defined-only "$so" | awk '$3 ~ /^vmi_/' | wc -l)
+napi=$(grep -cE '^[a-z].*\bvmi_[a-z0-9_]+\(' lib/vminspect.h)
+if [ "$nexp" -ge "$napi" ] && [ "$nexp" -gt 50 ]; then ok; else bad "$so exports $nexp vmi_ symbols, the header declares $napi"; fi
+if nm -D "$so" | grep -q ' vmi_open@@VMINSPECT_0$'; then ok; else bad "$so: vmi_open not versioned VMINSPECT_0"; fi
+
+# -- install: the layout the packaging relies on, and pkg-config works --
+dest=$tmp/dest
+if make -s install DESTDIR="$dest" PREFIX=/usr >"$tmp/inst" 2>&1; then ok; else bad "make install"; sed 's/^/  | /' "$tmp/inst"; fi
+for f in usr/bin/vminspect usr/lib/libvminspect.so.0.1.0 usr/lib/libvminspect.a \
+	 usr/lib/pkgconfig/libvminspect.pc usr/include/vminspect.h usr/include/linux/vminspect.h \
+	 usr/share/bash-completion/completions/vminspect \
+	 usr/lib/systemd/system/vminspect-export.service usr/lib/systemd/system/vminspect-export.timer \
+	 usr/share/doc/vminspect/examples/hotarray.c; do
+	if [ -f "$dest/$f" ]; then ok; else bad "make install: $f missing"; fi
+done
+if [ "$(readlink "$dest/usr/lib/libvminspect.so.0")" = libvminspect.so.0.1.0 ] &&
+   [ "$(readlink "$dest/usr/lib/libvminspect.so")" = libvminspect.so.0 ]; then ok; else bad "make install: .so symlinks"; fi
+if [ -x "$dest/usr/bin/vminspect" ] && ! ldd "$dest/usr/bin/vminspect" | grep -q libvminspect; then ok; else bad "installed CLI must not need libvminspect.so"; fi
+cat >"$tmp/user.c" <<'EOC'
+#include <stdio.h>
+#include <vminspect.h>
+
+int main(void)
+{
+	int err = 0;
+	struct vmi_handle *h = vmi_open(&err);
+
+	if (h)
+		vmi_close(h);
+	printf("abi %d: %s\n", VMI_ABI_VERSION, h ? "open" : vmi_strerror(err));
+	return 0;
+}
+EOC
+if command -v pkg-config >/dev/null; then
+	pc() { PKG_CONFIG_PATH="" PKG_CONFIG_LIBDIR="$dest/usr/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest" pkg-config "$@"; }
+	if [ "$(pc --modversion libvminspect)" = "$(sed -n 's/^Version: //p' "$dest/usr/lib/pkgconfig/libvminspect.pc")" ]; then ok; else bad "pkg-config --modversion"; fi
+	# shellcheck disable=SC2046 # the flags are words
+	if ${CC:-cc} -Wall -Werror -o "$tmp/user" "$tmp/user.c" $(pc --cflags --libs libvminspect) 2>"$tmp/cc"; then
+		ok
+		if LD_LIBRARY_PATH="$dest/usr/lib" VMINSPECT_PROC_DIR=$tmp/absent "$tmp/user" | grep -q "^abi 1: kernel module not loaded"; then ok; else bad "program built with pkg-config does not run"; fi
+		if ldd "$tmp/user" 2>/dev/null | grep -q 'libvminspect.so.0 '; then ok; else bad "program does not link libvminspect.so.0"; fi
+	else
+		bad "a program built with pkg-config --cflags --libs libvminspect does not link"
+		sed 's/^/  | /' "$tmp/cc"
+	fi
+else
+	echo "# skip: pkg-config missing"
+fi
+# Debian's multiarch libdir
+if make -s install-lib DESTDIR="$tmp/deb" PREFIX=/usr LIBDIR=/usr/lib/x86_64-linux-gnu >/dev/null 2>&1 &&
+   [ -f "$tmp/deb/usr/lib/x86_64-linux-gnu/pkgconfig/libvminspect.pc" ] &&
+   grep -qx 'libdir=/usr/lib/x86_64-linux-gnu' "$tmp/deb/usr/lib/x86_64-linux-gnu/pkgconfig/libvminspect.pc"; then
+	ok
+else
+	bad "install-lib with LIBDIR=/usr/lib/x86_64-linux-gnu"
+fi
+make -s lib/libvminspect.pc >/dev/null 2>&1 # back to the default paths
+
+# -- the example links the shared library and finds it in-tree --
+if ldd examples/hotarray | grep -q "$PWD/lib/libvminspect.so.0\|lib/../lib/libvminspect.so.0\|examples/../lib/libvminspect.so.0"; then ok; else bad "hotarray does not use the in-tree libvminspect.so.0"; ldd examples/hotarray | sed 's/^/  | /'; fi
+VMI_SAVED=$VMI
+VMI=./examples/hotarray
+VMINSPECT_PROC_DIR=$tmp/absent expect 2 "kernel module not loaded" "hotarray: not loaded" --
+expect 2 "invalid --mib" "hotarray: bad --mib" -- --mib 0
+expect 0 "Exit status: 0 fully on huge pages" "hotarray --help" -- --help
+VMI=$VMI_SAVED
+
+# -- bash completion --
+comp() { # comp WORDS... : the completions of the last word
+	bash -c '. completion/vminspect.bash
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+		_vminspect vminspect "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' comp "$@"
+}
+has() { # has "WORDS" WANT...: each WANT is among the completions
+	local got want
+	read -ra words <<<"$1"
+	shift
+	got=$(comp "${words[@]}" "")
+	for want in "$@"; do
+		grep -qx -- "$want" <<<"$got" || { bad "completion of '${words[*]} ': no '$want' in: ${got//$'\n'/ }"; return; }
+	done
+	ok
+}
+# shellcheck disable=SC2317 # called through has
+has "vminspect" status walk translate maps huge tlb export help
+got=$(comp vminspect wa)
+if [ "$got" = walk ]; then ok; else bad "completion of 'vminspect wa': '$got'"; fi
+got=$(comp vminspect walk --)
+for w in --per-page --holes --json --help; do
+	grep -qx -- "$w" <<<"$got" || { bad "walk options lack $w: ${got//$'\n'/ }"; break; }
+done && ok
+has "vminspect walk" self 1 "$$"
+has "vminspect huge" self
+got=$(comp vminspect walk 1 "")
+if ! grep -qx self <<<"$got"; then ok; else bad "walk: a second PID offered"; fi
+got=$(comp vminspect export --)
+if grep -qx -- --prometheus <<<"$got" && grep -qx -- --output <<<"$got"; then ok; else bad "export options: ${got//$'\n'/ }"; fi
+touch "$tmp/prom/metrics-file.prom"
+got=$(comp vminspect export --prometheus --output "$tmp/prom/metrics-f")
+if [ "$got" = "$tmp/prom/metrics-file.prom" ]; then ok; else bad "--output file completion: '$got'"; fi
+has "vminspect tlb --pid" self 1
+got=$(comp vminspect -)
+if grep -qx -- --version <<<"$got" && grep -qx -- --color= <<<"$got"; then ok; else bad "global options: ${got//$'\n'/ }"; fi
+has "vminspect --color" auto always never
+has "vminspect help" walk export
+
 # a failed write to stdout is an error
 if [ -w /dev/full ]; then
 	"$VMI" --help >/dev/full 2>/dev/null

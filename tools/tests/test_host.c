@@ -21,6 +21,7 @@
 
 #include "../vminspect/cli.h"
 #include "../vminspect/output.h"
+#include "test_export.h"
 #include "test_huge.h"
 
 static unsigned int passed, failed;
@@ -1705,6 +1706,8 @@ static int render(const char *what)
 		return maps_print_json(42, sample_vmas, 1, NULL, stdout);
 	if (!strncmp(what, "huge", 4))
 		return render_huge(what);
+	if (!strncmp(what, "export", 6))
+		return render_export(what);
 	fprintf(stderr, "test_host: unknown rendering '%s'\n", what);
 	return 2;
 }
@@ -1736,6 +1739,7 @@ int main(int argc, char **argv)
 	test_translate_render();
 	test_maps_render();
 	test_huge_all(&passed, &failed, fake_open, fake_close);
+	test_export_all(&passed, &failed);
 
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -48,6 +48,7 @@ extern const struct cli_command cli_cmd_maps;
 extern const struct cli_command cli_cmd_huge;
 
 extern const struct cli_command cli_cmd_tlb;
+extern const struct cli_command cli_cmd_export;
 
 /* "vminspect: msg" / "vminspect: warning: msg" on stderr. */
 __printf(1, 2) void cli_err(const char *fmt, ...);
@@ -151,9 +152,47 @@ struct huge_sys_view {
 	const struct vmi_tlb_capacity *tlb;
 };
 
+/* Every user process of /proc through the totals-only VMI_IOC_HUGE. */
+struct huge_scan {
+	struct huge_proc *procs; /* malloc'ed, /proc order */
+	size_t n;
+	size_t scanned, kernel, gone, denied, failed;
+};
+
+/* Returns 0 (free s->procs) or -errno (/proc unreadable, -ENOMEM). */
+int huge_scan(struct vmi_handle *h, const struct vmi_info *info,
+	      struct huge_scan *s);
+
 int huge_print_text(const struct huge_view *hv, FILE *f);
 int huge_print_json(const struct huge_view *hv, FILE *f);
 int huge_all_print_text(const struct huge_sys_view *sv, FILE *f);
 int huge_all_print_json(const struct huge_sys_view *sv, FILE *f);
+
+/* ---- export ---- */
+
+struct export_proc {
+	struct huge_proc p;
+	int64_t anon; /* RssAnon bytes, -1: unknown */
+};
+
+/* What "export --prometheus" writes; NULL/0 members are left out. */
+struct export_view {
+	const struct vmi_info *info; /* NULL: module not there (up 0) */
+	double duration;	     /* seconds spent collecting */
+	const struct vmi_huge_sys_arg *sys;
+	const struct vmi_huge_node *nodes;
+	size_t nr_nodes;
+	const char *tlb_off; /* why the TLB families are left out */
+	const struct vmi_tlb_ctl_arg *tlb_ctl;
+	const struct vmi_tlb_cpu *cpus;
+	size_t nr_cpus;
+	const struct vmi_tlb_initiator *in;
+	size_t nr_in;
+	const struct huge_scan *scan; /* for the counts only */
+	const struct export_proc *procs;
+	size_t nr_procs;
+};
+
+int export_print_prometheus(const struct export_view *v, FILE *f);
 
 #endif /* _VMINSPECT_CLI_H */

@@ -298,6 +298,12 @@ int huge_print_json(const struct huge_view *hv, FILE *f)
 	return json_finish(&j);
 }
 
+/* A colour sequence for stdout when it is coloured, else "". */
+static const char *col(FILE *f, const char *(*seq)(void))
+{
+	return f == stdout ? seq() : "";
+}
+
 static const char *sz(uint64_t b, char *buf)
 {
 	return fmt_size(b, buf, FMT_SIZE_LEN);
@@ -506,9 +512,9 @@ int huge_print_text(const struct huge_view *hv, FILE *f)
 		for (k = 0; k < VMI_HR_NR; k++) {
 			if (!(adv[i] & (1U << k)) || k == VMI_HR_TOO_SMALL)
 				continue;
-			fprintf(f, "  %s: %s\n    fix: %s\n",
-				vmi_huge_reason_name(k),
-				vmi_huge_reason_text(k),
+			fprintf(f, "  %s%s%s: %s\n    fix: %s\n",
+				col(f, color_bad), vmi_huge_reason_name(k),
+				col(f, color_reset), vmi_huge_reason_text(k),
 				vmi_huge_reason_fix(k, &hv->facts, v, fx,
 						    sizeof(fx)));
 		}
@@ -524,7 +530,9 @@ int huge_print_text(const struct huge_view *hv, FILE *f)
 		any = true;
 	}
 	if (!ret && !any)
-		fputs("\nEvery VMA that can use huge pages is on them.\n", f);
+		fprintf(f,
+			"\n%sEvery VMA that can use huge pages is on them.%s\n",
+			col(f, color_good), col(f, color_reset));
 	free(adv);
 	if (ret || ferror(f))
 		return -1;
@@ -819,6 +827,74 @@ static int by_not_huge(const void *a, const void *b)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
+int huge_scan(struct vmi_handle *h, const struct vmi_info *info,
+	      struct huge_scan *s)
+{
+	struct huge_proc *tmp;
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *d;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		struct vmi_huge_arg a;
+		char *end;
+		unsigned long pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = strtoul(de->d_name, &end, 10);
+		if (*end || !pid || pid > UINT32_MAX)
+			continue;
+		s->scanned++;
+		if (is_kthread((uint32_t)pid)) {
+			s->kernel++;
+			continue;
+		}
+		err = vmi_huge_totals(h, (uint32_t)pid, 0, vmi_user_end(info),
+				      &a);
+		if (err == -ESRCH) {
+			s->gone++;
+			continue;
+		}
+		if (err == -EPERM || err == -EACCES) {
+			s->denied++;
+			continue;
+		}
+		if (err == -EINVAL) {
+			s->kernel++; /* no user address space */
+			continue;
+		}
+		if (err) {
+			s->failed++;
+			continue;
+		}
+		if (s->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			tmp = realloc(s->procs, cap * sizeof(*s->procs));
+			if (!tmp) {
+				closedir(d);
+				free(s->procs);
+				s->procs = NULL;
+				return -ENOMEM;
+			}
+			s->procs = tmp;
+		}
+		s->procs[s->n].pid = (uint32_t)pid;
+		s->procs[s->n].b = a.total;
+		s->procs[s->n].mm_flags = a.mm_flags;
+		read_comm((uint32_t)pid, s->procs[s->n].comm,
+			  sizeof(s->procs[s->n].comm));
+		s->n++;
+	}
+	closedir(d);
+	return 0;
+}
+
 static int huge_all(struct vmi_handle *h, const struct vmi_info *info,
 		    size_t top, bool json)
 {
@@ -827,10 +903,7 @@ static int huge_all(struct vmi_handle *h, const struct vmi_info *info,
 	struct vmi_huge_sys_arg sys;
 	struct vmi_thp_policy thp;
 	struct vmi_tlb_capacity tlb;
-	struct huge_proc *procs = NULL, *tmp;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	DIR *d;
+	struct huge_scan scan;
 	int err;
 
 	nodes = calloc(HUGE_MAX_NODES, sizeof(*nodes));
@@ -843,70 +916,22 @@ static int huge_all(struct vmi_handle *h, const struct vmi_info *info,
 		free(nodes);
 		return cli_fail(err, "VMI_IOC_HUGE_SYS");
 	}
-	d = opendir("/proc");
-	if (!d) {
+	err = huge_scan(h, info, &scan);
+	if (err) {
 		free(nodes);
-		cli_err("/proc: %s", strerror(errno));
-		return CLI_EXIT_RUNTIME;
+		return cli_fail(err, "/proc");
 	}
-	while ((de = readdir(d))) {
-		struct vmi_huge_arg a;
-		char *end;
-		unsigned long pid;
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		pid = strtoul(de->d_name, &end, 10);
-		if (*end || !pid || pid > UINT32_MAX)
-			continue;
-		sv.scanned++;
-		if (is_kthread((uint32_t)pid)) {
-			sv.kernel++;
-			continue;
-		}
-		err = vmi_huge_totals(h, (uint32_t)pid, 0, vmi_user_end(info),
-				      &a);
-		if (err == -ESRCH) {
-			sv.gone++;
-			continue;
-		}
-		if (err == -EPERM || err == -EACCES) {
-			sv.denied++;
-			continue;
-		}
-		if (err == -EINVAL) {
-			sv.kernel++; /* no user address space */
-			continue;
-		}
-		if (err) {
-			sv.failed++;
-			continue;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			tmp = realloc(procs, cap * sizeof(*procs));
-			if (!tmp) {
-				closedir(d);
-				free(procs);
-				free(nodes);
-				cli_err("out of memory");
-				return CLI_EXIT_RUNTIME;
-			}
-			procs = tmp;
-		}
-		procs[n].pid = (uint32_t)pid;
-		procs[n].b = a.total;
-		procs[n].mm_flags = a.mm_flags;
-		read_comm((uint32_t)pid, procs[n].comm, sizeof(procs[n].comm));
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(procs, n, sizeof(*procs), by_not_huge);
+	if (scan.n)
+		qsort(scan.procs, scan.n, sizeof(*scan.procs), by_not_huge);
 	vmi_thp_policy_read(NULL, &thp);
 	vmi_tlb_capacity_read(&tlb);
-	sv.top = procs;
-	sv.nr_top = n < top ? n : top;
+	sv.top = scan.procs;
+	sv.nr_top = scan.n < top ? scan.n : top;
+	sv.scanned = scan.scanned;
+	sv.kernel = scan.kernel;
+	sv.gone = scan.gone;
+	sv.denied = scan.denied;
+	sv.failed = scan.failed;
 	sv.sys = &sys;
 	sv.nodes = nodes;
 	sv.nr_nodes = sys.nr_nodes < HUGE_MAX_NODES ? sys.nr_nodes :
@@ -915,7 +940,7 @@ static int huge_all(struct vmi_handle *h, const struct vmi_info *info,
 	sv.tlb = &tlb;
 	err = json ? huge_all_print_json(&sv, stdout) :
 		     huge_all_print_text(&sv, stdout);
-	free(procs);
+	free(scan.procs);
 	free(nodes);
 	return err ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
 }

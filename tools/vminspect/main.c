@@ -28,7 +28,7 @@ static const struct cli_command cli_cmd_help = {
 
 static const struct cli_command *const cli_commands[] = {
 	&cli_cmd_status, &cli_cmd_walk, &cli_cmd_translate, &cli_cmd_maps,
-	&cli_cmd_huge,	 &cli_cmd_tlb,	&cli_cmd_help,
+	&cli_cmd_huge,	 &cli_cmd_tlb,	&cli_cmd_export,    &cli_cmd_help,
 };
 
 #define NR_COMMANDS ARRAY_SIZE(cli_commands)
@@ -43,40 +43,54 @@ static const struct cli_command *find_command(const char *name)
 	return NULL;
 }
 
+/* A heading of the help, bold on a colour terminal. */
+static void heading(FILE *f, const char *s)
+{
+	bool c = f == stdout;
+
+	fprintf(f, "%s%s%s\n", c ? color_bold() : "", s,
+		c ? color_reset() : "");
+}
+
 static void print_help(FILE *f)
 {
 	size_t i;
 
 	fprintf(f,
-		"Usage: vminspect [-h|--help] [-V|--version] COMMAND [OPTIONS]\n"
+		"Usage: vminspect [-h|--help] [-V|--version] [--color=WHEN] COMMAND\n"
+		"                 [OPTIONS]\n"
 		"\n"
 		"Inspect page tables, huge pages and TLB shootdowns through the\n"
 		"vminspect kernel module (%s).\n"
-		"\n"
-		"Commands:\n",
+		"\n",
 		VMI_PROC_DIR);
+	heading(f, "Commands:");
 	for (i = 0; i < NR_COMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", cli_commands[i]->name,
 			cli_commands[i]->summary);
-	fputs("\n"
-	      "Processes, addresses and ranges:\n"
-	      "  PID    a process id, or 'self' (vminspect itself)\n"
+	fputs("\n", f);
+	heading(f, "Processes, addresses and ranges:");
+	fputs("  PID    a process id, or 'self' (vminspect itself)\n"
 	      "  ADDR   hex with 0x (0x7f1234560000), or without it when it\n"
 	      "         holds a letter a-f (7f1234560000); plain digits are\n"
 	      "         decimal\n"
 	      "  RANGE  START-END or START+SIZE (SIZE may end in K, M, G, T);\n"
 	      "         page aligned; the whole user address space if omitted\n"
 	      "Only root sees physical frames and other users' processes.\n"
-	      "\n"
-	      "Global options:\n"
-	      "  -h, --help     show this help\n"
+	      "\n",
+	      f);
+	heading(f, "Global options:");
+	fputs("  -h, --help     show this help\n"
 	      "  -V, --version  show the vminspect version and its ABI version\n"
+	      "  --color=WHEN   auto (default: only when stdout is a terminal\n"
+	      "                 and NO_COLOR is unset or empty), always, never\n"
 	      "\n"
 	      "Run 'vminspect COMMAND --help' for a command's options; most take\n"
 	      "--json for one JSON object on stdout.\n"
-	      "\n"
-	      "Exit status:\n"
-	      "  0  success\n"
+	      "\n",
+	      f);
+	heading(f, "Exit status:");
+	fputs("  0  success\n"
 	      "  1  runtime error\n"
 	      "  2  usage error\n"
 	      "  3  kernel module not loaded (/proc/vminspect missing)\n"
@@ -142,11 +156,15 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "colour", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
+	enum color_mode color = COLOR_AUTO;
 	const struct cli_command *cmd;
 	int c;
 
+	color_setup(COLOR_AUTO);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
 		switch (c) {
@@ -156,7 +174,17 @@ int main(int argc, char **argv)
 		case 'V':
 			print_version();
 			return finish(CLI_EXIT_OK);
+		case 'C':
+			if (color_parse(optarg, &color))
+				return global_usage_error(
+					"invalid --color '%s' (auto, always or never)",
+					optarg);
+			color_setup(color);
+			break;
 		default:
+			if (c == ':')
+				return global_usage_error("option '%s' needs an argument",
+							  argv[optind - 1]);
 			if (optopt && c == '?')
 				return global_usage_error("unknown option '-%c'",
 							  optopt);

@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -468,6 +470,11 @@ int table_print(const struct table *t, FILE *f)
 		}
 	}
 	for (r = 0; r < t->nrows; r++) {
+		/* a bold header when stdout is a colour terminal */
+		bool bold = !r && t->header && f == stdout && color_stdout;
+
+		if (bold)
+			fputs(color_bold(), f);
 		/* last non-empty cell: nothing is padded after it */
 		last = 0;
 		for (c = 0; c < t->ncols; c++)
@@ -485,6 +492,8 @@ int table_print(const struct table *t, FILE *f)
 			if (t->align[c] == TABLE_LEFT && c != last)
 				put_spaces(f, pad);
 		}
+		if (bold)
+			fputs(color_reset(), f);
 		putc('\n', f);
 	}
 	free(width);
@@ -612,4 +621,149 @@ char *fmt_bits(uint64_t v, const char *(*name)(unsigned int bit),
 		used += n;
 	}
 	return buf;
+}
+
+/* ---- Prometheus text exposition format ---- */
+
+char *prom_escape_label(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (; *s; s++) {
+		const char *esc = NULL;
+
+		if (*s == '\\')
+			esc = "\\\\";
+		else if (*s == '"')
+			esc = "\\\"";
+		else if (*s == '\n')
+			esc = "\\n";
+		if (o + (esc ? 2 : 1) >= len)
+			return NULL;
+		if (esc) {
+			memcpy(buf + o, esc, 2);
+			o += 2;
+		} else {
+			buf[o++] = *s;
+		}
+	}
+	if (o >= len)
+		return NULL;
+	buf[o] = '\0';
+	return buf;
+}
+
+char *prom_fmt_value(double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		snprintf(buf, len, "NaN");
+	else if (isinf(v))
+		snprintf(buf, len, v > 0 ? "+Inf" : "-Inf");
+	else if (v >= -9007199254740992.0 && v <= 9007199254740992.0 &&
+		 v == (double)(long long)v)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.12g", v);
+	return buf;
+}
+
+void prom_family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s ", name);
+	for (; *help; help++) {
+		if (*help == '\\')
+			fputs("\\\\", f);
+		else if (*help == '\n')
+			fputs("\\n", f);
+		else
+			putc(*help, f);
+	}
+	fprintf(f, "\n# TYPE %s %s\n", name, type);
+}
+
+void prom_sample(FILE *f, const char *name, const char *const *labels,
+		 unsigned int nr_labels, const char *value)
+{
+	char esc[512];
+	unsigned int i;
+
+	fputs(name, f);
+	for (i = 0; i < nr_labels; i++)
+		fprintf(f, "%s%s=\"%s\"", i ? "," : "{", labels[2 * i],
+			prom_escape_label(labels[2 * i + 1], esc, sizeof(esc)) ?:
+				"");
+	fprintf(f, "%s %s\n", nr_labels ? "}" : "", value);
+}
+
+void prom_sample_u64(FILE *f, const char *name, const char *const *labels,
+		     unsigned int nr_labels, uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	prom_sample(f, name, labels, nr_labels, buf);
+}
+
+void prom_sample_double(FILE *f, const char *name, const char *const *labels,
+			unsigned int nr_labels, double v)
+{
+	char buf[32];
+
+	prom_sample(f, name, labels, nr_labels,
+		    prom_fmt_value(v, buf, sizeof(buf)));
+}
+
+/* ---- colour ---- */
+
+bool color_stdout;
+
+int color_parse(const char *s, enum color_mode *mode)
+{
+	if (!strcmp(s, "auto"))
+		*mode = COLOR_AUTO;
+	else if (!strcmp(s, "always"))
+		*mode = COLOR_ALWAYS;
+	else if (!strcmp(s, "never"))
+		*mode = COLOR_NEVER;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+bool color_decide(enum color_mode mode, const char *no_color, bool is_tty)
+{
+	switch (mode) {
+	case COLOR_ALWAYS:
+		return true;
+	case COLOR_NEVER:
+		return false;
+	default:
+		return is_tty && !(no_color && *no_color);
+	}
+}
+
+void color_setup(enum color_mode mode)
+{
+	color_stdout =
+		color_decide(mode, getenv("NO_COLOR"), isatty(STDOUT_FILENO));
+}
+
+const char *color_bold(void)
+{
+	return color_stdout ? "\033[1m" : "";
+}
+
+const char *color_good(void)
+{
+	return color_stdout ? "\033[32m" : "";
+}
+
+const char *color_bad(void)
+{
+	return color_stdout ? "\033[31m" : "";
+}
+
+const char *color_reset(void)
+{
+	return color_stdout ? "\033[0m" : "";
 }

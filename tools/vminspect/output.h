@@ -119,4 +119,58 @@ char *fmt_size_mask(uint64_t mask, char *buf, size_t len);
 char *fmt_bits(uint64_t v, const char *(*name)(unsigned int bit),
 	       const char *sep, char *buf, size_t len);
 
+/* ---- Prometheus text exposition format ---- */
+
+/*
+ * A label value with backslash, double quote and newline escaped (\\,
+ * \", \n), in buf; NULL when it does not fit (nothing else is changed:
+ * the format takes any UTF-8).
+ */
+char *prom_escape_label(const char *s, char *buf, size_t len);
+/*
+ * A sample value: integers without exponent or decimals ("42", up to
+ * 2^53), other numbers with up to 12 significant digits ("0.000123",
+ * "1.5e+20"; 12 significant digits), "NaN", "+Inf", "-Inf".
+ */
+char *prom_fmt_value(double v, char *buf, size_t len);
+/* "# HELP name help" (help escaped: backslash, newline) and "# TYPE". */
+void prom_family(FILE *f, const char *name, const char *type, const char *help);
+/*
+ * One sample: name{k1="v1",...} value.  labels holds nr_labels pairs of
+ * key and value (values escaped here); value is printed as given.
+ */
+void prom_sample(FILE *f, const char *name, const char *const *labels,
+		 unsigned int nr_labels, const char *value);
+/* The same with an unsigned integer or a double value. */
+void prom_sample_u64(FILE *f, const char *name, const char *const *labels,
+		     unsigned int nr_labels, uint64_t v);
+void prom_sample_double(FILE *f, const char *name, const char *const *labels,
+			unsigned int nr_labels, double v);
+
+/* ---- colour ---- */
+
+enum color_mode {
+	COLOR_AUTO,
+	COLOR_ALWAYS,
+	COLOR_NEVER,
+};
+
+/* "auto", "always", "never" -> *mode; -EINVAL for anything else. */
+int color_parse(const char *s, enum color_mode *mode);
+/*
+ * Whether to colour a stream: never for COLOR_NEVER; for COLOR_AUTO only
+ * when it is a terminal and NO_COLOR is unset or empty (no-color.org);
+ * always for COLOR_ALWAYS (an explicit request beats NO_COLOR).  no_color
+ * is getenv("NO_COLOR"), is_tty isatty() of the stream.
+ */
+bool color_decide(enum color_mode mode, const char *no_color, bool is_tty);
+/* The decision for stdout, set once by main() (false until then). */
+extern bool color_stdout;
+void color_setup(enum color_mode mode);
+/* SGR sequences, "" when colour is off: bold, green, red, reset. */
+const char *color_bold(void);
+const char *color_good(void);
+const char *color_bad(void);
+const char *color_reset(void);
+
 #endif /* _VMINSPECT_OUTPUT_H */

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host tests of "vminspect export --prometheus": label escaping, number
+ * formatting, the rendering of a synthetic system (every family, TLB on and
+ * off, module missing), and the colour decision.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../vminspect/cli.h"
+#include "../vminspect/output.h"
+#include "test_export.h"
+
+static unsigned int *npass, *nfail;
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (cond) {                                                    \
+			(*npass)++;                                            \
+		} else {                                                       \
+			(*nfail)++;                                            \
+			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                              \
+	} while (0)
+
+static void check_str(const char *got, const char *want, int line)
+{
+	if (got && !strcmp(got, want)) {
+		(*npass)++;
+		return;
+	}
+	(*nfail)++;
+	printf("FAIL %s:%d:\n  got:  \"%s\"\n  want: \"%s\"\n", __FILE__, line,
+	       got ? got : "(null)", want);
+}
+
+#define CHECK_STR(got, want) check_str(got, want, __LINE__)
+
+static void test_escape(void)
+{
+	char buf[64];
+
+	CHECK_STR(prom_escape_label("plain", buf, sizeof(buf)), "plain");
+	CHECK_STR(prom_escape_label("", buf, sizeof(buf)), "");
+	CHECK_STR(prom_escape_label("a\\b\"c\nd", buf, sizeof(buf)),
+		  "a\\\\b\\\"c\\nd");
+	/* other bytes pass through: tabs, UTF-8, braces */
+	CHECK_STR(prom_escape_label("t\tx \xc3\xa4{}=,", buf, sizeof(buf)),
+		  "t\tx \xc3\xa4{}=,");
+	/* too small: NULL, never half an escape */
+	CHECK(!prom_escape_label("abc", buf, 3));
+	CHECK(prom_escape_label("abc", buf, 4));
+	CHECK(!prom_escape_label("a\"", buf, 3));
+	CHECK_STR(prom_escape_label("a\"", buf, 4), "a\\\"");
+}
+
+static void test_values(void)
+{
+	char buf[32];
+
+	CHECK_STR(prom_fmt_value(0, buf, sizeof(buf)), "0");
+	CHECK_STR(prom_fmt_value(42, buf, sizeof(buf)), "42");
+	CHECK_STR(prom_fmt_value(-3, buf, sizeof(buf)), "-3");
+	CHECK_STR(prom_fmt_value(1.5, buf, sizeof(buf)), "1.5");
+	CHECK_STR(prom_fmt_value(0.000123, buf, sizeof(buf)), "0.000123");
+	CHECK_STR(prom_fmt_value(1.024e-06, buf, sizeof(buf)), "1.024e-06");
+	CHECK_STR(prom_fmt_value(9007199254740992.0, buf, sizeof(buf)),
+		  "9007199254740992");
+	CHECK_STR(prom_fmt_value(1.5e20, buf, sizeof(buf)), "1.5e+20");
+	CHECK_STR(prom_fmt_value(NAN, buf, sizeof(buf)), "NaN");
+	CHECK_STR(prom_fmt_value(INFINITY, buf, sizeof(buf)), "+Inf");
+	CHECK_STR(prom_fmt_value(-INFINITY, buf, sizeof(buf)), "-Inf");
+}
+
+static void test_color(void)
+{
+	enum color_mode m = COLOR_NEVER;
+
+	CHECK(color_parse("auto", &m) == 0 && m == COLOR_AUTO);
+	CHECK(color_parse("always", &m) == 0 && m == COLOR_ALWAYS);
+	CHECK(color_parse("never", &m) == 0 && m == COLOR_NEVER);
+	CHECK(color_parse("yes", &m) != 0 && m == COLOR_NEVER);
+	CHECK(color_decide(COLOR_AUTO, NULL, true));
+	CHECK(color_decide(COLOR_AUTO, "", true)); /* empty: not set */
+	CHECK(!color_decide(COLOR_AUTO, "1", true));
+	CHECK(!color_decide(COLOR_AUTO, NULL, false));
+	CHECK(color_decide(COLOR_ALWAYS, "1", false));
+	CHECK(!color_decide(COLOR_NEVER, NULL, true));
+}
+
+/* ---- a synthetic system ---- */
+
+static struct vmi_info s_info;
+static struct vmi_huge_sys_arg s_sys;
+static struct vmi_huge_node s_nodes[2];
+static struct vmi_tlb_ctl_arg s_ctl;
+static struct vmi_tlb_cpu s_cpus[2];
+static struct vmi_tlb_initiator s_in[2];
+static struct huge_scan s_scan;
+static struct export_proc s_procs[2];
+
+static void sample(struct export_view *v, const char *what)
+{
+	memset(v, 0, sizeof(*v));
+	memset(&s_info, 0, sizeof(s_info));
+	snprintf(s_info.module_version, sizeof(s_info.module_version), "0.1.0");
+	snprintf(s_info.kernel_release, sizeof(s_info.kernel_release),
+		 "6.12.95+deb12-amd64");
+	memset(&s_sys, 0, sizeof(s_sys));
+	s_sys.nr_pools = 2;
+	s_sys.pools[0] = (struct vmi_hugetlb_pool){ 2097152, 16, 10, 2, 1 };
+	s_sys.pools[1] = (struct vmi_hugetlb_pool){ 1073741824, 1, 1, 0, 0 };
+	s_sys.nr_nodes = 2;
+	s_sys.anon_thp = 64 << 20;
+	s_sys.free_2m = 300;
+	s_sys.events[VMI_EV_THP_FAULT_ALLOC] = 1234;
+	s_sys.events[VMI_EV_COMPACT_STALL] = 5;
+	memset(s_nodes, 0, sizeof(s_nodes));
+	s_nodes[0].node = 0;
+	s_nodes[0].pool_total[0] = 8;
+	s_nodes[0].pool_free[0] = 5;
+	s_nodes[1].node = 1;
+	s_nodes[1].pool_total[0] = 8;
+	s_nodes[1].pool_free[0] = 5;
+	s_nodes[1].pool_surplus[0] = 1;
+	s_nodes[1].pool_total[1] = 1;
+	s_nodes[1].pool_free[1] = 1;
+	memset(&s_ctl, 0, sizeof(s_ctl));
+	s_ctl.enabled = 1;
+	s_ctl.missed = 3;
+	memset(s_cpus, 0, sizeof(s_cpus));
+	s_cpus[0].cpu = 0;
+	s_cpus[0].shootdowns = 7;
+	s_cpus[0].ipis_sent = 7;
+	s_cpus[0].flushes[VMI_TLB_REMOTE_SEND_IPI] = 7;
+	s_cpus[1].cpu = 1;
+	s_cpus[1].ipis_received = 7;
+	s_cpus[1].flushes[VMI_TLB_REMOTE_SHOOTDOWN] = 7;
+	s_cpus[1].pages[VMI_TLB_REMOTE_SHOOTDOWN] = 9;
+	memset(s_in, 0, sizeof(s_in));
+	s_in[0].shootdowns = 5;
+	s_in[0].causes[VMI_TLB_CAUSE_MUNMAP] = 5;
+	s_in[0].wait_ns = 5 * 3000;
+	s_in[0].wait_hist[11] = 5; /* 2048..4095 ns */
+	s_in[1].shootdowns = 2;
+	s_in[1].causes[VMI_TLB_CAUSE_KTHREAD] = 2;
+	s_in[1].wait_ns = 2 * 1000000000ULL;
+	s_in[1].wait_hist[29] = 1; /* about 0.5-1 s */
+	s_in[1].wait_hist[40] = 1; /* beyond the last bucket */
+	memset(&s_scan, 0, sizeof(s_scan));
+	s_scan.scanned = 90;
+	s_scan.kernel = 60;
+	s_scan.denied = 1;
+	memset(s_procs, 0, sizeof(s_procs));
+	s_procs[0].p.pid = 42;
+	snprintf(s_procs[0].p.comm, sizeof(s_procs[0].p.comm),
+		 "we\"ird\\na\nme");
+	s_procs[0].p.b.rss = 1 << 20;
+	s_procs[0].p.b.thp_pmd_anon = 2 << 20;
+	s_procs[0].p.b.hugetlb_pmd_private = 4 << 20;
+	s_procs[0].p.b.tlb_now = 3;
+	s_procs[0].p.b.tlb_best = 2;
+	s_procs[0].anon = 4096;
+	s_procs[1].p.pid = 7;
+	snprintf(s_procs[1].p.comm, sizeof(s_procs[1].p.comm), "db");
+	s_procs[1].anon = -1;
+
+	v->duration = 0.0125;
+	if (!strcmp(what, "export-down"))
+		return;
+	v->info = &s_info;
+	v->sys = &s_sys;
+	v->nodes = s_nodes;
+	v->nr_nodes = 2;
+	v->tlb_ctl = &s_ctl;
+	v->scan = &s_scan;
+	v->procs = s_procs;
+	v->nr_procs = 2;
+	if (!strcmp(what, "export-tlb-off")) {
+		s_ctl.enabled = 0;
+		v->tlb_off = "switched off: vminspect tlb --enable";
+		return;
+	}
+	v->cpus = s_cpus;
+	v->nr_cpus = 2;
+	v->in = s_in;
+	v->nr_in = 2;
+}
+
+static char *render_to_string(const char *what)
+{
+	struct export_view v;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	sample(&v, what);
+	if (export_print_prometheus(&v, f)) {
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static void test_render(void)
+{
+	char *s = render_to_string("export");
+
+	CHECK(s);
+	if (!s)
+		return;
+	CHECK(!strncmp(s, "# HELP vminspect_up ", 20));
+	CHECK(strstr(s, "\nvminspect_up 1\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_module_info{version=\"0.1.0\",kernel=\"6.12.95+deb12-amd64\",companion_version=\""));
+	CHECK(strstr(s,
+		     "\nvminspect_hugetlb_pool_pages{page_size=\"2097152\",state=\"total\"} 16\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_hugetlb_pool_pages{page_size=\"2097152\",state=\"reserved\"} 2\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_hugetlb_pool_bytes{page_size=\"2097152\",state=\"free\"} 20971520\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_hugetlb_pool_bytes{page_size=\"1073741824\",state=\"total\"} 1073741824\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_hugetlb_node_pages{node=\"1\",page_size=\"2097152\",state=\"surplus\"} 1\n"));
+	CHECK(strstr(s, "\nvminspect_anon_thp_bytes 67108864\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_huge_events_total{event=\"thp_fault_alloc\"} 1234\n"));
+	CHECK(strstr(s, "# TYPE vminspect_huge_events_total counter\n"));
+	CHECK(strstr(s, "\nvminspect_tlb_tracking_enabled 1\n"));
+	CHECK(strstr(s, "\nvminspect_tlb_missed_total 3\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_shootdown_ipis_received_total{cpu=\"1\"} 7\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_flushes_total{cpu=\"0\",reason=\"send_ipi\"} 7\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_flushed_pages_total{cpu=\"1\",reason=\"remote_shootdown\"} 9\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_shootdowns_by_cause_total{cause=\"munmap\"} 5\n"));
+	CHECK(strstr(s,
+		     "# TYPE vminspect_tlb_initiator_wait_seconds histogram\n"));
+	/* cumulative: 5 below 4096 ns, 6 below 1.07 s, all 7 at +Inf */
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"1.024e-06\"} 0\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"4.096e-06\"} 5\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"1.073741824\"} 6\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"8.589934592\"} 6\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"+Inf\"} 7\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_initiator_wait_seconds_sum 2.000015\n"));
+	CHECK(strstr(s, "\nvminspect_tlb_initiator_wait_seconds_count 7\n"));
+	CHECK(strstr(s, "\nvminspect_processes{result=\"denied\"} 1\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_process_resident_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 1048576\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_process_anon_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 4096\n"));
+	CHECK(!strstr(s, "vminspect_process_anon_bytes{pid=\"7\""));
+	CHECK(strstr(s,
+		     "\nvminspect_process_anon_thp_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 2097152\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_process_hugetlb_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\",page_size=\"2097152\"} 4194304\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_process_tlb_entries{pid=\"7\",comm=\"db\",state=\"best\"} 0\n"));
+	CHECK(strstr(s, "\nvminspect_scrape_duration_seconds 0.0125\n"));
+	CHECK(!strstr(s, "tracking off"));
+	free(s);
+
+	s = render_to_string("export-tlb-off");
+	CHECK(s && strstr(s, "\n# vminspect: tlb tracking off (switched off"));
+	CHECK(s && strstr(s, "\nvminspect_tlb_tracking_enabled 0\n"));
+	CHECK(s && !strstr(s, "vminspect_tlb_flushes_total"));
+	CHECK(s && !strstr(s, "vminspect_tlb_initiator_wait_seconds"));
+	CHECK(s && strstr(s, "\nvminspect_hugetlb_pool_pages{"));
+	free(s);
+
+	s = render_to_string("export-down");
+	CHECK_STR(s,
+		  "# HELP vminspect_up 1 when the vminspect kernel module answered\n"
+		  "# TYPE vminspect_up gauge\n"
+		  "vminspect_up 0\n"
+		  "# HELP vminspect_scrape_duration_seconds time vminspect took to collect these metrics\n"
+		  "# TYPE vminspect_scrape_duration_seconds gauge\n"
+		  "vminspect_scrape_duration_seconds 0.0125\n");
+	free(s);
+}
+
+void test_export_all(unsigned int *passed, unsigned int *failed)
+{
+	npass = passed;
+	nfail = failed;
+	test_escape();
+	test_values();
+	test_color();
+	test_render();
+}
+
+int render_export(const char *what)
+{
+	struct export_view v;
+
+	if (strcmp(what, "export") && strcmp(what, "export-tlb-off") &&
+	    strcmp(what, "export-down"))
+		return -1;
+	sample(&v, what);
+	return export_print_prometheus(&v, stdout);
+}
