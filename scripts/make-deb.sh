@@ -22,13 +22,22 @@ module_version() {
 	sed -n 's/^#define VMI_MODULE_VERSION[[:space:]]*"\(.*\)"/\1/p' "$VMI_TOP/module/vminspect.h"
 }
 
+# the NUL-separated names of stdin that exist
+present() {
+	local f
+	while IFS= read -r -d '' f; do
+		if [ -e "$f" ]; then
+			printf '%s\0' "$f"
+		fi
+	done
+}
+
 copy_tree() {
 	rm -rf "$SRC"
 	mkdir -p "$SRC"
 	if git -C "$VMI_TOP" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 		# deleted but not yet committed files are listed and absent: skip them
-		(cd "$VMI_TOP" && git ls-files -z -co --exclude-standard |
-			xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
+		(cd "$VMI_TOP" && git ls-files -z -co --exclude-standard | present |
 			tar --null -T - -cf -) | tar -C "$SRC" -xf -
 	else
 		tar -C "$VMI_TOP" --exclude=./build -cf - . | tar -C "$SRC" -xf -
