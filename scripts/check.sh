@@ -65,6 +65,8 @@ main() {
 	stage unit make -C "$VMI_TOP/tools" -s test
 	stage build "$VMI_TOP/scripts/build-module.sh" --all
 	stage dkms "$VMI_TOP/scripts/dkms-check.sh"
+	stage man "$VMI_TOP/scripts/man-check.sh"
+	stage pkg "$VMI_TOP/scripts/pkg-check.sh"
 	if [ $lint = 1 ]; then
 		stage lint "$VMI_TOP/scripts/lint.sh" --no-build
 	fi

@@ -6,7 +6,8 @@
 # "vminspect --help" has its own subsection, every long option of
 # "vminspect --help" and of "vminspect COMMAND --help" appears in the
 # global OPTIONS or in that command's subsection, and every exit status is
-# listed.  Subsections of commands the CLI does not have (yet) are skipped.
+# listed; libvminspect(3) names every function of tools/lib/vminspect.h.
+# Subsections of commands the CLI does not have (yet) are skipped.
 #
 #   scripts/man-check.sh [VMINSPECT]   (default: tools/vminspect/vminspect)
 #
@@ -137,10 +138,28 @@ check_page8() {
 	done < <(awk '/^Exit status:/ { on = 1; next } on && /^  [0-9]+ / { print $1 }' "$TMP/help")
 }
 
+# libvminspect(3) names every function tools/lib/vminspect.h declares
+check_page3() {
+	local hdr=$VMI_TOP/tools/lib/vminspect.h page=$VMI_TOP/man/libvminspect.3 fn missing=()
+	if [ ! -f "$page" ] || [ ! -f "$hdr" ]; then
+		skip "libvminspect.3 names every library function" "no page or no header"
+		return
+	fi
+	while read -r fn; do
+		grep -qE "(^|[^a-z0-9_])$fn([^a-z0-9_]|$)" "$page" || missing+=("$fn")
+	done < <(grep -oE '\bvmi_[a-z0-9_]+\(' "$hdr" | tr -d '(' | LC_ALL=C sort -u)
+	if [ ${#missing[@]} -eq 0 ]; then
+		ok "libvminspect.3 names every function of tools/lib/vminspect.h"
+	else
+		not_ok "libvminspect.3 names every function of tools/lib/vminspect.h (missing: ${missing[*]})"
+	fi
+}
+
 main() {
 	local cli=${1:-$VMI_TOP/tools/vminspect/vminspect}
 	check_render
 	check_page8 "$cli"
+	check_page3
 	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 	[ $FAILED -eq 0 ]
 }
