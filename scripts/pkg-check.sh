@@ -226,7 +226,8 @@ check_chroot() {
 	cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
 	kver=$(find "$ROOT/usr/src" -maxdepth 1 -name 'linux-headers-*-amd64' -printf '%f\n' |
 		sed 's/^linux-headers-//' | sort -V | tail -n 1)
-	if [ -n "$kver" ] && [ -d "$ROOT/lib/modules/$kver/build" ]; then
+	# build is an absolute link: follow it inside the chroot
+	if [ -n "$kver" ] && in_chroot test -f "/lib/modules/$kver/build/Makefile"; then
 		ok "the chroot has kernel headers ($kver)"
 	else
 		not_ok "the chroot has kernel headers"
@@ -276,6 +277,7 @@ check_chroot() {
 		test "$(in_chroot vminspect status >/dev/null 2>&1; echo $?)" = 3
 	check "man page vminspect(8) is installed" test -f "$ROOT/usr/share/man/man8/vminspect.8.gz"
 	check "man page vminspect(4) is installed" test -f "$ROOT/usr/share/man/man4/vminspect.4.gz"
+	check "man page libvminspect(3) is installed" test -f "$ROOT/usr/share/man/man3/libvminspect.3.gz"
 	check "the module's source is in /usr/src/vminspect-$version" \
 		test -f "$ROOT/usr/src/vminspect-$version/dkms.conf" -a \
 		-f "$ROOT/usr/src/vminspect-$version/Kbuild" -a \
