@@ -6,6 +6,9 @@
 #   make demo            set up, build, boot a VM and show the companion
 #   make check           set up, build, lint and test on every kernel
 #   make lint            checkpatch, sparse, W=1, clang-format, shellcheck, uapi
+#   make deb             Debian packages vminspect and vminspect-dkms in build/deb
+#   make man-check       render the man pages, check they cover the CLI's options
+#   make pkg-check       build, lintian and install the packages in a clean chroot
 #
 # KDIR defaults to the running kernel's build directory, else the newest
 # installed Debian kernel headers.
@@ -19,7 +22,7 @@ PREFIX ?= /usr/local
 DKMS_SRC := $(DESTDIR)/usr/src/vminspect-$(VERSION)
 
 .PHONY: all modules tools selftests check demo lint bench install \
-	install-tools dkms-install clean deps matrix
+	install-tools dkms-install clean deps matrix deb man-check pkg-check
 
 all: modules tools selftests
 
@@ -51,6 +54,15 @@ lint:
 
 bench:
 	scripts/bench.sh
+
+deb:
+	scripts/make-deb.sh
+
+man-check:
+	scripts/man-check.sh
+
+pkg-check:
+	scripts/pkg-check.sh
 
 install: install-tools
 	$(MAKE) -C $(KDIR) M=$(PWD) modules_install

@@ -85,6 +85,8 @@ main() {
 	fi
 	stage build "$VMI_TOP/scripts/build-module.sh" --all
 	stage dkms "$VMI_TOP/scripts/dkms-check.sh"
+	stage man "$VMI_TOP/scripts/man-check.sh"
+	stage pkg "$VMI_TOP/scripts/pkg-check.sh"
 	if [ $lint = 1 ]; then
 		stage lint "$VMI_TOP/scripts/lint.sh" --no-build
 	fi

@@ -22,30 +22,6 @@ need_root() {
 	[ "$(id -u)" = 0 ] || die "deps.sh must run as root (it installs packages)"
 }
 
-# Print "URI KEYRING" of the machine's Debian main archive.
-base_mirror() {
-	local f uri="" keyring=""
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		uri=$(awk -v cn="$CODENAME" '
-			/^$/ { if (u != "" && s ~ "(^| )" cn "( |$)") { print u; exit } u=""; s="" }
-			/^URIs:/ { u=$2 } /^Suites:/ { $1=""; s=$0 }
-			END { if (u != "" && s ~ "(^| )" cn "( |$)") print u }' "$f" | head -n 1)
-		if [ -n "$uri" ]; then
-			keyring=$(awk '/^Signed-By:/ { print $2; exit }' "$f")
-			break
-		fi
-	done
-	if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
-		uri=$(awk -v cn="$CODENAME" '$1 == "deb" {
-			for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /=/) { u = $i; break }
-			if ($(i + 1) == cn) { print u; exit } }' /etc/apt/sources.list)
-	fi
-	[ -n "$uri" ] || die "no apt source for $CODENAME found"
-	[ -n "$keyring" ] || keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-	echo "$uri $keyring"
-}
-
 apt_update_once() {
 	local stamp="$VMI_CACHE/apt-updated"
 	# refresh at most once an hour
@@ -101,8 +77,14 @@ install_host() {
 		qemu-system-x86 qemu-utils busybox-static sparse dkms debootstrap
 		shellcheck clang-format g++ gcc-multilib python3 python3-requests
 		python3-argcomplete python3-numpy file iproute2 kbd util-linux-extra procps
-		initramfs-tools jq prometheus)
+		initramfs-tools jq prometheus
+		debhelper dpkg-dev fakeroot lintian man-db groff-base)
 	local missing=() p
+	# dh_dkms: in its own package dh-dkms from bookworm on (dkms 3.0.3-4),
+	# part of dkms before
+	if apt-cache show dh-dkms >/dev/null 2>&1; then
+		pkgs+=(dh-dkms)
+	fi
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 	done
