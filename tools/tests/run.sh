@@ -8,6 +8,11 @@
 
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+# the install checks run make themselves: variables given to the make that
+# runs us (debian/rules passes LIBDIR=/usr/lib/<triplet>), which make also
+# exports to the environment, must not leak in
+unset MAKEFLAGS MFLAGS MAKEOVERRIDES PREFIX BINDIR LIBDIR INCLUDEDIR PKGCONFIGDIR \
+	COMPLETIONDIR SYSTEMDUNITDIR DOCDIR DESTDIR
 
 VMI=./vminspect/vminspect
 pass=0
