@@ -479,6 +479,31 @@ FIXTURE_TEARDOWN(huge)
 }
 
 /* A hugetlb VMA's mapped bytes, private and shared, as pagemap tells them. */
+/*
+ * Some kernels (6.12.117, 7.x) call a 1G hugetlb page that one process maps
+ * once "shared" in pagemap and smaps alike: both ask hugetlb_pmd_shared()
+ * of the PUD entry, whose table's share count means nothing there.  The
+ * page's map count (/proc/kpagecount) is the witness then: 1 is private.
+ */
+static bool mapped_once_1g(const struct vmi_huge_vma *v, uint64_t pm_entry)
+{
+	uint64_t pfn = pm_entry & PM_PFN_MASK, count = 0;
+	int fd;
+
+	if (v->hugetlb_size < SZ_1G || !pfn)
+		return false;
+	fd = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (pread(fd, &count, sizeof(count), pfn * sizeof(count)) != sizeof(count))
+		count = 0;
+	close(fd);
+	if (count == 1)
+		ksft_print_msg("%#llx: pagemap calls a 1G page mapped once shared; kpagecount says 1\n",
+			       (unsigned long long)v->start);
+	return count == 1;
+}
+
 static int hugetlb_by_pagemap(pid_t pid, const struct vmi_huge_vma *v, long long *priv,
 			      long long *shared)
 {
@@ -496,7 +521,7 @@ static int hugetlb_by_pagemap(pid_t pid, const struct vmi_huge_vma *v, long long
 
 		if (!(e & PM_PRESENT))
 			continue;
-		if (e & PM_MMAP_EXCLUSIVE)
+		if (e & PM_MMAP_EXCLUSIVE || mapped_once_1g(v, e))
 			*priv += v->hugetlb_size;
 		else
 			*shared += v->hugetlb_size;
@@ -539,12 +564,8 @@ static int check_against_smaps(struct __test_metadata *_metadata, int fd, pid_t 
 			sm_shared = smaps_bytes(pid, s, "Shared_Hugetlb");
 			if (v->hugetlb_size >= SZ_1G && sm_shared == priv + shared && sm_priv == 0 &&
 			    priv) {
-				/*
-				 * 7.x smaps asks hugetlb_pmd_shared() of a PUD entry too,
-				 * whose table's share count means nothing: it calls every
-				 * 1G page shared.  pagemap agrees with us.
-				 */
-				TH_LOG("%#lx: smaps says Shared_Hugetlb for a 1G page mapped once; pagemap says exclusive",
+				/* the same quirk in smaps (see mapped_once_1g()) */
+				TH_LOG("%#lx: smaps says Shared_Hugetlb for a 1G page mapped once (pagemap or kpagecount: exclusive)",
 				       s);
 				rollup_quirk += priv;
 			} else {

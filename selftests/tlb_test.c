@@ -691,10 +691,20 @@ static int wait_refcnt_zero(struct __test_metadata *_metadata)
 /*
  * Unload while another process flushes with tracking on, reload with the
  * module parameter on: tracking starts at load.  The module is reloaded
- * from this tree's build for the running kernel.  Runs first (TEST before
- * TEST_F), with no descriptor of ours open.
+ * from this tree's build for the running kernel.  Runs after the tlb
+ * fixture's tests, whose descriptors are closed by then.
  */
-TEST(unload_while_flushing)
+/* no state: a fixture only for the longer timeout a debug kernel needs */
+FIXTURE(unload) {};
+FIXTURE_SETUP(unload)
+{
+}
+
+FIXTURE_TEARDOWN(unload)
+{
+}
+
+TEST_F_TIMEOUT(unload, while_flushing, 300)
 {
 	char ko[PATH_MAX + 256], cmd[PATH_MAX + 512], buf[PATH_MAX], *slash;
 	bool load = !tcg_guest();
