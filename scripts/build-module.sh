@@ -5,8 +5,9 @@
 #
 #   scripts/build-module.sh [--all | KVER...]
 #
-# The matrix includes the debug kernel once scripts/debug-kernel.sh built
-# it.  The result is build/<kver>/vminspect.ko.  Every build runs with W=1 and
+# --all is the matrix of scripts/kernels.sh; the debug kernel (once
+# scripts/debug-kernel.sh built it) only by name.  The result is
+# build/<kver>/vminspect.ko.  Every build runs with W=1 and
 # sparse (C=1); any warning from either fails it.  Kernels marked 'chroot'
 # by scripts/kernels.sh are built inside the sid chroot, whose compiler
 # their headers need.  Prints one "ok"/"FAIL" line per kernel and
@@ -63,10 +64,10 @@ build_one() {
 }
 
 main() {
-	local want=() kver kdir vmlinuz how passed=0 failed=0
+	local want=() list=(--with-debug) kver kdir vmlinuz how passed=0 failed=0
 
 	case "${1:---all}" in
-	--all) ;;
+	--all) list=() ;;
 	-*) die "usage: $0 [--all | KVER...]" ;;
 	*) want=("$@") ;;
 	esac
@@ -81,7 +82,7 @@ main() {
 		else
 			failed=$((failed + 1))
 		fi
-	done < <("$VMI_TOP/scripts/kernels.sh" --with-debug)
+	done < <("$VMI_TOP/scripts/kernels.sh" "${list[@]}")
 
 	[ $((passed + failed)) -gt 0 ] || die "no kernel of the matrix found: run scripts/deps.sh"
 	echo "$passed passed, $failed failed"

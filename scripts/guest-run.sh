@@ -95,7 +95,15 @@ run_selftests() {
 		not_ok "selftests: selftests/run.sh is not executable"
 		return
 	fi
-	echo "# running selftests/run.sh (timeout ${SELFTEST_TIMEOUT} s)"
+	# The debug kernel (kmemleak, KASAN, lockdep) unloads the module 100
+	# times under load; the others 20 times, to keep make check short.
+	if [ -e "$KMEMLEAK" ]; then
+		export VMI_UNLOAD_CYCLES=${VMI_UNLOAD_CYCLES:-100}
+		SELFTEST_TIMEOUT=$((SELFTEST_TIMEOUT * 3))
+	else
+		export VMI_UNLOAD_CYCLES=${VMI_UNLOAD_CYCLES:-20}
+	fi
+	echo "# running selftests/run.sh (timeout ${SELFTEST_TIMEOUT} s, $VMI_UNLOAD_CYCLES unload cycles)"
 	# into a file, not a pipe: a process a test leaks with our stdout open
 	# must not keep us waiting for the end of the pipe
 	rc=0

@@ -633,7 +633,7 @@ static long long kpf_thp_bytes(pid_t pid, unsigned long start, unsigned long len
 	return bytes;
 }
 
-TEST_F(huge, agrees_with_smaps)
+TEST_F_TIMEOUT(huge, agrees_with_smaps, VMI_TEST_TIMEOUT)
 {
 	const struct vmi_huge_vma *v;
 	int n;
@@ -748,7 +748,7 @@ TEST_F(huge, agrees_with_smaps)
 }
 
 /* Totals alone (no vector) are the same as with the VMAs. */
-TEST_F(huge, totals_alone)
+TEST_F_TIMEOUT(huge, totals_alone, VMI_TEST_TIMEOUT)
 {
 	struct vmi_huge_arg with, alone = {
 		.size = sizeof(alone),
@@ -766,7 +766,7 @@ TEST_F(huge, totals_alone)
 }
 
 /* A vector of one VMA at a time: resume at walk_end adds up the same. */
-TEST_F(huge, resume_one_by_one)
+TEST_F_TIMEOUT(huge, resume_one_by_one, VMI_TEST_TIMEOUT)
 {
 	struct vmi_huge_arg all, a = {
 		.size = sizeof(a),
@@ -837,7 +837,7 @@ static long long pool_file(unsigned long long size, const char *file)
 	return read_num(path);
 }
 
-TEST_F(sys, pools_agree_with_sysfs)
+TEST_F_TIMEOUT(sys, pools_agree_with_sysfs, VMI_TEST_TIMEOUT)
 {
 	static struct vmi_huge_node nodes[64];
 	struct vmi_huge_sys_arg a;
@@ -873,7 +873,7 @@ TEST_F(sys, pools_agree_with_sysfs)
 }
 
 /* Resizing the 2 MiB pool shows at once. */
-TEST_F(sys, pool_resize)
+TEST_F_TIMEOUT(sys, pool_resize, VMI_TEST_TIMEOUT)
 {
 	struct vmi_huge_sys_arg a;
 	long long before = pool_file(SZ_2M, "nr_hugepages");
@@ -893,7 +893,7 @@ TEST_F(sys, pool_resize)
 }
 
 /* Bytes and counters between two readings of meminfo and vmstat. */
-TEST_F(sys, meminfo_and_vmstat)
+TEST_F_TIMEOUT(sys, meminfo_and_vmstat, VMI_TEST_TIMEOUT)
 {
 	static const struct {
 		const char *meminfo;
@@ -948,7 +948,7 @@ TEST_F(sys, meminfo_and_vmstat)
 }
 
 /* Free blocks per zone and order, as /proc/buddyinfo (which moves). */
-TEST_F(sys, free_blocks_agree_with_buddyinfo)
+TEST_F_TIMEOUT(sys, free_blocks_agree_with_buddyinfo, VMI_TEST_TIMEOUT)
 {
 	static struct vmi_huge_node nodes[64];
 	struct vmi_huge_sys_arg a;
@@ -991,7 +991,7 @@ TEST_F(sys, free_blocks_agree_with_buddyinfo)
 }
 
 /* The text file says what the ioctl says. */
-TEST_F(sys, hugepages_file)
+TEST_F_TIMEOUT(sys, hugepages_file, VMI_TEST_TIMEOUT)
 {
 	struct vmi_huge_sys_arg a;
 	struct vmi_kvs kvs;
@@ -1019,7 +1019,7 @@ TEST_F(sys, hugepages_file)
 
 /* ---- errors and permissions ------------------------------------------- */
 
-TEST_F(sys, bad_input)
+TEST_F_TIMEOUT(sys, bad_input, VMI_TEST_TIMEOUT)
 {
 	struct vmi_huge_vma v;
 	struct {
@@ -1098,7 +1098,7 @@ static int unprivileged_huge(void *arg)
 	return 0;
 }
 
-TEST_F(sys, unprivileged)
+TEST_F_TIMEOUT(sys, unprivileged, VMI_TEST_TIMEOUT)
 {
 	pid_t me = getpid();
 

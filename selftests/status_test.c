@@ -69,7 +69,7 @@ FIXTURE_TEARDOWN(vmi)
 }
 
 /* Every key present exactly once, nothing malformed. */
-TEST_F(vmi, status_keys)
+TEST_F_TIMEOUT(vmi, status_keys, VMI_TEST_TIMEOUT)
 {
 	unsigned int i;
 	int count;
@@ -81,7 +81,7 @@ TEST_F(vmi, status_keys)
 	}
 }
 
-TEST_F(vmi, status_matches_kernel)
+TEST_F_TIMEOUT(vmi, status_matches_kernel, VMI_TEST_TIMEOUT)
 {
 	char version[64] = "";
 	struct utsname uts;
@@ -106,7 +106,7 @@ TEST_F(vmi, status_matches_kernel)
 }
 
 /* 5 levels exactly when user space can map above 47 bits. */
-TEST_F(vmi, pgtable_levels)
+TEST_F_TIMEOUT(vmi, pgtable_levels, VMI_TEST_TIMEOUT)
 {
 	int levels = probe_pgtable_levels();
 	char want[16];
@@ -118,7 +118,7 @@ TEST_F(vmi, pgtable_levels)
 }
 
 /* 4K always; 2M with PSE; 1G with pdpe1gb (what hugetlb can offer). */
-TEST_F(vmi, page_sizes)
+TEST_F_TIMEOUT(vmi, page_sizes, VMI_TEST_TIMEOUT)
 {
 	char want[64];
 
@@ -129,7 +129,7 @@ TEST_F(vmi, page_sizes)
 }
 
 /* The binary handshake says what the text file says. */
-TEST_F(vmi, get_info_matches_status)
+TEST_F_TIMEOUT(vmi, get_info_matches_status, VMI_TEST_TIMEOUT)
 {
 	struct vmi_info info;
 	char buf[256];
@@ -161,7 +161,7 @@ TEST_F(vmi, get_info_matches_status)
 }
 
 /* An older caller's smaller struct: only its bytes are written. */
-TEST_F(vmi, get_info_old_size)
+TEST_F_TIMEOUT(vmi, get_info_old_size, VMI_TEST_TIMEOUT)
 {
 	unsigned char buf[sizeof(struct vmi_info) + 64];
 	struct vmi_info *info = (struct vmi_info *)buf;
@@ -176,7 +176,7 @@ TEST_F(vmi, get_info_old_size)
 }
 
 /* A newer caller's larger struct with a zero tail works; the tail is kept. */
-TEST_F(vmi, get_info_larger_zero_tail)
+TEST_F_TIMEOUT(vmi, get_info_larger_zero_tail, VMI_TEST_TIMEOUT)
 {
 	unsigned char buf[sizeof(struct vmi_info) + 64] = { 0 };
 	struct vmi_info *info = (struct vmi_info *)buf;
@@ -190,7 +190,7 @@ TEST_F(vmi, get_info_larger_zero_tail)
 		ASSERT_EQ(0, buf[i]);
 }
 
-TEST_F(vmi, get_info_nonzero_tail)
+TEST_F_TIMEOUT(vmi, get_info_nonzero_tail, VMI_TEST_TIMEOUT)
 {
 	unsigned char buf[sizeof(struct vmi_info) + 64] = { 0 };
 	struct vmi_info *info = (struct vmi_info *)buf;
@@ -201,7 +201,7 @@ TEST_F(vmi, get_info_nonzero_tail)
 	EXPECT_EQ(E2BIG, errno);
 }
 
-TEST_F(vmi, get_info_absurd_size)
+TEST_F_TIMEOUT(vmi, get_info_absurd_size, VMI_TEST_TIMEOUT)
 {
 	struct vmi_info info = { .size = 1ULL << 40 };
 
@@ -209,7 +209,7 @@ TEST_F(vmi, get_info_absurd_size)
 	EXPECT_EQ(E2BIG, errno);
 }
 
-TEST_F(vmi, get_info_small_size)
+TEST_F_TIMEOUT(vmi, get_info_small_size, VMI_TEST_TIMEOUT)
 {
 	static const uint64_t sizes[] = { 0, 8, 16, VMI_INFO_SIZE_VER0 - 1 };
 	struct vmi_info info;
@@ -223,7 +223,7 @@ TEST_F(vmi, get_info_small_size)
 	}
 }
 
-TEST_F(vmi, get_info_unknown_flags)
+TEST_F_TIMEOUT(vmi, get_info_unknown_flags, VMI_TEST_TIMEOUT)
 {
 	struct vmi_info info;
 	int bit;
@@ -237,7 +237,7 @@ TEST_F(vmi, get_info_unknown_flags)
 	}
 }
 
-TEST_F(vmi, get_info_bad_pointers)
+TEST_F_TIMEOUT(vmi, get_info_bad_pointers, VMI_TEST_TIMEOUT)
 {
 	struct vmi_info *ro;
 	void *unmapped;
@@ -268,7 +268,7 @@ TEST_F(vmi, get_info_bad_pointers)
 	munmap(ro, 4096);
 }
 
-TEST_F(vmi, get_info_struct_across_hole)
+TEST_F_TIMEOUT(vmi, get_info_struct_across_hole, VMI_TEST_TIMEOUT)
 {
 	char *two;
 	struct vmi_info *info;
@@ -284,7 +284,7 @@ TEST_F(vmi, get_info_struct_across_hole)
 	munmap(two, 4096);
 }
 
-TEST_F(vmi, unknown_ioctls)
+TEST_F_TIMEOUT(vmi, unknown_ioctls, VMI_TEST_TIMEOUT)
 {
 	struct vmi_info info = { .size = sizeof(info) };
 	static const unsigned long cmds[] = {
@@ -306,7 +306,7 @@ TEST_F(vmi, unknown_ioctls)
 }
 
 /* The size bits of the command do not matter: the struct may grow. */
-TEST_F(vmi, command_size_bits_ignored)
+TEST_F_TIMEOUT(vmi, command_size_bits_ignored, VMI_TEST_TIMEOUT)
 {
 	unsigned char buf[sizeof(struct vmi_info) + 8] = { 0 };
 	struct vmi_info *info = (struct vmi_info *)buf;
@@ -316,7 +316,7 @@ TEST_F(vmi, command_size_bits_ignored)
 	EXPECT_EQ(VMI_ABI_VERSION, info->abi_version);
 }
 
-TEST_F(vmi, file_modes)
+TEST_F_TIMEOUT(vmi, file_modes, VMI_TEST_TIMEOUT)
 {
 	struct stat st;
 
@@ -329,7 +329,7 @@ TEST_F(vmi, file_modes)
 }
 
 /* An open descriptor pins the module: unloading must be refused. */
-TEST_F(vmi, open_file_pins_module)
+TEST_F_TIMEOUT(vmi, open_file_pins_module, VMI_TEST_TIMEOUT)
 {
 	EXPECT_EQ(-1, syscall(__NR_delete_module, "vminspect", O_NONBLOCK));
 	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY) TH_LOG("errno %d", errno);
@@ -376,7 +376,7 @@ static int unprivileged_view(void *arg)
 	return bad;
 }
 
-TEST_F(vmi, unprivileged_user)
+TEST_F_TIMEOUT(vmi, unprivileged_user, VMI_TEST_TIMEOUT)
 {
 	EXPECT_EQ(0, run_unprivileged(unprivileged_view, NULL));
 }

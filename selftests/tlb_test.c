@@ -304,26 +304,26 @@ static void check_op(struct __test_metadata *_metadata, int fd, enum op op,
 		       (unsigned long long)sent, (unsigned long long)sd);
 }
 
-TEST_F(tlb, munmap_with_sibling)
+TEST_F_TIMEOUT(tlb, munmap_with_sibling, VMI_TEST_TIMEOUT)
 {
 	check_op(_metadata, self->fd, OP_MUNMAP, VMI_TLB_CAUSE_MUNMAP,
 		 self->before, self->after);
 }
 
-TEST_F(tlb, mprotect_with_sibling)
+TEST_F_TIMEOUT(tlb, mprotect_with_sibling, VMI_TEST_TIMEOUT)
 {
 	check_op(_metadata, self->fd, OP_MPROTECT, VMI_TLB_CAUSE_MPROTECT,
 		 self->before, self->after);
 }
 
-TEST_F(tlb, madvise_dontneed_with_sibling)
+TEST_F_TIMEOUT(tlb, madvise_dontneed_with_sibling, VMI_TEST_TIMEOUT)
 {
 	check_op(_metadata, self->fd, OP_MADVISE, VMI_TLB_CAUSE_MADVISE,
 		 self->before, self->after);
 }
 
 /* The module counts the tracepoint the tracefs event shows, per CPU. */
-TEST_F(tlb, agrees_with_tracefs)
+TEST_F_TIMEOUT(tlb, agrees_with_tracefs, VMI_TEST_TIMEOUT)
 {
 	char path[256];
 	const char *dir = tracefs_dir();
@@ -370,7 +370,7 @@ TEST_F(tlb, agrees_with_tracefs)
 }
 
 /* A process with one thread on one CPU never needs a remote flush. */
-TEST_F(tlb, single_thread_no_ipis)
+TEST_F_TIMEOUT(tlb, single_thread_no_ipis, VMI_TEST_TIMEOUT)
 {
 	struct vmi_tlb_initiator in;
 	uint64_t rcv;
@@ -410,7 +410,7 @@ static bool kprobe_listed(const char *sym, bool *known)
 }
 
 /* Off: no probe registered and no counter moves. */
-TEST_F(tlb, disabled_is_frozen)
+TEST_F_TIMEOUT(tlb, disabled_is_frozen, VMI_TEST_TIMEOUT)
 {
 	struct vmi_tlb_initiator in0, in1;
 	struct vmi_tlb_ctl_arg st;
@@ -442,7 +442,7 @@ TEST_F(tlb, disabled_is_frozen)
 	EXPECT_LE(in0.shootdowns + N_OPS / 4 * 95 / 100, in1.shootdowns);
 }
 
-TEST_F(tlb, reset_zeroes)
+TEST_F_TIMEOUT(tlb, reset_zeroes, VMI_TEST_TIMEOUT)
 {
 	struct vmi_tlb_initiator in;
 	struct vmi_tlb_ctl_arg st;
@@ -470,7 +470,7 @@ TEST_F(tlb, reset_zeroes)
 }
 
 /* The trace ring holds this process's shootdowns with their facts. */
-TEST_F(tlb, trace_records)
+TEST_F_TIMEOUT(tlb, trace_records, VMI_TEST_TIMEOUT)
 {
 	static struct vmi_tlb_record recs[4096];
 	struct vmi_tlb_trace_arg a = {
@@ -552,12 +552,12 @@ static void toggle_loop(struct __test_metadata *_metadata, int fd, pid_t pid)
 	EXPECT_LT(0, in.shootdowns) TH_LOG("tracking dead after the loop");
 }
 
-TEST_F(tlb, toggle_loop)
+TEST_F_TIMEOUT(tlb, toggle_loop, VMI_TEST_TIMEOUT)
 {
 	toggle_loop(_metadata, self->fd, 0);
 }
 
-TEST_F(tlb, toggle_under_load)
+TEST_F_TIMEOUT(tlb, toggle_under_load, VMI_TEST_TIMEOUT)
 {
 	pid_t pid;
 
@@ -573,7 +573,7 @@ TEST_F(tlb, toggle_under_load)
 }
 
 /* The companion's JSON names this process, its cause and its victim. */
-TEST_F(tlb, companion_json)
+TEST_F_TIMEOUT(tlb, companion_json, VMI_TEST_TIMEOUT)
 {
 	char exe[PATH_MAX], cmd[PATH_MAX + 128], out[1 << 16], want[64];
 	ssize_t len;
@@ -619,7 +619,7 @@ static int unpriv_ctl(void *arg)
 	return 0;
 }
 
-TEST_F(tlb, abi_errors)
+TEST_F_TIMEOUT(tlb, abi_errors, VMI_TEST_TIMEOUT)
 {
 	struct vmi_tlb_ctl_arg a = { .size = sizeof(a) };
 	struct vmi_tlb_cpus_arg c = { .size = sizeof(c) };

@@ -13,6 +13,12 @@
 
 #define VMI_KV_MAX 64
 
+/*
+ * Seconds a kselftest may run before the harness kills it: the harness's
+ * 30 s is too short on the debug kernel (KASAN, lockdep) under TCG.
+ */
+#define VMI_TEST_TIMEOUT 180
+
 struct vmi_kv {
 	char key[64];
 	char value[256];

@@ -229,7 +229,7 @@ FIXTURE_TEARDOWN(walk)
 }
 
 /* Page by page: the walk says what pagemap and kpageflags say. */
-TEST_F(walk, agrees_with_pagemap)
+TEST_F_TIMEOUT(walk, agrees_with_pagemap, VMI_TEST_TIMEOUT)
 {
 	unsigned long start = (unsigned long)self->mem, a;
 	int n, present = 0;
@@ -272,7 +272,7 @@ TEST_F(walk, agrees_with_pagemap)
 }
 
 /* Present pages sit at the level of their size; runs never cross a VMA. */
-TEST_F(walk, levels_and_sizes)
+TEST_F_TIMEOUT(walk, levels_and_sizes, VMI_TEST_TIMEOUT)
 {
 	unsigned long start = (unsigned long)self->mem;
 	int i, n;
@@ -297,7 +297,7 @@ TEST_F(walk, levels_and_sizes)
 }
 
 /* One record per page and the merged runs describe the same pages. */
-TEST_F(walk, per_page_and_holes)
+TEST_F_TIMEOUT(walk, per_page_and_holes, VMI_TEST_TIMEOUT)
 {
 	static struct vmi_extent pp[MAX_EXT];
 	unsigned long start = (unsigned long)self->mem, covered = 0;
@@ -329,7 +329,7 @@ TEST_F(walk, per_page_and_holes)
 }
 
 /* Pages mode: pagemap's shape, one record per 4 KiB, holes included. */
-TEST_F(walk, pages_mode)
+TEST_F_TIMEOUT(walk, pages_mode, VMI_TEST_TIMEOUT)
 {
 	static struct vmi_page pg[1 << 18];
 	unsigned long start = (unsigned long)self->mem, end = start + self->len, a;
@@ -382,7 +382,7 @@ TEST_F(walk, pages_mode)
 }
 
 /* A vector of one: the cursor walks through the same extents. */
-TEST_F(walk, resume_cursor)
+TEST_F_TIMEOUT(walk, resume_cursor, VMI_TEST_TIMEOUT)
 {
 	unsigned long start = (unsigned long)self->mem, end = start + self->len;
 	struct vmi_walk_arg out;
@@ -408,7 +408,7 @@ TEST_F(walk, resume_cursor)
 }
 
 /* translate finds the same leaf as the walk, through the levels in use. */
-TEST_F(walk, translate_agrees)
+TEST_F_TIMEOUT(walk, translate_agrees, VMI_TEST_TIMEOUT)
 {
 	unsigned long start = (unsigned long)self->mem, a;
 	struct vmi_translate_arg t;
@@ -474,7 +474,7 @@ static uint64_t pfn_of(int fd, pid_t pid, unsigned long a)
 }
 
 /* fork: one frame for both until the child writes, then two. */
-TEST_F(vmi, cow_after_fork)
+TEST_F_TIMEOUT(vmi, cow_after_fork, VMI_TEST_TIMEOUT)
 {
 	int to_child[2], to_parent[2], status;
 	unsigned long a;
@@ -520,7 +520,7 @@ TEST_F(vmi, cow_after_fork)
 }
 
 /* mprotect: read-only drops the write bit, PROT_NONE keeps the frame. */
-TEST_F(vmi, mprotect_readonly_and_protnone)
+TEST_F_TIMEOUT(vmi, mprotect_readonly_and_protnone, VMI_TEST_TIMEOUT)
 {
 	struct vmi_extent e;
 	uint64_t pfn;
@@ -552,7 +552,7 @@ TEST_F(vmi, mprotect_readonly_and_protnone)
 }
 
 /* Pages pushed to swap show their swap slot, as pagemap does. */
-TEST_F(vmi, swapped_out)
+TEST_F_TIMEOUT(vmi, swapped_out, VMI_TEST_TIMEOUT)
 {
 	unsigned long a;
 	int i, n, swapped = 0;
@@ -596,7 +596,7 @@ TEST_F(vmi, swapped_out)
 }
 
 /* Page-table pages counted by the walk are what the kernel accounts. */
-TEST_F(vmi, pgtables_match_vmpte)
+TEST_F_TIMEOUT(vmi, pgtables_match_vmpte, VMI_TEST_TIMEOUT)
 {
 	struct vmi_pgtables_arg pt = { .size = sizeof(pt) };
 	long vmpte;
@@ -615,7 +615,7 @@ TEST_F(vmi, pgtables_match_vmpte)
 }
 
 /* 5-level machines: an address above 47 bits has a P4D step. */
-TEST_F(vmi, five_level_path)
+TEST_F_TIMEOUT(vmi, five_level_path, VMI_TEST_TIMEOUT)
 {
 	struct vmi_translate_arg t;
 	char *p;
@@ -641,7 +641,7 @@ TEST_F(vmi, five_level_path)
 
 /* ---- bad input ------------------------------------------------------------ */
 
-TEST_F(vmi, bad_ranges)
+TEST_F_TIMEOUT(vmi, bad_ranges, VMI_TEST_TIMEOUT)
 {
 	static const struct { unsigned long start, end; } r[] = {
 		{ 0x10000, 0x10000 },			/* empty */
@@ -659,7 +659,7 @@ TEST_F(vmi, bad_ranges)
 			TH_LOG("range %#lx-%#lx", r[i].start, r[i].end);
 }
 
-TEST_F(vmi, bad_vectors)
+TEST_F_TIMEOUT(vmi, bad_vectors, VMI_TEST_TIMEOUT)
 {
 	unsigned long a = 0x10000, b = 1UL << 46;
 	struct vmi_walk_arg w;
@@ -698,7 +698,7 @@ TEST_F(vmi, bad_vectors)
 }
 
 /* A larger extent record: the tail beyond what the kernel knows is zeroed. */
-TEST_F(vmi, larger_extent_records)
+TEST_F_TIMEOUT(vmi, larger_extent_records, VMI_TEST_TIMEOUT)
 {
 	unsigned char big[4][VMI_EXTENT_SIZE_VER0 + 32];
 	struct vmi_walk_arg w = { .size = sizeof(w) };
@@ -724,7 +724,7 @@ TEST_F(vmi, larger_extent_records)
 	munmap(p, 4 * PAGE);
 }
 
-TEST_F(vmi, bad_processes)
+TEST_F_TIMEOUT(vmi, bad_processes, VMI_TEST_TIMEOUT)
 {
 	struct vmi_translate_arg t;
 	pid_t zombie;
@@ -750,7 +750,7 @@ TEST_F(vmi, bad_processes)
 }
 
 /* A target that exits while being walked: the walk ends cleanly. */
-TEST_F(vmi, target_exits_during_walks)
+TEST_F_TIMEOUT(vmi, target_exits_during_walks, VMI_TEST_TIMEOUT)
 {
 	int i, ret, ok = 0;
 	pid_t pid;
@@ -776,7 +776,7 @@ TEST_F(vmi, target_exits_during_walks)
 }
 
 /* A target that execs while being walked: the old mm or the new, never a crash. */
-TEST_F(vmi, target_execs_during_walks)
+TEST_F_TIMEOUT(vmi, target_execs_during_walks, VMI_TEST_TIMEOUT)
 {
 	int i, ret, ok = 0;
 	pid_t pid;
@@ -845,7 +845,7 @@ static int unprivileged_walk(void *arg)
 	return bad;
 }
 
-TEST_F(vmi, unprivileged_walk)
+TEST_F_TIMEOUT(vmi, unprivileged_walk, VMI_TEST_TIMEOUT)
 {
 	EXPECT_EQ(0, run_unprivileged(unprivileged_walk, NULL));
 }
@@ -864,7 +864,7 @@ static ssize_t query(int qfd, const char *q, char *buf, size_t size)
 	return n < 0 ? -errno : len;
 }
 
-TEST_F(vmi, query_file)
+TEST_F_TIMEOUT(vmi, query_file, VMI_TEST_TIMEOUT)
 {
 	static char buf[1 << 20], buf2[1 << 20];
 	int q1, q2, n, lines = 0;
@@ -923,7 +923,7 @@ TEST_F(vmi, query_file)
  * few regions and then waits: our own address space would change under us
  * as reading smaps faults in more code.
  */
-TEST_F(vmi, maps_agree_with_smaps)
+TEST_F_TIMEOUT(vmi, maps_agree_with_smaps, VMI_TEST_TIMEOUT)
 {
 	static struct vmi_vma v[4096];
 	struct vmi_maps_arg m = { .size = sizeof(m) };
