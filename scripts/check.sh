@@ -9,8 +9,8 @@
 #   scripts/check.sh [--no-deps] [--no-lint] [--no-debug] [--kernel KVER]...
 #
 # --no-debug leaves out the debug kernel (its build, about 20 minutes on 2
-# cores the first time, run in the background while the other stages run;
-# and its test run, last).
+# cores the first time, and its test run; both run in the background beside
+# the other stages, see debug_lane).
 set -uo pipefail
 
 . "$(dirname "$0")/lib.sh"
@@ -47,29 +47,60 @@ stage() {
 	log "stage $name: $p passed, $f failed, $s skipped ($(($(date +%s) - start)) s)"
 }
 
-# The debug kernel builds (about 20 minutes on 2 cores, once) in the
-# background, niced, while the other stages run: the test VMs use one core
-# each under single-threaded TCG.
-DEBUG_PID=""
+# The debug kernel's lane runs in the background, beside the other stages:
+# build the kernel (about 20 minutes on 2 cores, once; niced), build the
+# module for it (W=1, sparse), test it in a VM.  Its VM runs at the same
+# time as the other kernels' VMs: each takes one host core under
+# single-threaded TCG, and the debug kernel's run is the longest.  Each step
+# leaves its output in $OUT/lane-<step>.log and its exit code in .rc.
+LANE_PID=""
 
-start_debug_kernel() {
-	log "building (or finding) the debug kernel in the background: $OUT/debug-kernel.log"
-	nice -n 10 "$VMI_TOP/scripts/debug-kernel.sh" >"$OUT/debug-kernel.log" 2>&1 &
-	DEBUG_PID=$!
+debug_lane() {
+	local line kver rc
+	nice -n 10 "$VMI_TOP/scripts/debug-kernel.sh" >"$OUT/lane-debug-kernel.log" 2>&1
+	rc=$?
+	if [ $rc = 0 ]; then
+		line=$(tail -n 1 "$OUT/lane-debug-kernel.log")
+		echo "debug kernel: $line (kver, build tree, image, build seconds)" >>"$OUT/lane-debug-kernel.log"
+		echo "1 passed, 0 failed" >>"$OUT/lane-debug-kernel.log"
+	else
+		echo "0 passed, 1 failed" >>"$OUT/lane-debug-kernel.log"
+	fi
+	echo $rc >"$OUT/lane-debug-kernel.rc"
+	[ $rc = 0 ] || return
+	kver=${line%% *}
+	"$VMI_TOP/scripts/build-module.sh" "$kver" >"$OUT/lane-build-debug.log" 2>&1
+	rc=$?
+	echo $rc >"$OUT/lane-build-debug.rc"
+	[ $rc = 0 ] || return
+	"$VMI_TOP/scripts/vmtest.sh" --debug >"$OUT/lane-vm-debug.log" 2>&1
+	echo $? >"$OUT/lane-vm-debug.rc"
 }
 
-# Wait for it; one result line for the stage.
-wait_debug_kernel() {
-	local line start=$SECONDS
-	if wait "$DEBUG_PID"; then
-		line=$(tail -n 1 "$OUT/debug-kernel.log")
-		echo "debug kernel: $line (kver, build tree, image, build seconds; waited $((SECONDS - start)) s)"
-		echo "1 passed, 0 failed"
-	else
-		tail -n 20 "$OUT/debug-kernel.log"
+start_debug_lane() {
+	rm -f "$OUT"/lane-*
+	log "debug kernel lane (build, module, VM) in the background: $OUT/lane-*.log"
+	debug_lane &
+	LANE_PID=$!
+}
+
+# Wait for the lane (in this shell: a stage runs in a pipeline's subshell).
+wait_debug_lane() {
+	local start=$SECONDS
+	wait "$LANE_PID"
+	log "waited $((SECONDS - start)) s for the debug kernel lane"
+}
+
+# The result of one step of the lane.
+lane_result() {
+	local step=$1
+	if [ ! -f "$OUT/lane-$step.rc" ]; then
+		echo "not run: an earlier step of the debug kernel lane failed"
 		echo "0 passed, 1 failed"
 		return 1
 	fi
+	cat "$OUT/lane-$step.log"
+	return "$(cat "$OUT/lane-$step.rc")"
 }
 
 main() {
@@ -92,8 +123,8 @@ main() {
 	fi
 	make -C "$VMI_TOP" -s tools selftests || die "building the companion or the selftests failed"
 
-	if [ $debug = 1 ]; then
-		start_debug_kernel
+	if [ $debug = 1 ] && [ ${#kernels[@]} -eq 0 ]; then
+		start_debug_lane
 	fi
 	stage unit make -C "$VMI_TOP/tools" -s test
 	# the kernels of the matrix (the debug kernel too when it is cached)
@@ -110,14 +141,11 @@ main() {
 	if [ -n "$k4" ] && [ ${#kernels[@]} -eq 0 ]; then
 		stage vm-4level "$VMI_TOP/scripts/vmtest.sh" --no5lvl --kernel "$k4"
 	fi
-	if [ $debug = 1 ]; then
-		stage debug-kernel wait_debug_kernel
-		# W=1 and sparse on it as well (again, when it was cached)
-		stage build-debug "$VMI_TOP/scripts/build-module.sh" \
-			"$("$VMI_TOP/scripts/kernels.sh" --debug | cut -d' ' -f1)"
-		if [ ${#kernels[@]} -eq 0 ]; then
-			stage vm-debug "$VMI_TOP/scripts/vmtest.sh" --debug
-		fi
+	if [ -n "$LANE_PID" ]; then
+		wait_debug_lane
+		stage debug-kernel lane_result debug-kernel
+		stage build-debug lane_result build-debug
+		stage vm-debug lane_result vm-debug
 	fi
 
 	log "make check took $(($(date +%s) - start)) s"

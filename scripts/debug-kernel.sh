@@ -20,7 +20,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # bump when the recipe below changes in a way the hash cannot see
-RECIPE=1
+RECIPE=2
 FRAGMENT="$VMI_TOP/scripts/debug-kernel.config"
 BASE="$VMI_CACHE/debug-kernel"
 
@@ -124,10 +124,11 @@ main() {
 	exec 9>"$BASE/.lock"
 	flock 9
 	if ! print_cached "$dir"; then
+		build "$tb" "$dir"
+		# older builds go once this one stands
 		for old in "$BASE"/*/; do
 			[ "$old" = "$dir/" ] || rm -rf "$old"
 		done
-		build "$tb" "$dir"
 		print_cached "$dir"
 	fi
 }

@@ -191,7 +191,8 @@ setup_swap() {
 	if grep -q '^/dev/zram' /proc/swaps; then
 		return 0
 	fi
-	if modprobe zram num_devices=1 2>/dev/null &&
+	# zram0 exists without modprobe when zram is built in (debug kernel)
+	if { [ -e /sys/block/zram0 ] || modprobe zram num_devices=1 2>/dev/null; } &&
 		echo 256M >/sys/block/zram0/disksize &&
 		mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
 		echo "# swap: 256M on zram0"

@@ -13,7 +13,7 @@
 # --debug        test the debug kernel (KASAN, lockdep, kmemleak...) that
 #                scripts/debug-kernel.sh built
 # --timeout SECS bound on one VM run (default: 1200 under TCG, 600 under KVM;
-#                doubled for the debug kernel)
+#                three times that for the debug kernel)
 # --no5lvl       boot with 4-level paging (no5lvl); results go to
 #                build/vmtest/<kver>-4level
 #
@@ -203,7 +203,7 @@ main() {
 	if [ -z "$limit" ]; then
 		limit=1200
 		[ "$accel" != kvm ] || limit=600
-		[ $debug = 0 ] || limit=$((limit * 2))
+		[ $debug = 0 ] || limit=$((limit * 3))
 	fi
 	matrix=$("$VMI_TOP/scripts/kernels.sh" --with-debug)
 
