@@ -12,27 +12,16 @@
 
 #include "../vminspect/cli.h"
 #include "../vminspect/output.h"
+#include "check.h"
 #include "test_export.h"
-
-static unsigned int *npass, *nfail;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			(*npass)++;                                            \
-		} else {                                                       \
-			(*nfail)++;                                            \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
 
 static void check_str(const char *got, const char *want, int line)
 {
 	if (got && !strcmp(got, want)) {
-		(*npass)++;
+		test_passed++;
 		return;
 	}
-	(*nfail)++;
+	test_failed++;
 	printf("FAIL %s:%d:\n  got:  \"%s\"\n  want: \"%s\"\n", __FILE__, line,
 	       got ? got : "(null)", want);
 }
@@ -295,10 +284,8 @@ static void test_render(void)
 	free(s);
 }
 
-void test_export_all(unsigned int *passed, unsigned int *failed)
+void test_export_all(void)
 {
-	npass = passed;
-	nfail = failed;
 	test_escape();
 	test_values();
 	test_color();

@@ -4,7 +4,7 @@
 #define _VMINSPECT_TEST_EXPORT_H
 
 /* Run the tests, adding to the counters. */
-void test_export_all(unsigned int *passed, unsigned int *failed);
+void test_export_all(void);
 /*
  * "test_host --render export|export-tlb-off|export-down": a sample in the
  * text exposition format; -1 for an unknown name.

@@ -21,29 +21,20 @@
 
 #include "../vminspect/cli.h"
 #include "../vminspect/output.h"
+#include "check.h"
 #include "test_export.h"
 #include "test_huge.h"
 
-static unsigned int passed, failed;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
+unsigned int test_passed, test_failed;
 
 static void check_str(const char *got, const char *want, const char *what,
 		      int line)
 {
 	if (got && !strcmp(got, want)) {
-		passed++;
+		test_passed++;
 		return;
 	}
-	failed++;
+	test_failed++;
 	printf("FAIL %s:%d: %s\n  got:  \"%s\"\n  want: \"%s\"\n", __FILE__,
 	       line, what, got ? got : "(null)", want);
 }
@@ -298,12 +289,12 @@ static void test_sizes(void)
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		fmt_size(cases[i].bytes, buf, sizeof(buf));
 		if (strcmp(buf, cases[i].want)) {
-			failed++;
+			test_failed++;
 			printf("FAIL fmt_size(%llu) = \"%s\", want \"%s\"\n",
 			       (unsigned long long)cases[i].bytes, buf,
 			       cases[i].want);
 		} else {
-			passed++;
+			test_passed++;
 		}
 	}
 
@@ -734,7 +725,7 @@ static void test_lib_fake_module(void)
 	int err, fd;
 
 	if (!mkdtemp(dir)) {
-		failed++;
+		test_failed++;
 		printf("FAIL mkdtemp: %s\n", strerror(errno));
 		return;
 	}
@@ -1738,9 +1729,9 @@ int main(int argc, char **argv)
 	test_walk_render();
 	test_translate_render();
 	test_maps_render();
-	test_huge_all(&passed, &failed, fake_open, fake_close);
-	test_export_all(&passed, &failed);
+	test_huge_all(fake_open, fake_close);
+	test_export_all();
 
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	printf("%u passed, %u failed\n", test_passed, test_failed);
+	return test_failed ? 1 : 0;
 }

@@ -14,22 +14,10 @@
 #include <unistd.h>
 
 #include "../vminspect/cli.h"
+#include "check.h"
 #include "test_huge.h"
 
 #define MB (1ULL << 20)
-
-static unsigned int dummy;
-static unsigned int *npass = &dummy, *nfail = &dummy;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (cond) {                                                    \
-			(*npass)++;                                            \
-		} else {                                                       \
-			(*nfail)++;                                            \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
 
 #define R(x) (1U << VMI_HR_##x)
 
@@ -721,14 +709,11 @@ int render_huge(const char *what)
 	return huge_all_print_json(&sv, stdout);
 }
 
-void test_huge_all(unsigned int *passed, unsigned int *failed,
-		   struct vmi_handle *(*open_fake)(void),
+void test_huge_all(struct vmi_handle *(*open_fake)(void),
 		   void (*close_fake)(struct vmi_handle *))
 {
 	struct vmi_handle *h;
 
-	npass = passed;
-	nfail = failed;
 	test_advice();
 	test_policy();
 	test_cpuid();
