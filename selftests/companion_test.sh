@@ -8,22 +8,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 
 VMI=tools/vminspect/vminspect
-PASS=0
-FAIL=0
-N=0
-
-check() {
-	local name=$1
-	shift
-	N=$((N + 1))
-	if "$@"; then
-		PASS=$((PASS + 1))
-		echo "ok $N $name"
-	else
-		FAIL=$((FAIL + 1))
-		echo "not ok $N $name"
-	fi
-}
+. selftests/ktap.sh
 
 # python3 -c PROGRAM: reads JSON on stdin, asserts, exits non-zero on failure
 json() {
@@ -134,5 +119,5 @@ check "an unprivileged user: no frames, and no other process" \
 assert all(e[\"pfn\"] is None for e in d[\"extents\"])' &&
 		setpriv --reuid=65534 --regid=65534 --clear-groups $VMI walk $TARGET >/dev/null 2>&1; test \$? -eq 5"
 
-echo "# Totals: pass:$PASS fail:$FAIL xfail:0 xpass:0 skip:0 error:0"
+totals
 [ "$FAIL" -eq 0 ]

@@ -15,29 +15,7 @@ cd "$(dirname "$0")/.." || exit 1
 VMI=tools/vminspect/vminspect
 HOT=tools/examples/hotarray
 PLAN=14
-PASS=0
-FAIL=0
-SKIP=0
-N=0
-
-check() {
-	local name=$1
-	shift
-	N=$((N + 1))
-	if "$@"; then
-		PASS=$((PASS + 1))
-		echo "ok $N $name"
-	else
-		FAIL=$((FAIL + 1))
-		echo "not ok $N $name"
-	fi
-}
-
-skip() {
-	N=$((N + 1))
-	SKIP=$((SKIP + 1))
-	echo "ok $N $1 # SKIP $2"
-}
+. selftests/ktap.sh
 
 echo "TAP version 13"
 echo "1..$PLAN"
@@ -282,5 +260,5 @@ check "export without the module's TLB rights (nobody): tracking off comment, st
 		grep -q '^# vminspect: tlb tracking off' '$TMP/nobody.prom' && grep -qx 'vminspect_up 1' '$TMP/nobody.prom' &&
 		{ ! command -v promtool >/dev/null || promtool check metrics <'$TMP/nobody.prom'; }"
 
-echo "# Totals: pass:$PASS fail:$FAIL xfail:0 xpass:0 skip:$SKIP error:0"
+totals
 [ "$FAIL" -eq 0 ]

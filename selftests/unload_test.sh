@@ -17,19 +17,7 @@ CYCLES=${VMI_UNLOAD_CYCLES:-100}
 KO="build/$(uname -r)/vminspect.ko"
 VMI=tools/vminspect/vminspect
 STOP=$(mktemp -u /tmp/vmi-unload-stop.XXXXXX)
-N=0
-PASS=0
-FAIL=0
-SKIP=0
-
-result() {
-	N=$((N + 1))
-	case $1 in
-	ok) PASS=$((PASS + 1)); echo "ok $N $2" ;;
-	skip) SKIP=$((SKIP + 1)); echo "ok $N $2 # SKIP $3" ;;
-	*) FAIL=$((FAIL + 1)); echo "not ok $N $2" ;;
-	esac
-}
+. selftests/ktap.sh
 
 # rmmod, retried while a loader holds a file open (that pins the module)
 unload() {
@@ -92,20 +80,20 @@ main() {
 	echo "1..4"
 	if [ "$(id -u)" != 0 ] || [ ! -f "$KO" ] || ! grep -q '^vminspect ' /proc/modules; then
 		for i in 1 2 3 4; do
-			result skip "unload $i" "needs root, $KO and the module loaded"
+			skip "unload $i" "needs root, $KO and the module loaded"
 		done
-		echo "# Totals: pass:$PASS fail:$FAIL xfail:0 xpass:0 skip:$SKIP error:0"
+		totals
 		return 0
 	fi
 
 	# the baseline: the module unloaded, nothing else running
 	if ! unload; then
-		result fail "baseline: rmmod vminspect"
-		echo "# Totals: pass:$PASS fail:$FAIL xfail:0 xpass:0 skip:$SKIP error:0"
+		fail "baseline: rmmod vminspect"
+		totals
 		return 1
 	fi
 	before=$(kernel_kb)
-	insmod "$KO" || { result fail "baseline: insmod $KO"; return 1; }
+	insmod "$KO" || { fail "baseline: insmod $KO"; return 1; }
 
 	sleep 1000 &
 	target=$!
@@ -120,9 +108,9 @@ main() {
 	wait "$target" 2>/dev/null
 	rm -f "$STOP"
 	if [ "$failed" = 0 ]; then
-		result ok "$CYCLES unload/load cycles under load in $secs s (tracking on in every other load)"
+		pass "$CYCLES unload/load cycles under load in $secs s (tracking on in every other load)"
 	else
-		result fail "$CYCLES unload/load cycles under load"
+		fail "$CYCLES unload/load cycles under load"
 	fi
 
 	# the module's memory, back to the baseline once it is gone
@@ -133,30 +121,30 @@ main() {
 		if [ -e /sys/kernel/debug/kmemleak ]; then
 			# KASAN's quarantine holds freed objects in slab: 10 MB
 			# after 100 cycles; kmemleak, after the run, checks leaks
-			result skip "kernel memory back to its baseline after unload" \
+			skip "kernel memory back to its baseline after unload" \
 				"debug kernel: KASAN's quarantine keeps freed slab; kmemleak checks leaks here"
 		elif [ $((after - before)) -lt 256 ]; then
-			result ok "kernel memory back to its baseline after unload ($((after - before)) kB)"
+			pass "kernel memory back to its baseline after unload ($((after - before)) kB)"
 		else
-			result fail "kernel memory back to its baseline after unload ($((after - before)) kB more)"
+			fail "kernel memory back to its baseline after unload ($((after - before)) kB more)"
 		fi
 		left=$(grep -c '\[vminspect\]' /proc/vmallocinfo 2>/dev/null)
 		if [ "${left:-0}" = 0 ]; then
-			result ok "no vmalloc area of the module left after unload"
+			pass "no vmalloc area of the module left after unload"
 		else
 			grep '\[vminspect\]' /proc/vmallocinfo | head -n 5 | sed 's/^/#   /'
-			result fail "vmalloc areas of the module left after unload: $left"
+			fail "vmalloc areas of the module left after unload: $left"
 		fi
 	else
-		result fail "rmmod after the cycles"
-		result fail "no vmalloc area left (not checked)"
+		fail "rmmod after the cycles"
+		fail "no vmalloc area left (not checked)"
 	fi
 	if insmod "$KO"; then
-		result ok "insmod again after the cycles"
+		pass "insmod again after the cycles"
 	else
-		result fail "insmod again after the cycles"
+		fail "insmod again after the cycles"
 	fi
-	echo "# Totals: pass:$PASS fail:$FAIL xfail:0 xpass:0 skip:$SKIP error:0"
+	totals
 	[ $FAIL = 0 ]
 }
 
