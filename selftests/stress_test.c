@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -575,12 +574,9 @@ struct storm {
 static void *storm_toucher(void *arg)
 {
 	struct storm *s = arg;
-	cpu_set_t set;
 	size_t i = 0;
 
-	CPU_ZERO(&set);
-	CPU_SET(s->cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	pin_cpu(s->cpu);
 	while (now() < s->st->deadline) {
 		/* mprotect may have taken write access away for a moment */
 		(void)*(volatile char *)(s->buf + i);
@@ -593,12 +589,9 @@ static void *storm_toucher(void *arg)
 static void *storm_flipper(void *arg)
 {
 	struct storm *s = arg;
-	cpu_set_t set;
 	int n = 0;
 
-	CPU_ZERO(&set);
-	CPU_SET(s->cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	pin_cpu(s->cpu);
 	while (now() < s->st->deadline) {
 		mprotect(s->buf, s->len, (n++ & 1) ? PROT_READ : PROT_READ | PROT_WRITE);
 		if (!(n % 64))

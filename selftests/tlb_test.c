@@ -21,7 +21,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -107,21 +106,12 @@ static int tlb_initiator(int fd, pid_t tgid, struct vmi_tlb_initiator *sum)
 	return 0;
 }
 
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
 static volatile int spin_stop;
 static volatile int spin_ready;
 
 static void *spinner(void *arg)
 {
-	pin(1);
+	pin_cpu(1);
 	spin_ready = 1;
 	while (!spin_stop)
 		;
@@ -170,7 +160,7 @@ static int run_with_sibling(enum op op, int n)
 {
 	pthread_t t;
 
-	pin(0);
+	pin_cpu(0);
 	spin_stop = 0;
 	spin_ready = 0;
 	if (pthread_create(&t, NULL, spinner, NULL))
@@ -190,7 +180,7 @@ static void paced_flusher(void)
 	pthread_t t;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	pin(0);
+	pin_cpu(0);
 	if (pthread_create(&t, NULL, spinner, NULL))
 		_exit(1);
 	for (;;) {
@@ -377,7 +367,7 @@ TEST_F_TIMEOUT(tlb, single_thread_no_ipis, VMI_TEST_TIMEOUT)
 	pid_t pid;
 	int status;
 
-	pin(0); /* the child is born on CPU 0 and stays there */
+	pin_cpu(0); /* the child is born on CPU 0 and stays there */
 	tlb_cpus(self->fd, self->before, MAX_CPUS);
 	pid = fork();
 	ASSERT_LE(0, pid);

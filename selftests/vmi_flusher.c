@@ -7,31 +7,23 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <time.h>
+
+#include "vmi_util.h"
 
 #define LEN (1 << 20)
 
 static char *buf;
 static volatile int stop;
 
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
 static void *toucher(void *arg)
 {
 	size_t i = 0;
 
-	pin(1);
+	pin_cpu(1);
 	while (!stop) {
 		(void)*(volatile char *)(buf + i);
 		i = (i + 4096) % LEN;
@@ -51,7 +43,7 @@ int main(int argc, char **argv)
 		perror("vmi_flusher");
 		return 1;
 	}
-	pin(0);
+	pin_cpu(0);
 	while (time(NULL) < end)
 		mprotect(buf, LEN, (n++ & 1) ? PROT_READ : PROT_READ | PROT_WRITE);
 	stop = 1;

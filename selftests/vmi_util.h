@@ -42,6 +42,8 @@ int possible_cpus(void);
 ssize_t read_file(const char *path, char *buf, size_t size);
 /* Page-table levels as user space can prove them: a hint above 47 bits. */
 int probe_pgtable_levels(void);
+/* Bind the calling thread to one CPU; 0 or -1. */
+int pin_cpu(int cpu);
 /* Run fn(arg) in a child as an unprivileged user; its exit code or -1. */
 int run_unprivileged(int (*fn)(void *arg), void *arg);
 
