@@ -223,6 +223,9 @@ static void mutate(uint64_t seed)
 			if (munmap(s->p + off, page) == 0 && off == 0) {
 				s->p += page;
 				s->len -= page;
+				/* a one-page region is gone: an empty slot */
+				if (!s->len)
+					s->p = NULL;
 			} else if (off) {
 				munmap(s->p + off, s->len - off);
 				s->len = off;
