@@ -10,7 +10,15 @@
  *    remote flush of an mm, and of the batched flushes of reclaim (mm
  *    NULL, from arch_tlbbatch_flush()): task, mm, cause, targets, pages,
  *    and the wait from entry to return;
- *  - a kretprobe on flush_tlb_kernel_range(): the same for kernel ranges.
+ *  - a kretprobe on flush_tlb_kernel_range(): the same for kernel ranges;
+ *  - on the targets, how long each shootdown's handler ran: the
+ *    csd_function_entry/exit tracepoints around every cross-CPU call
+ *    (6.3 on), or where the kernel has none a kretprobe on
+ *    flush_tlb_func(), the handler itself.  The csd tracepoints do not
+ *    say which calls are TLB flushes: a call inside which the tlb_flush
+ *    tracepoint reports a remote shootdown is one, and its function,
+ *    learnt then, marks the flushes that return early without a trace
+ *    (lazy TLB, another mm loaded), as /proc/interrupts counts them.
  * With INVLPGB (7.x on recent AMD CPUs) remote flushes need no IPI and
  * bypass native_flush_tlb_multi(); a kprobe on flush_tlb_mm_range() then
  * counts the requests, and the limits say what cannot be seen.
@@ -39,6 +47,7 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -78,6 +87,14 @@ struct vmi_tlb_pcpu {
 	u64 ipis_sent;
 	u64 requests;
 	u64 wait_hist[VMI_TLB_HIST_BUCKETS];
+	/* shootdowns handled here, written with IRQs off */
+	u64 handled;
+	u64 handle_ns;
+	u64 handle_max_ns;
+	u64 handle_hist[VMI_TLB_HIST_BUCKETS];
+	/* the cross-CPU call running here: its start, and whether it flushed */
+	u64 csd_start_ns;
+	bool csd_flushed;
 	/* ring: head written by this CPU, tail by the reader */
 	unsigned long head;
 	unsigned long tail;
@@ -392,11 +409,82 @@ static int vmi_tlb_request(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/* A shootdown handled on this CPU (IRQs off) took @ns. */
+static void vmi_tlb_handled(u64 ns)
+{
+	struct vmi_tlb_pcpu *pc = this_cpu_ptr(vmi_tlb_pc);
+
+	pc->handled++;
+	pc->handle_ns += ns;
+	if (ns > pc->handle_max_ns)
+		pc->handle_max_ns = ns;
+	pc->handle_hist[vmi_tlb_bucket(ns)]++;
+}
+
+/*
+ * The function of the cross-CPU calls that flush TLBs (flush_tlb_func),
+ * learnt from the first call that traced a remote shootdown; only ever
+ * compared, never called.
+ */
+static smp_call_func_t vmi_tlb_flush_func;
+
+/* A call queued by another CPU starts here; local ones have no csd. */
+static void vmi_tlb_csd_entry(void *data, smp_call_func_t func,
+			      call_single_data_t *csd)
+{
+	if (!csd)
+		return;
+	this_cpu_write(vmi_tlb_pc->csd_flushed, false);
+	this_cpu_write(vmi_tlb_pc->csd_start_ns, ktime_get_mono_fast_ns());
+}
+
+static void vmi_tlb_csd_exit(void *data, smp_call_func_t func,
+			     call_single_data_t *csd)
+{
+	u64 start;
+
+	if (!csd)
+		return;
+	if (func != READ_ONCE(vmi_tlb_flush_func)) {
+		if (!this_cpu_read(vmi_tlb_pc->csd_flushed))
+			return;
+		WRITE_ONCE(vmi_tlb_flush_func, func);
+	}
+	start = this_cpu_read(vmi_tlb_pc->csd_start_ns);
+	/* tracking switched on between this call's entry and exit */
+	if (!start)
+		return;
+	this_cpu_write(vmi_tlb_pc->csd_start_ns, 0);
+	vmi_tlb_handled(ktime_get_mono_fast_ns() - start);
+}
+
+/* Without csd tracepoints: flush_tlb_func() on a CPU it was sent to. */
+static int vmi_tlb_func_entry(struct kretprobe_instance *ri,
+			      struct pt_regs *regs)
+{
+	const struct vmi_flush_tlb_info *info =
+		(void *)regs_get_kernel_argument(regs, 0);
+
+	if (READ_ONCE(info->initiating_cpu) == smp_processor_id())
+		return 1; /* the initiator's own flush: no IPI */
+	*(u64 *)ri->data = ktime_get_mono_fast_ns();
+	return 0;
+}
+
+static int vmi_tlb_func_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	vmi_tlb_handled(ktime_get_mono_fast_ns() - *(u64 *)ri->data);
+	return 0;
+}
+
 /* May run preemptible on 7.x: single per-CPU operations only. */
 static void vmi_tlb_tp_flush(void *data, int reason, unsigned long pages)
 {
 	unsigned int r = min_t(unsigned int, reason, VMI_TLB_NR_REASONS - 1);
 
+	/* only flush_tlb_func() traces it, in a call from another CPU */
+	if (r == VMI_TLB_REMOTE_SHOOTDOWN)
+		this_cpu_write(vmi_tlb_pc->csd_flushed, true);
 	this_cpu_inc(vmi_tlb_pc->flushes[r]);
 	if (pages == TLB_FLUSH_ALL)
 		this_cpu_inc(vmi_tlb_pc->full[r]);
@@ -404,16 +492,30 @@ static void vmi_tlb_tp_flush(void *data, int reason, unsigned long pages)
 		this_cpu_add(vmi_tlb_pc->pages[r], pages);
 }
 
-static struct tracepoint *vmi_tp_tlb_flush;
-static struct kretprobe vmi_krp_multi, vmi_krp_kernel;
+static struct tracepoint *vmi_tp_tlb_flush, *vmi_tp_csd_entry, *vmi_tp_csd_exit;
+static struct kretprobe vmi_krp_multi, vmi_krp_kernel, vmi_krp_func;
 static struct kretprobe *vmi_krps[] = { &vmi_krp_multi, &vmi_krp_kernel };
 static struct kprobe vmi_kp_request;
 static bool vmi_kp_request_on;
+enum vmi_tlb_target {
+	VMI_TARGET_NONE,
+	VMI_TARGET_CSD,
+	VMI_TARGET_FUNC
+};
+
+/* how target handling time is measured while tracking is on ... */
+static enum vmi_tlb_target vmi_tlb_target;
+/* ... and was at the last enable, or can be from the first one */
+static enum vmi_tlb_target vmi_tlb_target_last;
 
 static void vmi_tlb_find_tp(struct tracepoint *tp, void *priv)
 {
 	if (!strcmp(tp->name, "tlb_flush"))
-		*(struct tracepoint **)priv = tp;
+		vmi_tp_tlb_flush = tp;
+	else if (!strcmp(tp->name, "csd_function_entry"))
+		vmi_tp_csd_entry = tp;
+	else if (!strcmp(tp->name, "csd_function_exit"))
+		vmi_tp_csd_exit = tp;
 }
 
 /* register_kretprobe() fills in its struct: start from a clean one. */
@@ -429,12 +531,82 @@ static void vmi_tlb_krp_init(struct kretprobe *krp, const char *sym,
 	krp->maxactive = 4 * num_possible_cpus();
 }
 
+/*
+ * Hooks for the targets' handling time; without them tracking goes on
+ * and the limits say what is missing.
+ */
+static void vmi_tlb_register_target(void)
+{
+	unsigned int cpu;
+	int ret;
+
+	/* no call in progress has a start from an earlier enable */
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(vmi_tlb_pc, cpu)->csd_start_ns = 0;
+	vmi_tlb_target = VMI_TARGET_NONE;
+	if (vmi_tp_csd_entry && vmi_tp_csd_exit) {
+		ret = tracepoint_probe_register(vmi_tp_csd_entry,
+						vmi_tlb_csd_entry, NULL);
+		if (ret)
+			goto err_log;
+		ret = tracepoint_probe_register(vmi_tp_csd_exit,
+						vmi_tlb_csd_exit, NULL);
+		if (ret) {
+			tracepoint_probe_unregister(vmi_tp_csd_entry,
+						    vmi_tlb_csd_entry, NULL);
+			goto err_log;
+		}
+		vmi_tlb_target = VMI_TARGET_CSD;
+		goto out;
+	}
+	vmi_tlb_krp_init(&vmi_krp_func, "flush_tlb_func", vmi_tlb_func_entry);
+	vmi_krp_func.handler = vmi_tlb_func_ret;
+	vmi_krp_func.data_size = sizeof(u64);
+	ret = register_kretprobe(&vmi_krp_func);
+	if (ret)
+		goto err_log;
+	vmi_tlb_target = VMI_TARGET_FUNC;
+	goto out;
+
+err_log:
+	pr_info("no handling time on the targets (%d)\n", ret);
+out:
+	vmi_tlb_target_last = vmi_tlb_target;
+}
+
+static void vmi_tlb_unregister_target(void)
+{
+	switch (vmi_tlb_target) {
+	case VMI_TARGET_CSD:
+		tracepoint_probe_unregister(vmi_tp_csd_exit, vmi_tlb_csd_exit,
+					    NULL);
+		tracepoint_probe_unregister(vmi_tp_csd_entry, vmi_tlb_csd_entry,
+					    NULL);
+		break;
+	case VMI_TARGET_FUNC:
+		unregister_kretprobe(&vmi_krp_func);
+		vmi_tlb_missed +=
+			vmi_krp_func.nmissed + vmi_krp_func.kp.nmissed;
+		break;
+	case VMI_TARGET_NONE:
+		break;
+	}
+	vmi_tlb_target = VMI_TARGET_NONE;
+}
+
+/* The tracepoints, and the hook for target time a first enable tries. */
+static void vmi_tlb_find_hooks(void)
+{
+	for_each_kernel_tracepoint(vmi_tlb_find_tp, NULL);
+	vmi_tlb_target_last = vmi_tp_csd_entry && vmi_tp_csd_exit ?
+				      VMI_TARGET_CSD :
+				      VMI_TARGET_FUNC;
+}
+
 static int vmi_tlb_register(void)
 {
 	int ret;
 
-	if (!vmi_tp_tlb_flush)
-		for_each_kernel_tracepoint(vmi_tlb_find_tp, &vmi_tp_tlb_flush);
 	if (!vmi_tp_tlb_flush)
 		return -ENOENT;
 
@@ -458,6 +630,7 @@ static int vmi_tlb_register(void)
 			goto err_unregister_krps;
 		vmi_kp_request_on = true;
 	}
+	vmi_tlb_register_target();
 	return 0;
 
 err_unregister_krps:
@@ -475,6 +648,8 @@ static u64 vmi_tlb_probe_missed(void)
 
 	if (vmi_kp_request_on)
 		n += vmi_kp_request.nmissed;
+	if (vmi_tlb_target == VMI_TARGET_FUNC)
+		n += vmi_krp_func.nmissed + vmi_krp_func.kp.nmissed;
 	return n;
 }
 
@@ -485,16 +660,38 @@ static void vmi_tlb_unregister(void)
 		unregister_kprobe(&vmi_kp_request);
 	/* waits for handlers in flight; pending returns are dropped */
 	unregister_kretprobes(vmi_krps, ARRAY_SIZE(vmi_krps));
-	vmi_tlb_missed += vmi_tlb_probe_missed();
+	vmi_tlb_missed += vmi_krp_multi.nmissed + vmi_krp_multi.kp.nmissed +
+			  vmi_krp_kernel.nmissed + vmi_krp_kernel.kp.nmissed;
+	if (vmi_kp_request_on)
+		vmi_tlb_missed += vmi_kp_request.nmissed;
 	vmi_kp_request_on = false;
+	vmi_tlb_unregister_target();
 	tracepoint_probe_unregister(vmi_tp_tlb_flush, vmi_tlb_tp_flush, NULL);
 	tracepoint_synchronize_unregister();
 }
 
+/* Call with the mutex: what the hooks in place (or to come) cannot see. */
 static u32 vmi_tlb_limits(void)
 {
-	return VMI_TLB_LIM_NO_TARGET |
-	       (vmi_tlb_broadcast() ? VMI_TLB_LIM_INVLPGB : 0);
+	u32 lim = vmi_tlb_broadcast() ? VMI_TLB_LIM_INVLPGB : 0;
+
+	if (vmi_tlb_target_last == VMI_TARGET_NONE)
+		lim |= VMI_TLB_LIM_NO_TARGET;
+	return lim;
+}
+
+static const char *vmi_tlb_target_name(void)
+{
+	if (!vmi_tlb_on)
+		return "off";
+	switch (vmi_tlb_target) {
+	case VMI_TARGET_CSD:
+		return "csd_tracepoints";
+	case VMI_TARGET_FUNC:
+		return "flush_tlb_func";
+	default:
+		return "none";
+	}
 }
 
 #else  /* !VMI_TLB_SUPPORTED */
@@ -521,6 +718,15 @@ static u64 vmi_tlb_probe_missed(void)
 static u32 vmi_tlb_limits(void)
 {
 	return 0;
+}
+
+static const char *vmi_tlb_target_name(void)
+{
+	return "none";
+}
+
+static void vmi_tlb_find_hooks(void)
+{
 }
 #endif /* VMI_TLB_SUPPORTED */
 
@@ -618,8 +824,13 @@ static void vmi_tlb_cpu_read(unsigned int cpu, struct vmi_tlb_cpu *out)
 	out->local = out->flushes[VMI_TLB_LOCAL_SHOOTDOWN] +
 		     out->flushes[VMI_TLB_LOCAL_MM];
 	out->requests = READ_ONCE(pc->requests);
-	for (i = 0; i < VMI_TLB_HIST_BUCKETS; i++)
+	for (i = 0; i < VMI_TLB_HIST_BUCKETS; i++) {
 		out->wait_hist[i] = READ_ONCE(pc->wait_hist[i]);
+		out->handle_hist[i] = READ_ONCE(pc->handle_hist[i]);
+	}
+	out->handled = READ_ONCE(pc->handled);
+	out->handle_ns = READ_ONCE(pc->handle_ns);
+	out->handle_max_ns = READ_ONCE(pc->handle_max_ns);
 }
 
 static void vmi_tlb_slot_read(const struct vmi_tlb_slot *s,
@@ -799,6 +1010,7 @@ static int vmi_tlb_show(struct seq_file *m, void *v)
 	struct vmi_tlb_top *top;
 	struct vmi_tlb_cpu *c;
 	u64 hist[VMI_TLB_HIST_BUCKETS] = {};
+	u64 hhist[VMI_TLB_HIST_BUCKETS] = {};
 	unsigned int cpu, i, n = 0;
 
 	seq_printf(m, "supported %d\n", vmi_tlb_supported());
@@ -814,6 +1026,9 @@ static int vmi_tlb_show(struct seq_file *m, void *v)
 		   st.limits & VMI_TLB_LIM_NO_TARGET ? " no_target_time" : "");
 	seq_printf(m, "missed %llu\nring_drops %llu\nother_hits %llu\n",
 		   st.missed, st.ring_drops, st.other_hits);
+	mutex_lock(&vmi_tlb_mutex);
+	seq_printf(m, "target_time %s\n", vmi_tlb_target_name());
+	mutex_unlock(&vmi_tlb_mutex);
 
 	c = kmalloc(sizeof(*c), GFP_KERNEL);
 	in = kmalloc(sizeof(*in), GFP_KERNEL);
@@ -833,11 +1048,21 @@ static int vmi_tlb_show(struct seq_file *m, void *v)
 		for (i = 0; i < VMI_TLB_NR_REASONS; i++)
 			seq_printf(m, " %s %llu", vmi_tlb_reason_names[i],
 				   c->flushes[i]);
-		seq_putc(m, '\n');
-		for (i = 0; i < VMI_TLB_HIST_BUCKETS; i++)
+		seq_printf(m,
+			   " handled %llu handle_p50_ns %llu handle_p99_ns %llu handle_max_ns %llu\n",
+			   c->handled,
+			   vmi_tlb_quantile(c->handle_hist, c->handle_max_ns,
+					    500),
+			   vmi_tlb_quantile(c->handle_hist, c->handle_max_ns,
+					    990),
+			   c->handle_max_ns);
+		for (i = 0; i < VMI_TLB_HIST_BUCKETS; i++) {
 			hist[i] += c->wait_hist[i];
+			hhist[i] += c->handle_hist[i];
+		}
 	}
 	vmi_tlb_show_hist(m, "wait_hist_ns", hist);
+	vmi_tlb_show_hist(m, "handle_hist_ns", hhist);
 
 	for (i = 0; i < VMI_TLB_SLOTS; i++) {
 		u64 sd = atomic64_read(&vmi_tlb_table[i].shootdowns);
@@ -922,6 +1147,8 @@ int vmi_tlb_init(struct proc_dir_entry *dir)
 		goto err_free_table;
 	mutex_lock(&vmi_tlb_mutex);
 	vmi_tlb_clear();
+	if (vmi_tlb_supported())
+		vmi_tlb_find_hooks();
 	mutex_unlock(&vmi_tlb_mutex);
 	if (!proc_create("tlb", 0600, dir, &vmi_tlb_proc_ops))
 		goto err_free_ring;

@@ -129,6 +129,10 @@ static void sample(struct export_view *v, const char *what)
 	s_cpus[1].ipis_received = 7;
 	s_cpus[1].flushes[VMI_TLB_REMOTE_SHOOTDOWN] = 7;
 	s_cpus[1].pages[VMI_TLB_REMOTE_SHOOTDOWN] = 9;
+	s_cpus[1].handled = 8; /* one returned early: no tracepoint */
+	s_cpus[1].handle_ns = 8 * 1500;
+	s_cpus[1].handle_max_ns = 1900;
+	s_cpus[1].handle_hist[10] = 8; /* 1024..2047 ns */
 	memset(s_in, 0, sizeof(s_in));
 	s_in[0].shootdowns = 5;
 	s_in[0].causes[VMI_TLB_CAUSE_MUNMAP] = 5;
@@ -249,6 +253,18 @@ static void test_render(void)
 	CHECK(strstr(s,
 		     "\nvminspect_tlb_initiator_wait_seconds_sum 2.000015\n"));
 	CHECK(strstr(s, "\nvminspect_tlb_initiator_wait_seconds_count 7\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_shootdown_handlers_total{cpu=\"1\"} 8\n"));
+	CHECK(strstr(s,
+		     "# TYPE vminspect_tlb_target_handle_seconds histogram\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_target_handle_seconds_bucket{le=\"1.024e-06\"} 0\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_target_handle_seconds_bucket{le=\"2.048e-06\"} 8\n"));
+	CHECK(strstr(s,
+		     "\nvminspect_tlb_target_handle_seconds_bucket{le=\"+Inf\"} 8\n"));
+	CHECK(strstr(s, "\nvminspect_tlb_target_handle_seconds_sum 1.2e-05\n"));
+	CHECK(strstr(s, "\nvminspect_tlb_target_handle_seconds_count 8\n"));
 	CHECK(strstr(s, "\nvminspect_processes{result=\"denied\"} 1\n"));
 	CHECK(strstr(s,
 		     "\nvminspect_process_resident_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 1048576\n"));

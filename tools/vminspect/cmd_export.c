@@ -191,6 +191,9 @@ static void export_tlb_cpus(const struct export_view *v, FILE *f)
 		{ "vminspect_tlb_shootdown_ipis_received_total",
 		  "shootdown IPIs this CPU handled",
 		  offsetof(struct vmi_tlb_cpu, ipis_received) },
+		{ "vminspect_tlb_shootdown_handlers_total",
+		  "shootdown handlers run on this CPU, early returns included (the TLB line of /proc/interrupts; 0 where the kernel gives no target time)",
+		  offsetof(struct vmi_tlb_cpu, handled) },
 	};
 	char cpu[16];
 	unsigned int k, r;
@@ -234,12 +237,61 @@ static void export_tlb_cpus(const struct export_view *v, FILE *f)
 	}
 }
 
+/* A log2 histogram of nanoseconds as a Prometheus histogram in seconds. */
+static void export_hist_seconds(FILE *f, const char *name, const char *help,
+				const __u64 *hist, double sum)
+{
+	char le[32], bucket[96], key[96];
+	uint64_t count = 0, cum = 0;
+	unsigned int b;
+
+	snprintf(bucket, sizeof(bucket), "%s_bucket", name);
+	for (b = 0; b < VMI_TLB_HIST_BUCKETS; b++)
+		count += hist[b];
+	prom_family(f, name, "histogram", help);
+	/* bucket b holds values below 2^(b+1) ns */
+	for (b = 0; b <= EXPORT_HIST_HI; b++) {
+		const char *l[] = { "le", le };
+
+		cum += hist[b];
+		if (b < EXPORT_HIST_LO)
+			continue;
+		prom_fmt_value((double)(2ULL << b) / 1e9, le, sizeof(le));
+		prom_sample_u64(f, bucket, l, 1, cum);
+	}
+	{
+		const char *l[] = { "le", "+Inf" };
+
+		prom_sample_u64(f, bucket, l, 1, count);
+	}
+	snprintf(key, sizeof(key), "%s_sum", name);
+	prom_sample_double(f, key, NULL, 0, sum);
+	snprintf(key, sizeof(key), "%s_count", name);
+	prom_sample_u64(f, key, NULL, 0, count);
+}
+
+static void export_tlb_handlers(const struct export_view *v, FILE *f)
+{
+	__u64 hist[VMI_TLB_HIST_BUCKETS] = { 0 };
+	double sum = 0;
+	unsigned int b;
+	size_t i;
+
+	for (i = 0; i < v->nr_cpus; i++) {
+		for (b = 0; b < VMI_TLB_HIST_BUCKETS; b++)
+			hist[b] += v->cpus[i].handle_hist[b];
+		sum += v->cpus[i].handle_ns / 1e9;
+	}
+	export_hist_seconds(f, "vminspect_tlb_target_handle_seconds",
+			    "time a target CPU spent in a shootdown handler",
+			    hist, sum);
+}
+
 static void export_tlb_initiators(const struct export_view *v, FILE *f)
 {
 	__u64 hist[VMI_TLB_HIST_BUCKETS] = { 0 };
-	uint64_t causes[VMI_TLB_NR_CAUSES] = { 0 }, count = 0, cum = 0;
+	uint64_t causes[VMI_TLB_NR_CAUSES] = { 0 };
 	double sum = 0;
-	char le[32];
 	unsigned int b, c;
 	size_t i;
 
@@ -261,33 +313,9 @@ static void export_tlb_initiators(const struct export_view *v, FILE *f)
 					"vminspect_tlb_shootdowns_by_cause_total",
 					l, 1, causes[c]);
 	}
-	for (b = 0; b < VMI_TLB_HIST_BUCKETS; b++)
-		count += hist[b];
-	prom_family(f, "vminspect_tlb_initiator_wait_seconds", "histogram",
-		    "time a shootdown initiator waited for its target CPUs");
-	/* bucket b holds waits below 2^(b+1) ns */
-	for (b = 0; b <= EXPORT_HIST_HI; b++) {
-		const char *l[] = { "le", le };
-
-		cum += hist[b];
-		if (b < EXPORT_HIST_LO)
-			continue;
-		prom_fmt_value((double)(2ULL << b) / 1e9, le, sizeof(le));
-		prom_sample_u64(f,
-				"vminspect_tlb_initiator_wait_seconds_bucket",
-				l, 1, cum);
-	}
-	{
-		const char *l[] = { "le", "+Inf" };
-
-		prom_sample_u64(f,
-				"vminspect_tlb_initiator_wait_seconds_bucket",
-				l, 1, count);
-	}
-	prom_sample_double(f, "vminspect_tlb_initiator_wait_seconds_sum", NULL,
-			   0, sum);
-	prom_sample_u64(f, "vminspect_tlb_initiator_wait_seconds_count", NULL,
-			0, count);
+	export_hist_seconds(f, "vminspect_tlb_initiator_wait_seconds",
+			    "time a shootdown initiator waited for its target CPUs",
+			    hist, sum);
 }
 
 static void export_procs(const struct export_view *v, FILE *f)
@@ -398,6 +426,8 @@ int export_print_prometheus(const struct export_view *v, FILE *f)
 				v->tlb_ctl ? v->tlb_ctl->missed : 0);
 		export_tlb_cpus(v, f);
 		export_tlb_initiators(v, f);
+		if (v->tlb_ctl && !(v->tlb_ctl->limits & VMI_TLB_LIM_NO_TARGET))
+			export_tlb_handlers(v, f);
 	}
 	if (v->scan) {
 		const char *res[] = { "scanned", "kernel_thread", "vanished",

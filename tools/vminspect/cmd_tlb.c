@@ -153,7 +153,7 @@ static uint64_t disturbed_cpus(const struct tlb_snap *s)
 		read_cpulist("/sys/devices/system/cpu/nohz_full");
 	for (i = 0; i < s->nr_cpus; i++)
 		if (s->cpus[i].cpu < 64 && (quiet & (1ULL << s->cpus[i].cpu)) &&
-		    s->cpus[i].ipis_received)
+		    (s->cpus[i].ipis_received || s->cpus[i].handled))
 			hit |= 1ULL << s->cpus[i].cpu;
 	return hit;
 }
@@ -171,6 +171,25 @@ static void wait_hist_all(const struct tlb_snap *s, __u64 *hist, uint64_t *max)
 	for (i = 0; i < s->nr_in; i++)
 		if (s->in[i].wait_max_ns > *max)
 			*max = s->in[i].wait_max_ns;
+}
+
+/* The targets' handler times, all CPUs shown together. */
+static void handle_hist_all(const struct tlb_snap *s, const struct tlb_opts *o,
+			    __u64 *hist, uint64_t *max)
+{
+	size_t i;
+	unsigned int b;
+
+	memset(hist, 0, VMI_TLB_HIST_BUCKETS * sizeof(*hist));
+	*max = 0;
+	for (i = 0; i < s->nr_cpus; i++) {
+		if (o->cpu >= 0 && (uint32_t)o->cpu != s->cpus[i].cpu)
+			continue;
+		for (b = 0; b < VMI_TLB_HIST_BUCKETS; b++)
+			hist[b] += s->cpus[i].handle_hist[b];
+		if (s->cpus[i].handle_max_ns > *max)
+			*max = s->cpus[i].handle_max_ns;
+	}
 }
 
 static void fmt_causes(const struct vmi_tlb_initiator *in, char *buf,
@@ -215,8 +234,11 @@ static bool cpu_shown(const struct tlb_opts *o, uint32_t cpu)
 static int print_text(const struct tlb_snap *s, const struct tlb_opts *o,
 		      double secs, FILE *f)
 {
-	static const char *const cpu_hdr[] = { "CPU",	"SENT",	 "RECEIVED",
-					       "LOCAL", "PAGES", "SHOOTDOWNS" };
+	static const char *const cpu_hdr[] = {
+		"CPU",	      "SENT",	 "RECEIVED",   "LOCAL",	    "PAGES",
+		"SHOOTDOWNS", "HANDLED", "HANDLE_P50", "HANDLE_MAX"
+	};
+	bool target = !(s->st.limits & VMI_TLB_LIM_NO_TARGET);
 	static const char *const in_hdr[] = { "PID",	    "COMM",
 					      "SHOOTDOWNS", "PAGES",
 					      "WAIT_P50",   "WAIT_P99",
@@ -254,6 +276,19 @@ static int print_text(const struct tlb_snap *s, const struct tlb_opts *o,
 		table_cellf(t, "%.0f%s", c->local / div, unit);
 		table_cellf(t, "%.0f%s", vmi_tlb_cpu_pages(c) / div, unit);
 		table_cellf(t, "%.0f%s", c->shootdowns / div, unit);
+		if (target) {
+			table_cellf(t, "%.0f%s", c->handled / div, unit);
+			fmt_ns(vmi_tlb_quantile(c->handle_hist,
+						c->handle_max_ns, 500),
+			       p50, sizeof(p50));
+			fmt_ns(c->handle_max_ns, mx, sizeof(mx));
+			table_cell(t, c->handled ? p50 : "-");
+			table_cell(t, c->handled ? mx : "-");
+		} else {
+			table_cell(t, "-");
+			table_cell(t, "-");
+			table_cell(t, "-");
+		}
 	}
 	ret |= table_print(t, f);
 	table_free(t);
@@ -324,6 +359,17 @@ static int print_text(const struct tlb_snap *s, const struct tlb_opts *o,
 	fmt_ns(vmi_tlb_quantile(hist, max, 990), p99, sizeof(p99));
 	fmt_ns(max, mx, sizeof(mx));
 	fprintf(f, "\ninitiator wait: p50 %s p99 %s max %s\n", p50, p99, mx);
+	if (target) {
+		handle_hist_all(s, o, hist, &max);
+		fmt_ns(vmi_tlb_quantile(hist, max, 500), p50, sizeof(p50));
+		fmt_ns(vmi_tlb_quantile(hist, max, 990), p99, sizeof(p99));
+		fmt_ns(max, mx, sizeof(mx));
+		fprintf(f, "target handling: p50 %s p99 %s max %s\n", p50, p99,
+			mx);
+	} else {
+		fprintf(f,
+			"target handling: not measured (no csd tracepoints and no probe on flush_tlb_func)\n");
+	}
 	fprintf(f,
 		"lost: %llu probe misses, %llu trace records, %llu in the \"other\" bucket\n",
 		(unsigned long long)s->st.missed,
@@ -390,6 +436,11 @@ static int print_json(const struct tlb_snap *s, const struct tlb_opts *o,
 		json_kv_uint(&j, "pages", vmi_tlb_cpu_pages(c));
 		json_kv_uint(&j, "shootdowns", c->shootdowns);
 		json_kv_uint(&j, "requests", c->requests);
+		if (!(s->st.limits & VMI_TLB_LIM_NO_TARGET)) {
+			json_kv_uint(&j, "handled", c->handled);
+			json_wait(&j, "handle_ns", c->handle_hist,
+				  c->handle_max_ns);
+		}
 		json_key(&j, "flushes");
 		json_object_begin(&j);
 		for (k = 0; k < VMI_TLB_NR_REASONS; k++)
@@ -443,6 +494,10 @@ static int print_json(const struct tlb_snap *s, const struct tlb_opts *o,
 
 	wait_hist_all(s, hist, &max);
 	json_wait(&j, "wait_ns", hist, max);
+	if (!(s->st.limits & VMI_TLB_LIM_NO_TARGET)) {
+		handle_hist_all(s, o, hist, &max);
+		json_wait(&j, "handle_ns", hist, max);
+	}
 	hit = disturbed_cpus(s);
 	json_key(&j, "isolated_cpus_hit");
 	json_array_begin(&j);
@@ -489,8 +544,12 @@ static void snap_delta(const struct tlb_snap *a, struct tlb_snap *d)
 		c->ipis_received -= o->ipis_received;
 		c->local -= o->local;
 		c->requests -= o->requests;
-		for (x = 0; x < VMI_TLB_HIST_BUCKETS; x++)
+		c->handled -= o->handled;
+		c->handle_ns -= o->handle_ns;
+		for (x = 0; x < VMI_TLB_HIST_BUCKETS; x++) {
 			c->wait_hist[x] -= o->wait_hist[x];
+			c->handle_hist[x] -= o->handle_hist[x];
+		}
 	}
 	for (i = 0; i < d->nr_in; i++) {
 		struct vmi_tlb_initiator *in = &d->in[i];

@@ -719,6 +719,13 @@ struct vmi_tlb_ctl_arg {
  * @requests:	flush_tlb_mm_range() calls here (only with
  *		VMI_TLB_LIM_INVLPGB: counts broadcast flushes too)
  * @wait_hist:	initiator wait, ns, log2 buckets
+ * @handled:	shootdown IPIs this CPU's flush handler ran for, those it
+ *		returned from early (lazy TLB, another mm loaded) included:
+ *		what /proc/interrupts counts on the TLB line (only without
+ *		VMI_TLB_LIM_NO_TARGET; since VMI_TLB_CPU_SIZE_VER1)
+ * @handle_ns:	time those handlers took, ns, in total
+ * @handle_max_ns: the longest of them
+ * @handle_hist: their times, ns, log2 buckets
  */
 struct vmi_tlb_cpu {
 	__u32 cpu;
@@ -732,9 +739,14 @@ struct vmi_tlb_cpu {
 	__u64 local;
 	__u64 requests;
 	__u64 wait_hist[VMI_TLB_HIST_BUCKETS];
+	__u64 handled;
+	__u64 handle_ns;
+	__u64 handle_max_ns;
+	__u64 handle_hist[VMI_TLB_HIST_BUCKETS];
 };
 
 #define VMI_TLB_CPU_SIZE_VER0 752
+#define VMI_TLB_CPU_SIZE_VER1 1288
 
 /**
  * struct vmi_tlb_cpus_arg - VMI_IOC_TLB_CPUS: per-CPU counters
