@@ -267,11 +267,46 @@ int vmi_pages_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
 	return VMI_WALK_CONTINUE;
 }
 
+#ifdef CONFIG_X86_64
+/*
+ * The record of a present PTE whose bits other than the frame are those
+ * of the last one decoded, whose flags (EXCLUSIVE aside) were @eflags:
+ * what vmi_decode_pte() and vmi_leaf_finish() would make of it.
+ */
+static __always_inline void vmi_pages_like(const struct vmi_walk *w,
+					   struct vmi_page *r, u64 pfn,
+					   u32 eflags)
+{
+	u32 attrs = w->vma_attrs;
+
+	if (!(eflags & (VMI_EF_SPECIAL | VMI_EF_DEVMAP))) {
+		u32 facts = vmi_page_facts(pfn, w->check_pfn);
+
+		if (facts & VMI_PAGE_THP)
+			attrs |= VMI_EA_THP;
+		else if (facts & VMI_PAGE_ONCE)
+			eflags |= VMI_EF_EXCLUSIVE;
+	}
+	if (w->hide_pfn) {
+		pfn = 0;
+		attrs |= VMI_EA_PFN_HIDDEN;
+	}
+	r->frame = pfn;
+	r->eflags = eflags;
+	r->kind = VMI_KIND_PRESENT;
+	r->level = VMI_LEVEL_PTE;
+	r->page_shift = PAGE_SHIFT;
+	r->attrs = attrs;
+}
+
 /* A PTE table at once: no call per entry, records written in place. */
 static int vmi_pages_ptes(struct vmi_walk *w, pte_t *table, unsigned long addr,
 			  unsigned long end)
 {
 	struct vmi_pages *p = w->priv;
+	/* the last present entry decoded, and its flags but EXCLUSIVE */
+	u64 prev = 0;
+	u32 prev_eflags = 0;
 	struct vmi_page *r;
 	unsigned int nbuf;
 	u64 room;
@@ -295,6 +330,15 @@ static int vmi_pages_ptes(struct vmi_walk *w, pte_t *table, unsigned long addr,
 			memset(r, 0, sizeof(*r));
 			continue;
 		}
+		/*
+		 * Present with the same bits as the last one but the frame
+		 * (the run a fault-in or a large folio leaves): its flags
+		 * again, with this frame's own facts.
+		 */
+		if (prev && !((pte_val(pte) ^ prev) & ~PTE_PFN_MASK)) {
+			vmi_pages_like(w, r, pte_pfn(pte), prev_eflags);
+			continue;
+		}
 		leaf.start = addr;
 		leaf.end = addr + PAGE_SIZE;
 		leaf.level = VMI_LEVEL_PTE;
@@ -310,6 +354,10 @@ static int vmi_pages_ptes(struct vmi_walk *w, pte_t *table, unsigned long addr,
 		r->level = leaf.level;
 		r->page_shift = leaf.page_shift;
 		r->attrs = leaf.attrs;
+		if (pte_val(pte) & _PAGE_PRESENT) {
+			prev = pte_val(pte);
+			prev_eflags = leaf.eflags & ~VMI_EF_EXCLUSIVE;
+		}
 	}
 	p->nbuf = nbuf;
 	p->room = room;
@@ -320,6 +368,8 @@ static int vmi_pages_ptes(struct vmi_walk *w, pte_t *table, unsigned long addr,
 	}
 	return VMI_WALK_CONTINUE;
 }
+
+#endif /* CONFIG_X86_64 */
 
 static const struct vmi_walk_ops vmi_pages_ops = {
 	.leaf = vmi_pages_leaf,
