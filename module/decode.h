@@ -129,19 +129,30 @@ static __always_inline u32 vmi_page_facts(u64 pfn, bool check_pfn)
  *
  * Shared by the walker and the consumers that take a PTE table at once.
  */
+/*
+ * What the page behind a present PTE adds: THP, or mapped once.  Not for
+ * special and device entries, whose frames are nobody's memory.
+ */
+static __always_inline void vmi_pte_page_flags(const struct vmi_walk *w,
+					       u64 pfn, u64 *eflags, u32 *attrs)
+{
+	u32 facts;
+
+	if (*eflags & (VMI_EF_SPECIAL | VMI_EF_DEVMAP))
+		return;
+	facts = vmi_page_facts(pfn, w->check_pfn);
+	if (facts & VMI_PAGE_THP)
+		*attrs |= VMI_EA_THP;
+	else if (facts & VMI_PAGE_ONCE)
+		*eflags |= VMI_EF_EXCLUSIVE;
+}
+
 static __always_inline void vmi_decode_pte(const struct vmi_walk *w,
 					   struct vmi_leaf *leaf, u64 v)
 {
 	vmi_decode_entry(leaf, v, false);
-	if (leaf->kind == VMI_KIND_PRESENT &&
-	    !(leaf->eflags & (VMI_EF_SPECIAL | VMI_EF_DEVMAP))) {
-		u32 facts = vmi_page_facts(leaf->pfn, w->check_pfn);
-
-		if (facts & VMI_PAGE_THP)
-			leaf->attrs |= VMI_EA_THP;
-		else if (facts & VMI_PAGE_ONCE)
-			leaf->eflags |= VMI_EF_EXCLUSIVE;
-	}
+	if (leaf->kind == VMI_KIND_PRESENT)
+		vmi_pte_page_flags(w, leaf->pfn, &leaf->eflags, &leaf->attrs);
 }
 
 /* The VMA's attributes, and the frame hidden from a caller who may not see it. */

@@ -275,18 +275,11 @@ int vmi_pages_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
  */
 static __always_inline void vmi_pages_like(const struct vmi_walk *w,
 					   struct vmi_page *r, u64 pfn,
-					   u32 eflags)
+					   u64 eflags)
 {
 	u32 attrs = w->vma_attrs;
 
-	if (!(eflags & (VMI_EF_SPECIAL | VMI_EF_DEVMAP))) {
-		u32 facts = vmi_page_facts(pfn, w->check_pfn);
-
-		if (facts & VMI_PAGE_THP)
-			attrs |= VMI_EA_THP;
-		else if (facts & VMI_PAGE_ONCE)
-			eflags |= VMI_EF_EXCLUSIVE;
-	}
+	vmi_pte_page_flags(w, pfn, &eflags, &attrs);
 	if (w->hide_pfn) {
 		pfn = 0;
 		attrs |= VMI_EA_PFN_HIDDEN;
@@ -305,8 +298,7 @@ static int vmi_pages_ptes(struct vmi_walk *w, pte_t *table, unsigned long addr,
 {
 	struct vmi_pages *p = w->priv;
 	/* the last present entry decoded, and its flags but EXCLUSIVE */
-	u64 prev = 0;
-	u32 prev_eflags = 0;
+	u64 prev = 0, prev_eflags = 0;
 	struct vmi_page *r;
 	unsigned int nbuf;
 	u64 room;

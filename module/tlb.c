@@ -585,13 +585,10 @@ static void vmi_tlb_unregister_target(void)
 		break;
 	case VMI_TARGET_FUNC:
 		unregister_kretprobe(&vmi_krp_func);
-		vmi_tlb_missed +=
-			vmi_krp_func.nmissed + vmi_krp_func.kp.nmissed;
 		break;
 	case VMI_TARGET_NONE:
 		break;
 	}
-	vmi_tlb_target = VMI_TARGET_NONE;
 }
 
 /* The tracepoints, and the hook for target time a first enable tries. */
@@ -660,12 +657,11 @@ static void vmi_tlb_unregister(void)
 		unregister_kprobe(&vmi_kp_request);
 	/* waits for handlers in flight; pending returns are dropped */
 	unregister_kretprobes(vmi_krps, ARRAY_SIZE(vmi_krps));
-	vmi_tlb_missed += vmi_krp_multi.nmissed + vmi_krp_multi.kp.nmissed +
-			  vmi_krp_kernel.nmissed + vmi_krp_kernel.kp.nmissed;
-	if (vmi_kp_request_on)
-		vmi_tlb_missed += vmi_kp_request.nmissed;
-	vmi_kp_request_on = false;
 	vmi_tlb_unregister_target();
+	/* every probe is gone: their counts of misses are final */
+	vmi_tlb_missed += vmi_tlb_probe_missed();
+	vmi_kp_request_on = false;
+	vmi_tlb_target = VMI_TARGET_NONE;
 	tracepoint_probe_unregister(vmi_tp_tlb_flush, vmi_tlb_tp_flush, NULL);
 	tracepoint_synchronize_unregister();
 }

@@ -173,6 +173,11 @@ static void wait_hist_all(const struct tlb_snap *s, __u64 *hist, uint64_t *max)
 			*max = s->in[i].wait_max_ns;
 }
 
+static bool cpu_shown(const struct tlb_opts *o, uint32_t cpu)
+{
+	return o->cpu < 0 || (uint32_t)o->cpu == cpu;
+}
+
 /* The targets' handler times, all CPUs shown together. */
 static void handle_hist_all(const struct tlb_snap *s, const struct tlb_opts *o,
 			    __u64 *hist, uint64_t *max)
@@ -183,7 +188,7 @@ static void handle_hist_all(const struct tlb_snap *s, const struct tlb_opts *o,
 	memset(hist, 0, VMI_TLB_HIST_BUCKETS * sizeof(*hist));
 	*max = 0;
 	for (i = 0; i < s->nr_cpus; i++) {
-		if (o->cpu >= 0 && (uint32_t)o->cpu != s->cpus[i].cpu)
+		if (!cpu_shown(o, s->cpus[i].cpu))
 			continue;
 		for (b = 0; b < VMI_TLB_HIST_BUCKETS; b++)
 			hist[b] += s->cpus[i].handle_hist[b];
@@ -224,11 +229,6 @@ static void fmt_ns(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%.1fus", ns / 1e3);
 	else
 		snprintf(buf, len, "%lluns", (unsigned long long)ns);
-}
-
-static bool cpu_shown(const struct tlb_opts *o, uint32_t cpu)
-{
-	return o->cpu < 0 || (uint32_t)o->cpu == cpu;
 }
 
 static int print_text(const struct tlb_snap *s, const struct tlb_opts *o,
