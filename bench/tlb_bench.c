@@ -90,22 +90,25 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Operations per second of one run; < 0 on error. */
+/* Operations per second of one run; < 0 on error, said on stderr. */
 static double run(long ops)
 {
 	pthread_t t;
 	double t0, t1;
 	char *p;
 	long i;
+	int err;
 
 	spin_stop = 0;
 	spin_ready = 0;
-	if (pthread_create(&t, NULL, spinner, NULL))
+	if (pthread_create(&t, NULL, spinner, NULL)) {
+		fprintf(stderr, "tlb_bench: run failed: no sibling thread\n");
 		return -1;
+	}
 	while (!spin_ready)
 		;
 	if (spin_ready < 0) {
-		pthread_join(t, NULL);
+		pthread_join(t, NULL); /* pin() said why */
 		return -1;
 	}
 	usleep(2000);
@@ -120,9 +123,15 @@ static double run(long ops)
 			break;
 	}
 	t1 = now_s();
+	err = errno;
 	spin_stop = 1;
 	pthread_join(t, NULL);
-	return i == ops ? ops / (t1 - t0) : -1;
+	if (i < ops) {
+		fprintf(stderr, "tlb_bench: run failed: mmap/munmap: %s\n",
+			strerror(err));
+		return -1;
+	}
+	return ops / (t1 - t0);
 }
 
 static int tlb_switch(int fd, int on)
@@ -396,10 +405,8 @@ static int absent_phase(const char *ko, const char *params, int pairs, long ops)
 			if (settle())
 				goto out;
 			v = run(ops);
-			if (v < 0) {
-				fprintf(stderr, "tlb_bench: run failed\n");
+			if (v < 0)
 				goto out;
-			}
 			if (want_loaded)
 				off[i] = v;
 			else
@@ -483,10 +490,8 @@ int main(int argc, char **argv)
 	}
 	if (pin(0))
 		return 1;
-	if (run(ops / 5) < 0) { /* warm up */
-		fprintf(stderr, "tlb_bench: run failed\n");
+	if (run(ops / 5) < 0) /* warm up */
 		return 1;
-	}
 	for (i = 0; i < pairs; i++) {
 		for (k = 0; k < 2; k++) {
 			int want_on = (i + k) % 2;
@@ -495,10 +500,8 @@ int main(int argc, char **argv)
 			if (tlb_switch(fd, want_on))
 				return 1;
 			v = run(ops);
-			if (v < 0) {
-				fprintf(stderr, "tlb_bench: run failed\n");
+			if (v < 0)
 				return 1;
-			}
 			if (want_on)
 				on[i] = v;
 			else
