@@ -44,11 +44,7 @@
 #define MAX_CPUS 256
 #define TLB_PATH VMI_PROC_DIR "/tlb"
 
-enum op {
-	OP_MUNMAP,
-	OP_MPROTECT,
-	OP_MADVISE
-};
+enum op { OP_MUNMAP, OP_MPROTECT, OP_MADVISE };
 
 static int tlb_ctl(int fd, uint64_t flags, struct vmi_tlb_ctl_arg *st)
 {
@@ -259,17 +255,15 @@ static void check_op(struct __test_metadata *_metadata, int fd, enum op op,
 	/* attribution: this process, this cause, CPU 1 and never CPU 0 */
 	EXPECT_EQ(0, in.flags & (1U << 31));
 	got = in.causes[cause];
-	EXPECT_LE(lo, got)
-	TH_LOG("cause %d: %llu of %d ops", cause, (unsigned long long)got,
-	       N_OPS);
-	EXPECT_GE(hi, got)
-	TH_LOG("cause %d: %llu of %d ops", cause, (unsigned long long)got,
-	       N_OPS);
+	EXPECT_LE(lo, got) TH_LOG("cause %d: %llu of %d ops", cause,
+				  (unsigned long long)got, N_OPS);
+	EXPECT_GE(hi, got) TH_LOG("cause %d: %llu of %d ops", cause,
+				  (unsigned long long)got, N_OPS);
 	EXPECT_LE(lo, in.targets[1]);
 	EXPECT_GE(in.shootdowns + 0, in.targets[1]);
 	/* only the sibling's own exit (glibc frees its stack) targets CPU 0 */
-	EXPECT_GE(16, in.targets[0])
-	TH_LOG("%llu shootdowns hit CPU 0", (unsigned long long)in.targets[0]);
+	EXPECT_GE(16, in.targets[0]) TH_LOG("%llu shootdowns hit CPU 0",
+					   (unsigned long long)in.targets[0]);
 	EXPECT_GT(in.wait_max_ns, 0);
 
 	/* CPU 1 received what /proc/interrupts says, CPU 0 sent them */
@@ -279,11 +273,11 @@ static void check_op(struct __test_metadata *_metadata, int fd, enum op op,
 	 * The kernel skips the IPI when CPU 1 went lazy (the sibling was
 	 * preempted); the module must then count what the kernel counts.
 	 */
-	EXPECT_LE(N_OPS / 2, kirq)
-	TH_LOG("CPU 1 got only %llu TLB IPIs", (unsigned long long)kirq);
-	EXPECT_LE(rcv, kirq + 2)
-	TH_LOG("module %llu, /proc/interrupts %llu", (unsigned long long)rcv,
-	       (unsigned long long)kirq);
+	EXPECT_LE(N_OPS / 2, kirq) TH_LOG("CPU 1 got only %llu TLB IPIs",
+					  (unsigned long long)kirq);
+	EXPECT_LE(rcv, kirq + 2) TH_LOG("module %llu, /proc/interrupts %llu",
+					(unsigned long long)rcv,
+					(unsigned long long)kirq);
 	ASSERT_EQ(0, tlb_ctl(fd, 0, &st));
 	if (st.limits & VMI_TLB_LIM_NO_TARGET) {
 		/*
@@ -291,17 +285,20 @@ static void check_op(struct __test_metadata *_metadata, int fd, enum op op,
 		 * kernel counts an IPI whose handler returned early too.
 		 */
 		EXPECT_LE(kirq * 95 / 100, rcv + 5)
-		TH_LOG("module %llu, /proc/interrupts %llu",
-		       (unsigned long long)rcv, (unsigned long long)kirq);
+			TH_LOG("module %llu, /proc/interrupts %llu",
+			       (unsigned long long)rcv,
+			       (unsigned long long)kirq);
 	} else {
 		/* the handler's own count: what /proc/interrupts counts */
 		handled = after[1].handled - before[1].handled;
 		EXPECT_LE(handled, kirq + 2)
-		TH_LOG("handled %llu, /proc/interrupts %llu",
-		       (unsigned long long)handled, (unsigned long long)kirq);
+			TH_LOG("handled %llu, /proc/interrupts %llu",
+			       (unsigned long long)handled,
+			       (unsigned long long)kirq);
 		EXPECT_LE(kirq, handled + 2)
-		TH_LOG("handled %llu, /proc/interrupts %llu",
-		       (unsigned long long)handled, (unsigned long long)kirq);
+			TH_LOG("handled %llu, /proc/interrupts %llu",
+			       (unsigned long long)handled,
+			       (unsigned long long)kirq);
 		/* a traced remote shootdown ran in a handler */
 		EXPECT_LE(rcv, handled + 2);
 		/* the histogram holds every handler, none on CPU 0 for us */
@@ -315,9 +312,10 @@ static void check_op(struct __test_metadata *_metadata, int fd, enum op op,
 		/* a target's handler runs inside its initiator's wait */
 		if (handled && in.shootdowns)
 			EXPECT_LE(hns / handled, in.wait_ns / in.shootdowns)
-		TH_LOG("handler mean %llu ns, wait mean %llu ns",
-		       (unsigned long long)(hns / handled),
-		       (unsigned long long)(in.wait_ns / in.shootdowns));
+				TH_LOG("handler mean %llu ns, wait mean %llu ns",
+				       (unsigned long long)(hns / handled),
+				       (unsigned long long)(in.wait_ns /
+							    in.shootdowns));
 	}
 	EXPECT_LE(got, after[0].shootdowns - before[0].shootdowns);
 	EXPECT_LE(got, after[0].ipis_sent - before[0].ipis_sent);
@@ -330,8 +328,8 @@ static void check_op(struct __test_metadata *_metadata, int fd, enum op op,
 	sd = after[0].shootdowns - before[0].shootdowns;
 	EXPECT_LE(sent, sd);
 	EXPECT_GE(sent + sent / 100 + 5, sd)
-	TH_LOG("send_ipi %llu, shootdowns %llu", (unsigned long long)sent,
-	       (unsigned long long)sd);
+		TH_LOG("send_ipi %llu, shootdowns %llu",
+		       (unsigned long long)sent, (unsigned long long)sd);
 }
 
 TEST_F_TIMEOUT(tlb, munmap_with_sibling, VMI_TEST_TIMEOUT)
@@ -392,9 +390,11 @@ TEST_F_TIMEOUT(tlb, agrees_with_tracefs, VMI_TEST_TIMEOUT)
 	EXPECT_LE(N_OPS / 2, e1 - e0);
 	/* the same hits, read a moment apart */
 	EXPECT_LE(mod, (uint64_t)(e1 - e0) + 2)
-	TH_LOG("module %llu, tracefs %lld", (unsigned long long)mod, e1 - e0);
+		TH_LOG("module %llu, tracefs %lld", (unsigned long long)mod,
+		       e1 - e0);
 	EXPECT_LE((uint64_t)(e1 - e0), mod + 2)
-	TH_LOG("module %llu, tracefs %lld", (unsigned long long)mod, e1 - e0);
+		TH_LOG("module %llu, tracefs %lld", (unsigned long long)mod,
+		       e1 - e0);
 }
 
 static bool kprobe_listed(const char *sym, bool *known)
@@ -452,19 +452,18 @@ TEST_F_TIMEOUT(tlb, target_time, VMI_TEST_TIMEOUT)
 	csd = !access(path, F_OK);
 	ASSERT_EQ(0, tlb_ctl(self->fd, 0, &st));
 	ASSERT_EQ(0, st.limits & VMI_TLB_LIM_NO_TARGET)
-	TH_LOG("no handling time on the targets: see dmesg");
+		TH_LOG("no handling time on the targets: see dmesg");
 	ASSERT_LT(0, read_file(TLB_PATH, buf, sizeof(buf)));
 	EXPECT_NE(NULL, strstr(buf, csd ? "\ntarget_time csd_tracepoints\n" :
 					  "\ntarget_time flush_tlb_func\n"))
-	TH_LOG("%.200s", buf);
+		TH_LOG("%.200s", buf);
 	if (!csd) {
 		/* the kretprobe is there while on, and only then */
 		EXPECT_TRUE(kprobe_listed("flush_tlb_func", &known) || !known);
 		ASSERT_EQ(0, tlb_ctl(self->fd, VMI_TLB_DISABLE, NULL));
 		EXPECT_FALSE(kprobe_listed("flush_tlb_func", &known));
 		ASSERT_EQ(0, tlb_ctl(self->fd, VMI_TLB_ENABLE, NULL));
-		SKIP(return,
-			   "no csd tracepoints (before 6.3): handled is checked against /proc/interrupts only");
+		SKIP(return, "no csd tracepoints (before 6.3): handled is checked against /proc/interrupts only");
 	}
 
 	snprintf(path, sizeof(path), "%s/trace", dir);
@@ -484,9 +483,9 @@ TEST_F_TIMEOUT(tlb, target_time, VMI_TEST_TIMEOUT)
 	mod = self->after[1].handled - self->before[1].handled;
 	EXPECT_LE(N_OPS / 4, ev);
 	EXPECT_LE(mod, (uint64_t)ev + 2)
-	TH_LOG("module %llu, tracefs %lld", (unsigned long long)mod, ev);
+		TH_LOG("module %llu, tracefs %lld", (unsigned long long)mod, ev);
 	EXPECT_LE((uint64_t)ev, mod + 2)
-	TH_LOG("module %llu, tracefs %lld", (unsigned long long)mod, ev);
+		TH_LOG("module %llu, tracefs %lld", (unsigned long long)mod, ev);
 
 	/* the text file's CPU 1 line carries the ioctl's count, a moment on */
 	ASSERT_LT(0, read_file(TLB_PATH, buf, sizeof(buf)));
@@ -548,8 +547,7 @@ TEST_F_TIMEOUT(tlb, disabled_is_frozen, VMI_TEST_TIMEOUT)
 	ASSERT_EQ(0, run_with_sibling(OP_MUNMAP, N_OPS / 4));
 	ASSERT_EQ(n, tlb_cpus(self->fd, self->after, MAX_CPUS));
 	ASSERT_EQ(0, tlb_initiator(self->fd, getpid(), &in1));
-	EXPECT_EQ(0, memcmp(self->before, self->after,
-			    n * sizeof(self->after[0])));
+	EXPECT_EQ(0, memcmp(self->before, self->after, n * sizeof(self->after[0])));
 	EXPECT_EQ(in0.shootdowns, in1.shootdowns);
 
 	/* on again: the same loop is seen */
@@ -581,8 +579,7 @@ TEST_F_TIMEOUT(tlb, reset_zeroes, VMI_TEST_TIMEOUT)
 	memset(self->before, 0, sizeof(self->before));
 	for (i = 0; i < n; i++)
 		self->before[i].cpu = i;
-	EXPECT_EQ(0, memcmp(self->before, self->after,
-			    n * sizeof(self->after[0])));
+	EXPECT_EQ(0, memcmp(self->before, self->after, n * sizeof(self->after[0])));
 	/* reset keeps the state: on stays on */
 	ASSERT_EQ(0, tlb_ctl(self->fd, VMI_TLB_ENABLE, NULL));
 	ASSERT_EQ(0, tlb_ctl(self->fd, VMI_TLB_RESET, &st));
@@ -634,8 +631,7 @@ static bool tcg_guest(void)
 {
 	char buf[8192];
 
-	if (read_file("/proc/cpuinfo", buf, sizeof(buf)) <= 0 ||
-	    !strstr(buf, "QEMU TCG"))
+	if (read_file("/proc/cpuinfo", buf, sizeof(buf)) <= 0 || !strstr(buf, "QEMU TCG"))
 		return false;
 	return read_file("/proc/cmdline", buf, sizeof(buf)) <= 0 ||
 	       !strstr(buf, "vmi_tcg_thread=single");
@@ -683,8 +679,7 @@ TEST_F_TIMEOUT(tlb, toggle_under_load, VMI_TEST_TIMEOUT)
 	pid_t pid;
 
 	if (tcg_guest())
-		SKIP(return,
-			   "multi-threaded QEMU TCG cannot patch code under load safely");
+		SKIP(return, "multi-threaded QEMU TCG cannot patch code under load safely");
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
@@ -773,8 +768,7 @@ static int wait_refcnt_zero(struct __test_metadata *_metadata)
 	int i;
 
 	for (i = 0; i < 50; i++) {
-		if (read_file("/sys/module/vminspect/refcnt", buf,
-			      sizeof(buf)) > 0 &&
+		if (read_file("/sys/module/vminspect/refcnt", buf, sizeof(buf)) > 0 &&
 		    atoi(buf) == 0)
 			return 0;
 		usleep(100000);
@@ -789,21 +783,17 @@ static int wait_refcnt_zero(struct __test_metadata *_metadata)
 		while (fds && (f = readdir(fds))) {
 			ssize_t n;
 
-			snprintf(path, sizeof(path), "/proc/%s/fd/%s",
-				 p->d_name, f->d_name);
+			snprintf(path, sizeof(path), "/proc/%s/fd/%s", p->d_name, f->d_name);
 			n = readlink(path, link, sizeof(link) - 1);
-			if (n > 0 &&
-			    (link[n] = '\0', strstr(link, "vminspect"))) {
+			if (n > 0 && (link[n] = '\0', strstr(link, "vminspect"))) {
 				char cmd[256] = "";
 
-				snprintf(path, sizeof(path), "/proc/%s/cmdline",
-					 p->d_name);
+				snprintf(path, sizeof(path), "/proc/%s/cmdline", p->d_name);
 				n = read_file(path, cmd, sizeof(cmd));
 				for (i = 0; i < n - 1; i++)
 					if (!cmd[i])
 						cmd[i] = ' ';
-				TH_LOG("pid %s (%s) holds %s", p->d_name, cmd,
-				       link);
+				TH_LOG("pid %s (%s) holds %s", p->d_name, cmd, link);
 			}
 		}
 		if (fds)
@@ -822,7 +812,7 @@ static int wait_refcnt_zero(struct __test_metadata *_metadata)
  * fixture's tests, whose descriptors are closed by then.
  */
 /* no state: a fixture only for the longer timeout a debug kernel needs */
-FIXTURE(unload){};
+FIXTURE(unload) {};
 FIXTURE_SETUP(unload)
 {
 }
@@ -876,7 +866,7 @@ TEST_F_TIMEOUT(unload, while_flushing, 300)
 		ASSERT_EQ(0, system(cmd));
 		ASSERT_LT(0, read_file(TLB_PATH, buf, sizeof(buf)));
 		EXPECT_NE(NULL, strstr(buf, "enabled 1\n"))
-		TH_LOG("tlb_track=1 did not switch tracking on");
+			TH_LOG("tlb_track=1 did not switch tracking on");
 	}
 	if (pid) {
 		kill(pid, SIGKILL);
@@ -884,8 +874,7 @@ TEST_F_TIMEOUT(unload, while_flushing, 300)
 	}
 	EXPECT_EQ(0, write_file(TLB_PATH, "off"));
 	if (!load)
-		SKIP(return,
-			   "unloaded idle only: multi-threaded QEMU TCG cannot patch code under load safely");
+		SKIP(return, "unloaded idle only: multi-threaded QEMU TCG cannot patch code under load safely");
 }
 
 TEST_HARNESS_MAIN
