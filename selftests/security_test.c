@@ -76,6 +76,28 @@ static uint64_t scan_text(const char *s)
 	return 0;
 }
 
+/*
+ * What scan_binary() looks for, in trace records field by field: their
+ * 64-bit fields as words, their name as text.  The 32-bit fields cannot
+ * hold an address, but a negative syscall (-1: not in a system call)
+ * beside the cause reads as a kernel address when the two are taken as one
+ * word.
+ */
+static uint64_t scan_tlb_records(const struct vmi_tlb_record *r, size_t n)
+{
+	size_t i;
+	uint64_t a;
+
+	for (i = 0; i < n; i++) {
+		a = scan_binary(&r[i], offsetof(struct vmi_tlb_record, pid));
+		if (!a && memchr(r[i].comm, '\0', sizeof(r[i].comm)))
+			a = scan_text(r[i].comm);
+		if (a)
+			return a;
+	}
+	return 0;
+}
+
 struct seen {
 	uint64_t addr;
 	char where[96];
@@ -213,7 +235,7 @@ static void scan_ioctls(struct seen *s, int fd, pid_t pid)
 	if (!ioctl(fd, VMI_IOC_TLB_INITIATORS, &ti))
 		note(s, scan_binary(init, ti.nr_out * sizeof(init[0])), "TLB_INITIATORS");
 	if (!ioctl(fd, VMI_IOC_TLB_TRACE, &tt))
-		note(s, scan_binary(rec, tt.nr_out * sizeof(rec[0])), "TLB_TRACE");
+		note(s, scan_tlb_records(rec, tt.nr_out), "TLB_TRACE");
 }
 
 /* Map a bit of everything so that the outputs have something to show. */
