@@ -28,6 +28,65 @@ static inline unsigned int vmi_pgtable_levels(void)
 #endif
 }
 
+/*
+ * Is a task spinning for @mm's mmap_lock?  A writer that finds the lock
+ * held by readers spins for it a while before it queues (rwsem optimistic
+ * spinning), and while it spins it holds the rwsem's spinner queue and
+ * nothing else: mmap_lock_is_contended(), which looks at the wait list,
+ * does not see it.  Where rwsems do not spin (PREEMPT_RT, or no
+ * RWSEM_SPIN_ON_OWNER) every waiter queues, and the answer is no.
+ */
+static inline bool vmi_mmap_lock_spinning(struct mm_struct *mm)
+{
+#if defined(CONFIG_RWSEM_SPIN_ON_OWNER) && !defined(CONFIG_PREEMPT_RT)
+	return osq_is_locked(&mm->mmap_lock.osq);
+#else
+	return false;
+#endif
+}
+
+/*
+ * PageCompound() (head or tail of a large folio) is PG_head in the first
+ * word of struct page or bit 0 of compound_head: the loops that ask it of
+ * every mapped page read both words, with no branch between them.  7.x
+ * wraps page->flags in a memdesc_flags_t and renamed compound_head.
+ * PageTail() is no help: on some kernels it also looks for the fake heads
+ * of hugetlb's vmemmap optimisation (hugetlb VMAs never get here).
+ *
+ * The reads are racy by design (a folio may be split or freed under a
+ * reader): plain loads, which any value serves, for the compiler to
+ * schedule.
+ */
+static __always_inline unsigned long
+vmi_page_flags_word(const struct page *page)
+{
+#ifdef VMI_HAVE_MEMDESC_FLAGS
+	/* a racy snapshot read, as above */
+	return data_race(page->flags.f);
+#else
+	/* a racy snapshot read, as above */
+	return data_race(page->flags);
+#endif
+}
+
+static __always_inline unsigned long vmi_page_tail_word(const struct page *page)
+{
+#ifdef VMI_HAVE_COMPOUND_INFO
+	/* a racy snapshot read, as above */
+	return data_race(page->compound_info);
+#else
+	/* a racy snapshot read, as above */
+	return data_race(page->compound_head);
+#endif
+}
+
+static __always_inline bool vmi_page_compound(const struct page *page)
+{
+	unsigned long head = vmi_page_flags_word(page) >> PG_head;
+
+	return (head | vmi_page_tail_word(page)) & 1;
+}
+
 /* Leaf page sizes the MMU supports, bit n set for 2^n bytes. */
 static inline u64 vmi_page_sizes(void)
 {

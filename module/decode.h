@@ -15,9 +15,38 @@
 #include "compat.h"
 #include "vminspect.h"
 
+/*
+ * May the consumers that take a PTE table at once (ops->ptes) read its
+ * entries raw?  In a Xen PV guest entries hold machine frames, which
+ * pte_val() turns into guest frames with a paravirt call; on kernels built
+ * to run there, that call is patched into a move everywhere else, but the
+ * compiler must still assume it clobbers memory, and reloads every global
+ * and spilled variable after it, once per entry of the tightest loops.
+ */
+static __always_inline bool vmi_raw_ptes(void)
+{
+#ifdef CONFIG_X86_64
+	return !cpu_feature_enabled(X86_FEATURE_XENPV);
+#else
+	return false;
+#endif
+}
+
 #ifdef CONFIG_X86_64
 
 void vmi_decode_swap(struct vmi_leaf *leaf, u64 v);
+
+/*
+ * The frame of a present or PROT_NONE entry's value: pte_pfn() and
+ * pmd_pfn() without their paravirt call, undoing the L1TF inversion of
+ * PROT_NONE frames the same way.
+ */
+static __always_inline u64 vmi_entry_pfn(u64 v, bool huge)
+{
+	u64 mask = huge ? pmd_pfn_mask(__pmd(v)) : PTE_PFN_MASK;
+
+	return ((v ^ protnone_mask(v)) & mask) >> PAGE_SHIFT;
+}
 
 /* Set @flag in the result when @bit is set in the entry. */
 #define VMI_BIT(v, bit, flag) (((v) & (bit)) ? (flag) : 0)
@@ -54,11 +83,7 @@ static __always_inline void vmi_decode_present(struct vmi_leaf *leaf, u64 v,
 
 	leaf->kind = VMI_KIND_PRESENT;
 	leaf->eflags = f;
-	/* the accessors undo the L1TF inversion of PROT_NONE frames */
-	if (huge)
-		leaf->pfn = pmd_pfn(__pmd(v));
-	else
-		leaf->pfn = pte_pfn(__pte(v));
+	leaf->pfn = vmi_entry_pfn(v, huge);
 }
 
 static __always_inline void vmi_decode_entry(struct vmi_leaf *leaf, u64 v,
@@ -116,7 +141,7 @@ static __always_inline u32 vmi_page_facts(u64 pfn, bool check_pfn)
 		return 0;
 	page = pfn_to_page(pfn);
 	/* outside hugetlb VMAs every compound page mapped is a THP or mTHP */
-	if (PageCompound(page))
+	if (vmi_page_compound(page))
 		return VMI_PAGE_THP;
 	return atomic_read(&page->_mapcount) == 0 ? VMI_PAGE_ONCE : 0;
 }

@@ -221,64 +221,145 @@ int vmi_huge_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
 	return VMI_WALK_CONTINUE;
 }
 
-#ifdef CONFIG_X86_64
+#if defined(CONFIG_X86_64) && defined(CONFIG_SPARSEMEM_VMEMMAP)
 #ifdef _PAGE_DEVMAP
 #define VMI_PAGE_NOT_MEMORY (_PAGE_SPECIAL | _PAGE_DEVMAP)
 #else
 #define VMI_PAGE_NOT_MEMORY _PAGE_SPECIAL
 #endif
 
+/* What a slice of a PTE table adds up to, in pages. */
+struct vmi_huge_sums {
+	u64 small; /* small pages of memory: in now, rss and base alike */
+	u64 thp;   /* pages of large folios: in now and rss */
+	u64 other; /* other present entries (no memory): in now */
+	u64 swap;
+};
+
+/*
+ * One entry, counted as vmi_huge_leaf() would count it: apart from the
+ * loop below, for the entries its fast path does not take.
+ */
+static noinline void vmi_huge_pte(struct vmi_walk *w, struct vmi_huge_sums *s,
+				  struct page *map, pte_t *ptep)
+{
+	u64 v = native_pte_val(ptep_get(ptep)); /* see vmi_raw_ptes() */
+	struct vmi_huge *h = w->priv;
+	struct vmi_huge_bytes *b = &h->cur.bytes;
+	unsigned long pfn;
+	struct page *page;
+	unsigned int order;
+
+	if (pte_none(native_make_pte(v)))
+		return;
+	if (!pte_present(native_make_pte(v))) {
+		struct vmi_leaf l = {};
+
+		vmi_decode_entry(&l, v, false);
+		if (l.kind == VMI_KIND_SWAP)
+			s->swap++;
+		return;
+	}
+	pfn = vmi_entry_pfn(v, false);
+	if ((v & VMI_PAGE_NOT_MEMORY) || (w->check_pfn && !pfn_valid(pfn))) {
+		s->other++;
+		return;
+	}
+	page = map + pfn;
+	order = PageCompound(page) ? folio_order(page_folio(page)) : 0;
+	if (!order) {
+		s->small++;
+		return;
+	}
+	s->thp++;
+	b->thp_pte += PAGE_SIZE;
+	b->thp_pte_order[min(order, VMI_THP_ORDERS - 1U)] += PAGE_SIZE;
+}
+
+/* Entries the fast path of vmi_huge_ptes() takes at once. */
+#define VMI_HUGE_RUN 4
+
+/* Is any of the pages behind four present entries part of a large folio? */
+static __always_inline bool vmi_huge_any_compound(struct page *map, u64 mask,
+						  u64 v0, u64 v1, u64 v2,
+						  u64 v3)
+{
+	struct page *p0 = map + ((v0 & mask) >> PAGE_SHIFT);
+	struct page *p1 = map + ((v1 & mask) >> PAGE_SHIFT);
+	struct page *p2 = map + ((v2 & mask) >> PAGE_SHIFT);
+	struct page *p3 = map + ((v3 & mask) >> PAGE_SHIFT);
+	unsigned long flags, tail;
+
+	flags = vmi_page_flags_word(p0) | vmi_page_flags_word(p1) |
+		vmi_page_flags_word(p2) | vmi_page_flags_word(p3);
+	tail = vmi_page_tail_word(p0) | vmi_page_tail_word(p1) |
+	       vmi_page_tail_word(p2) | vmi_page_tail_word(p3);
+	return ((flags >> PG_head) | tail) & 1;
+}
+
 /*
  * A PTE table at once: the same accounting as vmi_huge_leaf() for small
  * entries, in a loop that reads each entry and at most one struct page.
+ * The common runs take the shortest path, VMI_HUGE_RUN entries at a time:
+ * empty entries, and present small pages of memory (the memory map's base
+ * read once, as the stores elsewhere in the loop could alias it).  Slices
+ * of VMI_PTES_SLICE entries, with a look for a waiting writer after each.
  */
 static int vmi_huge_ptes(struct vmi_walk *w, pte_t *table, unsigned long addr,
 			 unsigned long end)
 {
 	struct vmi_huge *h = w->priv;
 	struct vmi_huge_bytes *b = &h->cur.bytes;
-	u64 now = 0, rss = 0, base = 0, swap = 0;
+	struct page *const map = vmemmap;
+	const u64 pfn_mask = PTE_PFN_MASK;
+	/* all present, none special: PFN maps (check_pfn) never see it */
+	const u64 fast_want = w->check_pfn ? U64_MAX : _PAGE_PRESENT;
+	pte_t *const first = table;
+	pte_t *const last = table + ((end - addr) >> PAGE_SHIFT);
+	struct vmi_huge_sums s = {};
+	u64 small = 0, now, v0, v1, v2, v3, all, any;
+	int ret = VMI_WALK_CONTINUE;
+	unsigned int k;
 	/* a PTE table maps one 2 MiB block: inside the span, or not at all */
 	bool in_span = h->capable && addr >= h->cur.span_2m_start &&
 		       end <= h->cur.span_2m_end;
-	bool check_pfn = w->check_pfn;
 
-	for (; addr < end; addr += PAGE_SIZE, table++) {
-		pte_t pte = ptep_get(table);
-		unsigned long pfn;
-		struct page *page;
-		unsigned int order;
+	/* entries are read raw: see vmi_raw_ptes() */
+	while (table < last) {
+		pte_t *const stop =
+			table + min_t(long, last - table, VMI_PTES_SLICE);
 
-		if (pte_none(pte))
-			continue;
-		if (!pte_present(pte)) {
-			struct vmi_leaf l = {};
-
-			vmi_decode_entry(&l, pte_val(pte), false);
-			if (l.kind == VMI_KIND_SWAP)
-				swap += PAGE_SIZE;
-			continue;
+		for (; stop - table >= VMI_HUGE_RUN; table += VMI_HUGE_RUN) {
+			v0 = native_pte_val(ptep_get(table));
+			v1 = native_pte_val(ptep_get(table + 1));
+			v2 = native_pte_val(ptep_get(table + 2));
+			v3 = native_pte_val(ptep_get(table + 3));
+			any = v0 | v1 | v2 | v3;
+			if (likely(!(any & ~_PAGE_KNL_ERRATUM_MASK)))
+				continue;
+			all = v0 & v1 & v2 & v3;
+			if (likely(((all & _PAGE_PRESENT) |
+				    (any & VMI_PAGE_NOT_MEMORY)) == fast_want &&
+				   !vmi_huge_any_compound(map, pfn_mask, v0, v1,
+							  v2, v3))) {
+				small += VMI_HUGE_RUN;
+				continue;
+			}
+			/* one by one, read again (a newer snapshot is as good) */
+			for (k = 0; k < VMI_HUGE_RUN; k++)
+				vmi_huge_pte(w, &s, map, table + k);
 		}
-		now++;
-		if (pte_val(pte) & VMI_PAGE_NOT_MEMORY)
-			continue;
-		pfn = pte_pfn(pte);
-		if (check_pfn && !pfn_valid(pfn))
-			continue;
-		rss += PAGE_SIZE;
-		page = pfn_to_page(pfn);
-		if (!PageCompound(page)) {
-			base += PAGE_SIZE;
-			continue;
+		for (; table < stop; table++)
+			vmi_huge_pte(w, &s, map, table);
+		if (table < last && vmi_walk_lock_wanted(w->mm)) {
+			ret = VMI_WALK_YIELD;
+			break;
 		}
-		order = folio_order(page_folio(page));
-		if (!order) {
-			base += PAGE_SIZE;
-			continue;
-		}
-		b->thp_pte += PAGE_SIZE;
-		b->thp_pte_order[min(order, VMI_THP_ORDERS - 1U)] += PAGE_SIZE;
 	}
+	w->addr = addr + (table - first) * PAGE_SIZE;
+
+	s.small += small;
+	now = s.small + s.thp + s.other;
 	b->tlb_now += now;
 	if (!in_span) {
 		b->tlb_best += now;
@@ -286,17 +367,17 @@ static int vmi_huge_ptes(struct vmi_walk *w, pte_t *table, unsigned long addr,
 		b->tlb_best++;
 		h->last_block = (end - 1) >> PMD_SHIFT;
 	}
-	b->rss += rss;
-	b->base += base;
-	b->swap += swap;
-	return VMI_WALK_CONTINUE;
+	b->rss += (s.small + s.thp) * PAGE_SIZE;
+	b->base += s.small * PAGE_SIZE;
+	b->swap += s.swap * PAGE_SIZE;
+	return ret;
 }
 #endif
 
 static const struct vmi_walk_ops vmi_huge_ops = {
 	.leaf = vmi_huge_leaf,
 	.vma = vmi_huge_vma,
-#ifdef CONFIG_X86_64
+#if defined(CONFIG_X86_64) && defined(CONFIG_SPARSEMEM_VMEMMAP)
 	.ptes = vmi_huge_ptes,
 #endif
 };

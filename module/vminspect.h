@@ -47,9 +47,20 @@ struct vmi_leaf {
 
 struct vmi_walk;
 
-/* Consumer callbacks return VMI_WALK_CONTINUE, VMI_WALK_STOP or -errno. */
+/*
+ * Consumer callbacks return VMI_WALK_CONTINUE, VMI_WALK_STOP or -errno;
+ * ->ptes() may also return VMI_WALK_YIELD.
+ */
 #define VMI_WALK_CONTINUE 0
 #define VMI_WALK_STOP	  1
+/* Why a step ended early: the walker's own reason to drop the lock. */
+#define VMI_WALK_YIELD 2
+
+/*
+ * Entries a bulk consumer (ops->ptes) reads between two looks for a task
+ * waiting for mmap_lock: a writer waits for 64 entries at most.
+ */
+#define VMI_PTES_SLICE 64
 
 struct vmi_walk_ops {
 	int (*leaf)(struct vmi_walk *w, const struct vmi_leaf *leaf);
@@ -62,7 +73,9 @@ struct vmi_walk_ops {
 	 * optional: [addr, end) of one PTE table, whole, instead of one
 	 * ->leaf() call per entry; called under rcu_read_lock(), reads each
 	 * entry once with ptep_get() (vmi_decode_pte() decodes it as ->leaf()
-	 * would see it); on VMI_WALK_STOP, sets w->addr where it stopped
+	 * would see it); after every VMI_PTES_SLICE entries returns
+	 * VMI_WALK_YIELD if vmi_walk_lock_wanted(); sets w->addr where it
+	 * stopped, or to @end
 	 */
 	int (*ptes)(struct vmi_walk *w, pte_t *table, unsigned long addr,
 		    unsigned long end);
@@ -96,6 +109,7 @@ struct vmi_walk {
 
 /* walk.c */
 int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end);
+bool vmi_walk_lock_wanted(struct mm_struct *mm);
 
 /* query.c: the hot consumers, called directly rather than through ops */
 int vmi_extents_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf);

@@ -19,6 +19,10 @@
  * Lock holds are bounded: after VMI_WALK_BUDGET entries or about a
  * millisecond the lock is dropped, the CPU yielded, fatal signals honoured,
  * and the walk resumes from where it stopped (looking the VMA up again).
+ * A task that wants the lock gets it within a few dozen entries: a writer
+ * queued for it, and one still spinning for it, which is not queued and so
+ * not "contention" to mmap_lock_is_contended(); the walk then waits for the
+ * spinner to take the lock before it asks again.
  */
 #include <linux/hugetlb.h>
 #include <linux/indirect_call_wrapper.h>
@@ -34,18 +38,19 @@
 
 /* Entries visited between two looks at the clock. */
 #define VMI_WALK_BUDGET 4096
-/* Entries of a PTE table read in one lock hold at most (512 KiB of work). */
-#define VMI_WALK_SLICE 128
-/*
- * Entries a bulk consumer (ops->ptes) reads between two looks for a writer
- * waiting on mmap_lock: a writer waits for 64 entries at most.
- */
-#define VMI_PTES_SLICE 64
 /* Longest wished-for lock hold. */
 #define VMI_WALK_HOLD_NS (1000 * NSEC_PER_USEC)
+/* Longest wait for a spinning writer to take the lock the walk gave up. */
+#define VMI_WALK_HANDOVER_NS (50 * NSEC_PER_USEC)
 
-/* Why a step ended early: the walker's own reason to drop the lock. */
-#define VMI_WALK_YIELD (VMI_WALK_STOP + 1)
+/*
+ * Does a task want mmap_lock: a writer queued for it, or one still
+ * spinning for it (the usual case when readers hold it only briefly)?
+ */
+bool vmi_walk_lock_wanted(struct mm_struct *mm)
+{
+	return mmap_lock_is_contended(mm) || vmi_mmap_lock_spinning(mm);
+}
 
 /*
  * Called after every step (at most one PTE table): should the lock be
@@ -55,7 +60,7 @@
  */
 static int vmi_walk_check_time(struct vmi_walk *w)
 {
-	if (mmap_lock_is_contended(w->mm) || need_resched())
+	if (vmi_walk_lock_wanted(w->mm) || need_resched())
 		return VMI_WALK_YIELD;
 	if (w->work < VMI_WALK_BUDGET)
 		return VMI_WALK_CONTINUE;
@@ -159,28 +164,14 @@ static int vmi_walk_ptes(struct vmi_walk *w, pmd_t *pmd, unsigned long addr,
 	rcu_read_lock();
 	/* the local copy of the PMD finds the table: no second read */
 	table = pte_offset_kernel(pmd, addr);
-	if (w->ops->ptes) {
+	if (w->ops->ptes && vmi_raw_ptes()) {
 		/*
-		 * Slices of one table: short, bounded loops in the consumer,
-		 * with a look for a waiting writer after each.  A consumer
-		 * that stops early sets w->addr where it stopped.
+		 * The consumer reads the table in short, bounded slices, with
+		 * a look for a waiting writer after each (one call per table:
+		 * the calls cost more than the looks).
 		 */
-		while (addr < end) {
-			unsigned long stop =
-				min(end, addr + VMI_PTES_SLICE * PAGE_SIZE);
-
-			ret = w->ops->ptes(w, table, addr, stop);
-			w->work += (stop - addr) >> PAGE_SHIFT;
-			if (ret)
-				break;
-			table += (stop - addr) >> PAGE_SHIFT;
-			addr = stop;
-			w->addr = addr;
-			if (addr < end && mmap_lock_is_contended(w->mm)) {
-				ret = VMI_WALK_YIELD;
-				break;
-			}
-		}
+		ret = w->ops->ptes(w, table, addr, end);
+		w->work += (w->addr - addr) >> PAGE_SHIFT;
 		rcu_read_unlock();
 		return ret;
 	}
@@ -196,14 +187,8 @@ static int vmi_walk_ptes(struct vmi_walk *w, pmd_t *pmd, unsigned long addr,
 					     PAGE_SHIFT);
 		if (ret)
 			break;
-		/*
-		 * A writer waiting for mmap_lock waits for 16 entries at most;
-		 * one still spinning for it (not yet queued, so not seen as
-		 * contention) for VMI_WALK_SLICE entries.
-		 */
-		++n;
-		if ((!(n % 16) && mmap_lock_is_contended(w->mm)) ||
-		    !(n % VMI_WALK_SLICE)) {
+		/* a writer waits for 16 entries at most */
+		if (!(++n % 16) && vmi_walk_lock_wanted(w->mm)) {
 			ret = VMI_WALK_YIELD;
 			break;
 		}
@@ -340,6 +325,27 @@ static void vmi_walk_unlock(struct vmi_walk *w, u64 locked_at)
 		w->max_lock_ns = held;
 }
 
+/*
+ * The walk gave mmap_lock up: let a writer spinning for it take it before
+ * asking for it again.  A reader's fast path would otherwise win the race
+ * (the lock is free for an instant), and the writer would spin on until it
+ * gave up and slept, to be woken later: the cost a walk must not add to a
+ * process that maps and unmaps.  Bounded, and only while one spins.
+ */
+static void vmi_walk_hand_over(struct mm_struct *mm)
+{
+	u64 deadline;
+
+	if (!vmi_mmap_lock_spinning(mm))
+		return;
+	deadline = local_clock() + VMI_WALK_HANDOVER_NS;
+	while (vmi_mmap_lock_spinning(mm) && !rwsem_is_locked(&mm->mmap_lock)) {
+		if (need_resched() || local_clock() > deadline)
+			return;
+		cpu_relax();
+	}
+}
+
 /**
  * vmi_walk - visit the leaf entries of [start, end) in @w->mm
  * @w:		the walk: mm, caller, ops and options set by the consumer
@@ -406,6 +412,7 @@ int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end)
 		if (ret == VMI_WALK_YIELD) {
 			w->lock_drops++;
 			ret = 0;
+			vmi_walk_hand_over(w->mm);
 		} else if (ret) {
 			break;
 		}
