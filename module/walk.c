@@ -326,8 +326,8 @@ static void vmi_walk_unlock(struct vmi_walk *w, u64 locked_at)
 }
 
 /*
- * The walk gave mmap_lock up: let a writer spinning for it take it before
- * asking for it again.  A reader's fast path would otherwise win the race
+ * Before the walk asks for mmap_lock (again): let a writer spinning for it
+ * take it first.  A reader's fast path would otherwise win the race
  * (the lock is free for an instant), and the writer would spin on until it
  * gave up and slept, to be woken later: the cost a walk must not add to a
  * process that maps and unmaps.  Bounded, and only while one spins.
@@ -365,6 +365,8 @@ int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end)
 	w->vma = NULL;
 	w->hide_pfn = !w->caller->pfn && !w->keep_pfn;
 	while (w->addr < end) {
+		/* also when a consumer's batch took the last lock hold */
+		vmi_walk_hand_over(w->mm);
 		if (mmap_read_lock_killable(w->mm))
 			return -EINTR;
 		locked_at = local_clock();
@@ -412,7 +414,6 @@ int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end)
 		if (ret == VMI_WALK_YIELD) {
 			w->lock_drops++;
 			ret = 0;
-			vmi_walk_hand_over(w->mm);
 		} else if (ret) {
 			break;
 		}
