@@ -43,7 +43,7 @@ void vmi_decode_swap(struct vmi_leaf *leaf, u64 v);
  */
 static __always_inline u64 vmi_entry_pfn(u64 v, bool huge)
 {
-	u64 mask = huge ? pmd_pfn_mask(__pmd(v)) : PTE_PFN_MASK;
+	u64 mask = huge ? pmd_pfn_mask(native_make_pmd(v)) : PTE_PFN_MASK;
 
 	return ((v ^ protnone_mask(v)) & mask) >> PAGE_SHIFT;
 }

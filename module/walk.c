@@ -171,7 +171,9 @@ static int vmi_walk_ptes(struct vmi_walk *w, pmd_t *pmd, unsigned long addr,
 		 * the calls cost more than the looks).
 		 */
 		ret = w->ops->ptes(w, table, addr, end);
-		w->work += (w->addr - addr) >> PAGE_SHIFT;
+		/* a consumer may stop before the table (pages: a gap to fill) */
+		if (w->addr > addr)
+			w->work += (w->addr - addr) >> PAGE_SHIFT;
 		rcu_read_unlock();
 		return ret;
 	}
