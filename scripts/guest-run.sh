@@ -171,17 +171,17 @@ check_kmsg() {
 }
 
 # Findings in the boot log, before this script started, are reported but not
-# counted: they are not caused by the module.
+# counted: they are not caused by the module.  The awk programs read to the
+# end: one that left at the marker would kill dmesg with SIGPIPE once the
+# log after it outgrew the pipe, and with pipefail the script with it.
 boot_kmsg_notes() {
-	local n
-	n=$(dmesg 2>/dev/null | awk -v mark="$MARK" 'index($0, mark) { exit }
-		/BUG:|WARNING:|Oops|Call Trace|INFO: |soft lockup|hung task/ { n++ }
-		END { print n + 0 }')
+	local n notes
+	notes=$(dmesg 2>/dev/null | awk -v mark="$MARK" 'index($0, mark) { done = 1 }
+		!done && /BUG:|WARNING:|Oops|Call Trace|INFO: |soft lockup|hung task/ { print "#   " $0 }') || true
+	n=$(printf '%s' "$notes" | grep -c '^#' || true)
 	if [ "$n" != 0 ]; then
 		echo "# note: $n suspicious line(s) in the boot log (not counted):"
-		dmesg | awk -v mark="$MARK" 'index($0, mark) { exit }
-			/BUG:|WARNING:|Oops|Call Trace|INFO: |soft lockup|hung task/ { print "#   " $0 }' |
-			head -n 20
+		printf '%s\n' "$notes" | awk 'NR <= 20'
 	fi
 }
 
