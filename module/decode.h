@@ -146,14 +146,6 @@ static __always_inline u32 vmi_page_facts(u64 pfn, bool check_pfn)
 	return atomic_read(&page->_mapcount) == 0 ? VMI_PAGE_ONCE : 0;
 }
 
-/**
- * vmi_decode_pte - a small (PTE-level) entry as every consumer sees it
- * @w:		the walk (its VMA's attributes, what the caller may see)
- * @leaf:	in: start, end, level, page_shift; out: the rest
- * @v:		the entry, read once
- *
- * Shared by the walker and the consumers that take a PTE table at once.
- */
 /*
  * What the page behind a present PTE adds: THP, or mapped once.  Not for
  * special and device entries, whose frames are nobody's memory.
@@ -172,6 +164,14 @@ static __always_inline void vmi_pte_page_flags(const struct vmi_walk *w,
 		*eflags |= VMI_EF_EXCLUSIVE;
 }
 
+/**
+ * vmi_decode_pte - a small (PTE-level) entry as every consumer sees it
+ * @w:		the walk (its VMA's attributes, what the caller may see)
+ * @leaf:	in: start, end, level, page_shift; out: the rest
+ * @v:		the entry, read once
+ *
+ * Shared by the walker and the consumers that take a PTE table at once.
+ */
 static __always_inline void vmi_decode_pte(const struct vmi_walk *w,
 					   struct vmi_leaf *leaf, u64 v)
 {

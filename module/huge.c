@@ -266,7 +266,7 @@ static noinline void vmi_huge_pte(struct vmi_walk *w, struct vmi_huge_sums *s,
 		return;
 	}
 	page = map + pfn;
-	order = PageCompound(page) ? folio_order(page_folio(page)) : 0;
+	order = vmi_page_compound(page) ? folio_order(page_folio(page)) : 0;
 	if (!order) {
 		s->small++;
 		return;

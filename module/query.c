@@ -94,24 +94,6 @@ int vmi_stage_init(struct vmi_stage *st, void *pending, size_t rec_size,
 	return 0;
 }
 
-/*
- * memcpy() for a record (8-byte aligned, a multiple of 8 bytes in
- * practice), a word at a time.  The kernel's memcpy() is "rep movsb" on CPUs with FSRM, which
- * QEMU's TCG runs one byte per step: about 10 us for a 432-byte record of
- * the huge-page query, once per VMA.
- */
-static void vmi_copy_record(void *dst, const void *src, size_t len)
-{
-	const u64 *s = src;
-	u64 *d = dst;
-	size_t i;
-
-	for (i = 0; i < len / sizeof(u64); i++)
-		d[i] = s[i];
-	if (len % sizeof(u64))
-		memcpy(&d[i], &s[i], len % sizeof(u64));
-}
-
 /* Move the pending record into the batch; false when the sink is full. */
 bool vmi_stage_push(struct vmi_stage *st)
 {
@@ -121,8 +103,7 @@ bool vmi_stage_push(struct vmi_stage *st)
 	}
 	if (st->seal)
 		st->seal(st);
-	vmi_copy_record(st->buf + st->nbuf++ * st->rec_size, st->pending,
-			st->rec_size);
+	memcpy(st->buf + st->nbuf++ * st->rec_size, st->pending, st->rec_size);
 	st->room--;
 	st->have_pending = false;
 	return true;
