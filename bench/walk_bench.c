@@ -20,6 +20,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -106,7 +107,7 @@ static struct region regions[NR_REGIONS];
 static int opt_reps = 5;
 static int opt_dense_mib; /* 0: 1024, halved when too slow to set up */
 static int opt_mutate_secs = 2;
-static int opt_rounds = 5;
+static int opt_rounds = 7;
 
 static int ctl_fd = -1;
 static int pm_fd = -1;
@@ -911,6 +912,23 @@ static void pagemap_reader(pid_t pid)
 	_exit(0);
 }
 
+/*
+ * Keep the mutator on CPU 0 and the other process on CPU 1, so that each
+ * vCPU runs one of them in every round (the scheduler would otherwise put
+ * both on one CPU now and then, a round's worth of noise).
+ */
+static void pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity: %s", strerror(errno));
+}
+
 static pid_t start_bg(enum bg_kind kind)
 {
 	pid_t self = getpid(), pid;
@@ -924,6 +942,7 @@ static pid_t start_bg(enum bg_kind kind)
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (!pid) {
+		pin_to(1);
 		if (kind == BG_WALK)
 			walker(self);
 		if (kind == BG_PAGEMAP)
@@ -985,7 +1004,8 @@ static double mutate(int secs)
 
 static void interference(void)
 {
-	double rate[NR_BG][MAX_REPS], sum[NR_BG] = { 0 }, slow, peer;
+	uint64_t rate[NR_BG][MAX_REPS], med[NR_BG];
+	double slow, peer;
 	int i, round, k;
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
@@ -998,10 +1018,12 @@ static void interference(void)
 			    regions[i].end - regions[i].start, MADV_DONTFORK))
 			die("MADV_DONTFORK: %s", strerror(errno));
 
+	pin_to(0);
 	printf("\ninterference: this process does mmap(64K)+touch+munmap for "
 	       "%d s while another process is idle, spins, reads the pagemap "
 	       "of its %s region, or walks it per page with vminspect (by pid); "
-	       "%d rounds, order rotated\n",
+	       "one on each CPU, %d rounds, order rotated, medians over the "
+	       "rounds\n",
 	       opt_mutate_secs, regions[R_DENSE].name, opt_rounds);
 	for (round = 0; round < opt_rounds; round++) {
 		printf("  round %d:", round + 1);
@@ -1011,11 +1033,10 @@ static void interference(void)
 			pid_t pid = start_bg(kind);
 
 			walks0 = sh->walks;
-			rate[kind][round] = mutate(opt_mutate_secs);
+			rate[kind][round] = mutate(opt_mutate_secs) + 0.5;
 			walks0 = sh->walks - walks0;
 			stop_bg(pid, kind);
-			sum[kind] += rate[kind][round];
-			printf(" %s %.0f ops/s", bg_name[kind],
+			printf(" %s %" PRIu64 " ops/s", bg_name[kind],
 			       rate[kind][round]);
 			if (kind == BG_WALK || kind == BG_PAGEMAP)
 				printf(" (%" PRIu64 " passes)", walks0);
@@ -1023,20 +1044,22 @@ static void interference(void)
 		}
 		printf("\n");
 	}
-	for (k = 0; k < NR_BG; k++)
-		printf("  mean %-14s %8.0f ops/s\n", bg_name[k],
-		       sum[k] / opt_rounds);
-	printf("  walker's longest mmap_lock hold: %" PRIu64 " ns\n",
+	for (k = 0; k < NR_BG; k++) {
+		med[k] = median(rate[k], opt_rounds);
+		printf("  median %-14s %8" PRIu64 " ops/s\n", bg_name[k],
+		       med[k]);
+	}
+	printf("  walker's longest lock hold: %" PRIu64 " ns\n",
 	       walker_max_lock_ns);
-	slow = 100.0 * (1 - sum[BG_WALK] / sum[BG_IDLE]);
+	slow = 100.0 * (1 - (double)med[BG_WALK] / med[BG_IDLE]);
 	printf("  slowdown with the walker vs idle:    %5.1f%% (includes the "
 	       "host CPU the second busy vCPU takes under TCG)\n",
 	       slow);
-	peer = 100.0 * (1 - sum[BG_PAGEMAP] / sum[BG_SPIN]);
+	peer = 100.0 * (1 - (double)med[BG_PAGEMAP] / med[BG_SPIN]);
 	printf("  slowdown with the pagemap reader vs spinner: %5.1f%% (the "
 	       "peer's cost, for comparison)\n",
 	       peer);
-	slow = 100.0 * (1 - sum[BG_WALK] / sum[BG_SPIN]);
+	slow = 100.0 * (1 - (double)med[BG_WALK] / med[BG_SPIN]);
 	printf("  slowdown with the walker vs spinner: %5.1f%% (the walk's "
 	       "own cost: both keep the other vCPU busy)\n",
 	       slow);

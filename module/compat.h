@@ -29,21 +29,94 @@ static inline unsigned int vmi_pgtable_levels(void)
 }
 
 /*
- * Is a task spinning for @mm's mmap_lock?  A writer that finds the lock
- * held by readers spins for it a while before it queues (rwsem optimistic
+ * Is a task spinning for @sem?  A writer that finds an rwsem held by
+ * readers spins for it a while before it queues (rwsem optimistic
  * spinning), and while it spins it holds the rwsem's spinner queue and
- * nothing else: mmap_lock_is_contended(), which looks at the wait list,
- * does not see it.  Where rwsems do not spin (PREEMPT_RT, or no
- * RWSEM_SPIN_ON_OWNER) every waiter queues, and the answer is no.
+ * nothing else: rwsem_is_contended() and mmap_lock_is_contended(), which
+ * look at the wait list, do not see it.  Where rwsems do not spin
+ * (PREEMPT_RT, or no RWSEM_SPIN_ON_OWNER) every waiter queues, and the
+ * answer is no.
  */
-static inline bool vmi_mmap_lock_spinning(struct mm_struct *mm)
+static inline bool vmi_rwsem_spinning(struct rw_semaphore *sem)
 {
 #if defined(CONFIG_RWSEM_SPIN_ON_OWNER) && !defined(CONFIG_PREEMPT_RT)
-	return osq_is_locked(&mm->mmap_lock.osq);
+	return osq_is_locked(&sem->osq);
 #else
 	return false;
 #endif
 }
+
+static inline bool vmi_mmap_lock_spinning(struct mm_struct *mm)
+{
+	return vmi_rwsem_spinning(&mm->mmap_lock);
+}
+
+/*
+ * Per-VMA read locks (CONFIG_PER_VMA_LOCK, 6.4 on): the walker holds the
+ * lock of the one VMA it reads instead of mmap_lock, as a page fault does,
+ * so the process can map and unmap elsewhere meanwhile.  It takes the VMA
+ * lock while it holds mmap_lock for reading (no writer can hold the VMA
+ * then), and yields it to a writer of that VMA as it yields mmap_lock.
+ *
+ *  - 6.15 on: a reference count, vm_refcnt; a writer adds a flag to it and
+ *    sleeps until the readers are gone (VMI_HAVE_VMA_REFCNT);
+ *  - 6.4 .. 6.14: an rwsem of its own behind vma->vm_lock, whose writer may
+ *    spin (VMI_HAVE_VMA_LOCK_PTR; 6.12's vma_start_read() refuses only on
+ *    a sequence-count overflow when mmap_lock is held);
+ *  - elsewhere, or another layout: no VMA locks, the walk keeps mmap_lock.
+ */
+#if defined(CONFIG_PER_VMA_LOCK) && defined(VMI_HAVE_VMA_REFCNT) && \
+	defined(VMI_HAVE_VMA_START_READ_LOCKED)
+#ifdef VM_REFCNT_EXCLUDE_READERS_FLAG
+#define VMI_VMA_WRITER_FLAG VM_REFCNT_EXCLUDE_READERS_FLAG
+#else
+#define VMI_VMA_WRITER_FLAG VMA_LOCK_OFFSET
+#endif
+static inline bool vmi_vma_read_lock(struct vm_area_struct *vma)
+{
+	return vma_start_read_locked(vma);
+}
+
+static inline void vmi_vma_read_unlock(struct vm_area_struct *vma)
+{
+	vma_end_read(vma);
+}
+
+static inline bool vmi_vma_write_wanted(struct vm_area_struct *vma)
+{
+	return refcount_read(&vma->vm_refcnt) & VMI_VMA_WRITER_FLAG;
+}
+#elif defined(CONFIG_PER_VMA_LOCK) && defined(VMI_HAVE_VMA_LOCK_PTR)
+static inline bool vmi_vma_read_lock(struct vm_area_struct *vma)
+{
+	return vma_start_read(vma);
+}
+
+static inline void vmi_vma_read_unlock(struct vm_area_struct *vma)
+{
+	vma_end_read(vma);
+}
+
+static inline bool vmi_vma_write_wanted(struct vm_area_struct *vma)
+{
+	return rwsem_is_contended(&vma->vm_lock->lock) ||
+	       vmi_rwsem_spinning(&vma->vm_lock->lock);
+}
+#else
+static inline bool vmi_vma_read_lock(struct vm_area_struct *vma)
+{
+	return false;
+}
+
+static inline void vmi_vma_read_unlock(struct vm_area_struct *vma)
+{
+}
+
+static inline bool vmi_vma_write_wanted(struct vm_area_struct *vma)
+{
+	return true;
+}
+#endif
 
 /*
  * PageCompound() (head or tail of a large folio) is PG_head in the first

@@ -351,7 +351,7 @@ static int vmi_huge_ptes(struct vmi_walk *w, pte_t *table, unsigned long addr,
 		}
 		for (; table < stop; table++)
 			vmi_huge_pte(w, &s, map, table);
-		if (table < last && vmi_walk_lock_wanted(w->mm)) {
+		if (table < last && vmi_walk_lock_wanted(w)) {
 			ret = VMI_WALK_YIELD;
 			break;
 		}

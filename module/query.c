@@ -322,7 +322,7 @@ static int vmi_pages_ptes(struct vmi_walk *w, pte_t *table, unsigned long addr,
 		}
 		if (n == VMI_PTES_SLICE) {
 			n = 0;
-			if (vmi_walk_lock_wanted(w->mm)) {
+			if (vmi_walk_lock_wanted(w)) {
 				ret = VMI_WALK_YIELD;
 				break;
 			}

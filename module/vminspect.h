@@ -100,6 +100,7 @@ struct vmi_walk {
 	 * never reports a frame: it gets them whoever the caller is
 	 */
 	bool keep_pfn;
+	bool vma_locked; /* the walk holds w->vma's lock, not mmap_lock */
 	unsigned int work;
 	u64 deadline;
 	/* results */
@@ -109,7 +110,7 @@ struct vmi_walk {
 
 /* walk.c */
 int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end);
-bool vmi_walk_lock_wanted(struct mm_struct *mm);
+bool vmi_walk_lock_wanted(struct vmi_walk *w);
 
 /* query.c: the hot consumers, called directly rather than through ops */
 int vmi_extents_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf);

@@ -9,12 +9,15 @@
  *
  *  - mmap_lock is held for reading, and only ranges inside VMAs found under
  *    it are walked (munmap frees page tables after downgrading its lock);
+ *    a VMA of 2 MiB and more is walked holding its own read lock instead,
+ *    taken under mmap_lock, where the kernel has per-VMA locks: what a
+ *    page fault holds while it walks (and fills) the same tables;
  *  - every entry is read once into a local copy, and the next level is found
  *    from that copy;
  *  - PTE tables are read under rcu_read_lock(): from 6.12 on they may be
  *    freed by RCU without mmap_lock (khugepaged retracting them, 7.x page
  *    table reclaim);
- *  - nothing is written, nothing is locked but mmap_lock.
+ *  - nothing is written, nothing is locked but mmap_lock and VMA locks.
  *
  * Lock holds are bounded: after VMI_WALK_BUDGET entries or about a
  * millisecond the lock is dropped, the CPU yielded, fatal signals honoured,
@@ -22,7 +25,9 @@
  * A task that wants the lock gets it within a few dozen entries: a writer
  * queued for it, and one still spinning for it, which is not queued and so
  * not "contention" to mmap_lock_is_contended(); the walk then waits for the
- * spinner to take the lock before it asks again.
+ * spinner to take the lock before it asks again.  Under a VMA lock only a
+ * writer of that VMA is waited for: the process maps, unmaps and faults
+ * elsewhere as if no walk were running.
  */
 #include <linux/hugetlb.h>
 #include <linux/indirect_call_wrapper.h>
@@ -42,14 +47,19 @@
 #define VMI_WALK_HOLD_NS (1000 * NSEC_PER_USEC)
 /* Longest wait for a spinning writer to take the lock the walk gave up. */
 #define VMI_WALK_HANDOVER_NS (50 * NSEC_PER_USEC)
+/* The shortest stretch of one VMA worth taking its own lock for. */
+#define VMI_WALK_VMA_LOCK_MIN PMD_SIZE
 
 /*
- * Does a task want mmap_lock: a writer queued for it, or one still
- * spinning for it (the usual case when readers hold it only briefly)?
+ * Does a task want the lock the walk holds?  Under mmap_lock: a writer
+ * queued for it, or one still spinning for it (the usual case when readers
+ * hold it only briefly).  Under a VMA lock: a writer of that VMA.
  */
-bool vmi_walk_lock_wanted(struct mm_struct *mm)
+bool vmi_walk_lock_wanted(struct vmi_walk *w)
 {
-	return mmap_lock_is_contended(mm) || vmi_mmap_lock_spinning(mm);
+	if (w->vma_locked)
+		return vmi_vma_write_wanted(w->vma);
+	return mmap_lock_is_contended(w->mm) || vmi_mmap_lock_spinning(w->mm);
 }
 
 /*
@@ -60,7 +70,7 @@ bool vmi_walk_lock_wanted(struct mm_struct *mm)
  */
 static int vmi_walk_check_time(struct vmi_walk *w)
 {
-	if (vmi_walk_lock_wanted(w->mm) || need_resched())
+	if (vmi_walk_lock_wanted(w) || need_resched())
 		return VMI_WALK_YIELD;
 	if (w->work < VMI_WALK_BUDGET)
 		return VMI_WALK_CONTINUE;
@@ -190,7 +200,7 @@ static int vmi_walk_ptes(struct vmi_walk *w, pmd_t *pmd, unsigned long addr,
 		if (ret)
 			break;
 		/* a writer waits for 16 entries at most */
-		if (!(++n % 16) && vmi_walk_lock_wanted(w->mm)) {
+		if (!(++n % 16) && vmi_walk_lock_wanted(w)) {
 			ret = VMI_WALK_YIELD;
 			break;
 		}
@@ -318,11 +328,10 @@ static int vmi_walk_step(struct vmi_walk *w, struct vm_area_struct *vma,
 	return VMI_WALK_CONTINUE;
 }
 
-static void vmi_walk_unlock(struct vmi_walk *w, u64 locked_at)
+static void vmi_walk_held(struct vmi_walk *w, u64 locked_at)
 {
 	u64 held = local_clock() - locked_at;
 
-	mmap_read_unlock(w->mm);
 	if (held > w->max_lock_ns)
 		w->max_lock_ns = held;
 }
@@ -348,6 +357,94 @@ static void vmi_walk_hand_over(struct mm_struct *mm)
 	}
 }
 
+/*
+ * Trade mmap_lock for @vma's own read lock when the walk has a long
+ * stretch of it ahead (hugetlb, whose PMD tables may be shared between
+ * processes, stays under mmap_lock).  Called with mmap_lock held for
+ * reading; true when it was traded: the walk now holds only the VMA.
+ */
+static bool vmi_walk_trade_lock(struct vmi_walk *w, struct vm_area_struct *vma,
+				unsigned long vend, u64 *locked_at)
+{
+	if (vend - w->addr < VMI_WALK_VMA_LOCK_MIN || is_vm_hugetlb_page(vma) ||
+	    !vmi_vma_read_lock(vma))
+		return false;
+	mmap_read_unlock(w->mm);
+	vmi_walk_held(w, *locked_at);
+	*locked_at = local_clock();
+	w->deadline = *locked_at + VMI_WALK_HOLD_NS;
+	w->work = 0;
+	w->vma_locked = true;
+	return true;
+}
+
+/*
+ * One lock hold: from w->addr, VMA by VMA, until the range is done, the
+ * consumer stops, or the lock is to be dropped.  Called with mmap_lock held
+ * for reading; returns with every lock dropped.
+ */
+static int vmi_walk_hold(struct vmi_walk *w, unsigned long end)
+{
+	u64 locked_at = local_clock();
+	struct vm_area_struct *vma;
+	int ret = VMI_WALK_CONTINUE;
+
+	w->deadline = locked_at + VMI_WALK_HOLD_NS;
+	w->work = 0;
+	w->vma_locked = false;
+	/*
+	 * Each hold looks the VMAs up again from w->addr: they may have
+	 * changed while the lock was dropped.
+	 */
+	for (;;) {
+		unsigned long addr = w->addr, vend, vma_end;
+
+		vma = find_vma(w->mm, addr);
+		if (!vma || vma->vm_start >= end) {
+			w->addr = end;
+			break;
+		}
+		if (addr < vma->vm_start)
+			addr = vma->vm_start;
+		if (w->vma != vma || w->vma_start != vma->vm_start) {
+			w->vma = vma;
+			w->vma_start = vma->vm_start;
+			vmi_leaf_vma_attrs(w, vma);
+			if (w->ops->vma) {
+				ret = w->ops->vma(w, vma);
+				if (ret)
+					break;
+			}
+		}
+		vma_end = vma->vm_end;
+		vend = min(end, vma_end);
+		w->addr = addr;
+		vmi_walk_trade_lock(w, vma, vend, &locked_at);
+		while (w->addr < vend) {
+			ret = vmi_walk_step(w, vma, w->addr, vend);
+			if (!ret)
+				ret = vmi_walk_check_time(w);
+			if (ret)
+				break;
+		}
+		if (w->vma_locked) {
+			/* the next VMA is looked up under mmap_lock again */
+			vmi_vma_read_unlock(vma);
+			w->vma_locked = false;
+			vmi_walk_held(w, locked_at);
+			if (!ret && w->addr < end)
+				w->addr = vma_end;
+			return ret;
+		}
+		if (ret || w->addr >= end)
+			break;
+		w->addr = vma_end;
+	}
+	mmap_read_unlock(w->mm);
+	vmi_walk_held(w, locked_at);
+	return ret;
+}
+
 /**
  * vmi_walk - visit the leaf entries of [start, end) in @w->mm
  * @w:		the walk: mm, caller, ops and options set by the consumer
@@ -359,8 +456,6 @@ static void vmi_walk_hand_over(struct mm_struct *mm)
  */
 int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end)
 {
-	struct vm_area_struct *vma;
-	u64 locked_at;
 	int ret = 0;
 
 	w->addr = start;
@@ -371,48 +466,7 @@ int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end)
 		vmi_walk_hand_over(w->mm);
 		if (mmap_read_lock_killable(w->mm))
 			return -EINTR;
-		locked_at = local_clock();
-		w->deadline = locked_at + VMI_WALK_HOLD_NS;
-		w->work = 0;
-		ret = VMI_WALK_CONTINUE;
-		/*
-		 * Each pass looks the VMAs up again from w->addr: they may have
-		 * changed while the lock was dropped.
-		 */
-		for (;;) {
-			unsigned long addr = w->addr, vend;
-
-			vma = find_vma(w->mm, addr);
-			if (!vma || vma->vm_start >= end) {
-				w->addr = end;
-				break;
-			}
-			if (addr < vma->vm_start)
-				addr = vma->vm_start;
-			if (w->vma != vma || w->vma_start != vma->vm_start) {
-				w->vma = vma;
-				w->vma_start = vma->vm_start;
-				vmi_leaf_vma_attrs(w, vma);
-				if (w->ops->vma) {
-					ret = w->ops->vma(w, vma);
-					if (ret)
-						break;
-				}
-			}
-			vend = min(end, vma->vm_end);
-			w->addr = addr;
-			while (w->addr < vend) {
-				ret = vmi_walk_step(w, vma, w->addr, vend);
-				if (!ret)
-					ret = vmi_walk_check_time(w);
-				if (ret)
-					break;
-			}
-			if (ret || w->addr >= end)
-				break;
-			w->addr = vma->vm_end;
-		}
-		vmi_walk_unlock(w, locked_at);
+		ret = vmi_walk_hold(w, end);
 		if (ret == VMI_WALK_YIELD) {
 			w->lock_drops++;
 			ret = 0;

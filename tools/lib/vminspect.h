@@ -229,7 +229,7 @@ struct vmi_fetch {
 	size_t chunk;	      /* in: records per ioctl; 0: the default */
 	size_t max;	      /* in: -E2BIG beyond this many; 0: the default */
 	uint64_t calls;	      /* out: ioctls issued */
-	uint64_t max_lock_ns; /* out: longest mmap_lock hold of any call */
+	uint64_t max_lock_ns; /* out: longest lock hold of any call */
 	uint64_t lock_drops;  /* out: lock drops, all calls (walk only) */
 };
 

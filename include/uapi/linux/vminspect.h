@@ -209,7 +209,9 @@ struct vmi_page {
  * @nr_extents:	out: elements written to @vec
  * @walk_end:	out: the walk covered [@start, @walk_end); when it is below
  *		@end, @vec was full: call again with @start = @walk_end
- * @max_lock_ns: out: longest mmap_lock hold of this call, nanoseconds
+ * @max_lock_ns: out: longest hold of this call, nanoseconds, of a lock the
+ *		target's writers wait for: mmap_lock, or the read lock
+ *		of the one VMA walked (see VMI_IOC_WALK in vminspect(4))
  * @lock_drops:	out: times the lock was dropped and retaken
  */
 struct vmi_walk_arg {
@@ -361,7 +363,9 @@ struct vmi_vma {
  * @vma_size:	in: sizeof(struct vmi_vma) as the caller knows it
  * @nr_vmas:	out: elements written to @vec
  * @walk_end:	out: the call covered [@start, @walk_end); resume there
- * @max_lock_ns: out: longest mmap_lock hold of this call, nanoseconds
+ * @max_lock_ns: out: longest hold of this call, nanoseconds, of a lock the
+ *		target's writers wait for: mmap_lock, or the read lock
+ *		of the one VMA walked (see VMI_IOC_WALK in vminspect(4))
  */
 struct vmi_maps_arg {
 	__u64 size;
@@ -491,7 +495,9 @@ struct vmi_huge_vma {
  * @vma_size:	in: sizeof(struct vmi_huge_vma) as the caller knows it
  * @nr_vmas:	out: elements written to @vec
  * @walk_end:	out: the call covered [@start, @walk_end); resume there
- * @max_lock_ns: out: longest mmap_lock hold of this call, nanoseconds
+ * @max_lock_ns: out: longest hold of this call, nanoseconds, of a lock the
+ *		target's writers wait for: mmap_lock, or the read lock
+ *		of the one VMA walked (see VMI_IOC_WALK in vminspect(4))
  * @total:	out: the sum over [@start, @walk_end)
  */
 struct vmi_huge_arg {
