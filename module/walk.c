@@ -358,6 +358,35 @@ static void vmi_walk_hand_over(struct mm_struct *mm)
 }
 
 /*
+ * Take mmap_lock for reading without going to sleep behind a writer that
+ * holds it briefly (mmap and munmap hold it for microseconds).  A walk that
+ * slept there would be woken by the writer's unlock: a wake-up, and on the
+ * walk's CPU an interrupt, that the process being walked pays for.  So the
+ * walk spins on a trylock for up to VMI_WALK_HOLD_NS, as long as nobody
+ * else wants its CPU, and only then sleeps.
+ */
+static int vmi_walk_read_lock(struct mm_struct *mm)
+{
+	u64 deadline;
+
+	vmi_walk_hand_over(mm);
+	if (mmap_read_trylock(mm))
+		return 0;
+	deadline = local_clock() + VMI_WALK_HOLD_NS;
+	while (!need_resched() && !fatal_signal_pending(current) &&
+	       local_clock() < deadline) {
+		cpu_relax();
+		/*
+		 * fails at one read while a writer holds the lock or waits
+		 * for it; a writer still spinning for it goes first
+		 */
+		if (!vmi_mmap_lock_spinning(mm) && mmap_read_trylock(mm))
+			return 0;
+	}
+	return mmap_read_lock_killable(mm);
+}
+
+/*
  * Trade mmap_lock for @vma's own read lock when the walk has a long
  * stretch of it ahead (hugetlb, whose PMD tables may be shared between
  * processes, stays under mmap_lock).  Called with mmap_lock held for
@@ -462,9 +491,7 @@ int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end)
 	w->vma = NULL;
 	w->hide_pfn = !w->caller->pfn && !w->keep_pfn;
 	while (w->addr < end) {
-		/* also when a consumer's batch took the last lock hold */
-		vmi_walk_hand_over(w->mm);
-		if (mmap_read_lock_killable(w->mm))
+		if (vmi_walk_read_lock(w->mm))
 			return -EINTR;
 		ret = vmi_walk_hold(w, end);
 		if (ret == VMI_WALK_YIELD) {
