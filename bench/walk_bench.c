@@ -10,9 +10,10 @@
  * region (1 GiB unless that is too slow to fault in), a 1 GiB THP region
  * and an untouched 64 GiB reserve.  It checks that vminspect's frames equal
  * pagemap's, then times each contender on each region (alternating them
- * within every repetition, each run once untimed first), walks its whole address space once per page to
- * report the longest mmap_lock hold, and measures how much a walker in
- * another process slows down mmap/touch/munmap in the walked process.
+ * within every repetition, each run once untimed first), walks its whole
+ * address space once per page to report the longest lock hold, and
+ * measures how much a walker in another process slows down
+ * mmap/touch/munmap in the walked process.
  * Targets are printed as PASS/MISS next to the ratios; a MISS does not make
  * the run fail, a wrong answer does.  Runs as root in a test VM with the
  * module loaded (scripts/bench.sh).
@@ -20,8 +21,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>

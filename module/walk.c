@@ -328,6 +328,16 @@ static int vmi_walk_step(struct vmi_walk *w, struct vm_area_struct *vma,
 	return VMI_WALK_CONTINUE;
 }
 
+/* A lock was just taken: a new hold starts.  Returns when. */
+static u64 vmi_walk_begin_hold(struct vmi_walk *w)
+{
+	u64 now = local_clock();
+
+	w->deadline = now + VMI_WALK_HOLD_NS;
+	w->work = 0;
+	return now;
+}
+
 static void vmi_walk_held(struct vmi_walk *w, u64 locked_at)
 {
 	u64 held = local_clock() - locked_at;
@@ -400,9 +410,7 @@ static bool vmi_walk_trade_lock(struct vmi_walk *w, struct vm_area_struct *vma,
 		return false;
 	mmap_read_unlock(w->mm);
 	vmi_walk_held(w, *locked_at);
-	*locked_at = local_clock();
-	w->deadline = *locked_at + VMI_WALK_HOLD_NS;
-	w->work = 0;
+	*locked_at = vmi_walk_begin_hold(w);
 	w->vma_locked = true;
 	return true;
 }
@@ -414,12 +422,10 @@ static bool vmi_walk_trade_lock(struct vmi_walk *w, struct vm_area_struct *vma,
  */
 static int vmi_walk_hold(struct vmi_walk *w, unsigned long end)
 {
-	u64 locked_at = local_clock();
+	u64 locked_at = vmi_walk_begin_hold(w);
 	struct vm_area_struct *vma;
 	int ret = VMI_WALK_CONTINUE;
 
-	w->deadline = locked_at + VMI_WALK_HOLD_NS;
-	w->work = 0;
 	w->vma_locked = false;
 	/*
 	 * Each hold looks the VMAs up again from w->addr: they may have
@@ -456,18 +462,17 @@ static int vmi_walk_hold(struct vmi_walk *w, unsigned long end)
 			if (ret)
 				break;
 		}
+		if (!ret && w->addr < end)
+			w->addr = vma_end;
 		if (w->vma_locked) {
 			/* the next VMA is looked up under mmap_lock again */
 			vmi_vma_read_unlock(vma);
 			w->vma_locked = false;
 			vmi_walk_held(w, locked_at);
-			if (!ret && w->addr < end)
-				w->addr = vma_end;
 			return ret;
 		}
 		if (ret || w->addr >= end)
 			break;
-		w->addr = vma_end;
 	}
 	mmap_read_unlock(w->mm);
 	vmi_walk_held(w, locked_at);

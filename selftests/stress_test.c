@@ -224,9 +224,9 @@ static void mutate(uint64_t seed)
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
 		if (!s->p) {
-			int rnd_kind = rnd(&seed) % 3;
+			bool hugetlb = false;
 
-			switch (rnd_kind) {
+			switch (rnd(&seed) % 3) {
 			case 0: /* 4K pages */
 				len = (1 + rnd(&seed) % 512) * page;
 				p = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -237,6 +237,7 @@ static void mutate(uint64_t seed)
 				p = map_thp(len);
 				break;
 			default: /* hugetlb, when the pool has a page */
+				hugetlb = true;
 				len = SZ_2M;
 				p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 					 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB,
@@ -247,7 +248,7 @@ static void mutate(uint64_t seed)
 				continue;
 			s->p = p;
 			s->len = len;
-			s->hugetlb = rnd_kind == 2;
+			s->hugetlb = hugetlb;
 			if (!fill_slot(s, 0x5a))
 				unmap_slot(s);
 			continue;
