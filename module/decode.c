@@ -76,10 +76,18 @@ void vmi_decode_swap(struct vmi_leaf *leaf, u64 v)
 	}
 }
 
-/* The entry without its frame bits, for callers who may not see frames. */
+/*
+ * The entry without its frame or swap slot, for callers who may not see
+ * them.  An entry that maps a frame (present, PROT_NONE, or a large entry
+ * being split) keeps it in the PFN field; any other non-empty entry is a
+ * swap-format entry, whose type and inverted offset fill bits 9-63 above
+ * the flag bits.
+ */
 u64 vmi_entry_strip_pfn(u64 v)
 {
-	return v & ~PTE_PFN_MASK;
+	if (v & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE))
+		return v & ~PTE_PFN_MASK;
+	return v & (BIT_ULL(SWP_OFFSET_FIRST_BIT) - 1);
 }
 
 #else /* !CONFIG_X86_64 */

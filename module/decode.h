@@ -180,15 +180,20 @@ static __always_inline void vmi_decode_pte(const struct vmi_walk *w,
 		vmi_pte_page_flags(w, leaf->pfn, &leaf->eflags, &leaf->attrs);
 }
 
-/* The VMA's attributes, and the frame hidden from a caller who may not see it. */
+/*
+ * The VMA's attributes, and the frame or swap slot hidden from a caller who
+ * may not see it (pagemap shows neither without CAP_SYS_ADMIN).
+ */
 static __always_inline void vmi_leaf_finish(const struct vmi_walk *w,
 					    struct vmi_leaf *leaf)
 {
 	leaf->attrs |= w->vma_attrs;
-	/* frames of present, migrating, poisoned and device entries */
+	/* frames of present, migrating, poisoned and device entries; slots */
 	if (w->hide_pfn && leaf->kind != VMI_KIND_NONE &&
-	    leaf->kind != VMI_KIND_SWAP && leaf->kind != VMI_KIND_MARKER) {
+	    leaf->kind != VMI_KIND_MARKER) {
 		leaf->pfn = 0;
+		leaf->swap_type = 0;
+		leaf->swap_offset = 0;
 		leaf->attrs |= VMI_EA_PFN_HIDDEN;
 	}
 }

@@ -34,11 +34,18 @@ const char *vmi_feature_name(unsigned int bit)
  * file, so that a descriptor handed to a less privileged process does not
  * leak more than its opener could see, and a setuid program cannot be
  * tricked into reading for someone else.
+ *
+ * Frames and swap slots need CAP_SYS_ADMIN, as in pagemap.  Another process
+ * needs CAP_SYS_ADMIN and CAP_SYS_PTRACE: pagemap lets a reader in through
+ * mm_access(), whose ptrace check wants CAP_SYS_PTRACE (for another user or
+ * a non-dumpable task) and asks the LSMs, and neither it nor the LSM hook
+ * is open to modules.  Both capabilities are asked of the LSMs in turn
+ * (security_capable()), so a policy can still refuse them.
  */
 void vmi_caller_init(struct vmi_caller *caller, const struct file *file)
 {
 	caller->pfn = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
-	caller->other_mm = caller->pfn ||
+	caller->other_mm = caller->pfn &&
 			   file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE);
 }
 

@@ -59,8 +59,10 @@ static bool vmi_extent_extends(const struct vmi_extent *e,
 		return false;
 	switch (e->kind) {
 	case VMI_KIND_SWAP:
-		return e->swap_type == l->swap_type &&
-		       l->swap_offset == e->swap_offset + pages;
+		/* hidden slots cannot be compared, and must not leak */
+		return (e->attrs & VMI_EA_PFN_HIDDEN) ||
+		       (e->swap_type == l->swap_type &&
+			l->swap_offset == e->swap_offset + pages);
 	case VMI_KIND_NONE:
 	case VMI_KIND_MARKER:
 	case VMI_KIND_OTHER:
@@ -215,7 +217,9 @@ static bool vmi_pages_fill(struct vmi_pages *p, unsigned long to,
 		r.level = leaf->level;
 		r.page_shift = leaf->page_shift;
 		r.attrs = leaf->attrs;
-		if (leaf->kind == VMI_KIND_SWAP) {
+		if (leaf->attrs & VMI_EA_PFN_HIDDEN) {
+			/* neither a frame nor a slot: nothing to count up */
+		} else if (leaf->kind == VMI_KIND_SWAP) {
 			frame = leaf->swap_type | (leaf->swap_offset + idx)
 							  << 5;
 			step = 1 << 5;

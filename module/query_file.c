@@ -104,11 +104,11 @@ static void vmi_out_extent(struct vmi_query_state *st,
 		vmi_name(vmi_level_names, ARRAY_SIZE(vmi_level_names),
 			 e->level),
 		vmi_name(vmi_kind_names, ARRAY_SIZE(vmi_kind_names), e->kind));
-	if (e->kind == VMI_KIND_SWAP)
-		vmi_out(st, "swap:%u:0x%llx ", e->swap_type, e->swap_offset);
-	else if (e->attrs & VMI_EA_PFN_HIDDEN || e->kind == VMI_KIND_NONE ||
-		 e->kind == VMI_KIND_MARKER || e->kind == VMI_KIND_OTHER)
+	if (e->attrs & VMI_EA_PFN_HIDDEN || e->kind == VMI_KIND_NONE ||
+	    e->kind == VMI_KIND_MARKER || e->kind == VMI_KIND_OTHER)
 		vmi_out(st, "- ");
+	else if (e->kind == VMI_KIND_SWAP)
+		vmi_out(st, "swap:%u:0x%llx ", e->swap_type, e->swap_offset);
 	else
 		vmi_out(st, "0x%llx ", e->pfn);
 	vmi_out_bits(st, e->eflags, vmi_eflag_names,

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +31,10 @@
 
 #include "kselftest_harness.h"
 #include "vmi_util.h"
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
 
 #define USER_TOP (1ULL << 47)
 
@@ -353,6 +358,179 @@ static int unprivileged_scan(void *arg)
 TEST(unprivileged_no_kernel_address_no_frames)
 {
 	EXPECT_EQ(0, run_unprivileged(unprivileged_scan, NULL));
+}
+
+/* ---- another process: never more than pagemap would give ------------- */
+
+#define CAP_BIT(c) (1ULL << (c))
+#define CAP_SYS_PTRACE_BIT 19
+#define CAP_SYS_ADMIN_BIT  21
+
+/*
+ * With only the capabilities run_with_caps() left it: may this caller
+ * walk process 1, through the ioctl and the query file?  0: no (EPERM
+ * both ways, and GET_INFO grants no other mm); 1: yes, both ways; 2 and
+ * up: something else went wrong.
+ */
+static int other_mm_access(void *arg)
+{
+	struct vmi_walk_arg w = { .size = sizeof(w), .pid = 1, .end = USER_TOP };
+	struct vmi_info info = { .size = sizeof(info) };
+	struct vmi_extent e[16];
+	int fd, qfd, walk_ok, query_ok;
+	char buf[4096];
+	ssize_t n;
+
+	(void)arg;
+	fd = open(VMI_CTL_PATH, O_RDONLY | O_CLOEXEC);
+	/* uid 0 owns the query file: no capability is needed to open it */
+	qfd = open(VMI_PROC_DIR "/query", O_RDWR | O_CLOEXEC);
+	if (fd < 0 || qfd < 0 || ioctl(fd, VMI_IOC_GET_INFO, &info))
+		return 2;
+	w.vec = (uintptr_t)e;
+	w.vec_len = 16;
+	w.extent_size = sizeof(e[0]);
+	walk_ok = !ioctl(fd, VMI_IOC_WALK, &w);
+	if (!walk_ok && errno != EPERM)
+		return 3;
+	n = write(qfd, "maps 1\n", 7);
+	query_ok = n == 7 && read(qfd, buf, sizeof(buf)) > 0;
+	if (n < 0 && errno != EPERM)
+		return 4;
+	if (walk_ok != query_ok || walk_ok != !!(info.caps & VMI_CAP_OTHER_MM))
+		return 5;
+	return walk_ok;
+}
+
+/*
+ * pagemap lets a reader into another process through mm_access(), which
+ * wants CAP_SYS_PTRACE (for another user or a non-dumpable process) and
+ * the LSM's word; the LSM hook is not open to modules.  So a caller needs
+ * CAP_SYS_ADMIN and CAP_SYS_PTRACE for another process: either alone is
+ * refused.
+ */
+TEST(other_process_needs_admin_and_ptrace)
+{
+	uint64_t admin = CAP_BIT(CAP_SYS_ADMIN_BIT);
+	uint64_t ptrace = CAP_BIT(CAP_SYS_PTRACE_BIT);
+
+	EXPECT_EQ(0, run_with_caps(other_mm_access, NULL, 0));
+	EXPECT_EQ(0, run_with_caps(other_mm_access, NULL, ptrace))
+		TH_LOG("CAP_SYS_PTRACE alone reads another process");
+	EXPECT_EQ(0, run_with_caps(other_mm_access, NULL, admin))
+		TH_LOG("CAP_SYS_ADMIN alone reads another process");
+	EXPECT_EQ(1, run_with_caps(other_mm_access, NULL, admin | ptrace));
+}
+
+/* ---- swap slots: pagemap shows them to CAP_SYS_ADMIN only ------------- */
+
+#define SWAP_LEN (4UL << 20)
+
+/* A swapped-out entry's value above its flag bits (0-8): type and offset. */
+#define RAW_SWAP_BITS (~0x1ffULL)
+
+/*
+ * As nobody: page out a region of its own, then look at it every way the
+ * module offers.  pagemap says which pages are in swap (and, to nobody,
+ * not where); no output may say more.  0: nothing leaked; 1: nothing was
+ * swapped out (no swap); 2 and up: what leaked.
+ */
+static int swap_slots_hidden(void *arg)
+{
+	static struct vmi_extent e[1024];
+	static struct vmi_page pg[SWAP_LEN / 4096];
+	struct vmi_walk_arg w = {
+		.size = sizeof(w), .vec = (uintptr_t)e, .vec_len = 1024,
+		.extent_size = sizeof(e[0]),
+	};
+	struct vmi_translate_arg t = { .size = sizeof(t) };
+	unsigned long i, swapped = 0, first = 0;
+	int fd, pm;
+	char *p;
+
+	(void)arg;
+	/* setuid() left it undumpable, and its /proc files root's */
+	if (prctl(PR_SET_DUMPABLE, 1))
+		return 2;
+	fd = open(VMI_CTL_PATH, O_RDONLY | O_CLOEXEC);
+	pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	p = mmap(NULL, SWAP_LEN, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fd < 0 || pm < 0 || p == MAP_FAILED)
+		return 2;
+	madvise(p, SWAP_LEN, MADV_NOHUGEPAGE);
+	for (i = 0; i < SWAP_LEN; i += 4096)
+		memset(p + i, (int)(i >> 12) | 1, 4096);
+	if (madvise(p, SWAP_LEN, MADV_PAGEOUT))
+		return 1;
+	for (i = 0; i < SWAP_LEN; i += 4096) {
+		uint64_t pme = pagemap_get(pm, (unsigned long)p + i);
+
+		if (pme != (uint64_t)-1 && (pme & PM_SWAP)) {
+			if (!swapped++)
+				first = i;
+			/* pagemap's own rule, which the module must follow */
+			if (PM_SWAP_TYPE(pme) || PM_SWAP_OFFSET(pme))
+				return 3;
+		}
+	}
+	if (!swapped)
+		return 1;
+
+	w.start = (unsigned long)p;
+	w.end = (unsigned long)p + SWAP_LEN;
+	if (ioctl(fd, VMI_IOC_WALK, &w))
+		return 4;
+	for (i = 0; i < w.nr_extents; i++) {
+		if (e[i].kind != VMI_KIND_SWAP)
+			continue;
+		if (e[i].swap_type || e[i].swap_offset) {
+			fprintf(stderr, "# extent 0x%llx: swap %u:0x%llx\n",
+				(unsigned long long)e[i].start, e[i].swap_type,
+				(unsigned long long)e[i].swap_offset);
+			return 5;
+		}
+		if (!(e[i].attrs & VMI_EA_PFN_HIDDEN))
+			return 6;
+	}
+
+	w.flags = VMI_WALK_PAGES;
+	w.vec = (uintptr_t)pg;
+	w.vec_len = SWAP_LEN / 4096;
+	w.extent_size = sizeof(pg[0]);
+	if (ioctl(fd, VMI_IOC_WALK, &w))
+		return 7;
+	for (i = 0; i < w.nr_extents; i++) {
+		if (pg[i].kind == VMI_KIND_SWAP && pg[i].frame) {
+			fprintf(stderr, "# page %lu: frame 0x%llx\n", i,
+				(unsigned long long)pg[i].frame);
+			return 8;
+		}
+	}
+
+	t.va = (unsigned long)p + first;
+	if (ioctl(fd, VMI_IOC_TRANSLATE, &t))
+		return 9;
+	if (t.leaf.kind == VMI_KIND_SWAP &&
+	    (t.leaf.swap_type || t.leaf.swap_offset))
+		return 10;
+	/* the leaf's raw entry: its flag bits only */
+	if (t.nr_levels && t.leaf.kind == VMI_KIND_SWAP &&
+	    (t.levels[t.nr_levels - 1].entry & RAW_SWAP_BITS)) {
+		fprintf(stderr, "# raw entry 0x%llx\n",
+			(unsigned long long)t.levels[t.nr_levels - 1].entry);
+		return 11;
+	}
+	return 0;
+}
+
+TEST(unprivileged_no_swap_slots)
+{
+	int ret = run_unprivileged(swap_slots_hidden, NULL);
+
+	if (ret == 1)
+		SKIP(return, "nothing was paged out (no swap: the VM runner sets up zram)");
+	EXPECT_EQ(0, ret);
 }
 
 TEST_HARNESS_MAIN

@@ -46,6 +46,12 @@ int probe_pgtable_levels(void);
 int pin_cpu(int cpu);
 /* Run fn(arg) in a child as an unprivileged user; its exit code or -1. */
 int run_unprivileged(int (*fn)(void *arg), void *arg);
+/*
+ * Run fn(arg) in a child that keeps uid 0 but holds only the capabilities
+ * in caps (bit n: capability n); its exit code, 100 if capset() failed,
+ * or -1.
+ */
+int run_with_caps(int (*fn)(void *arg), void *arg, uint64_t caps);
 
 /* /proc/PID/pagemap, see Documentation/admin-guide/mm/pagemap.rst */
 #define PM_PFN_MASK	  ((1ULL << 55) - 1)

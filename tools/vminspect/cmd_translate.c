@@ -119,8 +119,13 @@ static void translate_headline(const struct vmi_translate_arg *t, FILE *f)
 		fputs("not present (in a VMA, not faulted in yet)\n", f);
 		break;
 	case VMI_KIND_SWAP:
-		fprintf(f, "swapped out (swap type %u, offset 0x%" PRIx64 ")\n",
-			e->swap_type, (uint64_t)e->swap_offset);
+		if (e->attrs & VMI_EA_PFN_HIDDEN)
+			fputs("swapped out (slot hidden: root only)\n", f);
+		else
+			fprintf(f,
+				"swapped out (swap type %u, offset 0x%" PRIx64
+				")\n",
+				e->swap_type, (uint64_t)e->swap_offset);
 		break;
 	case VMI_KIND_MIGRATION:
 		fputs("not present (under migration)\n", f);
@@ -225,8 +230,11 @@ static int translate_details(const struct vmi_translate_arg *t, FILE *f)
 		ret = kv_row(tb, "pfn", buf);
 	}
 	if (!ret && e->kind == VMI_KIND_SWAP) {
-		snprintf(buf, sizeof(buf), "type %u, offset 0x%" PRIx64,
-			 e->swap_type, (uint64_t)e->swap_offset);
+		if (e->attrs & VMI_EA_PFN_HIDDEN)
+			snprintf(buf, sizeof(buf), "hidden (root only)");
+		else
+			snprintf(buf, sizeof(buf), "type %u, offset 0x%" PRIx64,
+				 e->swap_type, (uint64_t)e->swap_offset);
 		ret = kv_row(tb, "swap", buf);
 	}
 	if (!ret && t->vma_end) {
@@ -323,7 +331,9 @@ int translate_print_json(uint32_t pid, const struct vmi_translate_arg *t,
 	json_key(&j, "attrs");
 	json_bits(&j, e->attrs, vmi_attr_name);
 	json_kv_string(&j, "kind", kind_str(e->kind, name, sizeof(name)));
-	if (e->kind == VMI_KIND_SWAP) {
+	if (e->kind == VMI_KIND_SWAP && e->attrs & VMI_EA_PFN_HIDDEN) {
+		json_kv_null(&j, "swap");
+	} else if (e->kind == VMI_KIND_SWAP) {
 		json_key(&j, "swap");
 		json_object_begin(&j);
 		json_kv_uint(&j, "type", e->swap_type);

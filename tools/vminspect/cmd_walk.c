@@ -58,9 +58,11 @@ static char *fmt_hex(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
-/* PFN column: the frame, the swap slot, or NULL ("-"). */
+/* PFN column: the frame, the swap slot, or NULL ("-"; hidden too). */
 static int walk_pfn_cell(struct table *t, const struct vmi_extent *e)
 {
+	if (e->attrs & VMI_EA_PFN_HIDDEN)
+		return table_cell(t, NULL);
 	if (e->kind == VMI_KIND_SWAP)
 		return table_cellf(t, "%u:0x%" PRIx64, e->swap_type,
 				   (uint64_t)e->swap_offset);
@@ -192,7 +194,9 @@ static void walk_json_extent(struct json_writer *j, const struct vmi_extent *e)
 	json_bits(j, e->attrs, vmi_attr_name);
 	json_kv_bool(j, "thp", e->attrs & VMI_EA_THP);
 	json_kv_bool(j, "hugetlb", e->attrs & VMI_EA_HUGETLB);
-	if (e->kind == VMI_KIND_SWAP) {
+	if (e->kind == VMI_KIND_SWAP && e->attrs & VMI_EA_PFN_HIDDEN) {
+		json_kv_null(j, "swap");
+	} else if (e->kind == VMI_KIND_SWAP) {
 		json_key(j, "swap");
 		json_object_begin(j);
 		json_kv_uint(j, "type", e->swap_type);

@@ -139,8 +139,9 @@ struct vmi_info {
  * @pfn:	frame of @start (runs are physically contiguous); 0 when
  *		hidden (VMI_EA_PFN_HIDDEN) or not present
  * @eflags:	VMI_EF_* of the entries
- * @swap_offset: for VMI_KIND_SWAP, the swap offset of @start
- * @swap_type:	for VMI_KIND_SWAP, the swap area
+ * @swap_offset: for VMI_KIND_SWAP, the swap offset of @start; 0 when
+ *		hidden (VMI_EA_PFN_HIDDEN: the caller lacks CAP_SYS_ADMIN)
+ * @swap_type:	for VMI_KIND_SWAP, the swap area; 0 when hidden
  * @kind:	VMI_KIND_*
  * @level:	VMI_LEVEL_* of the leaf entries
  * @page_shift:	log2 of the page size the entries map (12, 21, 30)
@@ -175,7 +176,7 @@ struct vmi_extent {
  * @frame:	the frame of this 4 KiB page (also inside a huge page); for
  *		VMI_KIND_SWAP the swap type in bits 0-4 and the offset above
  *		them, as pagemap has it; 0 when nothing is mapped or the frame
- *		is hidden from the caller
+ *		or slot is hidden from the caller
  * @eflags:	VMI_EF_* of the entry mapping it (all defined flags fit)
  * @kind:	VMI_KIND_* (VMI_KIND_NONE and all zero: nothing mapped)
  * @level:	VMI_LEVEL_* of that entry
@@ -235,7 +236,9 @@ struct vmi_walk_arg {
 
 /**
  * struct vmi_level - one level of a translation
- * @entry:	raw entry read at this level
+ * @entry:	raw entry read at this level; unless the caller may see
+ *		PFNs, without its frame (present and PROT_NONE entries) or
+ *		its swap type and offset (bits 9-63 of other entries)
  * @table_pa:	physical address of the table it was read from (0 unless
  *		the caller may see PFNs)
  * @index:	index of the entry in its table
