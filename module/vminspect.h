@@ -91,7 +91,16 @@ struct vmi_walk {
 	/* walker state */
 	unsigned long addr;	    /* where the walk is (or stopped) */
 	struct vm_area_struct *vma; /* valid only inside callbacks */
+	/*
+	 * What w->vma was when the walk met it: a VMA found again after the
+	 * lock was dropped is the same one only if all of these agree (its
+	 * struct may have been freed and handed out again meanwhile)
+	 */
 	unsigned long vma_start;
+	unsigned long vma_end;
+	unsigned long vma_pgoff;
+	vm_flags_t vma_flags;
+	struct file *vma_file;
 	u32 vma_attrs;
 	bool check_pfn; /* VMA may map frames without struct page */
 	bool hide_pfn;	/* the caller may not see frames */

@@ -80,9 +80,26 @@ static int vmi_walk_check_time(struct vmi_walk *w)
 	return VMI_WALK_CONTINUE;
 }
 
-static void vmi_leaf_vma_attrs(struct vmi_walk *w, struct vm_area_struct *vma)
+/* Is @vma, found after a lock drop, the VMA the walk was in before it? */
+static bool vmi_walk_same_vma(const struct vmi_walk *w,
+			      const struct vm_area_struct *vma)
+{
+	return w->vma == vma && w->vma_start == vma->vm_start &&
+	       w->vma_end == vma->vm_end && w->vma_pgoff == vma->vm_pgoff &&
+	       w->vma_flags == vma->vm_flags && w->vma_file == vma->vm_file;
+}
+
+/* The walk moves into @vma: what it is, and what its leaves share. */
+static void vmi_walk_enter_vma(struct vmi_walk *w, struct vm_area_struct *vma)
 {
 	u32 attrs = 0;
+
+	w->vma = vma;
+	w->vma_start = vma->vm_start;
+	w->vma_end = vma->vm_end;
+	w->vma_pgoff = vma->vm_pgoff;
+	w->vma_flags = vma->vm_flags;
+	w->vma_file = vma->vm_file;
 
 	if (is_vm_hugetlb_page(vma))
 		attrs |= VMI_EA_HUGETLB;
@@ -441,10 +458,8 @@ static int vmi_walk_hold(struct vmi_walk *w, unsigned long end)
 		}
 		if (addr < vma->vm_start)
 			addr = vma->vm_start;
-		if (w->vma != vma || w->vma_start != vma->vm_start) {
-			w->vma = vma;
-			w->vma_start = vma->vm_start;
-			vmi_leaf_vma_attrs(w, vma);
+		if (!vmi_walk_same_vma(w, vma)) {
+			vmi_walk_enter_vma(w, vma);
 			if (w->ops->vma) {
 				ret = w->ops->vma(w, vma);
 				if (ret)
