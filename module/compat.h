@@ -160,6 +160,22 @@ static __always_inline bool vmi_page_compound(const struct page *page)
 	return (head | vmi_page_tail_word(page)) & 1;
 }
 
+/*
+ * Is @pfn online memory with a struct page?  What kpageflags asks before it
+ * reads a struct page (pfn_to_online_page()), inline: pfn_valid(), which
+ * also looks at the subsection map, and the section's online bit.  Any
+ * frame a walk finds goes through it before its struct page is read: an
+ * entry may be special, of a PFN map, or read in a race.
+ */
+static __always_inline bool vmi_pfn_online(unsigned long pfn)
+{
+#ifdef CONFIG_SPARSEMEM
+	return pfn_valid(pfn) && online_section_nr(pfn_to_section_nr(pfn));
+#else
+	return pfn_valid(pfn);
+#endif
+}
+
 /* Leaf page sizes the MMU supports, bit n set for 2^n bytes. */
 static inline u64 vmi_page_sizes(void)
 {

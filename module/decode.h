@@ -124,20 +124,19 @@ static __always_inline void vmi_decode_entry(struct vmi_leaf *leaf, u64 v,
 /**
  * vmi_page_facts - what struct page says about a mapped frame
  * @pfn:	the frame, mapped by a present, non-special entry
- * @check_pfn:	the VMA may map frames without a struct page (PFN or mixed
- *		maps): check that there is one
  *
  * Return: VMI_PAGE_THP when it is part of a large folio (callers ask only
  * outside hugetlb VMAs: a THP or mTHP), VMI_PAGE_ONCE when it is a small page mapped
- * exactly once (its _mapcount is the mapcount minus one).  These are racy
- * snapshot reads of struct page memory, which always exists for a valid
- * frame; nothing they point to is followed.
+ * exactly once (its _mapcount is the mapcount minus one), 0 for a frame
+ * that is not online memory.  These are racy snapshot reads of struct page
+ * memory, which always exists for a valid frame; nothing they point to is
+ * followed.
  */
-static __always_inline u32 vmi_page_facts(u64 pfn, bool check_pfn)
+static __always_inline u32 vmi_page_facts(u64 pfn)
 {
 	struct page *page;
 
-	if (check_pfn && !pfn_valid(pfn))
+	if (!vmi_pfn_online(pfn))
 		return 0;
 	page = pfn_to_page(pfn);
 	/* outside hugetlb VMAs every compound page mapped is a THP or mTHP */
@@ -157,7 +156,7 @@ static __always_inline void vmi_pte_page_flags(const struct vmi_walk *w,
 
 	if (*eflags & (VMI_EF_SPECIAL | VMI_EF_DEVMAP))
 		return;
-	facts = vmi_page_facts(pfn, w->check_pfn);
+	facts = vmi_page_facts(pfn);
 	if (facts & VMI_PAGE_THP)
 		*attrs |= VMI_EA_THP;
 	else if (facts & VMI_PAGE_ONCE)

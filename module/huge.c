@@ -184,7 +184,7 @@ int vmi_huge_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
 	vmi_huge_best(h, leaf);
 	/* the zero page, PFN maps and device pages: nobody's memory */
 	if (leaf->eflags & (VMI_EF_SPECIAL | VMI_EF_DEVMAP) ||
-	    (w->check_pfn && !pfn_valid(leaf->pfn)))
+	    !vmi_pfn_online(leaf->pfn))
 		return VMI_WALK_CONTINUE;
 	if (w->vma_attrs & VMI_EA_HUGETLB) {
 		vmi_huge_hugetlb(b, leaf, len);
@@ -261,7 +261,7 @@ static noinline void vmi_huge_pte(struct vmi_walk *w, struct vmi_huge_sums *s,
 		return;
 	}
 	pfn = vmi_entry_pfn(v, false);
-	if ((v & VMI_PAGE_NOT_MEMORY) || (w->check_pfn && !pfn_valid(pfn))) {
+	if ((v & VMI_PAGE_NOT_MEMORY) || !vmi_pfn_online(pfn)) {
 		s->other++;
 		return;
 	}
@@ -279,22 +279,30 @@ static noinline void vmi_huge_pte(struct vmi_walk *w, struct vmi_huge_sums *s,
 /* Entries the fast path of vmi_huge_ptes() takes at once. */
 #define VMI_HUGE_RUN 4
 
-/* Is any of the pages behind four present entries part of a large folio? */
-static __always_inline bool vmi_huge_any_compound(struct page *map, u64 mask,
-						  u64 v0, u64 v1, u64 v2,
-						  u64 v3)
+/*
+ * Are the frames of four present entries small pages of memory: online,
+ * none of them part of a large folio?
+ */
+static __always_inline bool vmi_huge_all_small(struct page *map, u64 mask,
+					       u64 v0, u64 v1, u64 v2, u64 v3)
 {
-	struct page *p0 = map + ((v0 & mask) >> PAGE_SHIFT);
-	struct page *p1 = map + ((v1 & mask) >> PAGE_SHIFT);
-	struct page *p2 = map + ((v2 & mask) >> PAGE_SHIFT);
-	struct page *p3 = map + ((v3 & mask) >> PAGE_SHIFT);
+	unsigned long f0 = (v0 & mask) >> PAGE_SHIFT;
+	unsigned long f1 = (v1 & mask) >> PAGE_SHIFT;
+	unsigned long f2 = (v2 & mask) >> PAGE_SHIFT;
+	unsigned long f3 = (v3 & mask) >> PAGE_SHIFT;
+	struct page *p0 = map + f0, *p1 = map + f1;
+	struct page *p2 = map + f2, *p3 = map + f3;
 	unsigned long flags, tail;
+
+	if (!(vmi_pfn_online(f0) && vmi_pfn_online(f1) &&
+	      vmi_pfn_online(f2) && vmi_pfn_online(f3)))
+		return false;
 
 	flags = vmi_page_flags_word(p0) | vmi_page_flags_word(p1) |
 		vmi_page_flags_word(p2) | vmi_page_flags_word(p3);
 	tail = vmi_page_tail_word(p0) | vmi_page_tail_word(p1) |
 	       vmi_page_tail_word(p2) | vmi_page_tail_word(p3);
-	return ((flags >> PG_head) | tail) & 1;
+	return !(((flags >> PG_head) | tail) & 1);
 }
 
 /*
@@ -312,8 +320,6 @@ static int vmi_huge_ptes(struct vmi_walk *w, pte_t *table, unsigned long addr,
 	struct vmi_huge_bytes *b = &h->cur.bytes;
 	struct page *const map = vmemmap;
 	const u64 pfn_mask = PTE_PFN_MASK;
-	/* all present, none special: PFN maps (check_pfn) never see it */
-	const u64 fast_want = w->check_pfn ? U64_MAX : _PAGE_PRESENT;
 	pte_t *const first = table;
 	pte_t *const last = table + ((end - addr) >> PAGE_SHIFT);
 	struct vmi_huge_sums s = {};
@@ -338,10 +344,12 @@ static int vmi_huge_ptes(struct vmi_walk *w, pte_t *table, unsigned long addr,
 			if (likely(!(any & ~_PAGE_KNL_ERRATUM_MASK)))
 				continue;
 			all = v0 & v1 & v2 & v3;
+			/* all present, none special */
 			if (likely(((all & _PAGE_PRESENT) |
-				    (any & VMI_PAGE_NOT_MEMORY)) == fast_want &&
-				   !vmi_huge_any_compound(map, pfn_mask, v0, v1,
-							  v2, v3))) {
+				    (any & VMI_PAGE_NOT_MEMORY)) ==
+					   _PAGE_PRESENT &&
+				   vmi_huge_all_small(map, pfn_mask, v0, v1, v2,
+						      v3))) {
 				small += VMI_HUGE_RUN;
 				continue;
 			}

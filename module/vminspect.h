@@ -102,7 +102,6 @@ struct vmi_walk {
 	vm_flags_t vma_flags;
 	struct file *vma_file;
 	u32 vma_attrs;
-	bool check_pfn; /* VMA may map frames without struct page */
 	bool hide_pfn;	/* the caller may not see frames */
 	/*
 	 * set by a consumer that looks at the pages behind the frames but

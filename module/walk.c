@@ -14,10 +14,16 @@
  *    page fault holds while it walks (and fills) the same tables;
  *  - every entry is read once into a local copy, and the next level is found
  *    from that copy;
- *  - PTE tables are read under rcu_read_lock(): from 6.12 on they may be
- *    freed by RCU without mmap_lock (khugepaged retracting them, 7.x page
- *    table reclaim);
- *  - nothing is written, nothing is locked but mmap_lock and VMA locks.
+ *  - a PMD and the PTE table it points to are read in one RCU read-side
+ *    section that begins before the PMD is read: from 6.12 on PTE tables
+ *    may be freed by RCU without mmap_lock (khugepaged retracting them,
+ *    7.x page table reclaim);
+ *  - the PMD tables of a shareable hugetlb VMA, which another process may
+ *    share and unshare (truncation) under the file's i_mmap_rwsem and no
+ *    mmap_lock of this one, are read holding i_mmap_rwsem for reading, as
+ *    hugetlb_walk() wants;
+ *  - nothing is written, nothing is locked but mmap_lock, VMA locks and
+ *    i_mmap_rwsem.
  *
  * Lock holds are bounded: after VMI_WALK_BUDGET entries or about a
  * millisecond the lock is dropped, the CPU yielded, fatal signals honoured,
@@ -110,11 +116,6 @@ static void vmi_walk_enter_vma(struct vmi_walk *w, struct vm_area_struct *vma)
 	if (vma->vm_flags & VM_SHARED)
 		attrs |= VMI_EA_SHARED;
 	w->vma_attrs = attrs;
-	/*
-	 * Elsewhere a present, non-special entry always maps a frame with a
-	 * struct page (vm_normal_page() relies on it too).
-	 */
-	w->check_pfn = vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP);
 }
 
 static __always_inline int vmi_emit(struct vmi_walk *w, struct vmi_leaf *leaf)
@@ -174,7 +175,11 @@ static int vmi_emit_entry(struct vmi_walk *w, unsigned long start,
 	return vmi_emit(w, &leaf);
 }
 
-/* Walk the PTE table a PMD (read into @pmd) points to. */
+/*
+ * Walk the PTE table a PMD points to.  @pmd is a local copy, read inside
+ * the RCU read-side section the caller holds, which covers every read of
+ * the table.
+ */
 static int vmi_walk_ptes(struct vmi_walk *w, pmd_t *pmd, unsigned long addr,
 			 unsigned long end)
 {
@@ -188,7 +193,6 @@ static int vmi_walk_ptes(struct vmi_walk *w, pmd_t *pmd, unsigned long addr,
 			return ret;
 	}
 
-	rcu_read_lock();
 	/* the local copy of the PMD finds the table: no second read */
 	table = pte_offset_kernel(pmd, addr);
 	if (w->ops->ptes && vmi_raw_ptes()) {
@@ -201,7 +205,6 @@ static int vmi_walk_ptes(struct vmi_walk *w, pmd_t *pmd, unsigned long addr,
 		/* a consumer may stop before the table (pages: a gap to fill) */
 		if (w->addr > addr)
 			w->work += (w->addr - addr) >> PAGE_SHIFT;
-		rcu_read_unlock();
 		return ret;
 	}
 	for (; addr < end; addr += PAGE_SIZE, table++) {
@@ -222,7 +225,6 @@ static int vmi_walk_ptes(struct vmi_walk *w, pmd_t *pmd, unsigned long addr,
 			break;
 		}
 	}
-	rcu_read_unlock();
 	return ret;
 }
 
@@ -260,29 +262,56 @@ static int vmi_walk_hugetlb(struct vmi_walk *w, pud_t pud, unsigned long addr,
 	return vmi_emit_entry(w, addr, next, entry, VMI_LEVEL_PMD, shift);
 }
 
+/*
+ * One PMD slot.  As in __pte_offset_map(), the RCU read-side section begins
+ * before the PMD is read and ends after the last read of the PTE table it
+ * points to: a PTE table may be freed by RCU with no mmap_lock held for
+ * writing (khugepaged retracting it, 7.x page-table reclaim), so a PMD
+ * read before the section began may point at a table already freed.
+ */
 static int vmi_walk_pmd(struct vmi_walk *w, pud_t *pud, unsigned long addr,
 			unsigned long end)
 {
 	unsigned long next = pmd_addr_end(addr, end);
-	pmd_t pmd = vmi_pmdp_get(pmd_offset(pud, addr));
+	pmd_t pmd;
+	int ret;
 
-	if (pmd_none(pmd))
-		return vmi_emit_hole(w, addr, next, VMI_LEVEL_PMD);
-	/* a THP migration entry, or a huge PROT_NONE / leaf entry */
-	if (!pmd_present(pmd) || pmd_leaf(pmd))
-		return vmi_emit_entry(w, addr, next, pmd_val(pmd),
-				      VMI_LEVEL_PMD, PMD_SHIFT);
-	if (pmd_bad(pmd)) {
+	rcu_read_lock();
+	pmd = vmi_pmdp_get(pmd_offset(pud, addr));
+	if (pmd_none(pmd)) {
+		ret = vmi_emit_hole(w, addr, next, VMI_LEVEL_PMD);
+	} else if (!pmd_present(pmd) || pmd_leaf(pmd)) {
+		/* a THP migration entry, or a huge PROT_NONE / leaf entry */
+		ret = vmi_emit_entry(w, addr, next, pmd_val(pmd),
+				     VMI_LEVEL_PMD, PMD_SHIFT);
+	} else if (pmd_bad(pmd)) {
 		/* never clear it: a reader only reports */
 		w->addr = next;
-		return VMI_WALK_CONTINUE;
+		ret = VMI_WALK_CONTINUE;
+	} else {
+		ret = vmi_walk_ptes(w, &pmd, addr, next);
 	}
-	return vmi_walk_ptes(w, &pmd, addr, next);
+	rcu_read_unlock();
+	return ret;
 }
 
-/* One step: the entries under a single PUD slot of [addr, end). */
-static int vmi_walk_step(struct vmi_walk *w, struct vm_area_struct *vma,
-			 unsigned long addr, unsigned long end)
+/*
+ * The lock that keeps a hugetlb VMA's PMD tables from being unshared and
+ * freed under a reader (huge_pmd_unshare() asserts it held for writing),
+ * or NULL when they cannot be shared.  i_mmap_rwsem nests inside
+ * mmap_lock.
+ */
+static struct address_space *vmi_hugetlb_share_lock(struct vm_area_struct *vma)
+{
+	if (!is_vm_hugetlb_page(vma) || !(vma->vm_flags & VM_MAYSHARE) ||
+	    !vma->vm_file)
+		return NULL;
+	return vma->vm_file->f_mapping;
+}
+
+/* vmi_walk_step(), its locks taken */
+static int vmi_walk_step_locked(struct vmi_walk *w, struct vm_area_struct *vma,
+				unsigned long addr, unsigned long end)
 {
 	unsigned long next;
 	pgd_t *pgdp, pgd;
@@ -343,6 +372,24 @@ static int vmi_walk_step(struct vmi_walk *w, struct vm_area_struct *vma,
 		addr = w->addr;
 	}
 	return VMI_WALK_CONTINUE;
+}
+
+/*
+ * One step: the entries under a single PUD slot of [addr, end), with the
+ * hugetlb sharing lock held where there is one.
+ */
+static int vmi_walk_step(struct vmi_walk *w, struct vm_area_struct *vma,
+			 unsigned long addr, unsigned long end)
+{
+	struct address_space *mapping = vmi_hugetlb_share_lock(vma);
+	int ret;
+
+	if (!mapping)
+		return vmi_walk_step_locked(w, vma, addr, end);
+	i_mmap_lock_read(mapping);
+	ret = vmi_walk_step_locked(w, vma, addr, end);
+	i_mmap_unlock_read(mapping);
+	return ret;
 }
 
 /* A lock was just taken: a new hold starts.  Returns when. */
@@ -539,18 +586,10 @@ static void vmi_path_level(struct vmi_level *lv, unsigned int level, u64 entry,
 	lv->table_pa = caller->pfn ? (u64)table_pfn << PAGE_SHIFT : 0;
 }
 
-/**
- * vmi_walk_path - the entries that translate @va, from the PGD down
- * @vma:	the VMA holding @va; mmap_lock held for reading
- * @va:		the address
- * @levels:	out: up to five levels
- * @caller:	what the caller may see
- *
- * Return: the number of levels filled; the last is the leaf, or the entry
- * where the walk ended (none, not present, bad).
- */
-u32 vmi_walk_path(struct vm_area_struct *vma, unsigned long va,
-		  struct vmi_level *levels, const struct vmi_caller *caller)
+/* vmi_walk_path(), its locks taken */
+static u32 vmi_walk_path_locked(struct vm_area_struct *vma, unsigned long va,
+				struct vmi_level *levels,
+				const struct vmi_caller *caller)
 {
 	unsigned long hsize =
 		is_vm_hugetlb_page(vma) ? huge_page_size(hstate_vma(vma)) : 0;
@@ -586,19 +625,43 @@ u32 vmi_walk_path(struct vm_area_struct *vma, unsigned long va,
 	    !pud_present(pud) || pud_bad(pud))
 		return n;
 
+	/* the PMD and its PTE table in one RCU section: see vmi_walk_pmd() */
+	rcu_read_lock();
 	pmdp = pmd_offset(&pud, va);
 	pmd = vmi_pmdp_get(pmdp);
 	vmi_path_level(&levels[n++], VMI_LEVEL_PMD, pmd_val(pmd), pud_pfn(pud),
 		       pmd_index(va), caller);
-	if (hsize || pmd_none(pmd) || !pmd_present(pmd) || pmd_leaf(pmd) ||
-	    pmd_bad(pmd))
-		return n;
-
-	rcu_read_lock();
-	ptep = pte_offset_kernel(&pmd, va);
-	pte = ptep_get(ptep);
+	if (!hsize && !pmd_none(pmd) && pmd_present(pmd) && !pmd_leaf(pmd) &&
+	    !pmd_bad(pmd)) {
+		ptep = pte_offset_kernel(&pmd, va);
+		pte = ptep_get(ptep);
+		vmi_path_level(&levels[n++], VMI_LEVEL_PTE, pte_val(pte),
+			       pmd_pfn(pmd), pte_index(va), caller);
+	}
 	rcu_read_unlock();
-	vmi_path_level(&levels[n++], VMI_LEVEL_PTE, pte_val(pte), pmd_pfn(pmd),
-		       pte_index(va), caller);
+	return n;
+}
+
+/**
+ * vmi_walk_path - the entries that translate @va, from the PGD down
+ * @vma:	the VMA holding @va; mmap_lock held for reading
+ * @va:		the address
+ * @levels:	out: up to five levels
+ * @caller:	what the caller may see
+ *
+ * Return: the number of levels filled; the last is the leaf, or the entry
+ * where the walk ended (none, not present, bad).
+ */
+u32 vmi_walk_path(struct vm_area_struct *vma, unsigned long va,
+		  struct vmi_level *levels, const struct vmi_caller *caller)
+{
+	struct address_space *mapping = vmi_hugetlb_share_lock(vma);
+	u32 n;
+
+	if (mapping)
+		i_mmap_lock_read(mapping);
+	n = vmi_walk_path_locked(vma, va, levels, caller);
+	if (mapping)
+		i_mmap_unlock_read(mapping);
 	return n;
 }
