@@ -73,35 +73,6 @@ static long vmi_ioctl_get_info(struct file *file, void __user *uarg)
 }
 
 /*
- * A batch of records, whose size is a multiple of 8, in 8-byte stores.
- * copy_to_user() moves bytes with "rep movsb" on CPUs with ERMS, which
- * QEMU's TCG (7.2 here) emulates byte by byte: copying out the records of
- * a dense walk cost more than the walk (pages mode over 1 GiB of 4K pages,
- * 25 ms with copy_to_user(), 16 ms with this).  The batch is at most
- * VMI_BATCH_BYTES; the stores are the ones copy_to_user() makes without
- * ERMS, and a real CPU runs them about as fast.
- */
-static int vmi_copy_out(void __user *dst, const void *src, size_t len)
-{
-	u64 __user *d = dst;
-	const u64 *s = src;
-	size_t i;
-
-	if (!IS_ALIGNED(len | (unsigned long)dst, sizeof(u64)))
-		return copy_to_user(dst, src, len) ? -EFAULT : 0;
-	if (!user_access_begin(dst, len))
-		return -EFAULT;
-	for (i = 0; i < len / sizeof(u64); i++)
-		unsafe_put_user(s[i], &d[i], err_fault);
-	user_access_end();
-	return 0;
-
-err_fault:
-	user_access_end();
-	return -EFAULT;
-}
-
-/*
  * Write @n records of @ksize bytes to a user vector whose elements are
  * @usize bytes: what both sides know, then zeroes for the rest.
  */
@@ -114,7 +85,7 @@ int vmi_put_records(u64 vec, u64 index, u64 usize, const void *recs,
 
 	/* the usual case: the caller's records are the kernel's */
 	if (usize == ksize)
-		return vmi_copy_out(dst, recs, n * ksize);
+		return copy_to_user(dst, recs, n * ksize) ? -EFAULT : 0;
 	for (i = 0; i < n; i++, dst += usize) {
 		if (copy_to_user(dst, recs + i * ksize, both))
 			return -EFAULT;
