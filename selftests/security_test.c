@@ -6,8 +6,12 @@
  *    directory 0555;
  *  - no output, text or binary, of any file or ioctl holds a kernel
  *    address, for root or for an unprivileged user;
- *  - an unprivileged user gets its own process without frames, EPERM for
- *    another's, and no way into the root-only files.
+ *  - an unprivileged user gets its own process without frames, swap slots
+ *    or table addresses (raw entries keep their flag bits only), EPERM for
+ *    another's, and no way into the root-only files;
+ *  - another process needs CAP_SYS_ADMIN and CAP_SYS_PTRACE: either alone
+ *    is refused, as neither gets past pagemap's own check in every case;
+ *  - TLB commands and the tlb file need CAP_SYS_ADMIN.
  *
  * A kernel address is any 64-bit value in the upper canonical half, above
  * the small negative sentinels (-1, -4095..-1 errors); in text, any hex
@@ -37,6 +41,8 @@
 #endif
 
 #define USER_TOP (1ULL << 47)
+/* bits 12-51 of an x86-64 entry: the frame */
+#define PTE_FRAME_BITS 0x000ffffffffff000ULL
 
 static bool kernel_address(uint64_t v)
 {
@@ -347,6 +353,28 @@ static int unprivileged_scan(void *arg)
 	for (i = 0; i < w.nr_extents; i++)
 		if (e[i].pfn)
 			return 14;
+	/* nor a table address or a frame in any level of a translation */
+	for (i = 0; i < w.nr_extents; i++) {
+		struct vmi_translate_arg t = { .size = sizeof(t), .va = e[i].start };
+		unsigned int l;
+
+		if (ioctl(fd, VMI_IOC_TRANSLATE, &t))
+			return 17;
+		if (t.pa)
+			return 18;
+		for (l = 0; l < t.nr_levels && l < 5; l++) {
+			uint64_t v = t.levels[l].entry;
+			/* PRESENT, PROTNONE, PSE: the frame's place; else a swap entry's */
+			uint64_t hidden = v & 0x181 ? PTE_FRAME_BITS : ~0x1ffULL;
+
+			if (t.levels[l].table_pa || (v & hidden)) {
+				fprintf(stderr, "# 0x%llx level %u: entry 0x%llx table 0x%llx\n",
+					(unsigned long long)t.va, l, (unsigned long long)v,
+					(unsigned long long)t.levels[l].table_pa);
+				return 19;
+			}
+		}
+	}
 	/* the root-only files stay shut */
 	if (open(VMI_PROC_DIR "/query", O_RDWR) >= 0 || errno != EACCES)
 		return 15;
@@ -420,6 +448,34 @@ TEST(other_process_needs_admin_and_ptrace)
 	EXPECT_EQ(0, run_with_caps(other_mm_access, NULL, admin))
 		TH_LOG("CAP_SYS_ADMIN alone reads another process");
 	EXPECT_EQ(1, run_with_caps(other_mm_access, NULL, admin | ptrace));
+}
+
+/*
+ * The TLB statistics are system-wide and name other users' processes:
+ * every TLB command and the tlb file want CAP_SYS_ADMIN, which uid 0
+ * without it does not pass (the file's mode lets uid 0 in).
+ */
+static int tlb_access(void *arg)
+{
+	struct vmi_tlb_ctl_arg c = { .size = sizeof(c) };
+	int fd = open(VMI_CTL_PATH, O_RDONLY | O_CLOEXEC);
+	char buf[64];
+
+	(void)arg;
+	if (fd < 0)
+		return 2;
+	if (!ioctl(fd, VMI_IOC_TLB_CTL, &c))
+		return 3;
+	if (errno != EPERM)
+		return 4;
+	if (read_file(VMI_PROC_DIR "/tlb", buf, sizeof(buf)) >= 0)
+		return 5;
+	return 0;
+}
+
+TEST(tlb_needs_admin)
+{
+	EXPECT_EQ(0, run_with_caps(tlb_access, NULL, CAP_BIT(CAP_SYS_PTRACE_BIT)));
 }
 
 /* ---- swap slots: pagemap shows them to CAP_SYS_ADMIN only ------------- */
