@@ -122,21 +122,32 @@ int vmi_stage_run(struct vmi_stage *st, struct vmi_walk *w, unsigned long start,
 		  void *ctx, u64 *nr_out, u64 *walk_end)
 {
 	unsigned long addr = start;
+	bool last;
 	int ret;
 
 	for (;;) {
 		ret = vmi_walk(w, addr, end);
 		if (ret)
 			return ret;
-		if (w->addr >= end && st->have_pending && !st->full)
-			vmi_stage_push(st);
-		if (st->nbuf) {
-			ret = put(ctx, st->buf, st->nbuf);
-			if (ret)
-				return ret;
-			*nr_out += st->nbuf;
-			st->nbuf = 0;
-		}
+		/*
+		 * The record still growing is final when the range is done;
+		 * it goes out after the batch, which a consumer may have
+		 * filled on the way (it stops the walk then).
+		 */
+		last = w->addr >= end && st->have_pending && !st->full;
+		do {
+			if (last && st->nbuf < st->max) {
+				vmi_stage_push(st);
+				last = false;
+			}
+			if (st->nbuf) {
+				ret = put(ctx, st->buf, st->nbuf);
+				if (ret)
+					return ret;
+				*nr_out += st->nbuf;
+				st->nbuf = 0;
+			}
+		} while (last);
 		if (st->full) {
 			/* the record that did not fit is where to go on */
 			*walk_end = *(u64 *)st->pending;

@@ -500,6 +500,44 @@ static uint64_t pfn_of(int fd, pid_t pid, unsigned long a)
 	return e.pfn + (a - e.start) / PAGE;
 }
 
+/*
+ * Records leave in batches of 8 KiB (128 extents, 64 VMAs): a walk whose
+ * records end one past a full batch, or on one, delivers every record once,
+ * in order.  Per page, so that the record count is the page count; the
+ * frames agree with pagemap.
+ */
+TEST_F_TIMEOUT(vmi, batch_boundaries, VMI_TEST_TIMEOUT)
+{
+	static const unsigned int counts[] = { 1, 127, 128, 129, 255, 256, 257, 385 };
+	static struct vmi_extent e[512];
+	unsigned int c, i;
+	char *p;
+
+	p = mmap(NULL, 512 * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		unsigned int n = counts[c];
+		unsigned long start = (unsigned long)p;
+
+		memset(e, 0xa5, sizeof(e));
+		ASSERT_EQ((int)n, walk(self->fd, 0, start, start + n * PAGE,
+				       VMI_WALK_PER_PAGE, e, 512, NULL))
+			TH_LOG("%u pages", n);
+		for (i = 0; i < n; i++) {
+			uint64_t pme = pagemap_get(self->pagemap, start + i * PAGE);
+
+			ASSERT_EQ(start + i * PAGE, e[i].start) TH_LOG("%u pages, record %u", n, i);
+			ASSERT_EQ(start + (i + 1) * PAGE, e[i].end);
+			ASSERT_EQ(VMI_KIND_PRESENT, e[i].kind);
+			ASSERT_EQ(pme & PM_PFN_MASK, e[i].pfn) TH_LOG("%u pages, record %u", n, i);
+		}
+		/* nothing written past the last record */
+		EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, e[n].start) TH_LOG("%u pages", n);
+	}
+	munmap(p, 512 * PAGE);
+}
+
 /* fork: one frame for both until the child writes, then two. */
 TEST_F_TIMEOUT(vmi, cow_after_fork, VMI_TEST_TIMEOUT)
 {
