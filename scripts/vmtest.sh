@@ -104,7 +104,7 @@ show_oops() {
 run_kernel() {
 	local kver=$1 vmlinuz=$2 accel=$3 limit=$4 exec_cmd=$5
 	local dir="$VMI_TOP/build/vmtest/$kver$SUFFIX" guest_cmd rc=0 start secs p f s boot attempt qemu_opts
-	local how=$accel thread=${VMI_TCG_THREAD:-multi}
+	local how=$accel thread=${VMI_TCG_THREAD:-multi} others
 	local -a vng_opts
 
 	rm -rf "$dir"
@@ -131,6 +131,11 @@ run_kernel() {
 		--rwdir="$VMI_TOP" --cwd "$VMI_TOP" --verbose --exec "$guest_cmd")
 	[ "$accel" = kvm ] || vng_opts+=(--disable-kvm)
 
+	# parallel vCPUs need host cores of their own (parallel_test.c)
+	others=$(pgrep -c qemu-system || true)
+	if [ "$accel" != kvm ] && [ "$thread" = multi ] && [ "$others" -gt 0 ]; then
+		log "note: $others other QEMU process(es) share the host: timing tests may fail"
+	fi
 	start=$SECONDS
 	for attempt in 1 2; do
 		log "booting $kver$LABEL ($how, $QEMU_VERSION, timeout ${limit} s), console: ${dir#"$VMI_TOP"/}/console.log"

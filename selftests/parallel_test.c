@@ -131,7 +131,7 @@ TEST(two_pinned_threads_in_parallel)
 	       i, one, two, two / one, MAX_RATIO);
 	/* in hundredths: the harness prints integers */
 	EXPECT_GT(MAX_RATIO * 100, (int)(two / one * 100))
-		TH_LOG("two threads on CPUs 0 and 1 take %.2fx the time of one: the CPUs do not run in parallel",
+		TH_LOG("two threads on CPUs 0 and 1 take %.2fx the time of one: the CPUs do not run in parallel (vCPUs taking turns, or a host too busy to give each its own core)",
 		       two / one);
 }
 
