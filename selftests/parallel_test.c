@@ -108,10 +108,14 @@ TEST(two_pinned_threads_in_parallel)
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP(return, "needs two online CPUs");
-	/* enough work for MIN_SECS on one CPU */
+	/* enough work for MIN_SECS on one CPU (the best of 3 runs) */
 	for (;;) {
-		t1 = run_threads(1, n);
-		ASSERT_LT(0, t1) TH_LOG("cannot run a thread pinned to CPU 0");
+		t1 = 1e9;
+		for (i = 0; i < 3; i++) {
+			t2 = run_threads(1, n);
+			ASSERT_LT(0, t2) TH_LOG("cannot run a thread pinned to CPU 0");
+			t1 = t2 < t1 ? t2 : t1;
+		}
 		if (t1 >= MIN_SECS)
 			break;
 		n = t1 < MIN_SECS / 8 ? n * 8 : (uint64_t)(n * MIN_SECS * 1.2 / t1);
