@@ -3,10 +3,12 @@
 #
 # Runs inside a test VM (started by scripts/vmtest.sh), as root:
 #
-#   scripts/guest-run.sh --results DIR [--exec 'CMD']
+#   scripts/guest-run.sh --results DIR [--exec 'CMD' | --lane single]
 #
 # 1. insmod build/$(uname -r)/vminspect.ko
-# 2. selftests/run.sh (or CMD with --exec), run from the top of the tree
+# 2. selftests/run.sh (with --lane single: selftests/run.sh --lane single,
+#    the tests that switch hooks under load; or CMD with --exec), run from
+#    the top of the tree
 # 3. rmmod vminspect
 # 4. scan the kernel log written since step 1 for warnings, oopses, lockdep,
 #    KASAN/KFENCE reports, soft lockups and hung tasks
@@ -28,6 +30,8 @@ MARK="vminspect-guest-run: start"
 PASSED=0
 FAILED=0
 SKIPPED=0
+# --lane: which selftests/run.sh lane to run (empty: all tests)
+LANE=""
 
 ok() {
 	PASSED=$((PASSED + 1))
@@ -40,7 +44,7 @@ not_ok() {
 }
 
 usage() {
-	echo "usage: $0 --results DIR [--exec CMD]" >&2
+	echo "usage: $0 --results DIR [--exec CMD | --lane single]" >&2
 	exit 2
 }
 
@@ -87,6 +91,8 @@ sum_ktap() {
 
 run_selftests() {
 	local log=$1 rc=0 p f s n
+	local -a args=()
+	[ -z "$LANE" ] || args=(--lane "$LANE")
 	if [ ! -e selftests/run.sh ]; then
 		not_ok "selftests: selftests/run.sh is missing"
 		return
@@ -103,11 +109,11 @@ run_selftests() {
 	else
 		export VMI_UNLOAD_CYCLES=${VMI_UNLOAD_CYCLES:-20}
 	fi
-	echo "# running selftests/run.sh (timeout ${SELFTEST_TIMEOUT} s, $VMI_UNLOAD_CYCLES unload cycles)"
+	echo "# running selftests/run.sh ${args[*]} (timeout ${SELFTEST_TIMEOUT} s, $VMI_UNLOAD_CYCLES unload cycles)"
 	# into a file, not a pipe: a process a test leaks with our stdout open
 	# must not keep us waiting for the end of the pipe
 	rc=0
-	timeout -k 10 "$SELFTEST_TIMEOUT" selftests/run.sh </dev/null >"$log" 2>&1 || rc=$?
+	timeout -k 10 "$SELFTEST_TIMEOUT" selftests/run.sh "${args[@]}" </dev/null >"$log" 2>&1 || rc=$?
 	cat "$log"
 	read -r p f s n < <(sum_totals "$log")
 	if [ "$n" = 0 ]; then
@@ -324,6 +330,13 @@ main() {
 		--exec)
 			[ $# -ge 2 ] || usage
 			exec_cmd=$2
+			shift
+			;;
+		--lane)
+			if [ $# -lt 2 ] || [ "$2" != single ]; then
+				usage
+			fi
+			LANE=$2
 			shift
 			;;
 		*) usage ;;

@@ -3,7 +3,8 @@
 #
 # Boot each test kernel in a VM with virtme-ng and run the module tests in it.
 #
-#   scripts/vmtest.sh [--kernel KVER]... [--debug] [--exec 'CMD'] [--timeout SECS]
+#   scripts/vmtest.sh [--kernel KVER]... [--debug] [--exec 'CMD' | --single-lane]
+#                     [--timeout SECS] [--no5lvl]
 #
 # --kernel KVER  test this release (repeatable; default: every kernel that
 #                scripts/kernels.sh lists; those without an image are skipped)
@@ -16,6 +17,19 @@
 #                three times that for the debug kernel)
 # --no5lvl       boot with 4-level paging (no5lvl); results go to
 #                build/vmtest/<kver>-4level
+# --single-lane  the single-threaded TCG lane: only the tests that switch
+#                hooks (TLB tracking, module load) while a load runs
+#                (selftests/run.sh --lane single), with both vCPUs on one
+#                host thread; results go to build/vmtest/<kver>-single
+#
+# Under TCG the vCPUs run in parallel, a host thread each
+# (-accel tcg,thread=multi).  Kernel text patched while another vCPU runs
+# it can then stay stale there (the other vCPU hits the int3 the kernel's
+# patching left: "Oops: int3" in __schedule or flush_tlb_func), so tests
+# switch hooks only while the guest is quiet, and the few that must switch
+# under load skip and run in the single-threaded lane.  QEMU 10.0 (from
+# bookworm-backports, scripts/deps.sh qemu) shows that oops about three
+# times later than bookworm's 7.2 when text is patched under load.
 #
 # The guest side is scripts/guest-run.sh; the module must already be built at
 # build/<kver>/vminspect.ko.  Per kernel, the VM's whole output goes to
@@ -23,8 +37,9 @@
 # its kernel log at the end to dmesg.txt; the output of an --exec CMD is also
 # printed.
 # Environment: VMI_ACCEL=kvm|tcg, VMI_VM_CPUS (2), VMI_VM_MEMORY (6G),
-# VMI_VM_CPU (QEMU CPU model, max), VMI_TCG_THREAD (single or multi),
-# VMI_APPEND (extra kernel command line, e.g. no5lvl).
+# VMI_VM_CPU (QEMU CPU model, max), VMI_TCG_THREAD (multi, or single: the
+# vCPUs take turns on one host thread), VMI_APPEND (extra kernel command
+# line, e.g. no5lvl).
 #
 # Prints one line per kernel and, last, "N passed, N failed, N skipped" over
 # all kernels; a kernel that does not boot or finish counts as one failure.
@@ -40,6 +55,9 @@ TOTAL_SKIPPED=0
 # set by --no5lvl: kernel command line addition and results/label suffix
 PAGING_APPEND=""
 SUFFIX=""
+# set by --single-lane: the guest runner's lane and the label's addition
+LANE=""
+LABEL=""
 
 VM_PID=""
 
@@ -65,7 +83,7 @@ account() {
 	TOTAL_PASSED=$((TOTAL_PASSED + p))
 	TOTAL_FAILED=$((TOTAL_FAILED + f))
 	TOTAL_SKIPPED=$((TOTAL_SKIPPED + s))
-	echo "kernel $kver$SUFFIX: $p passed, $f failed, $s skipped ($note)"
+	echo "kernel $kver$SUFFIX$LABEL: $p passed, $f failed, $s skipped ($note)"
 }
 
 # Value of a "key N" line in a result file, or empty.
@@ -86,6 +104,7 @@ show_oops() {
 run_kernel() {
 	local kver=$1 vmlinuz=$2 accel=$3 limit=$4 exec_cmd=$5
 	local dir="$VMI_TOP/build/vmtest/$kver$SUFFIX" guest_cmd rc=0 start secs p f s boot attempt qemu_opts
+	local how=$accel thread=${VMI_TCG_THREAD:-multi} others
 	local -a vng_opts
 
 	rm -rf "$dir"
@@ -94,28 +113,32 @@ run_kernel() {
 	if [ -n "$exec_cmd" ]; then
 		guest_cmd+=$(printf ' --exec %q' "$exec_cmd")
 	fi
+	if [ -n "$LANE" ]; then
+		guest_cmd+=$(printf ' --lane %q' "$LANE")
+		thread=single
+	fi
 	qemu_opts="-cpu ${VMI_VM_CPU:-max}"
-	# Multi-threaded TCG runs each vCPU in its own host thread, and then
-	# does not make code one vCPU patches visible to the other in time:
-	# the kernel's int3-based text patching (static keys, tracepoints that
-	# TLB tracking switches on) then leaves a stale int3 for the other vCPU
-	# to hit ("Oops: int3" in __schedule, reproduced without vminspect by
-	# toggling a tracefs event).  One thread for all vCPUs keeps them
-	# coherent; VMI_TCG_THREAD=multi restores the default.
-	# (the guest's tests read which one from the command line)
+	# the guest's tests read how TCG runs from the command line (see
+	# switch_under_load_hazard() in selftests/vmi_util.c)
 	local append="$CMDLINE$PAGING_APPEND${VMI_APPEND:+ $VMI_APPEND}"
 	if [ "$accel" != kvm ]; then
-		qemu_opts+=" -accel tcg,thread=${VMI_TCG_THREAD:-single}"
-		append+=" vmi_tcg_thread=${VMI_TCG_THREAD:-single}"
+		qemu_opts+=" -accel tcg,thread=$thread"
+		append+=" vmi_tcg_thread=$thread"
+		how="$accel, thread=$thread"
 	fi
 	vng_opts=(--run "$vmlinuz" --cpus "${VMI_VM_CPUS:-2}" --memory "${VMI_VM_MEMORY:-6G}"
 		--qemu-opts="$qemu_opts" --append "$append"
 		--rwdir="$VMI_TOP" --cwd "$VMI_TOP" --verbose --exec "$guest_cmd")
 	[ "$accel" = kvm ] || vng_opts+=(--disable-kvm)
 
+	# parallel vCPUs need host cores of their own (parallel_test.c)
+	others=$(pgrep -c qemu-system || true)
+	if [ "$accel" != kvm ] && [ "$thread" = multi ] && [ "$others" -gt 0 ]; then
+		log "note: $others other QEMU process(es) share the host: timing tests may fail"
+	fi
 	start=$SECONDS
 	for attempt in 1 2; do
-		log "booting $kver ($accel, timeout ${limit} s), console: ${dir#"$VMI_TOP"/}/console.log"
+		log "booting $kver$LABEL ($how, $QEMU_VERSION, timeout ${limit} s), console: ${dir#"$VMI_TOP"/}/console.log"
 		rc=0
 		# no terminal and no stdin, as in CI; timeout kills qemu with vng,
 		# and runs in the background so that a signal to us reaches it
@@ -191,13 +214,20 @@ main() {
 			PAGING_APPEND=" no5lvl"
 			SUFFIX="-4level"
 			;;
+		--single-lane)
+			LANE=single
+			LABEL=" (single-threaded TCG lane)"
+			;;
 		-h | --help) usage ;;
 		*) usage ;;
 		esac
 		shift
 	done
+	[ -z "$LANE" ] || [ -z "$exec_cmd" ] || usage
+	[ -z "$LANE" ] || SUFFIX+="-single"
 	trap on_signal INT TERM HUP
 	command -v vng >/dev/null || die "vng (virtme-ng) is missing: run scripts/deps.sh vng"
+	QEMU_VERSION=$(qemu-system-x86_64 --version | awk 'NR == 1 { print "QEMU " $4 }')
 
 	accel=$("$VMI_TOP/scripts/accel.sh")
 	if [ -z "$limit" ]; then

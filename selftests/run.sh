@@ -5,15 +5,48 @@
 # test VM, see scripts/vmtest.sh).  Each binary prints KTAP and a
 # "# Totals:" line; a binary that cannot run at all counts as one skip
 # (e.g. a 32-bit one on a kernel without ia32 emulation) or one failure.
+#
+#   selftests/run.sh [--lane single]
+#
+# --lane single runs only the tests that switch hooks (TLB tracking, module
+# load) while a load runs: scripts/vmtest.sh --single-lane, where the vCPUs
+# take turns on one host thread.  With parallel vCPUs those tests skip and
+# name this lane.
 set -u
 cd "$(dirname "$0")" || exit 1
 
+# the tests that switch hooks under load, as "binary [harness filters]"
+SINGLE_LANE=(
+	"vminspect_tlb_test -r tlb.toggle_under_load -r unload.while_flushing"
+	"vminspect_stress_test -r global.tlb_switching_under_storm"
+	"unload_test.sh"
+)
+
+runs=()
+case "${1:-}" in
+"")
+	for t in vminspect_*_test vminspect_*_test32 companion_test.sh huge_advice_test.sh \
+		ecosystem_test.sh unload_test.sh; do
+		runs+=("$t")
+	done
+	;;
+--lane)
+	[ "${2:-}" = single ] || { echo "usage: $0 [--lane single]" >&2; exit 2; }
+	runs=("${SINGLE_LANE[@]}")
+	;;
+*)
+	echo "usage: $0 [--lane single]" >&2
+	exit 2
+	;;
+esac
+
 rc=0
-for t in vminspect_*_test vminspect_*_test32 companion_test.sh huge_advice_test.sh \
-	ecosystem_test.sh unload_test.sh; do
+for run in "${runs[@]}"; do
+	read -r -a cmd <<<"$run"
+	t=${cmd[0]}
 	[ -x "$t" ] || continue
-	echo "# selftest: $t"
-	./"$t"
+	echo "# selftest: $run"
+	./"$t" "${cmd[@]:1}"
 	status=$?
 	case $status in
 	0) ;;

@@ -2,7 +2,7 @@
 /*
  * Stress tests: vminspect against processes that change their address space
  * as fast as they can, targets that exit or exec mid-walk, a TLB shootdown
- * storm with tracking switched on and off under it, and many concurrent
+ * storm with tracking read under it and switched on and off, and many concurrent
  * readers of /proc/vminspect.  Each runs for VMI_STRESS_SECS seconds (15 by
  * default).  What is checked:
  *
@@ -13,6 +13,9 @@
  *    answers for the address asked; a query-file answer is the answer to
  *    this descriptor's own query;
  *  - the guest kernel log stays clean (the runner checks it after the run).
+ *
+ * Tracking is switched only while the storm pauses, except in
+ * tlb_switching_under_storm, which the single-threaded TCG lane runs.
  *
  * The longest lock hold (mmap_lock or a VMA lock) seen by any walk is printed.
  */
@@ -619,6 +622,7 @@ struct storm {
 	char *buf;
 	size_t len;
 	int cpu;
+	bool switching; /* the reader switches tracking too */
 };
 
 /* Touch the shared buffer on one CPU, so that the mm is live there. */
@@ -662,7 +666,11 @@ static int tlb_ctl(int fd, uint64_t flags, struct vmi_tlb_ctl_arg *out)
 	return ret;
 }
 
-/* Read everything the TLB ioctls and file offer, switching tracking about. */
+/*
+ * Read everything the TLB ioctls and file offer; with s->switching, switch
+ * tracking on, off and reset it (a reset of a running tracker switches it
+ * off and on) among the reads.
+ */
 static void *storm_reader(void *arg)
 {
 	struct storm *s = arg;
@@ -673,13 +681,17 @@ static void *storm_reader(void *arg)
 	uint64_t seed = 777;
 	char buf[8192];
 	int fd = open(VMI_CTL_PATH, O_RDONLY | O_CLOEXEC);
+	unsigned int op;
 
 	if (fd < 0) {
 		bad(st, "open %s: %s", VMI_CTL_PATH, strerror(errno));
 		return NULL;
 	}
 	while (now() < st->deadline) {
-		switch (rnd(&seed) % 8) {
+		op = rnd(&seed) % 8;
+		if (!s->switching && (op < 2 || op > 5))
+			op = 2 + rnd(&seed) % 4; /* a read instead */
+		switch (op) {
 		case 0:
 			outcome(st, tlb_ctl(fd, VMI_TLB_DISABLE, NULL), "TLB_CTL off");
 			break;
@@ -726,14 +738,42 @@ static void *storm_reader(void *arg)
 	return NULL;
 }
 
-TEST(tlb_tracking_under_storm)
+/* A storm of @secs seconds: toucher on CPU 1, flipper and reader on CPU 0. */
+static long storm_burst(struct __test_metadata *_metadata, struct storm *s,
+			double secs)
 {
-	struct vmi_tlb_ctl_arg before, after;
-	struct storm s[3];
 	pthread_t t[3];
-	struct stress st;
-	int fd, i;
 	void *flips;
+
+	s->st->deadline = now() + secs;
+	ASSERT_EQ(0, pthread_create(&t[0], NULL, storm_toucher, &s[1]));
+	ASSERT_EQ(0, pthread_create(&t[1], NULL, storm_flipper, &s[0]));
+	ASSERT_EQ(0, pthread_create(&t[2], NULL, storm_reader, &s[2]));
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], &flips);
+	pthread_join(t[2], NULL);
+	return (long)flips;
+}
+
+/*
+ * Storm bursts with the TLB ioctls and file read throughout.  With
+ * @switching, the reader switches tracking on, off and reset under the
+ * storm; without, tracking is switched while the storm is paused, one
+ * state per burst: off, on, reset while on, reset and on, reset while off.
+ * Then, on again, a short measured storm must be counted.
+ */
+static void tlb_storm(struct __test_metadata *_metadata, bool switching)
+{
+	static const uint64_t between[] = {
+		VMI_TLB_DISABLE, VMI_TLB_ENABLE, VMI_TLB_RESET, VMI_TLB_RESET | VMI_TLB_ENABLE,
+		VMI_TLB_DISABLE | VMI_TLB_RESET, VMI_TLB_ENABLE,
+	};
+	const int bursts = switching ? 1 : sizeof(between) / sizeof(between[0]);
+	struct vmi_tlb_ctl_arg before, after, sw;
+	struct storm s[3];
+	struct stress st;
+	long flips = 0;
+	int fd, i;
 
 	if (possible_cpus() < 2)
 		SKIP(return, "one CPU: no shootdowns to storm");
@@ -752,24 +792,27 @@ TEST(tlb_tracking_under_storm)
 		s[i] = s[0];
 		s[i].st = &st;
 		s[i].cpu = i == 1;
+		s[i].switching = switching;
 	}
-	ASSERT_EQ(0, pthread_create(&t[0], NULL, storm_toucher, &s[1]));
-	ASSERT_EQ(0, pthread_create(&t[1], NULL, storm_flipper, &s[0]));
-	ASSERT_EQ(0, pthread_create(&t[2], NULL, storm_reader, &s[2]));
-	pthread_join(t[0], NULL);
-	pthread_join(t[1], &flips);
-	pthread_join(t[2], NULL);
-	report(&st, "TLB tracking under a storm");
-	printf("# %ld protection flips\n", (long)flips);
+	for (i = 0; i < bursts; i++) {
+		if (!switching) {
+			ASSERT_EQ(0, tlb_ctl(fd, between[i], &sw));
+			/* a reset keeps the state the tracker was in */
+			if (between[i] & (VMI_TLB_ENABLE | VMI_TLB_DISABLE))
+				EXPECT_EQ(!!(between[i] & VMI_TLB_ENABLE), sw.enabled);
+		}
+		flips += storm_burst(_metadata, s, stress_secs() / bursts);
+	}
+	report(&st, switching ? "TLB tracking switched under a storm" :
+				"TLB tracking read under a storm");
+	printf("# %ld protection flips\n", flips);
 	EXPECT_EQ(0, st.bad);
-	EXPECT_LT(100, (long)flips);
+	EXPECT_LT(100, flips);
 
 	/* still counting after all that switching: a short storm, measured */
 	ASSERT_EQ(0, tlb_ctl(fd, VMI_TLB_ENABLE | VMI_TLB_RESET, NULL));
-	st.deadline = now() + 1;
-	ASSERT_EQ(0, pthread_create(&t[0], NULL, storm_toucher, &s[1]));
-	storm_flipper(&s[0]);
-	pthread_join(t[0], NULL);
+	s[2].switching = false;
+	storm_burst(_metadata, s, 1);
 	{
 		struct vmi_tlb_cpus_arg a = { .size = sizeof(a), .vec_len = 0 };
 		struct vmi_tlb_cpu cpus[2] = { 0 };
@@ -788,6 +831,20 @@ TEST(tlb_tracking_under_storm)
 	EXPECT_EQ(before.enabled, after.enabled);
 	munmap(s[0].buf, s[0].len);
 	close(fd);
+}
+
+TEST(tlb_tracking_under_storm)
+{
+	tlb_storm(_metadata, false);
+}
+
+TEST(tlb_switching_under_storm)
+{
+	const char *hazard = switch_under_load_hazard();
+
+	if (hazard)
+		SKIP(return, "%s: " SINGLE_LANE_SKIP, hazard);
+	tlb_storm(_metadata, true);
 }
 
 /* ---- many readers of /proc/vminspect ---------------------------------- */

@@ -231,8 +231,8 @@ static void check_op(struct __test_metadata *_metadata, int fd, enum op op,
 	struct vmi_tlb_initiator in;
 	/*
 	 * The kernel skips the IPI when the sibling's CPU is in lazy TLB mode
-	 * at that moment; with both vCPUs in one TCG thread that happens to
-	 * a few percent of the operations.  The exact checks are those
+	 * at that moment (in the kernel for an interrupt, say): a few percent
+	 * of the operations in a TCG guest.  The exact checks are those
 	 * against /proc/interrupts and the tracepoint below.
 	 */
 	uint64_t got, lo = N_OPS * 85 / 100, hi = N_OPS * 105 / 100 + 16;
@@ -617,26 +617,6 @@ TEST_F_TIMEOUT(tlb, trace_records, VMI_TEST_TIMEOUT)
 	EXPECT_EQ(0, a.drops);
 }
 
-/*
- * Under multi-threaded QEMU TCG, patching code that another CPU runs is not
- * safe: toggling the tlb_flush event through tracefs alone, with vminspect
- * not even loaded, oopses the guest ("int3" in __schedule or
- * flush_tlb_func) within a few switches under a munmap loop.  Every switch
- * of ours patches the same sites (the tracepoint's static branch, the
- * kprobes).  scripts/vmtest.sh runs TCG single-threaded, which keeps the
- * vCPUs coherent, and says so on the kernel command line; the tests that
- * switch under load are skipped only on a multi-threaded TCG guest.
- */
-static bool tcg_guest(void)
-{
-	char buf[8192];
-
-	if (read_file("/proc/cpuinfo", buf, sizeof(buf)) <= 0 || !strstr(buf, "QEMU TCG"))
-		return false;
-	return read_file("/proc/cmdline", buf, sizeof(buf)) <= 0 ||
-	       !strstr(buf, "vmi_tcg_thread=single");
-}
-
 /* Switch on, off and reset many times, by ioctl and /proc; still counts. */
 static void toggle_loop(struct __test_metadata *_metadata, int fd, pid_t pid)
 {
@@ -674,12 +654,14 @@ TEST_F_TIMEOUT(tlb, toggle_loop, VMI_TEST_TIMEOUT)
 	toggle_loop(_metadata, self->fd, 0);
 }
 
+/* The same while another process shoots down CPU 1 every 100 us. */
 TEST_F_TIMEOUT(tlb, toggle_under_load, VMI_TEST_TIMEOUT)
 {
+	const char *hazard = switch_under_load_hazard();
 	pid_t pid;
 
-	if (tcg_guest())
-		SKIP(return, "multi-threaded QEMU TCG cannot patch code under load safely");
+	if (hazard)
+		SKIP(return, "%s: " SINGLE_LANE_SKIP, hazard);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
@@ -806,25 +788,15 @@ static int wait_refcnt_zero(struct __test_metadata *_metadata)
 }
 
 /*
- * Unload while another process flushes with tracking on, reload with the
- * module parameter on: tracking starts at load.  The module is reloaded
- * from this tree's build for the running kernel.  Runs after the tlb
- * fixture's tests, whose descriptors are closed by then.
+ * Unload with tracking on, reload with the module parameter on: tracking
+ * starts at load, three times.  With @under_load, another process shoots
+ * down CPU 1 meanwhile, so the probes fire while the module goes.  The
+ * module is reloaded from this tree's build for the running kernel.  Runs
+ * after the tlb fixture's tests, whose descriptors are closed by then.
  */
-/* no state: a fixture only for the longer timeout a debug kernel needs */
-FIXTURE(unload) {};
-FIXTURE_SETUP(unload)
-{
-}
-
-FIXTURE_TEARDOWN(unload)
-{
-}
-
-TEST_F_TIMEOUT(unload, while_flushing, 300)
+static void reload_cycles(struct __test_metadata *_metadata, bool under_load)
 {
 	char ko[PATH_MAX + 256], cmd[PATH_MAX + 512], buf[PATH_MAX], *slash;
-	bool load = !tcg_guest();
 	struct utsname u;
 	pid_t pid = 0;
 	ssize_t len;
@@ -846,7 +818,7 @@ TEST_F_TIMEOUT(unload, while_flushing, 300)
 	if (access(ko, R_OK))
 		SKIP(return, "vminspect.ko not built for %s", u.release);
 
-	if (load) {
+	if (under_load) {
 		pid = fork();
 		ASSERT_LE(0, pid);
 		if (!pid)
@@ -873,8 +845,30 @@ TEST_F_TIMEOUT(unload, while_flushing, 300)
 		waitpid(pid, NULL, 0);
 	}
 	EXPECT_EQ(0, write_file(TLB_PATH, "off"));
-	if (!load)
-		SKIP(return, "unloaded idle only: multi-threaded QEMU TCG cannot patch code under load safely");
+}
+
+/* no state: a fixture only for the longer timeout a debug kernel needs */
+FIXTURE(unload) {};
+FIXTURE_SETUP(unload)
+{
+}
+
+FIXTURE_TEARDOWN(unload)
+{
+}
+
+TEST_F_TIMEOUT(unload, tracking_on, 300)
+{
+	reload_cycles(_metadata, false);
+}
+
+TEST_F_TIMEOUT(unload, while_flushing, 300)
+{
+	const char *hazard = switch_under_load_hazard();
+
+	if (hazard)
+		SKIP(return, "%s: " SINGLE_LANE_SKIP, hazard);
+	reload_cycles(_metadata, true);
 }
 
 TEST_HARNESS_MAIN

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmi_modcycle KO CYCLES: unload and load a module CYCLES times, as fast as
- * its users let it go.  Every unload is retried (delete_module with
+ * vmi_modcycle KO CYCLES [PARAMS]: unload and load a module CYCLES times, as
+ * fast as its users let it go.  Every unload is retried (delete_module with
  * O_NONBLOCK fails while an open file pins the module) for up to 60 s;
- * every other load passes tlb_track=1.  The system calls are made here,
- * not by forking rmmod and insmod: under load, a process per attempt would
- * rarely catch the moment no file is open.  Prints one summary line; exits
- * non-zero when a cycle failed.
+ * every other load passes PARAMS (e.g. tlb_track=1), the others none.  The
+ * system calls are made here, not by forking rmmod and insmod: under load,
+ * a process per attempt would rarely catch the moment no file is open.
+ * Prints one summary line; exits non-zero when a cycle failed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -58,13 +58,16 @@ static int load(const char *ko, const char *params)
 int main(int argc, char **argv)
 {
 	unsigned long tries = 0;
+	const char *params = "";
 	double start = now();
 	int cycles, i, ret = 0;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s KO CYCLES\n", argv[0]);
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: %s KO CYCLES [PARAMS]\n", argv[0]);
 		return 2;
 	}
+	if (argc == 4)
+		params = argv[3];
 	cycles = atoi(argv[2]);
 	for (i = 1; i <= cycles; i++) {
 		ret = unload("vminspect", &tries);
@@ -72,7 +75,7 @@ int main(int argc, char **argv)
 			printf("cycle %d: unload: %s\n", i, strerror(-ret));
 			break;
 		}
-		ret = load(argv[1], i % 2 ? "tlb_track=1" : "");
+		ret = load(argv[1], i % 2 ? params : "");
 		if (ret) {
 			printf("cycle %d: load: %s\n", i, strerror(-ret));
 			break;

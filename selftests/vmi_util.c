@@ -369,3 +369,28 @@ long long tracefs_cpu_stat(int cpu, const char *key)
 	}
 	return -1;
 }
+
+/*
+ * Under multi-threaded QEMU TCG (a host thread per vCPU) text the kernel
+ * patches while another vCPU executes it can stay stale there: the other
+ * vCPU hits the int3 the patch left and the kernel oopses ("Oops: int3" in
+ * __schedule or flush_tlb_func; toggling the tlb_flush tracefs event under
+ * a munmap loop does it without vminspect).  scripts/vmtest.sh says on the
+ * kernel command line how it runs TCG; a TCG guest that does not say is
+ * taken to run QEMU's default, multi-threaded.  KVM and hardware are safe.
+ */
+const char *switch_under_load_hazard(void)
+{
+	char buf[8192];
+
+	if (read_file("/proc/cmdline", buf, sizeof(buf)) > 0) {
+		if (strstr(buf, "vmi_tcg_thread=single"))
+			return NULL;
+		if (strstr(buf, "vmi_tcg_thread=multi"))
+			return "multi-threaded QEMU TCG";
+	}
+	if (read_file("/proc/cpuinfo", buf, sizeof(buf)) > 0 &&
+	    strstr(buf, "QEMU TCG"))
+		return "QEMU TCG (multi-threaded by default)";
+	return NULL;
+}

@@ -88,4 +88,14 @@ const char *tracefs_dir(void);
 /* A "key: N" line of tracefs per_cpu/cpuN/stats ("entries", "overrun"). */
 long long tracefs_cpu_stat(int cpu, const char *key);
 
+/*
+ * Why switching a hook (a tracepoint, kprobe or static key: kernel text
+ * patching) is unsafe here while another CPU runs a load, or NULL when it
+ * is safe.  See vmi_util.c.
+ */
+const char *switch_under_load_hazard(void);
+/* The SKIP reason of a test that must switch hooks under load. */
+#define SINGLE_LANE_SKIP \
+	"switches hooks under load, unsafe with parallel vCPUs: runs in the single-threaded TCG lane (scripts/vmtest.sh --single-lane)"
+
 #endif /* VMI_UTIL_H */
