@@ -50,7 +50,7 @@ END=$(printf '0x%x' $((ADDR + (8 << 20))))
 
 check "status --json: the module's facts" \
 	bash -c "$VMI status --json | json '
-assert d[\"abi_version\"] == 1
+assert d[\"abi_version\"] == $(sed -n 's/^#define VMI_ABI_VERSION //p' include/uapi/linux/vminspect.h)
 assert d[\"kernel_release\"] == \"$(uname -r)\"
 assert 4096 in d[\"page_sizes\"] and d[\"pfn_visible\"] is True
 assert \"walk\" in d[\"features\"]'"
