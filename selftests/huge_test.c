@@ -857,7 +857,8 @@ static long long node_pool_file(unsigned int node, unsigned long long size, cons
 
 /*
  * Every pool and every node's share of it as sysfs has them.  The pools
- * stand still while this runs (no test here allocates hugetlb pages).
+ * stand still while this runs: the tests run one at a time, and none
+ * keeps hugetlb pages past its end.
  */
 static void check_pools(struct __test_metadata *_metadata)
 {
