@@ -318,65 +318,6 @@ out_free:
 	return ret;
 }
 
-struct vmi_huge_sys_ctx {
-	struct vmi_huge_sys_arg *arg;
-	u64 index;
-};
-
-static int vmi_ioctl_huge_sys_put(void *ctx, const struct vmi_huge_node *n)
-{
-	struct vmi_huge_sys_ctx *c = ctx;
-	int ret = 0;
-
-	/* every node is counted; those that fit are written */
-	if (c->index < c->arg->vec_len)
-		ret = vmi_put_records(c->arg->vec, c->index, c->arg->node_size,
-				      n, sizeof(*n), 1);
-	c->index++;
-	return ret;
-}
-
-static long vmi_ioctl_huge_sys(struct file *file, void __user *uarg)
-{
-	struct vmi_huge_sys_ctx c = {};
-	struct vmi_huge_sys_arg *arg;
-	u64 vec, vec_len, node_size;
-	size_t usize;
-	int ret;
-
-	arg = kmalloc(sizeof(*arg), GFP_KERNEL);
-	if (!arg)
-		return -ENOMEM;
-	ret = vmi_arg_in(arg, sizeof(*arg), VMI_HUGE_SYS_SIZE_VER0, uarg,
-			 &usize);
-	if (ret)
-		goto out_free;
-	ret = -EINVAL;
-	if (arg->flags)
-		goto out_free;
-	if (arg->vec || arg->vec_len) {
-		ret = vmi_check_vec(arg->vec, arg->vec_len, arg->node_size,
-				    VMI_HUGE_NODE_SIZE_VER0);
-		if (ret)
-			goto out_free;
-	}
-	vec = arg->vec;
-	vec_len = arg->vec_len;
-	node_size = arg->node_size;
-	memset(arg, 0, sizeof(*arg));
-	arg->vec = vec;
-	arg->vec_len = vec_len;
-	arg->node_size = node_size;
-
-	c.arg = arg;
-	ret = vmi_query_huge_sys(arg, vmi_ioctl_huge_sys_put, &c);
-	if (!ret)
-		ret = vmi_arg_out(uarg, arg, sizeof(*arg), usize);
-out_free:
-	kfree(arg);
-	return ret;
-}
-
 static long vmi_ctl_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
@@ -404,8 +345,6 @@ static long vmi_ctl_ioctl(struct file *file, unsigned int cmd,
 		return vmi_ioctl_maps(file, uarg);
 	case _IOC_NR(VMI_IOC_HUGE):
 		return vmi_ioctl_huge(file, uarg);
-	case _IOC_NR(VMI_IOC_HUGE_SYS):
-		return vmi_ioctl_huge_sys(file, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -29,9 +29,6 @@ static int __init vmi_init(void)
 	ret = vmi_query_file_init(vmi_proc_dir);
 	if (ret)
 		goto err_remove_dir;
-	ret = vmi_huge_file_init(vmi_proc_dir);
-	if (ret)
-		goto err_remove_dir;
 	ret = vmi_tlb_init(vmi_proc_dir);
 	if (ret)
 		goto err_remove_dir;
@@ -52,8 +49,6 @@ static void __exit vmi_exit(void)
 	proc_remove(vmi_proc_dir);
 	/* then no one can reach the TLB state: unregister and free it */
 	vmi_tlb_exit();
-	/* nobody can reach the hugetlbfs mounts any more */
-	vmi_huge_exit();
 }
 
 module_init(vmi_init);

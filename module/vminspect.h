@@ -209,7 +209,7 @@ int vmi_query_translate(struct vmi_translate_arg *arg,
 int vmi_query_pgtables(struct vmi_pgtables_arg *arg,
 		       const struct vmi_caller *caller);
 
-/* huge.c: huge-page use, per process and system-wide */
+/* huge.c: huge-page use of a process */
 struct vmi_huge_query {
 	u32 pid;
 	u64 flags;
@@ -229,18 +229,6 @@ struct vmi_huge_query {
 };
 
 int vmi_query_huge(struct vmi_huge_query *q, const struct vmi_caller *caller);
-/*
- * System-wide facts into @arg; each online node is handed to @put_node
- * (with no lock held) while it returns 0.
- */
-int vmi_query_huge_sys(struct vmi_huge_sys_arg *arg,
-		       int (*put_node)(void *ctx,
-				       const struct vmi_huge_node *n),
-		       void *ctx);
-void vmi_huge_exit(void);
-const char *vmi_huge_event_name(unsigned int ev);
-/* huge_file.c: /proc/vminspect/hugepages */
-int vmi_huge_file_init(struct proc_dir_entry *dir);
 
 /* query_file.c: /proc/vminspect/query, the text front door */
 int vmi_query_file_init(struct proc_dir_entry *dir);

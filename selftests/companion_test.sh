@@ -20,10 +20,10 @@ export -f json
 export VMI
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..10"
 if [ ! -x "$VMI" ] || [ ! -e /proc/vminspect/ctl ]; then
-	for i in $(seq 9); do echo "ok $i companion # SKIP no companion or module"; done
-	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:9 error:0"
+	for i in $(seq 10); do echo "ok $i companion # SKIP no companion or module"; done
+	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:10 error:0"
 	exit 0
 fi
 
@@ -50,7 +50,7 @@ END=$(printf '0x%x' $((ADDR + (8 << 20))))
 
 check "status --json: the module's facts" \
 	bash -c "$VMI status --json | json '
-assert d[\"abi_version\"] == 1
+assert d[\"abi_version\"] == $(sed -n 's/^#define VMI_ABI_VERSION //p' include/uapi/linux/vminspect.h)
 assert d[\"kernel_release\"] == \"$(uname -r)\"
 assert 4096 in d[\"page_sizes\"] and d[\"pfn_visible\"] is True
 assert \"walk\" in d[\"features\"]'"
@@ -118,6 +118,33 @@ check "an unprivileged user: no frames, and no other process" \
 	bash -c "setpriv --reuid=65534 --regid=65534 --clear-groups $VMI walk self --json | json '
 assert all(e[\"pfn\"] is None for e in d[\"extents\"])' &&
 		setpriv --reuid=65534 --regid=65534 --clear-groups $VMI walk $TARGET >/dev/null 2>&1; test \$? -eq 5"
+
+# the system-wide part is the kernel's own files, figure for figure
+check "huge --all --json: pools, nodes, counters and zones are the kernel's" \
+	bash -c "$VMI huge --all --top 1 --json | json '
+import os
+def num(p):
+    return int(open(p).read())
+hp = \"/sys/kernel/mm/hugepages\"
+sizes = sorted(int(d.split(\"-\")[1][:-2]) << 10 for d in os.listdir(hp))
+assert [p[\"page_size\"] for p in d[\"hugetlb_pools\"]] == sizes, sizes
+for p in d[\"hugetlb_pools\"]:
+    base = \"%s/hugepages-%dkB/\" % (hp, p[\"page_size\"] >> 10)
+    for k, f in ((\"total\", \"nr\"), (\"free\", \"free\"), (\"reserved\", \"resv\"), (\"surplus\", \"surplus\")):
+        assert p[k] == num(base + f + \"_hugepages\"), (p, k)
+    for n in p[\"nodes\"]:
+        nb = \"/sys/devices/system/node/node%d/hugepages/hugepages-%dkB/\" % (n[\"node\"], p[\"page_size\"] >> 10)
+        assert n[\"total\"] == num(nb + \"nr_hugepages\"), n
+    assert sum(n[\"total\"] for n in p[\"nodes\"]) == p[\"total\"]
+vm = dict(l.split() for l in open(\"/proc/vmstat\"))
+ev = d[\"thp\"][\"events\"]
+assert len(ev) == 15 and all(k in vm for k in ev), ev
+assert set(d[\"thp\"]) == {\"anon_thp\", \"shmem_thp\", \"shmem_pmd_mapped\", \"file_thp\", \"file_pmd_mapped\", \"events\"}
+zones = [l.split()[1].rstrip(\",\") + \" \" + l.split()[3] for l in open(\"/proc/buddyinfo\")]
+got = [str(z[\"node\"]) + \" \" + z[\"zone\"] for z in d[\"fragmentation\"][\"zones\"]]
+assert got == zones, (got, zones)
+assert all(len(z[\"free_blocks_by_order\"]) == 16 and z[\"managed_pages\"] > 0 for z in d[\"fragmentation\"][\"zones\"])
+assert d[\"thp_policy\"][\"enabled\"] in (\"always\", \"madvise\", \"never\")'"
 
 totals
 [ "$FAIL" -eq 0 ]

@@ -151,7 +151,6 @@ static const struct layout {
 	{ 0x03, VMI_PGTABLES_SIZE_VER0, 16, 0, 0, 0, 0, 0, 0 },
 	{ 0x04, VMI_MAPS_SIZE_VER0, 16, 24, 32, 40, 48, 56, VMI_VMA_SIZE_VER0 },
 	{ 0x05, VMI_HUGE_SIZE_VER0, 16, 24, 32, 40, 48, 56, VMI_HUGE_VMA_SIZE_VER0 },
-	{ 0x06, VMI_HUGE_SYS_SIZE_VER0, 0, 0, 0, 16, 24, 32, VMI_HUGE_NODE_SIZE_VER0 },
 };
 
 static void put64(char *buf, unsigned int off, uint64_t v)

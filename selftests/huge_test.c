@@ -6,13 +6,15 @@
  * every one of its VMAs is then checked against the kernel's own accounts:
  * smaps per VMA (Rss, AnonHugePages, ShmemPmdMapped, FilePmdMapped,
  * Private_Hugetlb, Shared_Hugetlb, Swap), smaps_rollup for the totals, and
- * /proc/kpageflags for PTE-mapped pieces of large folios.  The system-wide
- * query is checked against /sys/kernel/mm/hugepages, the per-node pools,
- * /proc/meminfo, /proc/vmstat and /proc/buddyinfo.
+ * /proc/kpageflags for PTE-mapped pieces of large folios.  The library's
+ * system-wide figures (the module has none) are checked against
+ * /sys/kernel/mm/hugepages, the per-node pools, /proc/meminfo, /proc/vmstat,
+ * /proc/buddyinfo and /proc/zoneinfo.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +23,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +32,7 @@
 
 #include "kselftest_harness.h"
 #include "vmi_util.h"
+#include "../tools/lib/vminspect.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
@@ -800,6 +805,13 @@ TEST_F_TIMEOUT(huge, resume_one_by_one, VMI_TEST_TIMEOUT)
 
 /* ---- system-wide ------------------------------------------------------- */
 
+/*
+ * The module has no system-wide command: the library reads the kernel's
+ * own files (vmi_huge_sys_read()).  Its figures are checked here against
+ * the same files read independently, and the module against pinning
+ * anything of the first caller's.
+ */
+
 FIXTURE(sys)
 {
 	int fd;
@@ -818,15 +830,9 @@ FIXTURE_TEARDOWN(sys)
 		close(self->fd);
 }
 
-static int huge_sys(int fd, struct vmi_huge_sys_arg *a, struct vmi_huge_node *nodes, int n)
-{
-	memset(a, 0, sizeof(*a));
-	a->size = sizeof(*a);
-	a->vec = (uintptr_t)nodes;
-	a->vec_len = n;
-	a->node_size = sizeof(*nodes);
-	return ioctl(fd, VMI_IOC_HUGE_SYS, a) ? -errno : 0;
-}
+#define MAX_NODES 64
+
+static struct vmi_huge_node nodes[MAX_NODES];
 
 static long long pool_file(unsigned long long size, const char *file)
 {
@@ -837,59 +843,96 @@ static long long pool_file(unsigned long long size, const char *file)
 	return read_num(path);
 }
 
-TEST_F_TIMEOUT(sys, pools_agree_with_sysfs, VMI_TEST_TIMEOUT)
+static long long node_pool_file(unsigned int node, unsigned long long size, const char *file)
 {
-	static struct vmi_huge_node nodes[64];
-	struct vmi_huge_sys_arg a;
-	unsigned int i, found = 0;
 	char path[160];
 
-	ASSERT_EQ(0, huge_sys(self->fd, &a, nodes, 64));
-	ASSERT_LE(1, a.nr_nodes);
-	for (i = 0; i < a.nr_pools; i++) {
-		const struct vmi_hugetlb_pool *p = &a.pools[i];
-		long long node_total = 0;
-		unsigned int n;
+	snprintf(path, sizeof(path),
+		 "/sys/devices/system/node/node%u/hugepages/hugepages-%llukB/%s", node,
+		 size >> 10, file);
+	return read_num(path);
+}
+
+#define POOL_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+
+/*
+ * Every pool and every node's share of it as sysfs has them.  The pools
+ * stand still while this runs: the tests run one at a time, and none
+ * keeps hugetlb pages past its end.
+ */
+static void check_pools(struct __test_metadata *_metadata)
+{
+	struct vmi_huge_sys s;
+	unsigned int i, n, found = 0;
+
+	ASSERT_EQ(0, vmi_huge_sys_read(NULL, &s, nodes, MAX_NODES));
+	ASSERT_LE(1, s.nr_nodes);
+	for (i = 0; i < s.nr_pools; i++) {
+		const struct vmi_hugetlb_pool *p = &s.pools[i];
+		long long node_total = 0, node_free = 0;
 
 		EXPECT_EQ(pool_file(p->page_size, "nr_hugepages"), (long long)p->total);
 		EXPECT_EQ(pool_file(p->page_size, "free_hugepages"), (long long)p->free);
 		EXPECT_EQ(pool_file(p->page_size, "resv_hugepages"), (long long)p->reserved);
 		EXPECT_EQ(pool_file(p->page_size, "surplus_hugepages"), (long long)p->surplus);
-		for (n = 0; n < a.nr_nodes && n < 64; n++) {
-			snprintf(path, sizeof(path),
-				 "/sys/devices/system/node/node%u/hugepages/hugepages-%llukB/nr_hugepages",
-				 nodes[n].node, p->page_size >> 10);
-			if (access(path, R_OK) == 0)
-				EXPECT_EQ(read_num(path), (long long)nodes[n].pool_total[i]);
+		for (n = 0; n < s.nr_nodes && n < MAX_NODES; n++) {
+			long long t = node_pool_file(nodes[n].node, p->page_size, "nr_hugepages");
+
+			if (t >= 0) {
+				EXPECT_EQ(t, (long long)nodes[n].pool_total[i]);
+				EXPECT_EQ(node_pool_file(nodes[n].node, p->page_size,
+							 "free_hugepages"),
+					  (long long)nodes[n].pool_free[i]);
+			}
 			node_total += nodes[n].pool_total[i];
+			node_free += nodes[n].pool_free[i];
 		}
 		EXPECT_EQ((long long)p->total, node_total);
-		if (p->page_size == SZ_2M)
+		EXPECT_EQ((long long)p->free, node_free);
+		if (p->page_size == SZ_2M) {
 			found++;
+			EXPECT_EQ(proc_field("/proc/meminfo", "HugePages_Total"),
+				  (long long)p->total);
+		}
+		if (i)
+			EXPECT_LT(s.pools[i - 1].page_size, p->page_size);
 	}
 	/* the guest boots with both pools */
 	EXPECT_EQ(1, found);
-	EXPECT_EQ(proc_field("/proc/meminfo", "HugePages_Total"), (long long)a.pools[0].total);
 }
 
-/* Resizing the 2 MiB pool shows at once. */
-TEST_F_TIMEOUT(sys, pool_resize, VMI_TEST_TIMEOUT)
+TEST_F_TIMEOUT(sys, pools_agree_with_sysfs, VMI_TEST_TIMEOUT)
 {
-	struct vmi_huge_sys_arg a;
+	check_pools(_metadata);
+}
+
+/* The 2 MiB pool resized at run time, from empty and back: at once. */
+TEST_F_TIMEOUT(sys, pool_resize_from_zero, VMI_TEST_TIMEOUT)
+{
+	static const int sizes[] = { 0, 8, 0, 3, 16 };
 	long long before = pool_file(SZ_2M, "nr_hugepages");
+	struct vmi_huge_sys s;
+	unsigned int k, i;
 	char buf[32];
 
 	if (before < 0)
 		SKIP(return, "no 2 MiB hugetlb pool");
-	snprintf(buf, sizeof(buf), "%lld", before + 2);
-	ASSERT_EQ(0, write_file("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", buf));
-	ASSERT_EQ(0, huge_sys(self->fd, &a, NULL, 0));
-	EXPECT_EQ(pool_file(SZ_2M, "nr_hugepages"), (long long)a.pools[0].total);
-	EXPECT_EQ(SZ_2M, a.pools[0].page_size);
+	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+		snprintf(buf, sizeof(buf), "%d", sizes[k]);
+		ASSERT_EQ(0, write_file(POOL_2M, buf));
+		check_pools(_metadata);
+		ASSERT_EQ(0, vmi_huge_sys_read(NULL, &s, NULL, 0));
+		for (i = 0; i < s.nr_pools && s.pools[i].page_size != SZ_2M; i++)
+			;
+		ASSERT_LT(i, s.nr_pools);
+		/* the pool may come out smaller than asked, never larger */
+		EXPECT_GE(sizes[k], (long long)s.pools[i].total);
+		if (!sizes[k])
+			EXPECT_EQ(0, s.pools[i].total);
+	}
 	snprintf(buf, sizeof(buf), "%lld", before);
-	ASSERT_EQ(0, write_file("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", buf));
-	ASSERT_EQ(0, huge_sys(self->fd, &a, NULL, 0));
-	EXPECT_EQ(before, (long long)a.pools[0].total);
+	ASSERT_EQ(0, write_file(POOL_2M, buf));
+	check_pools(_metadata);
 }
 
 /* Bytes and counters between two readings of meminfo and vmstat. */
@@ -899,73 +942,68 @@ TEST_F_TIMEOUT(sys, meminfo_and_vmstat, VMI_TEST_TIMEOUT)
 		const char *meminfo;
 		size_t off;
 	} bytes[] = {
-		{ "AnonHugePages", offsetof(struct vmi_huge_sys_arg, anon_thp) },
-		{ "ShmemHugePages", offsetof(struct vmi_huge_sys_arg, shmem_thp) },
-		{ "ShmemPmdMapped", offsetof(struct vmi_huge_sys_arg, shmem_pmd_mapped) },
-		{ "FileHugePages", offsetof(struct vmi_huge_sys_arg, file_thp) },
-		{ "FilePmdMapped", offsetof(struct vmi_huge_sys_arg, file_pmd_mapped) },
+		{ "AnonHugePages", offsetof(struct vmi_huge_sys, anon_thp) },
+		{ "ShmemHugePages", offsetof(struct vmi_huge_sys, shmem_thp) },
+		{ "ShmemPmdMapped", offsetof(struct vmi_huge_sys, shmem_pmd_mapped) },
+		{ "FileHugePages", offsetof(struct vmi_huge_sys, file_thp) },
+		{ "FilePmdMapped", offsetof(struct vmi_huge_sys, file_pmd_mapped) },
 	};
-	static const struct {
-		const char *name;
-		int ev;
-	} events[] = {
-		{ "thp_fault_alloc", VMI_EV_THP_FAULT_ALLOC },
-		{ "thp_fault_fallback", VMI_EV_THP_FAULT_FALLBACK },
-		{ "thp_collapse_alloc", VMI_EV_THP_COLLAPSE_ALLOC },
-		{ "thp_split_pmd", VMI_EV_THP_SPLIT_PMD },
-		{ "thp_zero_page_alloc", VMI_EV_THP_ZERO_PAGE_ALLOC },
-		{ "htlb_buddy_alloc_success", VMI_EV_HTLB_BUDDY_ALLOC },
-		{ "compact_stall", VMI_EV_COMPACT_STALL },
-	};
-	long long lo[8], hi[8], elo[8], ehi[8];
-	struct vmi_huge_sys_arg a;
-	unsigned int i;
+	long long lo[5], hi[5], elo[VMI_EV_NR], ehi[VMI_EV_NR];
+	struct vmi_huge_sys a;
+	unsigned int i, named = 0;
 
 	for (i = 0; i < 5; i++)
 		lo[i] = proc_field("/proc/meminfo", bytes[i].meminfo);
-	for (i = 0; i < 7; i++)
-		elo[i] = proc_field("/proc/vmstat", events[i].name);
-	ASSERT_EQ(0, huge_sys(self->fd, &a, NULL, 0));
+	for (i = 0; i < VMI_EV_NR; i++)
+		elo[i] = vmi_huge_event_name(i) ?
+				 proc_field("/proc/vmstat", vmi_huge_event_name(i)) : -1;
+	ASSERT_EQ(0, vmi_huge_sys_read(NULL, &a, NULL, 0));
 	for (i = 0; i < 5; i++)
 		hi[i] = proc_field("/proc/meminfo", bytes[i].meminfo);
-	for (i = 0; i < 7; i++)
-		ehi[i] = proc_field("/proc/vmstat", events[i].name);
+	for (i = 0; i < VMI_EV_NR; i++)
+		ehi[i] = vmi_huge_event_name(i) ?
+				 proc_field("/proc/vmstat", vmi_huge_event_name(i)) : -1;
 
 	for (i = 0; i < 5; i++) {
-		long long v = *(__u64 *)((char *)&a + bytes[i].off);
+		long long v = *(uint64_t *)((char *)&a + bytes[i].off);
 
-		if (lo[i] < 0)
+		if (lo[i] < 0) {
+			EXPECT_EQ(0, v) TH_LOG("%s", bytes[i].meminfo);
 			continue;
+		}
 		EXPECT_LE(lo[i] < hi[i] ? lo[i] : hi[i], v) TH_LOG("%s", bytes[i].meminfo);
 		EXPECT_GE(lo[i] > hi[i] ? lo[i] : hi[i], v) TH_LOG("%s", bytes[i].meminfo);
 	}
-	for (i = 0; i < 7; i++) {
-		if (elo[i] < 0)
+	for (i = 0; i < VMI_EV_NR; i++) {
+		if (elo[i] < 0) {
+			EXPECT_EQ(0, a.events[i]) TH_LOG("event %u", i);
 			continue;
-		EXPECT_LE(elo[i], (long long)a.events[events[i].ev]) TH_LOG("%s", events[i].name);
-		EXPECT_GE(ehi[i], (long long)a.events[events[i].ev]) TH_LOG("%s", events[i].name);
+		}
+		named++;
+		EXPECT_LE(elo[i], (long long)a.events[i]) TH_LOG("%s", vmi_huge_event_name(i));
+		EXPECT_GE(ehi[i], (long long)a.events[i]) TH_LOG("%s", vmi_huge_event_name(i));
 	}
+	/* a THP kernel has them all (Debian's: THP, hugetlb, compaction) */
+	EXPECT_EQ(15, named);
 }
 
-/* Free blocks per zone and order, as /proc/buddyinfo (which moves). */
+/* Free blocks per zone and order, and managed pages, as the kernel has them. */
 TEST_F_TIMEOUT(sys, free_blocks_agree_with_buddyinfo, VMI_TEST_TIMEOUT)
 {
-	static struct vmi_huge_node nodes[64];
-	struct vmi_huge_sys_arg a;
-	char line[512];
-	unsigned int checked = 0;
+	struct vmi_huge_sys a;
+	char line[512], zone[32];
+	unsigned int checked = 0, managed = 0, node, z, order;
+	long long v;
 	FILE *f;
+	int off;
 
-	ASSERT_EQ(0, huge_sys(self->fd, &a, nodes, 64));
+	ASSERT_EQ(0, vmi_huge_sys_read(NULL, &a, nodes, MAX_NODES));
 	f = fopen("/proc/buddyinfo", "re");
 	ASSERT_NE(NULL, f);
 	while (fgets(line, sizeof(line), f)) {
-		unsigned int node, z, order;
-		char zone[32];
-		int off;
-
 		if (sscanf(line, "Node %u, zone %31s%n", &node, zone, &off) != 2)
 			continue;
+		ASSERT_LT(node, MAX_NODES);
 		for (z = 0; z < nodes[node].nr_zones; z++) {
 			char *p = line + off;
 
@@ -973,8 +1011,8 @@ TEST_F_TIMEOUT(sys, free_blocks_agree_with_buddyinfo, VMI_TEST_TIMEOUT)
 				continue;
 			for (order = 0; order < VMI_THP_ORDERS; order++) {
 				char *end;
-				long long v = strtoll(p, &end, 10);
 
+				v = strtoll(p, &end, 10);
 				if (end == p)
 					break;
 				p = end;
@@ -988,33 +1026,166 @@ TEST_F_TIMEOUT(sys, free_blocks_agree_with_buddyinfo, VMI_TEST_TIMEOUT)
 	}
 	fclose(f);
 	EXPECT_LE(1, checked);
+	/* managed pages: "Node N, zone NAME" ... "managed N" in zoneinfo */
+	f = fopen("/proc/zoneinfo", "re");
+	ASSERT_NE(NULL, f);
+	node = ~0U;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %u, zone %31s", &node, zone) == 2)
+			continue;
+		if (node >= MAX_NODES || sscanf(line, " managed %lld", &v) != 1)
+			continue;
+		for (z = 0; z < nodes[node].nr_zones; z++)
+			if (!strcmp(nodes[node].zones[z].name, zone)) {
+				/* the balloon and hotplug alone move it */
+				EXPECT_EQ(v, (long long)nodes[node].zones[z].managed) TH_LOG("%s", zone);
+				managed++;
+			}
+	}
+	fclose(f);
+	EXPECT_EQ(checked, managed);
 }
 
-/* The text file says what the ioctl says. */
-TEST_F_TIMEOUT(sys, hugepages_file, VMI_TEST_TIMEOUT)
-{
-	struct vmi_huge_sys_arg a;
-	struct vmi_kvs kvs;
-	char key[64];
-	const char *v;
-	unsigned int i;
+/*
+ * The system-wide command is gone from the ABI: its number is unknown
+ * (ENOTTY), and /proc/vminspect/hugepages does not exist.
+ */
+#define RETIRED_HUGE_SYS _IOWR(VMI_IOC_MAGIC, 0x06, char[384])
 
-	ASSERT_EQ(0, vmi_read_kv(VMI_PROC_DIR "/hugepages", &kvs));
-	ASSERT_EQ(0, huge_sys(self->fd, &a, NULL, 0));
-	for (i = 0; i < a.nr_pools; i++) {
-		snprintf(key, sizeof(key), "hugetlb_%llukB_total", a.pools[i].page_size >> 10);
-		v = vmi_kv_get(&kvs, key, NULL);
-		ASSERT_NE(NULL, v) TH_LOG("%s", key);
-		EXPECT_EQ(a.pools[i].total, strtoull(v, NULL, 10));
-		snprintf(key, sizeof(key), "node0_hugetlb_%llukB_free", a.pools[i].page_size >> 10);
-		EXPECT_NE(NULL, vmi_kv_get(&kvs, key, NULL)) TH_LOG("%s", key);
+TEST_F_TIMEOUT(sys, no_system_wide_command, VMI_TEST_TIMEOUT)
+{
+	__u64 arg[48] = { sizeof(arg) };
+
+	EXPECT_EQ(-1, ioctl(self->fd, RETIRED_HUGE_SYS, arg));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, access(VMI_PROC_DIR "/hugepages", F_OK));
+	EXPECT_EQ(ENOENT, errno);
+}
+
+/*
+ * An unprivileged caller in a user namespace of its own, the first after a
+ * load to ask for the system-wide figures, takes nothing away from anybody
+ * and leaves nothing behind: the pools are still there for root (hugetlbfs
+ * refuses mounts from such a namespace, so a module that mounted it on its
+ * first caller's behalf would have none), and the namespace goes away with
+ * it.  The latter is seen through the per-user limit on user namespaces: at
+ * 1, a second one can be made only once the first is gone.
+ */
+#define MAX_USERNS "/proc/sys/user/max_user_namespaces"
+
+/* unload and load the module: what the tests before did is forgotten */
+static int reload_module(void)
+{
+	struct utsname u;
+	char path[320];
+	int fd = -1, i, ret = 0;
+
+	if (uname(&u))
+		return -errno;
+	snprintf(path, sizeof(path), "build/%s/vminspect.ko", u.release);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "../build/%s/vminspect.ko", u.release);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
-	v = vmi_kv_get(&kvs, "nodes", NULL);
-	ASSERT_NE(NULL, v);
-	EXPECT_EQ(a.nr_nodes, strtoul(v, NULL, 10));
-	EXPECT_NE(NULL, vmi_kv_get(&kvs, "thp_fault_alloc", NULL));
-	EXPECT_NE(NULL, vmi_kv_get(&kvs, "free_2m_blocks", NULL));
-	EXPECT_NE(NULL, vmi_kv_get(&kvs, "anon_thp_bytes", NULL));
+	if (fd < 0)
+		return -ENOENT;
+	for (i = 0; i < 500; i++) {
+		if (!syscall(SYS_delete_module, "vminspect", O_NONBLOCK) || errno == ENOENT)
+			break;
+		usleep(10000);
+	}
+	if (syscall(SYS_finit_module, fd, "", 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int userns_first_caller(void *arg)
+{
+	__u64 buf[48] = { sizeof(buf) };
+	int fd;
+
+	if (unshare(CLONE_NEWUSER))
+		return 20;
+	/* the limit holds: no second namespace while this one lives */
+	if (!unshare(CLONE_NEWUSER) || errno != ENOSPC)
+		return 21;
+	fd = open(VMI_CTL_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 22;
+	/* what the module answers does not matter, what it keeps does */
+	ioctl(fd, RETIRED_HUGE_SYS, buf);
+	close(fd);
+	return 0;
+}
+
+static int userns_again(void *arg)
+{
+	int i;
+
+	/* the first namespace is freed from a work item: give it time */
+	for (i = 0; i < 100; i++) {
+		if (!unshare(CLONE_NEWUSER))
+			return 0;
+		if (errno != ENOSPC)
+			return 30;
+		usleep(50000);
+	}
+	return 31;
+}
+
+/*
+ * What command 0x06 answers root: ENOTTY, or (ABI 1) a struct whose
+ * nr_pools, at byte 44, must count every pool sysfs has.
+ */
+static void check_retired_command(struct __test_metadata *_metadata)
+{
+	__u64 arg[48] = { sizeof(arg) };
+	struct vmi_huge_sys s;
+	__u32 nr_pools;
+	int fd;
+
+	ASSERT_EQ(0, vmi_huge_sys_read(NULL, &s, NULL, 0));
+	ASSERT_LE(1, s.nr_pools) TH_LOG("the guest boots with hugetlb pools");
+	fd = open(VMI_CTL_PATH, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	if (ioctl(fd, RETIRED_HUGE_SYS, arg)) {
+		EXPECT_EQ(ENOTTY, errno);
+	} else {
+		memcpy(&nr_pools, (char *)arg + 44, sizeof(nr_pools));
+		EXPECT_EQ(s.nr_pools, nr_pools) TH_LOG("pools lost to the first caller");
+	}
+	close(fd);
+}
+
+TEST(unprivileged_first_caller)
+{
+	long long max = read_num(MAX_USERNS);
+	char buf[32];
+	int ret;
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	if (max < 1)
+		SKIP(return, "no %s", MAX_USERNS);
+	ret = reload_module();
+	if (ret == -ENOENT)
+		SKIP(return, "no build/$(uname -r)/vminspect.ko to reload");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, write_file(MAX_USERNS, "1"));
+	ret = run_unprivileged(userns_first_caller, NULL);
+	if (ret == 20) {
+		snprintf(buf, sizeof(buf), "%lld", max);
+		write_file(MAX_USERNS, buf);
+		SKIP(return, "unprivileged user namespaces are off");
+	}
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(0, run_unprivileged(userns_again, NULL));
+	snprintf(buf, sizeof(buf), "%lld", max);
+	ASSERT_EQ(0, write_file(MAX_USERNS, buf));
+	check_retired_command(_metadata);
+	check_pools(_metadata);
 }
 
 /* ---- errors and permissions ------------------------------------------- */
@@ -1027,7 +1198,6 @@ TEST_F_TIMEOUT(sys, bad_input, VMI_TEST_TIMEOUT)
 		__u64 extra;
 	} big = { .a = { .size = sizeof(big), .end = 1UL << 30 }, .extra = 1 };
 	struct vmi_huge_arg a = { .size = sizeof(a), .end = 1UL << 30 };
-	struct vmi_huge_sys_arg s = { .size = sizeof(s) };
 
 	a.flags = 1;
 	EXPECT_EQ(-1, ioctl(self->fd, VMI_IOC_HUGE, &a));
@@ -1059,22 +1229,13 @@ TEST_F_TIMEOUT(sys, bad_input, VMI_TEST_TIMEOUT)
 	a.pid = 0;
 	EXPECT_EQ(-1, ioctl(self->fd, VMI_IOC_HUGE, &a));
 	EXPECT_EQ(EINVAL, errno);
-	s.flags = 2;
-	EXPECT_EQ(-1, ioctl(self->fd, VMI_IOC_HUGE_SYS, &s));
-	EXPECT_EQ(EINVAL, errno);
-	s.flags = 0;
-	s.vec = (uintptr_t)&v;
-	s.vec_len = 1;
-	s.node_size = 16;
-	EXPECT_EQ(-1, ioctl(self->fd, VMI_IOC_HUGE_SYS, &s));
-	EXPECT_EQ(EINVAL, errno);
 }
 
 static int unprivileged_huge(void *arg)
 {
 	pid_t other = *(pid_t *)arg;
 	struct vmi_huge_arg a = { .size = sizeof(a), .end = 1UL << 47 };
-	struct vmi_huge_sys_arg s = { .size = sizeof(s) };
+	struct vmi_huge_sys s;
 	char *p;
 	int fd;
 
@@ -1092,8 +1253,9 @@ static int unprivileged_huge(void *arg)
 	a.pid = other;
 	if (!ioctl(fd, VMI_IOC_HUGE, &a) || errno != EPERM)
 		return 13;
-	/* the system view: what meminfo shows everybody */
-	if (ioctl(fd, VMI_IOC_HUGE_SYS, &s))
+	/* the system view: files every user may read */
+	if (vmi_huge_sys_read(NULL, &s, nodes, MAX_NODES) || !s.nr_pools ||
+	    !nodes[0].nr_zones)
 		return 14;
 	return 0;
 }

@@ -2,8 +2,8 @@
 /*
  * The security policy, as the README's threat model states it:
  *
- *  - file modes: ctl, status and hugepages 0444; query and tlb 0600; the
- *    directory 0555;
+ *  - file modes: ctl and status 0444; query and tlb 0600; the directory
+ *    0555;
  *  - no output, text or binary, of any file or ioctl holds a kernel
  *    address, for root or for an unprivileged user;
  *  - an unprivileged user gets its own process without frames, swap slots
@@ -126,14 +126,14 @@ static char text[4 << 20];
 
 static void scan_files_and_queries(struct seen *s, pid_t pid)
 {
-	static const char *const files[] = { "status", "hugepages", "tlb" };
+	static const char *const files[] = { "status", "tlb" };
 	static const char *const queries[] = { "walk %d", "walk %d 0x0 0x800000000000 per-page holes",
 					       "maps %d", "pgtables %d", "huge %d",
 					       "translate %d 0x%lx" };
 	char path[64], q[96];
 	unsigned int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(path, sizeof(path), VMI_PROC_DIR "/%s", files[i]);
 		if (read_file(path, text, sizeof(text)) > 0)
 			note(s, scan_text(text), path);
@@ -162,7 +162,6 @@ static void scan_ioctls(struct seen *s, int fd, pid_t pid)
 	static struct vmi_page pg[4096];
 	static struct vmi_vma v[256];
 	static struct vmi_huge_vma hv[64];
-	static struct vmi_huge_node nodes[8];
 	static struct vmi_tlb_cpu cpus[64];
 	static struct vmi_tlb_initiator init[64];
 	static struct vmi_tlb_record rec[256];
@@ -185,10 +184,6 @@ static void scan_ioctls(struct seen *s, int fd, pid_t pid)
 	struct vmi_huge_arg h = {
 		.size = sizeof(h), .pid = pid, .end = USER_TOP, .vec = (uintptr_t)hv,
 		.vec_len = 64, .vma_size = sizeof(hv[0]),
-	};
-	struct vmi_huge_sys_arg hs = {
-		.size = sizeof(hs), .vec = (uintptr_t)nodes, .vec_len = 8,
-		.node_size = sizeof(nodes[0]),
 	};
 	struct vmi_tlb_cpus_arg tc = {
 		.size = sizeof(tc), .vec = (uintptr_t)cpus, .vec_len = 64,
@@ -236,10 +231,6 @@ static void scan_ioctls(struct seen *s, int fd, pid_t pid)
 	if (!ioctl(fd, VMI_IOC_HUGE, &h)) {
 		note(s, scan_binary(&h, sizeof(h)), "HUGE arg");
 		note(s, scan_binary(hv, h.nr_vmas * sizeof(hv[0])), "HUGE vmas");
-	}
-	if (!ioctl(fd, VMI_IOC_HUGE_SYS, &hs)) {
-		note(s, scan_binary(&hs, sizeof(hs)), "HUGE_SYS arg");
-		note(s, scan_binary(nodes, hs.nr_nodes * sizeof(nodes[0])), "HUGE_SYS nodes");
 	}
 	if (!ioctl(fd, VMI_IOC_TLB_CPUS, &tc))
 		note(s, scan_binary(cpus, tc.nr_cpus * sizeof(cpus[0])), "TLB_CPUS");
@@ -290,8 +281,8 @@ TEST(file_modes)
 		const char *name;
 		unsigned int mode;
 	} want[] = {
-		{ "", 0555 },	      { "ctl", 0444 }, { "status", 0444 },
-		{ "hugepages", 0444 }, { "query", 0600 }, { "tlb", 0600 },
+		{ "", 0555 },	   { "ctl", 0444 }, { "status", 0444 },
+		{ "query", 0600 }, { "tlb", 0600 },
 	};
 	char path[64];
 	unsigned int i;

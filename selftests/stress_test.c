@@ -879,7 +879,7 @@ static ssize_t query(const char *q, char *buf, size_t size)
 
 static void *reader_main(void *arg)
 {
-	static const char *const files[] = { "status", "hugepages", "tlb" };
+	static const char *const files[] = { "status", "tlb" };
 	struct reader *r = arg;
 	struct stress *st = r->st;
 	uint64_t seed = r->id + 1;
@@ -890,7 +890,7 @@ static void *reader_main(void *arg)
 	while (now() < st->deadline) {
 		switch (rnd(&seed) % 5) {
 		case 0:
-			snprintf(q, sizeof(q), VMI_PROC_DIR "/%s", files[rnd(&seed) % 3]);
+			snprintf(q, sizeof(q), VMI_PROC_DIR "/%s", files[rnd(&seed) % ARRAY_SIZE(files)]);
 			outcome(st, read_file(q, buf, sizeof(buf)) < 0 ? -1 : 0, q);
 			break;
 		case 1:

@@ -57,7 +57,7 @@ loaders() {
 	local pid=$1
 	# readers of every file
 	(while [ ! -e "$STOP" ]; do
-		cat /proc/vminspect/status /proc/vminspect/hugepages /proc/vminspect/tlb >/dev/null 2>&1
+		cat /proc/vminspect/status /proc/vminspect/tlb >/dev/null 2>&1
 		sleep 0.02
 	done) &
 	# the query file, a fresh descriptor per query

@@ -137,7 +137,7 @@ static void *alloc_array(enum kind kind, uint64_t len)
 
 static void print_advice(struct vmi_handle *h, uint64_t start, uint64_t end)
 {
-	struct vmi_huge_sys_arg sys;
+	struct vmi_huge_sys sys;
 	struct vmi_huge_facts facts = { 0 };
 	struct vmi_thp_policy thp;
 	struct vmi_huge_result r;
@@ -149,7 +149,7 @@ static void print_advice(struct vmi_handle *h, uint64_t start, uint64_t end)
 		return;
 	if (!vmi_thp_policy_read(NULL, &thp))
 		facts.thp = &thp;
-	if (!vmi_huge_sys(h, &sys, NULL, 0)) {
+	if (!vmi_huge_sys_read(NULL, &sys, NULL, 0)) {
 		facts.pools = sys.pools;
 		facts.nr_pools = sys.nr_pools;
 	}

@@ -817,11 +817,7 @@ int vmi_pgtables(struct vmi_handle *h, uint32_t pid,
 /* ---- huge pages ---- */
 
 _Static_assert(sizeof(struct vmi_huge_vma) == VMI_HUGE_VMA_SIZE_VER0 &&
-		       sizeof(struct vmi_huge_arg) >= VMI_HUGE_SIZE_VER0 &&
-		       sizeof(struct vmi_huge_node) ==
-			       VMI_HUGE_NODE_SIZE_VER0 &&
-		       sizeof(struct vmi_huge_sys_arg) >=
-			       VMI_HUGE_SYS_SIZE_VER0,
+		       sizeof(struct vmi_huge_arg) >= VMI_HUGE_SIZE_VER0,
 	       "huge-page ABI structs smaller than their first versions");
 
 int vmi_huge_chunk(struct vmi_handle *h, struct vmi_huge_arg *arg)
@@ -985,59 +981,6 @@ void vmi_huge_result_free(struct vmi_huge_result *r)
 	free(r->vmas);
 	r->vmas = NULL;
 	r->nr_vmas = 0;
-}
-
-int vmi_huge_sys(struct vmi_handle *h, struct vmi_huge_sys_arg *out,
-		 struct vmi_huge_node *nodes, size_t max_nodes)
-{
-	size_t i;
-	int ret;
-
-	if (!h || !out || (!nodes && max_nodes))
-		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	out->size = sizeof(*out);
-	out->vec = (uintptr_t)(max_nodes ? nodes : NULL);
-	out->vec_len = max_nodes;
-	out->node_size = sizeof(struct vmi_huge_node);
-	ret = vmi_ioctl(h, VMI_IOC_HUGE_SYS, out);
-	if (ret)
-		return ret;
-	if (out->size < VMI_HUGE_SYS_SIZE_VER0 || out->size > sizeof(*out))
-		return -VMI_EABI;
-	if (out->nr_pools > VMI_HUGE_POOLS)
-		return -VMI_EPROTO;
-	for (i = 0; i < max_nodes && i < out->nr_nodes; i++)
-		if (nodes[i].nr_zones > VMI_HUGE_ZONES)
-			return -VMI_EPROTO;
-	for (i = 0; i < max_nodes && i < out->nr_nodes; i++)
-		for (uint32_t z = 0; z < nodes[i].nr_zones; z++)
-			vmi_terminate(nodes[i].zones[z].name,
-				      sizeof(nodes[i].zones[z].name));
-	return 0;
-}
-
-static const char *const vmi_huge_event_names[VMI_EV_NR] = {
-	[VMI_EV_THP_FAULT_ALLOC] = "thp_fault_alloc",
-	[VMI_EV_THP_FAULT_FALLBACK] = "thp_fault_fallback",
-	[VMI_EV_THP_COLLAPSE_ALLOC] = "thp_collapse_alloc",
-	[VMI_EV_THP_COLLAPSE_ALLOC_FAILED] = "thp_collapse_alloc_failed",
-	[VMI_EV_THP_FILE_ALLOC] = "thp_file_alloc",
-	[VMI_EV_THP_FILE_MAPPED] = "thp_file_mapped",
-	[VMI_EV_THP_SPLIT_PAGE] = "thp_split_page",
-	[VMI_EV_THP_SPLIT_PAGE_FAILED] = "thp_split_page_failed",
-	[VMI_EV_THP_DEFERRED_SPLIT_PAGE] = "thp_deferred_split_page",
-	[VMI_EV_THP_SPLIT_PMD] = "thp_split_pmd",
-	[VMI_EV_THP_ZERO_PAGE_ALLOC] = "thp_zero_page_alloc",
-	[VMI_EV_THP_SWPOUT] = "thp_swpout",
-	[VMI_EV_HTLB_BUDDY_ALLOC] = "htlb_buddy_alloc_success",
-	[VMI_EV_HTLB_BUDDY_ALLOC_FAIL] = "htlb_buddy_alloc_fail",
-	[VMI_EV_COMPACT_STALL] = "compact_stall",
-};
-
-const char *vmi_huge_event_name(unsigned int ev)
-{
-	return ev < VMI_EV_NR ? vmi_huge_event_names[ev] : NULL;
 }
 
 /* ---- names ---- */

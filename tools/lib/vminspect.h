@@ -487,19 +487,97 @@ void vmi_huge_result_free(struct vmi_huge_result *r);
  */
 void vmi_huge_add(struct vmi_huge_bytes *sum, const struct vmi_huge_bytes *b);
 
+/*
+ * Huge pages system-wide, as the kernel publishes them: the library reads
+ * the kernel's own files, not the module (which has no such command):
+ * /sys/kernel/mm/hugepages and /sys/devices/system/node/nodeN/hugepages
+ * (hugetlb pools), /proc/meminfo (THP bytes), /proc/vmstat (event
+ * counters), /proc/buddyinfo and /proc/zoneinfo (free blocks, managed
+ * pages).  Every user may read them.
+ */
+#define VMI_HUGE_POOLS 4 /* hugetlb page sizes reported at most */
+#define VMI_HUGE_ZONES 8 /* zones of a node reported at most */
+
+/* /proc/vmstat event counters, struct vmi_huge_sys.events[] */
+#define VMI_EV_THP_FAULT_ALLOC		 0
+#define VMI_EV_THP_FAULT_FALLBACK	 1
+#define VMI_EV_THP_COLLAPSE_ALLOC	 2
+#define VMI_EV_THP_COLLAPSE_ALLOC_FAILED 3
+#define VMI_EV_THP_FILE_ALLOC		 4
+#define VMI_EV_THP_FILE_MAPPED		 5
+#define VMI_EV_THP_SPLIT_PAGE		 6
+#define VMI_EV_THP_SPLIT_PAGE_FAILED	 7
+#define VMI_EV_THP_DEFERRED_SPLIT_PAGE	 8
+#define VMI_EV_THP_SPLIT_PMD		 9
+#define VMI_EV_THP_ZERO_PAGE_ALLOC	 10
+#define VMI_EV_THP_SWPOUT		 11
+#define VMI_EV_HTLB_BUDDY_ALLOC		 12
+#define VMI_EV_HTLB_BUDDY_ALLOC_FAIL	 13
+#define VMI_EV_COMPACT_STALL		 14
+#define VMI_EV_NR			 16 /* slots; unused ones are zero */
+
+/* One hugetlb page size (/sys/kernel/mm/hugepages/hugepages-<size>kB). */
+struct vmi_hugetlb_pool {
+	uint64_t page_size; /* bytes */
+	uint64_t total;	    /* nr_hugepages (HugePages_Total) */
+	uint64_t free;	    /* free_hugepages (HugePages_Free) */
+	uint64_t reserved;  /* resv_hugepages (HugePages_Rsvd) */
+	uint64_t surplus;   /* surplus_hugepages (HugePages_Surp) */
+};
+
+/* Free blocks of one populated zone (a /proc/buddyinfo line). */
+struct vmi_huge_zone {
+	char name[16];		       /* DMA, DMA32, Normal, Movable... */
+	uint64_t managed;	       /* /proc/zoneinfo "managed" (pages) */
+	uint64_t free[VMI_THP_ORDERS]; /* free blocks per order */
+};
+
+/* One online NUMA node: its hugetlb pools and its zones' free blocks. */
+struct vmi_huge_node {
+	uint32_t node;
+	uint32_t nr_zones;
+	uint64_t pool_total[VMI_HUGE_POOLS]; /* same index as pools[] */
+	uint64_t pool_free[VMI_HUGE_POOLS];
+	uint64_t pool_surplus[VMI_HUGE_POOLS];
+	struct vmi_huge_zone zones[VMI_HUGE_ZONES];
+};
+
+struct vmi_huge_sys {
+	uint32_t nr_nodes; /* online nodes (/sys/devices/system/node/online) */
+	uint32_t nr_pools; /* hugetlb page sizes in pools[] */
+	struct vmi_hugetlb_pool pools[VMI_HUGE_POOLS]; /* smallest first */
+	uint64_t anon_thp;	   /* bytes: meminfo AnonHugePages */
+	uint64_t shmem_thp;	   /* ShmemHugePages */
+	uint64_t shmem_pmd_mapped; /* ShmemPmdMapped */
+	uint64_t file_thp;	   /* FileHugePages */
+	uint64_t file_pmd_mapped;  /* FilePmdMapped */
+	uint64_t free_2m;	   /* free blocks of >= 2 MiB, in 2 MiB units */
+	uint64_t events[VMI_EV_NR]; /* by VMI_EV_*; 0 where vmstat lacks it */
+};
+
 /**
- * vmi_huge_sys() - VMI_IOC_HUGE_SYS: huge pages system-wide
- * @h: an open handle
- * @out: filled: hugetlb pools, THP bytes, vmstat events, free 2 MiB blocks;
- *	@out->nr_nodes says how many NUMA nodes there are
- * @nodes: the first @max_nodes nodes go here (caller's memory); may be NULL
- *	with @max_nodes 0
+ * vmi_huge_sys_read() - huge pages system-wide, from the kernel's files
+ * @root: prepended to every path ("/sys/...", "/proc/..."); NULL or "" for
+ *	the running system (a copied tree in tests)
+ * @out: zeroed and filled: hugetlb pools, THP bytes, vmstat events, free
+ *	2 MiB blocks of every node; @out->nr_nodes says how many online
+ *	NUMA nodes there are
+ * @nodes: the first @max_nodes online nodes go here (caller's memory), in
+ *	node order; may be NULL with @max_nodes 0
  * @max_nodes: elements of @nodes
  *
- * Return: 0; -VMI_ENOTSUPP; another -errno.
+ * Each figure is the kernel's own, read once from its file: a pool resized
+ * between two files' reads shows in one and not the other.  A kernel
+ * without hugetlb has no pools; one without NUMA one node, 0, that holds
+ * the whole pools; zones get their managed pages where /proc/zoneinfo
+ * tells them.
+ *
+ * Return: 0; -EINVAL for a NULL @out, or a NULL @nodes with @max_nodes;
+ * -VMI_EFORMAT for a malformed file; another -errno when /proc/meminfo,
+ * /proc/vmstat, /proc/buddyinfo or a pool's file cannot be read.
  */
-int vmi_huge_sys(struct vmi_handle *h, struct vmi_huge_sys_arg *out,
-		 struct vmi_huge_node *nodes, size_t max_nodes);
+int vmi_huge_sys_read(const char *root, struct vmi_huge_sys *out,
+		      struct vmi_huge_node *nodes, size_t max_nodes);
 
 /**
  * vmi_huge_event_name() - the /proc/vmstat name of a VMI_EV_* counter

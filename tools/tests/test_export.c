@@ -83,7 +83,7 @@ static void test_color(void)
 /* ---- a synthetic system ---- */
 
 static struct vmi_info s_info;
-static struct vmi_huge_sys_arg s_sys;
+static struct vmi_huge_sys s_sys;
 static struct vmi_huge_node s_nodes[2];
 static struct vmi_tlb_ctl_arg s_ctl;
 static struct vmi_tlb_cpu s_cpus[2];

@@ -310,7 +310,7 @@ static void test_sizes(void)
 /* ---- status file ---- */
 
 static const char sample_status[] = "module_version 0.1.0\n"
-				    "abi_version 1\n"
+				    "abi_version 2\n"
 				    "kernel_release 6.12.95+deb12-amd64\n"
 				    "arch x86_64\n"
 				    "pgtable_levels 5\n"
@@ -359,7 +359,7 @@ static void test_status_parse(const char *path)
 	CHECK(!vmi_status_get(kv, n, "nope"));
 	CHECK(vmi_status_to_info(kv, n, &info) == 0);
 	CHECK(info.size == sizeof(info));
-	CHECK(info.abi_version == 1);
+	CHECK(info.abi_version == 2);
 	CHECK(info.pgtable_levels == 5);
 	CHECK(info.page_sizes == ((1ULL << 12) | (1ULL << 21) | (1ULL << 30)));
 	CHECK(info.page_shift == 12);
@@ -818,7 +818,7 @@ static void test_status_render(void)
 	CHECK(status_print_text(&info, m.f) == 0);
 	snprintf(want, sizeof(want),
 		 "module version     0.1.0\n"
-		 "ABI version        1\n"
+		 "ABI version        2\n"
 		 "kernel release     6.12.95+deb12-amd64\n"
 		 "arch               x86_64\n"
 		 "page-table levels  5\n"
@@ -837,7 +837,7 @@ static void test_status_render(void)
 	snprintf(want, sizeof(want),
 		 "{\n"
 		 "  \"module_version\": \"0.1.0\",\n"
-		 "  \"abi_version\": 1,\n"
+		 "  \"abi_version\": 2,\n"
 		 "  \"kernel_release\": \"6.12.95+deb12-amd64\",\n"
 		 "  \"arch\": \"x86_64\",\n"
 		 "  \"pgtable_levels\": 5,\n"

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,7 +288,7 @@ static void test_advice(void)
 
 static void put(const char *dir, const char *name, const char *text)
 {
-	char path[256];
+	char path[640];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -351,6 +352,241 @@ static void test_policy(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
 		printf("warning: could not remove %s\n", dir);
+}
+
+/* ---- huge pages system-wide, from the kernel's files ---- */
+
+/* root/rel with its directories made; the text written */
+static void put_tree(const char *root, const char *rel, const char *text)
+{
+	char path[512], *p;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	p = strrchr(path, '/');
+	*p = '\0';
+	put(path, p + 1, text);
+}
+
+#define HP "sys/kernel/mm/hugepages/hugepages-"
+#define NP "sys/devices/system/node/node"
+
+static void fake_pools(const char *root)
+{
+	put_tree(root, HP "2048kB/nr_hugepages", "64\n");
+	put_tree(root, HP "2048kB/free_hugepages", "60\n");
+	put_tree(root, HP "2048kB/resv_hugepages", "2\n");
+	put_tree(root, HP "2048kB/surplus_hugepages", "1\n");
+	put_tree(root, HP "1048576kB/nr_hugepages", "1\n");
+	put_tree(root, HP "1048576kB/free_hugepages", "1\n");
+	put_tree(root, HP "1048576kB/resv_hugepages", "0\n");
+	put_tree(root, HP "1048576kB/surplus_hugepages", "0\n");
+	put_tree(root, "proc/meminfo",
+		 "MemTotal:        6000000 kB\n"
+		 "AnonHugePages:     10240 kB\n"
+		 "ShmemHugePages:     4096 kB\n"
+		 "ShmemPmdMapped:     2048 kB\n"
+		 "FileHugePages:         0 kB\n"
+		 "FilePmdMapped:         0 kB\n"
+		 "HugePages_Total:      64\n");
+	put_tree(root, "proc/vmstat",
+		 "nr_free_pages 12345\n"
+		 "thp_fault_alloc 77\n"
+		 "thp_split_pmd 5\n"
+		 "compact_stall 3\n"
+		 "thp_fault_allocx 9\n");
+	/* 11 orders: an order-9 block is 2 MiB, an order-10 one 4 MiB */
+	put_tree(root, "proc/buddyinfo",
+		 "Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1      3 \n"
+		 "Node 0, zone   Normal     10      9      8      7      6      5      4      3      2     20     30 \n"
+		 "Node 1, zone   Normal      1      1      1      1      1      1      1      1      1      5      0 \n");
+	put_tree(root, "proc/zoneinfo",
+		 "Node 0, zone      DMA\n  pages free     3977\n        managed  3840\n"
+		 "Node 0, zone   Normal\n  pages free     99\n        managed  1409024\n"
+		 "Node 0, zone  Movable\n  pages free     0\n        managed  0\n"
+		 "Node 1, zone   Normal\n  pages free     1\n        managed  262144\n");
+}
+
+static void test_sys_read(void)
+{
+	char root[] = "/tmp/vmi-sys-XXXXXX", cmd[160], path[256];
+	struct vmi_huge_node nodes[4];
+	struct vmi_huge_sys s;
+
+	CHECK(vmi_huge_sys_read(NULL, NULL, NULL, 0) == -EINVAL);
+	CHECK(vmi_huge_sys_read(NULL, &s, NULL, 1) == -EINVAL);
+	if (!mkdtemp(root))
+		return;
+	/* nothing there: the files every kernel has are missing */
+	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == -ENOENT);
+	fake_pools(root);
+
+	/* no NUMA: one node, 0, with the whole pools */
+	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == 0);
+	CHECK(s.nr_nodes == 1 && s.nr_pools == 2);
+	CHECK(s.pools[0].page_size == 2 * MB && s.pools[0].total == 64 &&
+	      s.pools[0].free == 60 && s.pools[0].reserved == 2 &&
+	      s.pools[0].surplus == 1);
+	CHECK(s.pools[1].page_size == 1024 * MB && s.pools[1].total == 1 &&
+	      s.pools[1].free == 1);
+	CHECK(nodes[0].node == 0 && nodes[0].pool_total[0] == 64 &&
+	      nodes[0].pool_free[0] == 60 && nodes[0].pool_surplus[0] == 1 &&
+	      nodes[0].pool_total[1] == 1);
+	CHECK(s.anon_thp == 10 * MB && s.shmem_thp == 4 * MB &&
+	      s.shmem_pmd_mapped == 2 * MB && s.file_thp == 0);
+	CHECK(s.events[VMI_EV_THP_FAULT_ALLOC] == 77 &&
+	      s.events[VMI_EV_THP_SPLIT_PMD] == 5 &&
+	      s.events[VMI_EV_COMPACT_STALL] == 3 &&
+	      s.events[VMI_EV_THP_SWPOUT] == 0);
+	/* every node's blocks: order 9 one unit, order 10 two */
+	CHECK(s.free_2m == (1 + 3 * 2) + (20 + 30 * 2) + 5);
+	CHECK(nodes[0].nr_zones == 2);
+	CHECK(!strcmp(nodes[0].zones[0].name, "DMA") &&
+	      nodes[0].zones[0].managed == 3840 &&
+	      nodes[0].zones[0].free[10] == 3);
+	CHECK(!strcmp(nodes[0].zones[1].name, "Normal") &&
+	      nodes[0].zones[1].managed == 1409024 &&
+	      nodes[0].zones[1].free[0] == 10 &&
+	      nodes[0].zones[1].free[9] == 20 &&
+	      nodes[0].zones[1].free[11] == 0);
+
+	/* NUMA: nodes 0 and 1 online, each with its share */
+	put_tree(root, "sys/devices/system/node/online", "0-1\n");
+	put_tree(root, NP "0/hugepages/hugepages-2048kB/nr_hugepages", "40\n");
+	put_tree(root, NP "0/hugepages/hugepages-2048kB/free_hugepages",
+		 "38\n");
+	put_tree(root, NP "0/hugepages/hugepages-2048kB/surplus_hugepages",
+		 "1\n");
+	put_tree(root, NP "1/hugepages/hugepages-2048kB/nr_hugepages", "24\n");
+	put_tree(root, NP "1/hugepages/hugepages-2048kB/free_hugepages",
+		 "22\n");
+	put_tree(root, NP "1/hugepages/hugepages-2048kB/surplus_hugepages",
+		 "0\n");
+	put_tree(root, NP "0/hugepages/hugepages-1048576kB/nr_hugepages",
+		 "1\n");
+	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == 0);
+	CHECK(s.nr_nodes == 2);
+	CHECK(nodes[0].node == 0 && nodes[0].pool_total[0] == 40 &&
+	      nodes[0].pool_free[0] == 38 && nodes[0].pool_surplus[0] == 1 &&
+	      nodes[0].pool_total[1] == 1);
+	CHECK(nodes[1].node == 1 && nodes[1].pool_total[0] == 24 &&
+	      nodes[1].pool_free[0] == 22 && nodes[1].pool_total[1] == 0);
+	CHECK(nodes[1].nr_zones == 1 && nodes[1].zones[0].managed == 262144 &&
+	      nodes[1].zones[0].free[9] == 5);
+	/* fewer slots than nodes: all counted, the first filled */
+	memset(nodes, 0x5a, sizeof(nodes));
+	CHECK(vmi_huge_sys_read(root, &s, nodes, 1) == 0);
+	CHECK(s.nr_nodes == 2 && nodes[0].node == 0 && nodes[0].nr_zones == 2 &&
+	      nodes[1].node == 0x5a5a5a5a);
+	CHECK(s.free_2m == 7 + 80 + 5);
+	/* the system facts alone */
+	CHECK(vmi_huge_sys_read(root, &s, NULL, 0) == 0 && s.nr_nodes == 2 &&
+	      s.pools[0].total == 64);
+	/* sparse node ids */
+	put_tree(root, "sys/devices/system/node/online", "0,2-3\n");
+	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == 0 && s.nr_nodes == 3 &&
+	      nodes[1].node == 2 && nodes[2].node == 3 &&
+	      nodes[2].pool_total[0] == 0 && nodes[2].nr_zones == 0);
+	put_tree(root, "sys/devices/system/node/online", "0-\n");
+	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == -VMI_EFORMAT &&
+	      s.nr_nodes == 0);
+	put_tree(root, "sys/devices/system/node/online", "0-1\n");
+
+	/* malformed files */
+	put_tree(root, HP "2048kB/free_hugepages", "lots\n");
+	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == -VMI_EFORMAT);
+	put_tree(root, HP "2048kB/free_hugepages", "60\n");
+	put_tree(root, "proc/buddyinfo", "Node 0, zone Normal 1 2 x\n");
+	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == -VMI_EFORMAT);
+	put_tree(root, "proc/buddyinfo", "garbage\n");
+	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == -VMI_EFORMAT);
+	put_tree(root, "proc/buddyinfo", "Node 0, zone Normal 1 2 3\n");
+	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == 0 &&
+	      nodes[0].zones[0].free[2] == 3 && s.free_2m == 0);
+
+	/* no hugetlb: no pools, the rest as before */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/sys/kernel/mm/hugepages'", root);
+	CHECK(system(cmd) == 0);
+	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == 0 && s.nr_pools == 0 &&
+	      s.events[VMI_EV_THP_FAULT_ALLOC] == 77);
+	/* an unreadable file every kernel has */
+	snprintf(path, sizeof(path), "%s/proc/vmstat", root);
+	unlink(path);
+	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == -ENOENT);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd))
+		printf("warning: could not remove %s\n", root);
+}
+
+/* A number in a file of this machine, -1 if unreadable. */
+static long long host_num(const char *fmt, ...)
+{
+	char path[256], line[64];
+	long long v = -1;
+	va_list ap;
+	FILE *f;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f))
+		v = strtoll(line, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/*
+ * This machine's own files, read here independently: the pools and the
+ * zones the library finds are the kernel's.
+ */
+static void test_sys_host(void)
+{
+	static struct vmi_huge_node nodes[64];
+	unsigned int i, n, lines = 0, zones = 0;
+	struct vmi_huge_sys s;
+	char line[512];
+	FILE *f;
+
+	if (access("/proc/buddyinfo", R_OK))
+		return;
+	CHECK(vmi_huge_sys_read(NULL, &s, nodes, 64) == 0);
+	CHECK(s.nr_nodes >= 1);
+	for (i = 0; i < s.nr_pools; i++) {
+		unsigned long long kb = s.pools[i].page_size >> 10;
+
+		CHECK(host_num("/sys/kernel/mm/hugepages/hugepages-%llukB/"
+			       "nr_hugepages",
+			       kb) == (long long)s.pools[i].total);
+		CHECK(host_num("/sys/kernel/mm/hugepages/hugepages-%llukB/"
+			       "resv_hugepages",
+			       kb) == (long long)s.pools[i].reserved);
+		for (n = 0; n < s.nr_nodes && n < 64; n++)
+			if (host_num("/sys/devices/system/node/node%u/hugepages/"
+				     "hugepages-%llukB/nr_hugepages",
+				     nodes[n].node, kb) >= 0)
+				CHECK(host_num("/sys/devices/system/node/node%u/"
+					       "hugepages/hugepages-%llukB/"
+					       "nr_hugepages",
+					       nodes[n].node, kb) ==
+				      (long long)nodes[n].pool_total[i]);
+	}
+	f = fopen("/proc/buddyinfo", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		lines++;
+	fclose(f);
+	for (n = 0; n < s.nr_nodes && n < 64; n++)
+		zones += nodes[n].nr_zones;
+	CHECK(zones == lines);
 }
 
 /* ---- CPUID ---- */
@@ -660,7 +896,7 @@ static void test_render(void)
 int render_huge(const char *what)
 {
 	struct vmi_huge_node node;
-	struct vmi_huge_sys_arg sys;
+	struct vmi_huge_sys sys;
 	struct huge_sys_view sv;
 	struct huge_proc procs[2];
 	struct huge_view hv;
@@ -716,6 +952,8 @@ void test_huge_all(struct vmi_handle *(*open_fake)(void),
 
 	test_advice();
 	test_policy();
+	test_sys_read();
+	test_sys_host();
 	test_cpuid();
 	test_render();
 	h = open_fake();

@@ -145,7 +145,7 @@ struct huge_sys_view {
 	const struct huge_proc *top; /* by bytes not huge, most first */
 	size_t nr_top;
 	size_t scanned, kernel, gone, denied, failed;
-	const struct vmi_huge_sys_arg *sys; /* may be NULL */
+	const struct vmi_huge_sys *sys; /* may be NULL */
 	const struct vmi_huge_node *nodes;
 	size_t nr_nodes;
 	const struct vmi_thp_policy *thp;
@@ -179,7 +179,7 @@ struct export_proc {
 struct export_view {
 	const struct vmi_info *info; /* NULL: module not there (up 0) */
 	double duration;	     /* seconds spent collecting */
-	const struct vmi_huge_sys_arg *sys;
+	const struct vmi_huge_sys *sys;
 	const struct vmi_huge_node *nodes;
 	size_t nr_nodes;
 	const char *tlb_off; /* why the TLB families are left out */

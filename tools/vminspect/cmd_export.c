@@ -70,7 +70,7 @@ static void export_hugetlb(const struct export_view *v, FILE *f)
 {
 	static const char *const states[] = { "total", "free", "reserved",
 					      "surplus" };
-	const struct vmi_huge_sys_arg *s = v->sys;
+	const struct vmi_huge_sys *s = v->sys;
 	char size[24], node[16];
 	unsigned int i, k;
 	size_t n;
@@ -147,7 +147,7 @@ static void gauge1(FILE *f, const char *name, const char *help, uint64_t v)
 
 static void export_thp(const struct export_view *v, FILE *f)
 {
-	const struct vmi_huge_sys_arg *s = v->sys;
+	const struct vmi_huge_sys *s = v->sys;
 	unsigned int e;
 
 	gauge1(f, "vminspect_anon_thp_bytes",
@@ -594,7 +594,7 @@ static int export_run(int argc, char **argv)
 	struct export_view v = { 0 };
 	struct vmi_huge_node *nodes = NULL;
 	struct export_proc *procs = NULL;
-	struct vmi_huge_sys_arg sys;
+	struct vmi_huge_sys sys;
 	struct vmi_tlb_ctl_arg st;
 	struct huge_scan scan = { 0 };
 	struct vmi_handle *h = NULL;
@@ -646,9 +646,10 @@ static int export_run(int argc, char **argv)
 			return CLI_EXIT_RUNTIME;
 		}
 		if (info.features & VMI_FEAT_HUGE) {
-			err = vmi_huge_sys(h, &sys, nodes, EXPORT_MAX_NODES);
+			err = vmi_huge_sys_read(NULL, &sys, nodes,
+						EXPORT_MAX_NODES);
 			if (err) {
-				cli_warn("VMI_IOC_HUGE_SYS: %s",
+				cli_warn("huge pages system-wide: %s",
 					 vmi_strerror(err));
 			} else {
 				v.sys = &sys;

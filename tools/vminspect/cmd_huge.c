@@ -3,8 +3,9 @@
  * vminspect huge: huge-page coverage of a process, VMA by VMA, the TLB
  * entries it needs, and why a region is not huge (VMI_IOC_HUGE and the
  * library's advice engine); with --all, the processes with the most memory
- * not on huge pages, the hugetlb pools, the THP policy and counters and the
- * free 2 MiB blocks (VMI_IOC_HUGE_SYS).
+ * not on huge pages, and the hugetlb pools, the THP policy and counters and
+ * the free 2 MiB blocks as the kernel's own files give them
+ * (vmi_huge_sys_read()).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -561,7 +562,7 @@ static uint64_t zone_free_2m(const struct vmi_huge_zone *z)
 
 int huge_all_print_json(const struct huge_sys_view *sv, FILE *f)
 {
-	const struct vmi_huge_sys_arg *s = sv->sys;
+	const struct vmi_huge_sys *s = sv->sys;
 	struct json_writer j;
 	unsigned int i, o;
 	size_t k, z;
@@ -675,7 +676,7 @@ int huge_all_print_text(const struct huge_sys_view *sv, FILE *f)
 	static const char *const hdr[] = { "PID", "COMM", "RSS",     "NOT-HUGE",
 					   "4K",  "THP",  "PTE-THP", "HTLB",
 					   "TLB", "BEST" };
-	const struct vmi_huge_sys_arg *s = sv->sys;
+	const struct vmi_huge_sys *s = sv->sys;
 	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN];
 	struct table *t;
 	unsigned int i, col;
@@ -900,7 +901,7 @@ static int huge_all(struct vmi_handle *h, const struct vmi_info *info,
 {
 	struct huge_sys_view sv = { 0 };
 	struct vmi_huge_node *nodes;
-	struct vmi_huge_sys_arg sys;
+	struct vmi_huge_sys sys;
 	struct vmi_thp_policy thp;
 	struct vmi_tlb_capacity tlb;
 	struct huge_scan scan;
@@ -911,10 +912,10 @@ static int huge_all(struct vmi_handle *h, const struct vmi_info *info,
 		cli_err("out of memory");
 		return CLI_EXIT_RUNTIME;
 	}
-	err = vmi_huge_sys(h, &sys, nodes, HUGE_MAX_NODES);
+	err = vmi_huge_sys_read(NULL, &sys, nodes, HUGE_MAX_NODES);
 	if (err) {
 		free(nodes);
-		return cli_fail(err, "VMI_IOC_HUGE_SYS");
+		return cli_fail(err, "huge pages system-wide (/sys, /proc)");
 	}
 	err = huge_scan(h, info, &scan);
 	if (err) {
@@ -948,7 +949,7 @@ static int huge_all(struct vmi_handle *h, const struct vmi_info *info,
 static int huge_one(struct vmi_handle *h, uint32_t pid, bool json)
 {
 	struct vmi_huge_bytes *outside = NULL;
-	struct vmi_huge_sys_arg sys;
+	struct vmi_huge_sys sys;
 	struct vmi_huge_result r;
 	struct vmi_thp_policy thp;
 	struct vmi_tlb_capacity tlb;
@@ -985,7 +986,7 @@ static int huge_one(struct vmi_handle *h, uint32_t pid, bool json)
 	memset(&hv, 0, sizeof(hv));
 	vmi_thp_policy_read(NULL, &thp);
 	vmi_tlb_capacity_read(&tlb);
-	err = vmi_huge_sys(h, &sys, NULL, 0);
+	err = vmi_huge_sys_read(NULL, &sys, NULL, 0);
 	if (err) {
 		cli_warn("hugetlb pools: %s", vmi_strerror(err));
 	} else {

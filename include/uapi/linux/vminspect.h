@@ -28,7 +28,7 @@
 #include <linux/types.h>
 
 /* Bumped when an incompatible change is made; additions keep it. */
-#define VMI_ABI_VERSION 1
+#define VMI_ABI_VERSION 2
 
 #define VMI_PROC_DIR	"/proc/vminspect"
 #define VMI_CTL_PATH	"/proc/vminspect/ctl"
@@ -521,116 +521,14 @@ struct vmi_huge_arg {
 
 #define VMI_HUGE_SIZE_VER0 328
 
-#define VMI_HUGE_POOLS 4 /* hugetlb page sizes reported at most */
-#define VMI_HUGE_ZONES 8 /* zones of a node reported at most */
-
-/* THP and hugetlb event counters (/proc/vmstat), struct vmi_huge_sys_arg.events */
-#define VMI_EV_THP_FAULT_ALLOC		 0
-#define VMI_EV_THP_FAULT_FALLBACK	 1
-#define VMI_EV_THP_COLLAPSE_ALLOC	 2
-#define VMI_EV_THP_COLLAPSE_ALLOC_FAILED 3
-#define VMI_EV_THP_FILE_ALLOC		 4
-#define VMI_EV_THP_FILE_MAPPED		 5
-#define VMI_EV_THP_SPLIT_PAGE		 6
-#define VMI_EV_THP_SPLIT_PAGE_FAILED	 7
-#define VMI_EV_THP_DEFERRED_SPLIT_PAGE	 8
-#define VMI_EV_THP_SPLIT_PMD		 9
-#define VMI_EV_THP_ZERO_PAGE_ALLOC	 10
-#define VMI_EV_THP_SWPOUT		 11
-#define VMI_EV_HTLB_BUDDY_ALLOC		 12
-#define VMI_EV_HTLB_BUDDY_ALLOC_FAIL	 13
-#define VMI_EV_COMPACT_STALL		 14
-#define VMI_EV_NR			 16 /* slots; unused ones are zero */
-
-/**
- * struct vmi_hugetlb_pool - one hugetlb page size, system-wide
- * @page_size:	bytes (0: slot unused)
- * @total:	pages in the pool (HugePages_Total)
- * @free:	pages not in use (HugePages_Free)
- * @reserved:	pages promised to mappings, not yet faulted (HugePages_Rsvd)
- * @surplus:	pages above the configured size (HugePages_Surp)
+#define VMI_IOC_HUGE _IOWR(VMI_IOC_MAGIC, 0x05, struct vmi_huge_arg)
+/*
+ * There is no system-wide huge-page command: the kernel publishes the
+ * hugetlb pools (/sys/kernel/mm/hugepages, per node under
+ * /sys/devices/system/node), the THP bytes and counters (/proc/meminfo,
+ * /proc/vmstat), the free blocks (/proc/buddyinfo) and the THP policy
+ * (/sys/kernel/mm/transparent_hugepage) itself.
  */
-struct vmi_hugetlb_pool {
-	__u64 page_size;
-	__u64 total;
-	__u64 free;
-	__u64 reserved;
-	__u64 surplus;
-};
-
-/**
- * struct vmi_huge_zone - free blocks of one memory zone
- * @name:	zone name (DMA, DMA32, Normal, Movable...)
- * @managed:	pages the buddy allocator manages
- * @free:	free blocks per order ([order], as /proc/buddyinfo)
- */
-struct vmi_huge_zone {
-	char name[16];
-	__u64 managed;
-	__u64 free[VMI_THP_ORDERS];
-};
-
-/**
- * struct vmi_huge_node - one NUMA node: its hugetlb pools and free blocks
- * @node:	node id
- * @nr_zones:	zones filled in @zones (populated zones only)
- * @pool_total:	pages per pool, same index as vmi_huge_sys_arg.pools
- * @pool_free:	free pages per pool
- * @pool_surplus: surplus pages per pool
- * @zones:	the node's populated zones
- */
-struct vmi_huge_node {
-	__u32 node;
-	__u32 nr_zones;
-	__u64 pool_total[VMI_HUGE_POOLS];
-	__u64 pool_free[VMI_HUGE_POOLS];
-	__u64 pool_surplus[VMI_HUGE_POOLS];
-	struct vmi_huge_zone zones[VMI_HUGE_ZONES];
-};
-
-#define VMI_HUGE_NODE_SIZE_VER0 1320
-
-/**
- * struct vmi_huge_sys_arg - VMI_IOC_HUGE_SYS: huge pages system-wide
- * @size:	in: sizeof(struct vmi_huge_sys_arg)
- * @flags:	in: zero
- * @vec:	in: user pointer to an array of struct vmi_huge_node, or 0
- * @vec_len:	in: elements in @vec (0 with @vec 0)
- * @node_size:	in: sizeof(struct vmi_huge_node) as the caller knows it
- * @nr_nodes:	out: online nodes (elements written: at most @vec_len)
- * @nr_pools:	out: hugetlb page sizes in @pools
- * @reserved:	zero
- * @pools:	out: hugetlb pools, smallest page size first
- * @anon_thp:	out: bytes of anonymous THP (meminfo AnonHugePages)
- * @shmem_thp:	out: bytes of shmem THP (ShmemHugePages)
- * @shmem_pmd_mapped: out: bytes of shmem mapped by PMDs (ShmemPmdMapped)
- * @file_thp:	out: bytes of page-cache THP (FileHugePages)
- * @file_pmd_mapped: out: bytes of page cache mapped by PMDs (FilePmdMapped)
- * @free_2m:	out: free blocks of at least 2 MiB (order >= 9), in 2 MiB units
- * @events:	out: counters by VMI_EV_* (as /proc/vmstat)
- */
-struct vmi_huge_sys_arg {
-	__u64 size;
-	__u64 flags;
-	__u64 vec;
-	__u64 vec_len;
-	__u64 node_size;
-	__u32 nr_nodes;
-	__u32 nr_pools;
-	struct vmi_hugetlb_pool pools[VMI_HUGE_POOLS];
-	__u64 anon_thp;
-	__u64 shmem_thp;
-	__u64 shmem_pmd_mapped;
-	__u64 file_thp;
-	__u64 file_pmd_mapped;
-	__u64 free_2m;
-	__u64 events[VMI_EV_NR];
-};
-
-#define VMI_HUGE_SYS_SIZE_VER0 384
-
-#define VMI_IOC_HUGE	 _IOWR(VMI_IOC_MAGIC, 0x05, struct vmi_huge_arg)
-#define VMI_IOC_HUGE_SYS _IOWR(VMI_IOC_MAGIC, 0x06, struct vmi_huge_sys_arg)
 
 /* ---------------------------------------------------------------------- */
 /*
