@@ -514,8 +514,11 @@ TEST_F_TIMEOUT(vmi, batch_boundaries, VMI_TEST_TIMEOUT)
 	char *p;
 
 	p = mmap(NULL, 512 * PAGE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
+	/* small pages: one record each */
+	ASSERT_EQ(0, madvise(p, 512 * PAGE, MADV_NOHUGEPAGE));
+	memset(p, 1, 512 * PAGE);
 	for (c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
 		unsigned int n = counts[c];
 		unsigned long start = (unsigned long)p;
