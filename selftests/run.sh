@@ -10,7 +10,7 @@ cd "$(dirname "$0")" || exit 1
 
 rc=0
 for t in vminspect_*_test vminspect_*_test32 companion_test.sh huge_advice_test.sh \
-	ecosystem_test.sh unload_test.sh; do
+	ecosystem_test.sh tlb_alloc_test.sh tlb_hooks_test.sh unload_test.sh; do
 	[ -x "$t" ] || continue
 	echo "# selftest: $t"
 	./"$t"
