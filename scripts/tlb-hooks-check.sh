@@ -75,7 +75,8 @@ build() {
 }
 
 # A copy of the headers: symlinks, with the -amd64 tree's Makefile
-# pointing at the copy of the common tree.
+# pointing at the copies (Debian's names the common tree, and from 7.x
+# its own as KBUILD_OUTPUT).
 copy_headers() {
 	local kdir=$1 common
 	common=$(sed -n 's/^include \(.*\)\/Makefile$/\1/p' "$HOST_ROOT$kdir/Makefile")
@@ -85,7 +86,8 @@ copy_headers() {
 	mkdir -p "$HOST_WORK"
 	run_in "cp -rs $common $WORK/common && cp -rs $kdir $WORK/kdir"
 	rm -f "$HOST_WORK/kdir/Makefile"
-	echo "include $WORK/common/Makefile" >"$HOST_WORK/kdir/Makefile"
+	sed "s|$common|$WORK/common|; s|$kdir\$|$WORK/kdir|" "$HOST_ROOT$kdir/Makefile" \
+		>"$HOST_WORK/kdir/Makefile"
 }
 
 check_kernel() {
