@@ -302,6 +302,35 @@ static inline int vmi_hugetlb_mapcount(struct folio *folio)
 	defined(VMI_HAVE_FLUSH_TLB_INFO)
 #define VMI_TLB_SUPPORTED 1
 
+/*
+ * The prototype of every hook tlb.c registers by name, compiled by Kbuild
+ * against the target kernel's headers (module/tlb_hooks.h):
+ * VMI_TLB_HOOK_OK(X) where hook X has the prototype tlb.c reads it by,
+ * VMI_TLB_HOOK_DIFFERS(X) where the headers declare it with another one
+ * (tlb.c leaves it off and names it in its limits); neither where they do
+ * not declare it.
+ */
+#ifndef VMI_HOOK_TLB_FLUSH
+#define VMI_HOOK_TLB_FLUSH -1
+#endif
+#ifndef VMI_HOOK_CSD
+#define VMI_HOOK_CSD -1
+#endif
+#ifndef VMI_HOOK_MULTI
+#define VMI_HOOK_MULTI -1
+#endif
+#ifndef VMI_HOOK_FUNC
+#define VMI_HOOK_FUNC -1
+#endif
+#ifndef VMI_HOOK_KERNEL_RANGE
+#define VMI_HOOK_KERNEL_RANGE -1
+#endif
+#ifndef VMI_HOOK_MM_RANGE
+#define VMI_HOOK_MM_RANGE -1
+#endif
+#define VMI_TLB_HOOK_OK(x)	(VMI_HOOK_##x == 1)
+#define VMI_TLB_HOOK_DIFFERS(x) (VMI_HOOK_##x == 0)
+
 struct mm_struct;
 
 struct vmi_flush_tlb_info {

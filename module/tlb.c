@@ -72,6 +72,18 @@ static const char *const vmi_tlb_reason_names[VMI_TLB_NR_REASONS] = {
 	"send_ipi",    "wrong_cpu",	   "reason6",	      "reason7",
 };
 
+/* The words of the text file's limits line, by VMI_TLB_LIM_* bit. */
+static const char *const vmi_tlb_limit_names[] = {
+	"invlpgb_no_ipi",
+	"no_target_time",
+	"prototype_differs:tlb_flush",
+	"prototype_differs:csd_function",
+	"prototype_differs:native_flush_tlb_multi",
+	"prototype_differs:flush_tlb_func",
+	"prototype_differs:flush_tlb_kernel_range",
+	"prototype_differs:flush_tlb_mm_range",
+};
+
 static const char *const vmi_tlb_cause_names[VMI_TLB_NR_CAUSES] = {
 	"other",   "munmap", "mprotect", "madvise", "mremap", "brk",
 	"mmap",	   "exit",   "execve",	 "syscall", "fault",  "kthread",
@@ -101,9 +113,15 @@ struct vmi_tlb_pcpu {
 	u64 drops;
 };
 
-/* One initiator: a process (by mm) or a kernel thread (by pid). */
+/*
+ * One initiator: a process (by mm) or a kernel thread (by pid).  The CPU
+ * that claims it names it, then sets @ready with release; others that
+ * find the key count in it at once, and readers show it only once they
+ * see @ready (acquire), so never with a name half written.
+ */
 struct vmi_tlb_slot {
 	atomic64_t key; /* 0: free */
+	u32 ready;
 	u32 pid;
 	u32 tgid;
 	u32 flags;
@@ -136,6 +154,8 @@ static struct vmi_tlb_record *vmi_tlb_ring;
 #include <asm/syscall.h>
 #include <asm/tlbflush.h>
 #include <asm/unistd.h>
+
+#include "tlb_hooks.h"
 
 bool vmi_tlb_supported(void)
 {
@@ -244,7 +264,8 @@ static struct vmi_tlb_slot *vmi_tlb_slot_get(void)
 		s->flags = current->flags & PF_KTHREAD ? VMI_TLB_INIT_KTHREAD :
 							 0;
 		vmi_tlb_comm(s->comm);
-		smp_wmb(); /* pairs with smp_rmb() in the reader */
+		/* pairs with smp_load_acquire() in vmi_tlb_slot_read() */
+		smp_store_release(&s->ready, 1);
 		return s;
 	}
 	return NULL;
@@ -423,7 +444,8 @@ static void vmi_tlb_handled(u64 ns)
 
 /*
  * The function of the cross-CPU calls that flush TLBs (flush_tlb_func),
- * learnt from the first call that traced a remote shootdown; only ever
+ * learnt from the first call, of those whose entry this enable saw, that
+ * traced a remote shootdown; forgotten at every enable.  Only ever
  * compared, never called.
  */
 static smp_call_func_t vmi_tlb_flush_func;
@@ -445,16 +467,19 @@ static void vmi_tlb_csd_exit(void *data, smp_call_func_t func,
 
 	if (!csd)
 		return;
+	start = this_cpu_read(vmi_tlb_pc->csd_start_ns);
+	/*
+	 * Tracking switched on between this call's entry and exit: its
+	 * csd_flushed is not its own, so it can neither be timed nor teach.
+	 */
+	if (!start)
+		return;
+	this_cpu_write(vmi_tlb_pc->csd_start_ns, 0);
 	if (func != READ_ONCE(vmi_tlb_flush_func)) {
 		if (!this_cpu_read(vmi_tlb_pc->csd_flushed))
 			return;
 		WRITE_ONCE(vmi_tlb_flush_func, func);
 	}
-	start = this_cpu_read(vmi_tlb_pc->csd_start_ns);
-	/* tracking switched on between this call's entry and exit */
-	if (!start)
-		return;
-	this_cpu_write(vmi_tlb_pc->csd_start_ns, 0);
 	vmi_tlb_handled(ktime_get_mono_fast_ns() - start);
 }
 
@@ -492,9 +517,17 @@ static void vmi_tlb_tp_flush(void *data, int reason, unsigned long pages)
 		this_cpu_add(vmi_tlb_pc->pages[r], pages);
 }
 
+/* The probes have the prototypes Kbuild checked the kernel's against. */
+static_assert(__same_type(&vmi_tlb_tp_flush, &vmi_expect_tlb_flush_probe));
+static_assert(__same_type(&vmi_tlb_csd_entry, &vmi_expect_csd_probe));
+static_assert(__same_type(&vmi_tlb_csd_exit, &vmi_expect_csd_probe));
+
 static struct tracepoint *vmi_tp_tlb_flush, *vmi_tp_csd_entry, *vmi_tp_csd_exit;
+static bool vmi_tp_flush_on;
 static struct kretprobe vmi_krp_multi, vmi_krp_kernel, vmi_krp_func;
-static struct kretprobe *vmi_krps[] = { &vmi_krp_multi, &vmi_krp_kernel };
+/* the initiators' kretprobes the kernel's prototypes allow */
+static struct kretprobe *vmi_krps[2];
+static unsigned int vmi_nr_krps;
 static struct kprobe vmi_kp_request;
 static bool vmi_kp_request_on;
 enum vmi_tlb_target {
@@ -532,19 +565,41 @@ static void vmi_tlb_krp_init(struct kretprobe *krp, const char *sym,
 }
 
 /*
+ * How the targets' handling time can be measured: the csd tracepoints
+ * need tlb_flush to tell flushes from other calls; flush_tlb_func() is
+ * the fallback.  Only hooks whose prototypes Kbuild confirmed count.
+ */
+static enum vmi_tlb_target vmi_tlb_target_best(void)
+{
+	if (VMI_TLB_HOOK_OK(CSD) && VMI_TLB_HOOK_OK(TLB_FLUSH) &&
+	    vmi_tp_csd_entry && vmi_tp_csd_exit)
+		return VMI_TARGET_CSD;
+	if (VMI_TLB_HOOK_OK(FUNC))
+		return VMI_TARGET_FUNC;
+	return VMI_TARGET_NONE;
+}
+
+/*
  * Hooks for the targets' handling time; without them tracking goes on
  * and the limits say what is missing.
  */
 static void vmi_tlb_register_target(void)
 {
+	enum vmi_tlb_target want = vmi_tlb_target_best();
 	unsigned int cpu;
-	int ret;
+	int ret = -EOPNOTSUPP;
 
-	/* no call in progress has a start from an earlier enable */
-	for_each_possible_cpu(cpu)
+	/*
+	 * No call in progress has a start or a flush from an earlier
+	 * enable, and the flush function is learnt anew (no hook runs).
+	 */
+	for_each_possible_cpu(cpu) {
 		per_cpu_ptr(vmi_tlb_pc, cpu)->csd_start_ns = 0;
+		per_cpu_ptr(vmi_tlb_pc, cpu)->csd_flushed = false;
+	}
+	WRITE_ONCE(vmi_tlb_flush_func, NULL);
 	vmi_tlb_target = VMI_TARGET_NONE;
-	if (vmi_tp_csd_entry && vmi_tp_csd_exit) {
+	if (want == VMI_TARGET_CSD) {
 		ret = tracepoint_probe_register(vmi_tp_csd_entry,
 						vmi_tlb_csd_entry, NULL);
 		if (ret)
@@ -559,6 +614,8 @@ static void vmi_tlb_register_target(void)
 		vmi_tlb_target = VMI_TARGET_CSD;
 		goto out;
 	}
+	if (want != VMI_TARGET_FUNC)
+		goto err_log;
 	vmi_tlb_krp_init(&vmi_krp_func, "flush_tlb_func", vmi_tlb_func_entry);
 	vmi_krp_func.handler = vmi_tlb_func_ret;
 	vmi_krp_func.data_size = sizeof(u64);
@@ -595,54 +652,16 @@ static void vmi_tlb_unregister_target(void)
 static void vmi_tlb_find_hooks(void)
 {
 	for_each_kernel_tracepoint(vmi_tlb_find_tp, NULL);
-	vmi_tlb_target_last = vmi_tp_csd_entry && vmi_tp_csd_exit ?
-				      VMI_TARGET_CSD :
-				      VMI_TARGET_FUNC;
-}
-
-static int vmi_tlb_register(void)
-{
-	int ret;
-
-	if (!vmi_tp_tlb_flush)
-		return -ENOENT;
-
-	ret = tracepoint_probe_register(vmi_tp_tlb_flush, vmi_tlb_tp_flush,
-					NULL);
-	if (ret)
-		return ret;
-	vmi_tlb_krp_init(&vmi_krp_multi, "native_flush_tlb_multi",
-			 vmi_tlb_multi_entry);
-	vmi_tlb_krp_init(&vmi_krp_kernel, "flush_tlb_kernel_range",
-			 vmi_tlb_kernel_entry);
-	ret = register_kretprobes(vmi_krps, ARRAY_SIZE(vmi_krps));
-	if (ret)
-		goto err_unregister_tp;
-	if (vmi_tlb_broadcast()) {
-		memset(&vmi_kp_request, 0, sizeof(vmi_kp_request));
-		vmi_kp_request.symbol_name = "flush_tlb_mm_range";
-		vmi_kp_request.pre_handler = vmi_tlb_request;
-		ret = register_kprobe(&vmi_kp_request);
-		if (ret)
-			goto err_unregister_krps;
-		vmi_kp_request_on = true;
-	}
-	vmi_tlb_register_target();
-	return 0;
-
-err_unregister_krps:
-	unregister_kretprobes(vmi_krps, ARRAY_SIZE(vmi_krps));
-err_unregister_tp:
-	tracepoint_probe_unregister(vmi_tp_tlb_flush, vmi_tlb_tp_flush, NULL);
-	tracepoint_synchronize_unregister();
-	return ret;
+	vmi_tlb_target_last = vmi_tlb_target_best();
 }
 
 static u64 vmi_tlb_probe_missed(void)
 {
-	u64 n = vmi_krp_multi.nmissed + vmi_krp_multi.kp.nmissed +
-		vmi_krp_kernel.nmissed + vmi_krp_kernel.kp.nmissed;
+	unsigned int i;
+	u64 n = 0;
 
+	for (i = 0; i < vmi_nr_krps; i++)
+		n += vmi_krps[i]->nmissed + vmi_krps[i]->kp.nmissed;
 	if (vmi_kp_request_on)
 		n += vmi_kp_request.nmissed;
 	if (vmi_tlb_target == VMI_TARGET_FUNC)
@@ -650,20 +669,81 @@ static u64 vmi_tlb_probe_missed(void)
 	return n;
 }
 
-/* After it returns no handler runs or will run. */
+/* After it returns no handler runs or will run; undoes a partial register. */
 static void vmi_tlb_unregister(void)
 {
 	if (vmi_kp_request_on)
 		unregister_kprobe(&vmi_kp_request);
 	/* waits for handlers in flight; pending returns are dropped */
-	unregister_kretprobes(vmi_krps, ARRAY_SIZE(vmi_krps));
+	if (vmi_nr_krps)
+		unregister_kretprobes(vmi_krps, vmi_nr_krps);
 	vmi_tlb_unregister_target();
+	if (vmi_tp_flush_on)
+		tracepoint_probe_unregister(vmi_tp_tlb_flush, vmi_tlb_tp_flush,
+					    NULL);
+	tracepoint_synchronize_unregister();
 	/* every probe is gone: their counts of misses are final */
 	vmi_tlb_missed += vmi_tlb_probe_missed();
 	vmi_kp_request_on = false;
+	vmi_nr_krps = 0;
 	vmi_tlb_target = VMI_TARGET_NONE;
-	tracepoint_probe_unregister(vmi_tp_tlb_flush, vmi_tlb_tp_flush, NULL);
-	tracepoint_synchronize_unregister();
+	vmi_tp_flush_on = false;
+}
+
+/* Every hook whose prototype Kbuild confirmed; the others stay off. */
+static int vmi_tlb_register(void)
+{
+	int ret;
+
+	if (!vmi_tp_tlb_flush)
+		return -ENOENT;
+	if (!VMI_TLB_HOOK_OK(TLB_FLUSH) && !VMI_TLB_HOOK_OK(MULTI))
+		return -EOPNOTSUPP;
+
+	/*
+	 * The targets' hooks first: a call tlb_flush marks as a flush is
+	 * then one whose entry they saw.
+	 */
+	vmi_tlb_register_target();
+	if (VMI_TLB_HOOK_OK(TLB_FLUSH)) {
+		ret = tracepoint_probe_register(vmi_tp_tlb_flush,
+						vmi_tlb_tp_flush, NULL);
+		if (ret)
+			goto err_unregister;
+		vmi_tp_flush_on = true;
+	}
+	vmi_nr_krps = 0;
+	if (VMI_TLB_HOOK_OK(MULTI)) {
+		vmi_tlb_krp_init(&vmi_krp_multi, "native_flush_tlb_multi",
+				 vmi_tlb_multi_entry);
+		vmi_krps[vmi_nr_krps++] = &vmi_krp_multi;
+	}
+	if (VMI_TLB_HOOK_OK(KERNEL_RANGE)) {
+		vmi_tlb_krp_init(&vmi_krp_kernel, "flush_tlb_kernel_range",
+				 vmi_tlb_kernel_entry);
+		vmi_krps[vmi_nr_krps++] = &vmi_krp_kernel;
+	}
+	if (vmi_nr_krps) {
+		ret = register_kretprobes(vmi_krps, vmi_nr_krps);
+		if (ret) {
+			vmi_nr_krps = 0; /* none left registered */
+			goto err_unregister;
+		}
+	}
+	if (vmi_tlb_broadcast() && VMI_TLB_HOOK_OK(MM_RANGE)) {
+		memset(&vmi_kp_request, 0, sizeof(vmi_kp_request));
+		vmi_kp_request.symbol_name = "flush_tlb_mm_range";
+		vmi_kp_request.pre_handler = vmi_tlb_request;
+		ret = register_kprobe(&vmi_kp_request);
+		if (ret)
+			goto err_unregister;
+		vmi_kp_request_on = true;
+	}
+	return 0;
+
+err_unregister:
+	vmi_tlb_unregister();
+	return ret;
 }
 
 /* Call with the mutex: what the hooks in place (or to come) cannot see. */
@@ -673,6 +753,18 @@ static u32 vmi_tlb_limits(void)
 
 	if (vmi_tlb_target_last == VMI_TARGET_NONE)
 		lim |= VMI_TLB_LIM_NO_TARGET;
+	if (VMI_TLB_HOOK_DIFFERS(TLB_FLUSH))
+		lim |= VMI_TLB_LIM_PROTO_TLB_FLUSH;
+	if (VMI_TLB_HOOK_DIFFERS(CSD))
+		lim |= VMI_TLB_LIM_PROTO_CSD;
+	if (VMI_TLB_HOOK_DIFFERS(MULTI))
+		lim |= VMI_TLB_LIM_PROTO_MULTI;
+	if (VMI_TLB_HOOK_DIFFERS(FUNC))
+		lim |= VMI_TLB_LIM_PROTO_FUNC;
+	if (VMI_TLB_HOOK_DIFFERS(KERNEL_RANGE))
+		lim |= VMI_TLB_LIM_PROTO_KERNEL_RANGE;
+	if (VMI_TLB_HOOK_DIFFERS(MM_RANGE))
+		lim |= VMI_TLB_LIM_PROTO_MM_RANGE;
 	return lim;
 }
 
@@ -726,21 +818,65 @@ static void vmi_tlb_find_hooks(void)
 }
 #endif /* VMI_TLB_SUPPORTED */
 
-/* Zero everything; no hook may be registered. */
+/*
+ * Zero everything; no hook may be registered.  Before the first enable
+ * there is nothing to zero: the buffers do not exist yet.
+ */
 static void vmi_tlb_clear(void)
 {
 	unsigned int cpu;
 
 	lockdep_assert_held(&vmi_tlb_mutex);
+	atomic64_set(&vmi_tlb_other_hits, 0);
+	vmi_tlb_missed = 0;
+	vmi_tlb_since_ns = ktime_get_ns();
+	if (!vmi_tlb_pc)
+		return;
 	for_each_possible_cpu(cpu)
 		memset(per_cpu_ptr(vmi_tlb_pc, cpu), 0,
 		       sizeof(struct vmi_tlb_pcpu));
 	memset(vmi_tlb_table, 0, VMI_TLB_SLOTS * sizeof(*vmi_tlb_table));
 	strscpy(vmi_tlb_table[0].comm, "(other)", TASK_COMM_LEN);
 	vmi_tlb_table[0].flags = VMI_TLB_INIT_OTHER;
-	atomic64_set(&vmi_tlb_other_hits, 0);
-	vmi_tlb_missed = 0;
-	vmi_tlb_since_ns = ktime_get_ns();
+	/* named above, under the mutex every reader takes */
+	vmi_tlb_table[0].ready = 1;
+}
+
+static void vmi_tlb_free(void)
+{
+	vfree(vmi_tlb_ring);
+	vfree(vmi_tlb_table);
+	free_percpu(vmi_tlb_pc);
+	vmi_tlb_ring = NULL;
+	vmi_tlb_table = NULL;
+	vmi_tlb_pc = NULL;
+}
+
+/*
+ * The counters, the initiator table and the rings (VMI_TLB_RING_LEN
+ * records per possible CPU), made by the first enable and kept until
+ * unload: a machine that never tracks never pays for them.
+ */
+static int vmi_tlb_alloc(void)
+{
+	lockdep_assert_held(&vmi_tlb_mutex);
+	if (vmi_tlb_pc)
+		return 0;
+	vmi_tlb_pc = alloc_percpu(struct vmi_tlb_pcpu);
+	vmi_tlb_table = vzalloc(VMI_TLB_SLOTS * sizeof(*vmi_tlb_table));
+	vmi_tlb_ring =
+		vzalloc(array_size(nr_cpu_ids,
+				   VMI_TLB_RING_LEN * sizeof(*vmi_tlb_ring)));
+	if (!vmi_tlb_pc || !vmi_tlb_table || !vmi_tlb_ring) {
+		vmi_tlb_free();
+		pr_warn("no memory for TLB tracking (%zu KiB of rings)\n",
+			array_size(nr_cpu_ids,
+				   VMI_TLB_RING_LEN * sizeof(*vmi_tlb_ring)) >>
+				10);
+		return -ENOMEM;
+	}
+	vmi_tlb_clear();
+	return 0;
 }
 
 static void vmi_tlb_state(struct vmi_tlb_ctl_arg *arg)
@@ -759,6 +895,8 @@ static u64 vmi_tlb_drops(void)
 	unsigned int cpu;
 	u64 n = 0;
 
+	if (!vmi_tlb_pc)
+		return 0;
 	for_each_possible_cpu(cpu)
 		n += READ_ONCE(per_cpu_ptr(vmi_tlb_pc, cpu)->drops);
 	return n;
@@ -788,7 +926,9 @@ int vmi_tlb_ctl(u64 flags, struct vmi_tlb_ctl_arg *arg)
 	if ((flags & VMI_TLB_ENABLE) ||
 	    (was_on && !(flags & VMI_TLB_DISABLE))) {
 		if (!vmi_tlb_on) {
-			ret = vmi_tlb_register();
+			ret = vmi_tlb_alloc();
+			if (!ret)
+				ret = vmi_tlb_register();
 			vmi_tlb_on = !ret;
 		}
 		if (!ret && !was_on && !(flags & VMI_TLB_RESET))
@@ -804,11 +944,14 @@ int vmi_tlb_ctl(u64 flags, struct vmi_tlb_ctl_arg *arg)
 
 static void vmi_tlb_cpu_read(unsigned int cpu, struct vmi_tlb_cpu *out)
 {
-	const struct vmi_tlb_pcpu *pc = per_cpu_ptr(vmi_tlb_pc, cpu);
+	const struct vmi_tlb_pcpu *pc;
 	unsigned int i;
 
 	memset(out, 0, sizeof(*out));
 	out->cpu = cpu;
+	if (!vmi_tlb_pc)
+		return; /* never switched on: all zero */
+	pc = per_cpu_ptr(vmi_tlb_pc, cpu);
 	for (i = 0; i < VMI_TLB_NR_REASONS; i++) {
 		out->flushes[i] = READ_ONCE(pc->flushes[i]);
 		out->pages[i] = READ_ONCE(pc->pages[i]);
@@ -829,14 +972,19 @@ static void vmi_tlb_cpu_read(unsigned int cpu, struct vmi_tlb_cpu *out)
 	out->handle_max_ns = READ_ONCE(pc->handle_max_ns);
 }
 
-static void vmi_tlb_slot_read(const struct vmi_tlb_slot *s,
+/* A named slot with shootdowns, into @out; false for any other. */
+static bool vmi_tlb_slot_read(const struct vmi_tlb_slot *s,
 			      struct vmi_tlb_initiator *out)
 {
 	unsigned int i;
 
 	memset(out, 0, sizeof(*out));
+	/* the name is whole once ready is seen */
+	if (!smp_load_acquire(&s->ready))
+		return false;
 	out->shootdowns = atomic64_read(&s->shootdowns);
-	smp_rmb(); /* the name was written before the first count */
+	if (!out->shootdowns)
+		return false;
 	out->ctx_id = atomic64_read(&s->key);
 	if (out->ctx_id & BIT_ULL(63))
 		out->ctx_id = 0; /* a kernel thread's key is its pid */
@@ -858,6 +1006,7 @@ static void vmi_tlb_slot_read(const struct vmi_tlb_slot *s,
 	out->targets_other = atomic64_read(&s->targets_other);
 	for (i = 0; i < VMI_TLB_HIST_BUCKETS; i++)
 		out->wait_hist[i] = atomic64_read(&s->wait_hist[i]);
+	return true;
 }
 
 /* Readers hold the mutex so that a reset never clears under them. */
@@ -875,11 +1024,11 @@ int vmi_tlb_query_initiator(u64 *cursor, u32 tgid,
 	int found = 0;
 
 	mutex_lock(&vmi_tlb_mutex);
-	for (; *cursor < VMI_TLB_SLOTS && !found; (*cursor)++) {
+	for (; vmi_tlb_table && *cursor < VMI_TLB_SLOTS && !found;
+	     (*cursor)++) {
 		s = &vmi_tlb_table[*cursor];
-		if (!atomic64_read(&s->shootdowns))
+		if (!vmi_tlb_slot_read(s, out))
 			continue;
-		vmi_tlb_slot_read(s, out);
 		found = !tgid || (out->tgid == tgid &&
 				  !(out->flags & VMI_TLB_INIT_OTHER));
 	}
@@ -901,6 +1050,8 @@ unsigned int vmi_tlb_trace_take(struct vmi_tlb_record *recs, unsigned int max,
 
 	mutex_lock(&vmi_tlb_mutex);
 	for_each_possible_cpu(cpu) {
+		if (!vmi_tlb_pc)
+			break;
 		pc = per_cpu_ptr(vmi_tlb_pc, cpu);
 		/* pairs with the writer's release: records below head are whole */
 		head = smp_load_acquire(&pc->head);
@@ -1017,9 +1168,11 @@ static int vmi_tlb_show(struct seq_file *m, void *v)
 	}
 	vmi_tlb_ctl(0, &st);
 	seq_printf(m, "enabled %u\n", st.enabled);
-	seq_printf(m, "limits%s%s\n",
-		   st.limits & VMI_TLB_LIM_INVLPGB ? " invlpgb_no_ipi" : "",
-		   st.limits & VMI_TLB_LIM_NO_TARGET ? " no_target_time" : "");
+	seq_puts(m, "limits");
+	for (i = 0; i < ARRAY_SIZE(vmi_tlb_limit_names); i++)
+		if (st.limits & BIT(i))
+			seq_printf(m, " %s", vmi_tlb_limit_names[i]);
+	seq_putc(m, '\n');
 	seq_printf(m, "missed %llu\nring_drops %llu\nother_hits %llu\n",
 		   st.missed, st.ring_drops, st.other_hits);
 	mutex_lock(&vmi_tlb_mutex);
@@ -1060,11 +1213,9 @@ static int vmi_tlb_show(struct seq_file *m, void *v)
 	vmi_tlb_show_hist(m, "wait_hist_ns", hist);
 	vmi_tlb_show_hist(m, "handle_hist_ns", hhist);
 
-	for (i = 0; i < VMI_TLB_SLOTS; i++) {
-		u64 sd = atomic64_read(&vmi_tlb_table[i].shootdowns);
-
-		if (sd) {
-			top[n].shootdowns = sd;
+	for (i = 0; vmi_tlb_table && i < VMI_TLB_SLOTS; i++) {
+		if (vmi_tlb_slot_read(&vmi_tlb_table[i], in)) {
+			top[n].shootdowns = in->shootdowns;
 			top[n++].idx = i;
 		}
 	}
@@ -1129,25 +1280,13 @@ int vmi_tlb_init(struct proc_dir_entry *dir)
 {
 	int ret;
 
-	vmi_tlb_pc = alloc_percpu(struct vmi_tlb_pcpu);
-	if (!vmi_tlb_pc)
-		return -ENOMEM;
-	ret = -ENOMEM;
-	vmi_tlb_table = vzalloc(VMI_TLB_SLOTS * sizeof(*vmi_tlb_table));
-	if (!vmi_tlb_table)
-		goto err_free_pcpu;
-	vmi_tlb_ring =
-		vzalloc(array_size(nr_cpu_ids,
-				   VMI_TLB_RING_LEN * sizeof(*vmi_tlb_ring)));
-	if (!vmi_tlb_ring)
-		goto err_free_table;
 	mutex_lock(&vmi_tlb_mutex);
 	vmi_tlb_clear();
 	if (vmi_tlb_supported())
 		vmi_tlb_find_hooks();
 	mutex_unlock(&vmi_tlb_mutex);
 	if (!proc_create("tlb", 0600, dir, &vmi_tlb_proc_ops))
-		goto err_free_ring;
+		return -ENOMEM;
 	if (tlb_track && vmi_tlb_supported()) {
 		ret = vmi_tlb_ctl(VMI_TLB_ENABLE, NULL);
 		if (ret)
@@ -1155,14 +1294,6 @@ int vmi_tlb_init(struct proc_dir_entry *dir)
 				ret);
 	}
 	return 0;
-
-err_free_ring:
-	vfree(vmi_tlb_ring);
-err_free_table:
-	vfree(vmi_tlb_table);
-err_free_pcpu:
-	free_percpu(vmi_tlb_pc);
-	return ret;
 }
 
 void vmi_tlb_exit(void)
@@ -1171,8 +1302,6 @@ void vmi_tlb_exit(void)
 	if (vmi_tlb_on)
 		vmi_tlb_unregister();
 	vmi_tlb_on = false;
+	vmi_tlb_free();
 	mutex_unlock(&vmi_tlb_mutex);
-	vfree(vmi_tlb_ring);
-	vfree(vmi_tlb_table);
-	free_percpu(vmi_tlb_pc);
 }

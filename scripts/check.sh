@@ -126,6 +126,8 @@ main() {
 	stage unit make -C "$VMI_TOP/tools" -s test
 	# the kernels of the matrix (the debug kernel too when it is cached)
 	stage build "$VMI_TOP/scripts/build-module.sh" --all
+	# hooks whose prototype differs stay off (modules for the VM stage too)
+	stage build-hooks "$VMI_TOP/scripts/tlb-hooks-check.sh" --all
 	stage dkms "$VMI_TOP/scripts/dkms-check.sh"
 	stage man "$VMI_TOP/scripts/man-check.sh"
 	stage pkg "$VMI_TOP/scripts/pkg-check.sh"

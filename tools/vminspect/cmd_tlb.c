@@ -231,6 +231,25 @@ static void fmt_ns(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%lluns", (unsigned long long)ns);
 }
 
+/* The hooks a VMI_TLB_LIM_PROTO_* bit says are off, by bit from bit 2. */
+static const char *const proto_hooks[] = {
+	"tlb_flush",	  "csd_function",	    "native_flush_tlb_multi",
+	"flush_tlb_func", "flush_tlb_kernel_range", "flush_tlb_mm_range",
+};
+
+/* "prototype_differs:<hook>" words for the hooks left off, or "". */
+static void proto_off(__u32 limits, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(proto_hooks); i++)
+		if ((limits & (VMI_TLB_LIM_PROTO_TLB_FLUSH << i)) && n < len)
+			n += snprintf(buf + n, len - n,
+				      "%sprototype_differs:%s", n ? " " : "",
+				      proto_hooks[i]);
+}
+
 static int print_text(const struct tlb_snap *s, const struct tlb_opts *o,
 		      double secs, FILE *f)
 {
@@ -257,6 +276,11 @@ static int print_text(const struct tlb_snap *s, const struct tlb_opts *o,
 			", INVLPGB: broadcast flushes send no IPI and are counted as requests only" :
 			"",
 		secs > 0 ? ", rates per second" : "");
+	proto_off(s->st.limits, causes, sizeof(causes));
+	if (causes[0])
+		fprintf(f,
+			"hooks left off, their prototype in this kernel differs: %s\n",
+			causes);
 	/* per CPU */
 	t = table_new(ARRAY_SIZE(cpu_hdr));
 	if (!t)
@@ -416,6 +440,15 @@ static int print_json(const struct tlb_snap *s, const struct tlb_opts *o,
 		json_string(&j, "invlpgb");
 	if (s->st.limits & VMI_TLB_LIM_NO_TARGET)
 		json_string(&j, "no_target_time");
+	for (k = 0; k < ARRAY_SIZE(proto_hooks); k++) {
+		char word[64];
+
+		if (!(s->st.limits & (VMI_TLB_LIM_PROTO_TLB_FLUSH << k)))
+			continue;
+		snprintf(word, sizeof(word), "prototype_differs:%s",
+			 proto_hooks[k]);
+		json_string(&j, word);
+	}
 	json_array_end(&j);
 	json_kv_uint(&j, "missed", s->st.missed);
 	json_kv_uint(&j, "ring_drops", s->st.ring_drops);

@@ -583,6 +583,22 @@ struct vmi_huge_arg {
 /* broadcast (INVLPGB) flushes send no IPI: seen only in requests */
 #define VMI_TLB_LIM_INVLPGB   (1U << 0)
 #define VMI_TLB_LIM_NO_TARGET (1U << 1) /* no per-target handling time */
+/*
+ * A hook whose prototype in this kernel's headers is not the one the
+ * module reads it by (checked when the module was built) stays off:
+ * tlb:tlb_flush (no per-reason counts, received or local flushes); the
+ * csd_function_entry/exit tracepoints and flush_tlb_func (no target
+ * time, without another of them); native_flush_tlb_multi (no initiators
+ * of mm or reclaim flushes, no trace records of them);
+ * flush_tlb_kernel_range (none of kernel ranges); flush_tlb_mm_range (no
+ * requests).
+ */
+#define VMI_TLB_LIM_PROTO_TLB_FLUSH    (1U << 2)
+#define VMI_TLB_LIM_PROTO_CSD	       (1U << 3)
+#define VMI_TLB_LIM_PROTO_MULTI	       (1U << 4)
+#define VMI_TLB_LIM_PROTO_FUNC	       (1U << 5)
+#define VMI_TLB_LIM_PROTO_KERNEL_RANGE (1U << 6)
+#define VMI_TLB_LIM_PROTO_MM_RANGE     (1U << 7)
 
 /**
  * struct vmi_tlb_ctl_arg - VMI_IOC_TLB_CTL: switch tracking, read state
