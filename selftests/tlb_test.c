@@ -693,7 +693,7 @@ TEST_F_TIMEOUT(tlb, toggle_under_load, VMI_TEST_TIMEOUT)
  */
 TEST_F_TIMEOUT(tlb, quiet_toggle_counts, VMI_TEST_TIMEOUT)
 {
-	uint64_t rcv, handled, kirq, kcal;
+	uint64_t rcv, handled, kirq, kcal, kirq_all = 0, kcal_all = 0;
 	long long irq0, irq1, cal0, cal1;
 	struct vmi_tlb_ctl_arg st;
 	int n, round;
@@ -715,13 +715,11 @@ TEST_F_TIMEOUT(tlb, quiet_toggle_counts, VMI_TEST_TIMEOUT)
 		ASSERT_EQ(n, tlb_cpus(self->fd, self->after, MAX_CPUS));
 		kirq = irq1 - irq0;
 		kcal = cal1 - cal0;
+		kirq_all += kirq;
+		kcal_all += kcal;
 		rcv = self->after[1].ipis_received -
 		      self->before[1].ipis_received;
 		handled = self->after[1].handled - self->before[1].handled;
-		/* the sibling is often lazy then: the kernel skips its flush */
-		EXPECT_LE(10, kirq);
-		/* and the calls that are no flush reached it */
-		EXPECT_LE(10, kcal);
 		EXPECT_LE(rcv, kirq + 2)
 			TH_LOG("round %d: tlb_flush %llu, /proc/interrupts %llu",
 			       round, (unsigned long long)rcv,
@@ -737,6 +735,12 @@ TEST_F_TIMEOUT(tlb, quiet_toggle_counts, VMI_TEST_TIMEOUT)
 			       round, (unsigned long long)handled,
 			       (unsigned long long)kirq);
 	}
+	/*
+	 * The sibling is often lazy (7.3 skips most flushes to it then):
+	 * over all rounds, shootdowns and calls that are no flush reached it.
+	 */
+	EXPECT_LE(20, kirq_all);
+	EXPECT_LE(20, kcal_all);
 }
 
 /* The companion's JSON names this process, its cause and its victim. */
