@@ -290,8 +290,8 @@ static __always_inline bool vmi_huge_all_small(struct page *map, u64 mask,
 	struct page *p2 = map + f2, *p3 = map + f3;
 	unsigned long flags, tail;
 
-	if (!(vmi_pfn_online(f0) && vmi_pfn_online(f1) &&
-	      vmi_pfn_online(f2) && vmi_pfn_online(f3)))
+	if (!(vmi_pfn_online(f0) && vmi_pfn_online(f1) && vmi_pfn_online(f2) &&
+	      vmi_pfn_online(f3)))
 		return false;
 
 	flags = vmi_page_flags_word(p0) | vmi_page_flags_word(p1) |

@@ -102,7 +102,7 @@ struct vmi_walk {
 	vm_flags_t vma_flags;
 	struct file *vma_file;
 	u32 vma_attrs;
-	bool hide_pfn;	/* the caller may not see frames */
+	bool hide_pfn; /* the caller may not see frames */
 	/*
 	 * set by a consumer that looks at the pages behind the frames but
 	 * never reports a frame: it gets them whoever the caller is

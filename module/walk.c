@@ -282,8 +282,8 @@ static int vmi_walk_pmd(struct vmi_walk *w, pud_t *pud, unsigned long addr,
 		ret = vmi_emit_hole(w, addr, next, VMI_LEVEL_PMD);
 	} else if (!pmd_present(pmd) || pmd_leaf(pmd)) {
 		/* a THP migration entry, or a huge PROT_NONE / leaf entry */
-		ret = vmi_emit_entry(w, addr, next, pmd_val(pmd),
-				     VMI_LEVEL_PMD, PMD_SHIFT);
+		ret = vmi_emit_entry(w, addr, next, pmd_val(pmd), VMI_LEVEL_PMD,
+				     PMD_SHIFT);
 	} else if (pmd_bad(pmd)) {
 		/* never clear it: a reader only reports */
 		w->addr = next;
