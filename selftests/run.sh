@@ -9,7 +9,7 @@ set -u
 cd "$(dirname "$0")" || exit 1
 
 rc=0
-for t in vminspect_*_test vminspect_*_test32 companion_test.sh huge_advice_test.sh \
+for t in vminspect_*_test vminspect_*_test32 companion_test.sh huge_advice_test.sh mm_selftests_test.sh \
 	ecosystem_test.sh unload_test.sh; do
 	[ -x "$t" ] || continue
 	echo "# selftest: $t"

@@ -45,15 +45,24 @@
 #include "vmi_util.h"
 
 /* records per call: small enough that every VMA of a test takes calls */
-#define VEC	   512
-#define MAX_VMAS   4096
-#define MAX_PIDS   4096
+#define VEC	 512
+#define MAX_VMAS 4096
+#define MAX_PIDS 4096
 /* calls per VMA and mode in one pass: bounds a pass over huge reserves */
 #define MAX_CALLS  64
 #define MAX_REPORT 20
 #define PF_KTHREAD 0x00200000
 
-enum mode { M_MAPS, M_WALK, M_PERPAGE, M_PAGES, M_HUGE, M_TRANSLATE, M_PGTABLES, M_NR };
+enum mode {
+	M_MAPS,
+	M_WALK,
+	M_PERPAGE,
+	M_PAGES,
+	M_HUGE,
+	M_TRANSLATE,
+	M_PGTABLES,
+	M_NR
+};
 
 static const char *const mode_names[M_NR] = {
 	"maps", "walk", "perpage", "pages", "huge", "translate", "pgtables",
@@ -66,7 +75,8 @@ static unsigned int modes = (1U << M_NR) - 1;
 static FILE *errfile;
 
 static struct {
-	unsigned long passes, procs, calls, records, esrch, eintr, kthread, errors;
+	unsigned long passes, procs, calls, records, esrch, eintr, kthread,
+		errors;
 	unsigned long by_mode[M_NR];
 } cnt;
 
@@ -141,12 +151,45 @@ static int call(pid_t pid, enum mode m, unsigned long cmd, void *arg)
 	return -1;
 }
 
+/*
+ * The VMA records of one call over [start, walk_end): nr records of size
+ * bytes from first (the address of the first one's start; its end follows).
+ * They come in order and do not overlap.  The first may begin below start:
+ * the VMA holding start grew down since the call before ended there.
+ */
+static int check_vmas(pid_t pid, enum mode m, const __u64 *first, size_t size,
+		      uint64_t nr, uint64_t start, uint64_t walk_end)
+{
+	uint64_t prev_start = 0, prev_end = start, i;
+	const __u64 *v;
+
+	for (i = 0; i < nr; i++) {
+		v = (const __u64 *)((const char *)first + i * size);
+		if (v[0] >= v[1] || v[1] > walk_end || v[1] <= prev_end ||
+		    (i && v[0] < prev_end)) {
+			error(pid, m,
+			      "VMA %#llx-%#llx (record %llu of %llu) after %#llx-%#llx, call [%#llx, %#llx)",
+			      (unsigned long long)v[0],
+			      (unsigned long long)v[1], (unsigned long long)i,
+			      (unsigned long long)nr,
+			      (unsigned long long)prev_start,
+			      (unsigned long long)prev_end,
+			      (unsigned long long)start,
+			      (unsigned long long)walk_end);
+			return -1;
+		}
+		prev_start = v[0];
+		prev_end = v[1];
+	}
+	return 0;
+}
+
 /* The VMAs of pid into vmas[]; their number, or -1 to stop here. */
 static int get_maps(pid_t pid)
 {
 	struct vmi_maps_arg a;
-	uint64_t start = 0, prev_end = 0;
-	int n = 0, i, r;
+	uint64_t start = 0;
+	int n = 0, r;
 
 	while (start < user_end && n < MAX_VMAS) {
 		memset(&a, 0, sizeof(a));
@@ -160,21 +203,17 @@ static int get_maps(pid_t pid)
 		r = call(pid, M_MAPS, VMI_IOC_MAPS, &a);
 		if (r)
 			return -1;
-		if (a.nr_vmas > a.vec_len || a.walk_end <= start || a.walk_end > user_end) {
-			error(pid, M_MAPS, "%llu VMAs in %llu slots, walk_end %#llx from %#llx",
-			      a.nr_vmas, a.vec_len, a.walk_end, (unsigned long long)start);
+		if (a.nr_vmas > a.vec_len || a.walk_end <= start ||
+		    a.walk_end > user_end) {
+			error(pid, M_MAPS,
+			      "%llu VMAs in %llu slots, walk_end %#llx from %#llx",
+			      a.nr_vmas, a.vec_len, a.walk_end,
+			      (unsigned long long)start);
 			return -1;
 		}
-		for (i = n; i < n + (int)a.nr_vmas; i++) {
-			if (vmas[i].start >= vmas[i].end || vmas[i].start < prev_end ||
-			    vmas[i].end > a.walk_end) {
-				error(pid, M_MAPS, "VMA %#llx-%#llx after %#llx, walk_end %#llx",
-				      vmas[i].start, vmas[i].end, (unsigned long long)prev_end,
-				      a.walk_end);
-				return -1;
-			}
-			prev_end = vmas[i].end;
-		}
+		if (check_vmas(pid, M_MAPS, &vmas[n].start, sizeof(vmas[0]),
+			       a.nr_vmas, start, a.walk_end))
+			return -1;
 		n += a.nr_vmas;
 		cnt.records += a.nr_vmas;
 		start = a.walk_end;
@@ -191,14 +230,14 @@ static int check_records(pid_t pid, enum mode m, const struct vmi_walk_arg *a)
 	if (a->flags & VMI_WALK_PAGES) {
 		/* one record per page, holes included */
 		if (a->nr_extents != (a->walk_end - a->start) / 4096) {
-			error(pid, m, "%llu pages for [%#llx, %#llx)", a->nr_extents, a->start,
-			      a->walk_end);
+			error(pid, m, "%llu pages for [%#llx, %#llx)",
+			      a->nr_extents, a->start, a->walk_end);
 			return -1;
 		}
 		for (i = 0; i < (int)a->nr_extents; i++) {
 			if (pages[i].kind > VMI_KIND_OTHER) {
-				error(pid, m, "page %#llx kind %u", a->start + i * 4096ULL,
-				      pages[i].kind);
+				error(pid, m, "page %#llx kind %u",
+				      a->start + i * 4096ULL, pages[i].kind);
 				return -1;
 			}
 		}
@@ -207,9 +246,10 @@ static int check_records(pid_t pid, enum mode m, const struct vmi_walk_arg *a)
 	for (i = 0; i < (int)a->nr_extents; i++) {
 		if (ext[i].start < prev || ext[i].start >= ext[i].end ||
 		    ext[i].end > a->walk_end || ext[i].kind > VMI_KIND_OTHER) {
-			error(pid, m, "extent %#llx-%#llx kind %u after %#llx, walk_end %#llx",
-			      ext[i].start, ext[i].end, ext[i].kind, (unsigned long long)prev,
-			      a->walk_end);
+			error(pid, m,
+			      "extent %#llx-%#llx kind %u after %#llx, walk_end %#llx",
+			      ext[i].start, ext[i].end, ext[i].kind,
+			      (unsigned long long)prev, a->walk_end);
 			return -1;
 		}
 		prev = ext[i].end;
@@ -218,7 +258,8 @@ static int check_records(pid_t pid, enum mode m, const struct vmi_walk_arg *a)
 }
 
 /* VMI_IOC_WALK with flags over [start, end), call after call.  0, or 1 to stop. */
-static int walk_range(pid_t pid, enum mode m, uint64_t flags, uint64_t start, uint64_t end)
+static int walk_range(pid_t pid, enum mode m, uint64_t flags, uint64_t start,
+		      uint64_t end)
 {
 	struct vmi_walk_arg a;
 	int calls, r;
@@ -241,9 +282,12 @@ static int walk_range(pid_t pid, enum mode m, uint64_t flags, uint64_t start, ui
 		r = call(pid, m, VMI_IOC_WALK, &a);
 		if (r)
 			return r > 0;
-		if (a.nr_extents > VEC || a.walk_end <= start || a.walk_end > end) {
-			error(pid, m, "%llu records, walk_end %#llx for [%#llx, %#llx)",
-			      a.nr_extents, a.walk_end, (unsigned long long)start,
+		if (a.nr_extents > VEC || a.walk_end <= start ||
+		    a.walk_end > end) {
+			error(pid, m,
+			      "%llu records, walk_end %#llx for [%#llx, %#llx)",
+			      a.nr_extents, a.walk_end,
+			      (unsigned long long)start,
 			      (unsigned long long)end);
 			return 0;
 		}
@@ -273,11 +317,16 @@ static int walk_huge(pid_t pid)
 		r = call(pid, M_HUGE, VMI_IOC_HUGE, &a);
 		if (r)
 			return r > 0;
-		if (a.nr_vmas > a.vec_len || a.walk_end <= start || a.walk_end > user_end) {
-			error(pid, M_HUGE, "%llu VMAs, walk_end %#llx from %#llx", a.nr_vmas,
+		if (a.nr_vmas > a.vec_len || a.walk_end <= start ||
+		    a.walk_end > user_end) {
+			error(pid, M_HUGE,
+			      "%llu VMAs, walk_end %#llx from %#llx", a.nr_vmas,
 			      a.walk_end, (unsigned long long)start);
 			return 0;
 		}
+		if (check_vmas(pid, M_HUGE, &hv[0].start, sizeof(hv[0]),
+			       a.nr_vmas, start, a.walk_end))
+			return 0;
 		cnt.records += a.nr_vmas;
 		start = a.walk_end;
 	}
@@ -296,11 +345,15 @@ static int translate(pid_t pid, uint64_t va)
 	r = call(pid, M_TRANSLATE, VMI_IOC_TRANSLATE, &a);
 	if (r)
 		return r > 0;
-	if (a.nr_levels < 1 || a.nr_levels > 5 || a.leaf.kind > VMI_KIND_OTHER ||
-	    (a.vma_end && (va < a.vma_start || va >= a.vma_end))) {
-		error(pid, M_TRANSLATE, "%#llx: %u levels, kind %u, VMA %#llx-%#llx",
-		      (unsigned long long)va, a.nr_levels, a.leaf.kind, a.vma_start,
-		      a.vma_end);
+	/* outside every VMA (it went away since the maps call): no path */
+	if (a.vma_end ?
+		    a.nr_levels < 1 || a.nr_levels > 5 || va < a.vma_start ||
+			    va >= a.vma_end || a.leaf.kind > VMI_KIND_OTHER :
+		    a.nr_levels || a.leaf.kind != VMI_KIND_NONE) {
+		error(pid, M_TRANSLATE,
+		      "%#llx: %u levels, kind %u, VMA %#llx-%#llx",
+		      (unsigned long long)va, a.nr_levels, a.leaf.kind,
+		      a.vma_start, a.vma_end);
 		return 0;
 	}
 	cnt.records++;
@@ -367,15 +420,21 @@ static void walk_process(pid_t pid, unsigned int pass)
 				e = vmas[i].end;
 				len = e - s;
 				if (mode == M_PERPAGE &&
-				    walk_range(pid, M_PERPAGE, VMI_WALK_PER_PAGE | VMI_WALK_HOLES,
+				    walk_range(pid, M_PERPAGE,
+					       VMI_WALK_PER_PAGE |
+						       VMI_WALK_HOLES,
 					       s, e))
 					return;
-				if (mode == M_PAGES && walk_range(pid, M_PAGES, VMI_WALK_PAGES, s, e))
+				if (mode == M_PAGES &&
+				    walk_range(pid, M_PAGES, VMI_WALK_PAGES, s,
+					       e))
 					return;
 				if (mode == M_TRANSLATE &&
-				    (translate(pid, s) || translate(pid, e - 1) ||
+				    (translate(pid, s) ||
+				     translate(pid, e - 1) ||
 				     translate(pid, s + (len / 2 & ~4095ULL)) ||
-				     translate(pid, s + ((uint64_t)random() * 4096) % len)))
+				     translate(pid, s + ((uint64_t)random() *
+							 4096) % len)))
 					return;
 			}
 		}
@@ -464,11 +523,16 @@ int main(int argc, char **argv)
 		case 'm':
 			modes = 0;
 			list = strdup(optarg);
-			for (tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-				for (i = 0; i < M_NR && strcmp(tok, mode_names[i]); i++)
+			for (tok = strtok(list, ","); tok;
+			     tok = strtok(NULL, ",")) {
+				for (i = 0;
+				     i < M_NR && strcmp(tok, mode_names[i]);
+				     i++)
 					;
 				if (i == M_NR) {
-					fprintf(stderr, "vmi_walkall: unknown mode %s\n", tok);
+					fprintf(stderr,
+						"vmi_walkall: unknown mode %s\n",
+						tok);
 					return 2;
 				}
 				modes |= 1U << i;
@@ -504,8 +568,8 @@ int main(int argc, char **argv)
 		cnt.passes++;
 	}
 	printf("vmi_walkall: passes %lu processes %lu calls %lu records %lu esrch %lu eintr %lu kthread %lu errors %lu",
-	       cnt.passes, cnt.procs, cnt.calls, cnt.records, cnt.esrch, cnt.eintr, cnt.kthread,
-	       cnt.errors);
+	       cnt.passes, cnt.procs, cnt.calls, cnt.records, cnt.esrch,
+	       cnt.eintr, cnt.kthread, cnt.errors);
 	for (i = 0; i < M_NR; i++)
 		printf(" %s %lu", mode_names[i], cnt.by_mode[i]);
 	printf("\n");
