@@ -24,7 +24,9 @@ TMP=$(mktemp -d /tmp/vmi-mmst.XXXXXX)
 # name|seconds allowed per run|hugetlb pages (2 MiB) to reserve|command.
 # run_vmtests.sh's tests and arguments, except where a run would take
 # minutes under TCG (times: 6.12 guest, TCG, alone):
-# - uffd-stress on 16 MiB with 8 bounces, not 20 MiB with 16 (~5 s);
+# - uffd-stress on 8 MiB with 4 bounces, not 20 MiB with 16 (3-20 s);
+# - map_hugetlb on 32 MiB, not 256 (hugepage-mmap and hugepage-shm, which
+#   take no size, write their 256 MiB byte by byte in about 10 s);
 # - split_huge_page_test: its pagecache cases write a 4 MiB file one byte
 #   per write(2), about a minute per case, nine cases, and on tmpfs they
 #   only skip (no large folios).  Given a directory that does not exist
@@ -40,12 +42,12 @@ TESTS=(
 	"khugepaged-shmem|120|0|khugepaged all:shmem"
 	"split_huge_page_test|120|0|split_huge_page_test /nonexistent/vminspect"
 	"migration|60|0|migration"
-	"uffd-stress-anon|90|0|uffd-stress anon 16 8"
-	"uffd-stress-shmem|90|0|uffd-stress shmem 16 8"
-	"uffd-stress-hugetlb|90|32|uffd-stress hugetlb 16 8"
+	"uffd-stress-anon|90|0|uffd-stress anon 8 4"
+	"uffd-stress-shmem|90|0|uffd-stress shmem 8 4"
+	"uffd-stress-hugetlb|90|32|uffd-stress hugetlb 8 4"
 	"hugepage-mmap|90|128|hugepage-mmap"
 	"hugepage-shm|90|128|hugepage-shm"
-	"map_hugetlb|60|128|map_hugetlb"
+	"map_hugetlb|60|128|map_hugetlb 32"
 	"hugepage-mremap|60|16|hugepage-mremap"
 	"hugetlb-madvise|60|32|hugetlb-madvise"
 	"hugetlb_fault_after_madv|30|1|hugetlb_fault_after_madv"
@@ -176,8 +178,13 @@ for t in "${TESTS[@]}"; do
 		fi
 	fi
 	summary="exit $(cat "$TMP/$plain.rc"), $(results "$TMP/$plain.out" | wc -l) result lines, $(cat "$TMP/$name.secs") s alone, $(cat "$TMP/$name-walked.secs") s walked$note"
+	rc=$(cat "$TMP/$plain.rc")
 	if same "$plain" "$name-walked"; then
 		pass "mm selftest $name: same results with walkers ($summary)"
+	elif [ "$rc" -gt 128 ] && [ "$rc" != 137 ]; then
+		# killed by a signal with no walker around (6.1's hugetlb tests
+		# die by SIGBUS at a random round): nothing to compare with
+		skip "mm selftest $name: same results with walkers" "killed by signal $((rc - 128)) without walkers ($summary)"
 	else
 		fail "mm selftest $name: same results with walkers ($summary)"
 		echo "# alone (exit $(cat "$TMP/$plain.rc")):"
@@ -197,3 +204,4 @@ for t in "${TESTS[@]}"; do
 	fi
 done
 totals
+[ "$FAIL" = 0 ]
