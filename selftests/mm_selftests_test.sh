@@ -79,9 +79,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The lines that say how a run went, without ANSI colours.
+# The lines that say how a run went, without ANSI colours, and without the
+# dots khugepaged prints while it waits for a scan.
 results() {
-	sed 's/\x1b\[[0-9;]*m//g' "$1" |
+	sed 's/\x1b\[[0-9;]*m//g; s/\.\.\.*/.../g' "$1" |
 		grep -E '^(ok|not ok) [0-9]+|^# Totals:|[[:space:]](OK|Fail|Skip)[[:space:]]*$|# SKIP' || true
 }
 
