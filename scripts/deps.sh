@@ -3,7 +3,8 @@
 #
 # Install everything vminspect needs to build, lint and test, idempotently.
 #
-#   scripts/deps.sh [host|kernels|qemu|vng|source|sid|sid-image|all]   (default: all)
+#   scripts/deps.sh [host|kernels|qemu|vng|source|mm-selftests|sid|sid-image|all]
+#                                                    (default: all)
 #
 # Extra apt suites are derived from the machine's own apt sources: no mirror
 # host is written here.  bookworm-backports goes into the system sources
@@ -77,7 +78,7 @@ install_host() {
 		qemu-system-x86 qemu-utils busybox-static sparse dkms debootstrap
 		shellcheck clang-format g++ gcc-multilib python3 python3-requests
 		python3-argcomplete python3-numpy file iproute2 kbd util-linux-extra procps
-		initramfs-tools jq prometheus
+		initramfs-tools jq prometheus libnuma-dev
 		debhelper dpkg-dev fakeroot lintian man-db groff-base)
 	local missing=() p
 	# dh_dkms: in its own package dh-dkms from bookworm on (dkms 3.0.3-4),
@@ -137,6 +138,24 @@ install_qemu() {
 	fi
 }
 
+# What install_source takes from the kernel source: the kselftest harness,
+# checkpatch, the mm tools, and the mm selftests with what their Makefile
+# reads (lib.mk, the x86 compiler probes, gup_test.h, vdso/time64.h).
+SOURCE_PARTS=(
+	'*/tools/testing/selftests/kselftest*.h'
+	'*/tools/testing/selftests/lib.mk'
+	'*/tools/testing/selftests/mm/*'
+	'*/tools/testing/selftests/x86/check_cc.sh'
+	'*/tools/testing/selftests/x86/trivial_*.c'
+	'*/mm/gup_test.h'
+	'*/include/vdso/time64.h'
+	'*/scripts/checkpatch.pl' '*/scripts/spelling.txt'
+	'*/scripts/const_structs.checkpatch'
+	'*/tools/mm/thpmaps' '*/tools/mm/page-types.c'
+	'*/.clang-format'
+	'*/Documentation/userspace-api/ioctl/ioctl-number.rst'
+)
+
 install_source() {
 	setup_backports
 	apt_update_once
@@ -144,22 +163,46 @@ install_source() {
 		log "installing linux-source-6.12"
 		apt-get install "${APT_OPTS[@]}" -t "$CODENAME-backports" linux-source-6.12 >/dev/null
 	fi
-	local tarball dst="$VMI_CACHE/linux-source-6.12"
+	local tarball want dst="$VMI_CACHE/linux-source-6.12"
 	tarball=$(find /usr/src -maxdepth 1 -name 'linux-source-6.12.tar.*' | sort | head -n 1)
-	if [ ! -f "$dst/.stamp" ] || [ "$tarball" -nt "$dst/.stamp" ]; then
-		log "extracting kselftest harness, checkpatch and mm tools from $tarball"
+	# the stamp names the parts: a longer list extracts again
+	want=$(printf '%s\n' "${SOURCE_PARTS[@]}" | md5sum | cut -d' ' -f1)
+	if [ ! -f "$dst/.stamp" ] || [ "$tarball" -nt "$dst/.stamp" ] ||
+		[ "$(cat "$dst/.stamp")" != "$want" ]; then
+		log "extracting kselftests, checkpatch and mm tools from $tarball"
 		rm -rf "$dst"
 		mkdir -p "$dst"
-		tar -C "$dst" --strip-components=1 -xf "$tarball" --wildcards \
-			'*/tools/testing/selftests/kselftest*.h' \
-			'*/tools/testing/selftests/mm/vm_util.h' \
-			'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
-			'*/scripts/const_structs.checkpatch' \
-			'*/tools/mm/thpmaps' '*/tools/mm/page-types.c' \
-			'*/.clang-format' \
-			'*/Documentation/userspace-api/ioctl/ioctl-number.rst'
-		touch "$dst/.stamp"
+		tar -C "$dst" --strip-components=1 -xf "$tarball" --wildcards "${SOURCE_PARTS[@]}"
+		echo "$want" >"$dst/.stamp"
 	fi
+}
+
+# The kernel's own mm selftests that selftests/mm_selftests_test.sh runs
+# under walkers, built with the host's headers (linux-libc-dev) and
+# libraries.  They go under $VMI_IMAGES, not $VMI_CACHE: a virtme-ng guest
+# mounts a tmpfs over /var/cache, and it runs host binaries from the host's
+# root.  make rebuilds only what changed.
+MM_SELFTESTS=(cow khugepaged split_huge_page_test migration uffd-stress
+	hugepage-mmap hugepage-shm hugepage-mremap hugetlb-madvise map_hugetlb
+	hugetlb_fault_after_madv hugetlb_madv_vs_map ksm_tests ksm_functional_tests)
+
+install_mm_selftests() {
+	local src="$VMI_CACHE/linux-source-6.12/tools/testing/selftests/mm"
+	local out="$VMI_IMAGES/mm-selftests" t stamp
+	local -a targets=()
+	install_source
+	stamp=$(cat "$VMI_CACHE/linux-source-6.12/.stamp")
+	if [ "$(cat "$out/.stamp" 2>/dev/null)" != "$stamp" ]; then
+		rm -rf "$out"
+		mkdir -p "$out"
+		echo "$stamp" >"$out/.stamp"
+	fi
+	for t in "${MM_SELFTESTS[@]}"; do
+		targets+=("$out/$t")
+	done
+	log "building the mm selftests into $out"
+	make -s -C "$src" -j"$(nproc)" OUTPUT="$out" "${targets[@]}" >"$out/build.log" 2>&1 ||
+		die "building the mm selftests failed, see $out/build.log"
 }
 
 install_vng() {
@@ -284,6 +327,7 @@ main() {
 	kernels) install_kernels ;;
 	qemu) install_qemu ;;
 	source) install_source ;;
+	mm-selftests) install_mm_selftests ;;
 	vng) install_vng ;;
 	sid) install_sid ;;
 	sid-image) install_sid_image ;;
@@ -293,11 +337,12 @@ main() {
 		install_kernels
 		install_qemu
 		install_source
+		install_mm_selftests
 		install_vng
 		install_sid
 		install_sid_image
 		;;
-	*) die "usage: $0 [host|kernels|qemu|source|vng|sid|sid-image|all]" ;;
+	*) die "usage: $0 [host|kernels|qemu|source|mm-selftests|vng|sid|sid-image|all]" ;;
 	esac
 }
 

@@ -23,7 +23,7 @@ set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
 
-SELFTEST_TIMEOUT=${VMI_SELFTEST_TIMEOUT:-900}
+SELFTEST_TIMEOUT=${VMI_SELFTEST_TIMEOUT:-1800}
 RMMOD_TIMEOUT=60
 MARK="vminspect-guest-run: start"
 

@@ -13,7 +13,7 @@
 #                still follow
 # --debug        test the debug kernel (KASAN, lockdep, kmemleak...) that
 #                scripts/debug-kernel.sh built
-# --timeout SECS bound on one VM run (default: 1200 under TCG, 600 under KVM;
+# --timeout SECS bound on one VM run (default: 2400 under TCG, 600 under KVM;
 #                three times that for the debug kernel)
 # --no5lvl       boot with 4-level paging (no5lvl); results go to
 #                build/vmtest/<kver>-4level
@@ -231,7 +231,7 @@ main() {
 
 	accel=$("$VMI_TOP/scripts/accel.sh")
 	if [ -z "$limit" ]; then
-		limit=1200
+		limit=2400
 		[ "$accel" != kvm ] || limit=600
 		[ $debug = 0 ] || limit=$((limit * 3))
 	fi

@@ -26,7 +26,8 @@ runs=()
 case "${1:-}" in
 "")
 	for t in vminspect_*_test vminspect_*_test32 companion_test.sh huge_advice_test.sh \
-		ecosystem_test.sh tlb_alloc_test.sh tlb_hooks_test.sh unload_test.sh; do
+		mm_selftests_test.sh ecosystem_test.sh tlb_alloc_test.sh tlb_hooks_test.sh \
+		unload_test.sh; do
 		runs+=("$t")
 	done
 	;;
