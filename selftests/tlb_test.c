@@ -231,7 +231,7 @@ static void check_op(struct __test_metadata *_metadata, int fd, enum op op,
 	struct vmi_tlb_initiator in;
 	/*
 	 * The kernel skips the IPI when the sibling's CPU is in lazy TLB mode
-	 * at that moment (in the kernel for an interrupt, say): a few percent
+	 * at that moment (idle, or running a kernel thread): a few percent
 	 * of the operations in a TCG guest.  The exact checks are those
 	 * against /proc/interrupts and the tracepoint below.
 	 */
