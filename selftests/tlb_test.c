@@ -243,7 +243,7 @@ static void check_op(struct __test_metadata *_metadata, int fd, enum op op,
 	struct vmi_tlb_initiator in;
 	/*
 	 * The kernel skips the IPI when the sibling's CPU is in lazy TLB mode
-	 * at that moment (in the kernel for an interrupt, say): a few percent
+	 * at that moment (idle, or running a kernel thread): a few percent
 	 * of the operations in a TCG guest.  The exact checks are those
 	 * against /proc/interrupts and the tracepoint below.
 	 */
@@ -543,6 +543,7 @@ TEST_F_TIMEOUT(tlb, disabled_is_frozen, VMI_TEST_TIMEOUT)
 {
 	struct vmi_tlb_initiator in0, in1;
 	struct vmi_tlb_ctl_arg st;
+	long long irq0, kirq;
 	bool known;
 	int n;
 
@@ -562,13 +563,23 @@ TEST_F_TIMEOUT(tlb, disabled_is_frozen, VMI_TEST_TIMEOUT)
 	EXPECT_EQ(0, memcmp(self->before, self->after, n * sizeof(self->after[0])));
 	EXPECT_EQ(in0.shootdowns, in1.shootdowns);
 
-	/* on again: the same loop is seen */
+	/*
+	 * On again: the same loop is seen, every IPI CPU 1 received (the
+	 * kernel sends none while the sibling is preempted there) but for a
+	 * few other processes' (5%).
+	 */
 	ASSERT_EQ(0, tlb_ctl(self->fd, VMI_TLB_ENABLE, &st));
 	EXPECT_EQ(1, st.enabled);
 	EXPECT_TRUE(kprobe_listed("native_flush_tlb_multi", &known) || !known);
+	irq0 = irq_count("TLB", 1);
+	ASSERT_LE(0, irq0);
 	ASSERT_EQ(0, run_with_sibling(OP_MUNMAP, N_OPS / 4));
+	kirq = irq_count("TLB", 1) - irq0;
 	ASSERT_EQ(0, tlb_initiator(self->fd, getpid(), &in1));
-	EXPECT_LE(in0.shootdowns + N_OPS / 4 * 95 / 100, in1.shootdowns);
+	EXPECT_LE(N_OPS / 8, kirq) TH_LOG("CPU 1 got only %lld TLB IPIs", kirq);
+	EXPECT_LE(in0.shootdowns + kirq * 95 / 100, in1.shootdowns)
+		TH_LOG("%llu shootdowns seen, %lld IPIs",
+		       (unsigned long long)(in1.shootdowns - in0.shootdowns), kirq);
 }
 
 TEST_F_TIMEOUT(tlb, reset_zeroes, VMI_TEST_TIMEOUT)
@@ -598,7 +609,13 @@ TEST_F_TIMEOUT(tlb, reset_zeroes, VMI_TEST_TIMEOUT)
 	EXPECT_EQ(1, st.enabled);
 }
 
-/* The trace ring holds this process's shootdowns with their facts. */
+/*
+ * The trace ring holds this process's shootdowns with their facts: one
+ * record for every TLB IPI CPU 1 received meanwhile (/proc/interrupts).
+ * The kernel sends CPU 1 none while it is lazy or has left the mm (the
+ * sibling preempted there, which a preemptible kernel with parallel vCPUs
+ * does often), so the IPIs it counts are the measure, not the munmaps.
+ */
 TEST_F_TIMEOUT(tlb, trace_records, VMI_TEST_TIMEOUT)
 {
 	static struct vmi_tlb_record recs[4096];
@@ -609,9 +626,13 @@ TEST_F_TIMEOUT(tlb, trace_records, VMI_TEST_TIMEOUT)
 		.rec_size = sizeof(recs[0]),
 	};
 	unsigned int i, mine = 0, good = 0;
+	long long irq0, kirq;
 
 	ASSERT_EQ(0, ioctl(self->fd, VMI_IOC_TLB_TRACE, &a)); /* drain */
+	irq0 = irq_count("TLB", 1);
+	ASSERT_LE(0, irq0);
 	ASSERT_EQ(0, run_with_sibling(OP_MUNMAP, 200));
+	kirq = irq_count("TLB", 1) - irq0;
 	a.nr_out = 0;
 	ASSERT_EQ(0, ioctl(self->fd, VMI_IOC_TLB_TRACE, &a));
 	for (i = 0; i < a.nr_out; i++) {
@@ -624,8 +645,15 @@ TEST_F_TIMEOUT(tlb, trace_records, VMI_TEST_TIMEOUT)
 		    recs[i].pages == 1 && recs[i].wait_ns > 0)
 			good++;
 	}
-	EXPECT_LE(190, mine) TH_LOG("%u records of this process", mine);
-	EXPECT_LE(190, good) TH_LOG("%u munmap records as expected", good);
+	/* the load did shoot down CPU 1 */
+	EXPECT_LE(100, kirq) TH_LOG("CPU 1 got only %lld TLB IPIs", kirq);
+	/* other processes' IPIs to CPU 1 may be among them: 5% */
+	EXPECT_LE(kirq * 95 / 100, mine)
+		TH_LOG("%u records of this process, %lld IPIs", mine, kirq);
+	EXPECT_LE(kirq * 95 / 100, good)
+		TH_LOG("%u munmap records as expected, %lld IPIs", good, kirq);
+	/* and no more than it made: 200 munmaps, the sibling's start and end */
+	EXPECT_GE(200 + 16, mine) TH_LOG("%u records of this process", mine);
 	EXPECT_EQ(0, a.drops);
 }
 
