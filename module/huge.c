@@ -98,9 +98,13 @@ static int vmi_huge_vma(struct vmi_walk *w, struct vm_area_struct *vma)
 {
 	struct vmi_huge *h = w->priv;
 
-	/* the same VMA met again after the lock was dropped */
-	if (h->st.have_pending && h->cur.start == vma->vm_start) {
-		h->cur.end = vma->vm_end;
+	/*
+	 * Met again after the lock was dropped, changed (grown down, moved
+	 * up, replaced in part): still the record being added up, so that
+	 * records never overlap nor go backwards.
+	 */
+	if (h->st.have_pending && vma->vm_start < h->cur.end) {
+		h->cur.end = max_t(u64, h->cur.end, vma->vm_end);
 		return VMI_WALK_CONTINUE;
 	}
 	if (h->st.have_pending) {

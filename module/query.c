@@ -534,9 +534,13 @@ static int vmi_maps_vma(struct vmi_walk *w, struct vm_area_struct *vma)
 {
 	struct vmi_maps *m = w->priv;
 
-	/* the same VMA met again after the lock was dropped */
-	if (m->st.have_pending && m->cur.start == vma->vm_start) {
-		m->cur.end = vma->vm_end;
+	/*
+	 * Met again after the lock was dropped, changed (grown down, moved
+	 * up, replaced in part): still the record being added up, so that
+	 * records never overlap nor go backwards.
+	 */
+	if (m->st.have_pending && vma->vm_start < m->cur.end) {
+		m->cur.end = max_t(u64, m->cur.end, vma->vm_end);
 		return VMI_WALK_CONTINUE;
 	}
 	if (m->st.have_pending) {

