@@ -15,9 +15,11 @@
 
 /*
  * Seconds a kselftest may run before the harness kills it: the harness's
- * 30 s is too short on the debug kernel (KASAN, lockdep) under TCG.
+ * 30 s is too short on the debug kernel (KASAN, lockdep, strict RCU grace
+ * periods) under TCG, where checking a 1 GiB page frame by frame against
+ * kpageflags takes minutes.
  */
-#define VMI_TEST_TIMEOUT 180
+#define VMI_TEST_TIMEOUT 480
 
 struct vmi_kv {
 	char key[64];
