@@ -29,14 +29,6 @@
 #define MIN_SECS   0.25 /* one thread's run, at least */
 #define MAX_RATIO  1.3	/* two threads against one */
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Integer work that stays in registers: no memory traffic to share. */
 static uint64_t spin(uint64_t n)
 {
@@ -91,13 +83,13 @@ static double run_threads(int nr, uint64_t n)
 			return -1;
 	}
 	pthread_barrier_wait(&start);
-	t0 = now();
+	t0 = vmi_now();
 	for (i = 0; i < nr; i++) {
 		pthread_join(r[i].thread, NULL);
 		ok &= r[i].ran_on == i;
 	}
 	pthread_barrier_destroy(&start);
-	return ok ? now() - t0 : -1;
+	return ok ? vmi_now() - t0 : -1;
 }
 
 TEST(two_pinned_threads_in_parallel)

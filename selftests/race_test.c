@@ -69,18 +69,7 @@
 
 static double race_secs(void)
 {
-	const char *s = getenv("VMI_RACE_SECS");
-	double v = s ? strtod(s, NULL) : 0;
-
-	return v > 0 ? v : 10;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return vmi_env_secs("VMI_RACE_SECS", 10);
 }
 
 struct swapper {
@@ -187,8 +176,8 @@ TEST_F_TIMEOUT(race, vma_replaced_under_walk, VMI_TEST_TIMEOUT)
 	ASSERT_NE(MAP_FAILED, s.region);
 	ASSERT_EQ(0, pthread_create(&t, NULL, swapper_main, &s));
 
-	end = now() + race_secs();
-	while (now() < end && bad < 4) {
+	end = vmi_now() + race_secs();
+	while (vmi_now() < end && bad < 4) {
 		struct vmi_walk_arg w = {
 			.size = sizeof(w),
 			.start = (uintptr_t)s.region,

@@ -59,18 +59,7 @@
 
 static double stress_secs(void)
 {
-	const char *s = getenv("VMI_STRESS_SECS");
-	double v = s ? strtod(s, NULL) : 0;
-
-	return v > 0 ? v : 15;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return vmi_env_secs("VMI_STRESS_SECS", 15);
 }
 
 /* xorshift, one state per thread */
@@ -96,7 +85,7 @@ static void stress_init(struct stress *st, pid_t target)
 {
 	memset(st, 0, sizeof(*st));
 	st->target = target;
-	st->deadline = now() + stress_secs();
+	st->deadline = vmi_now() + stress_secs();
 	pthread_mutex_init(&st->log_lock, NULL);
 }
 
@@ -363,7 +352,7 @@ static void walk_range(struct walker *wk, uint64_t flags, uint64_t start,
 
 	if (!vec)
 		return;
-	while (pos < end && now() < st->deadline) {
+	while (pos < end && vmi_now() < st->deadline) {
 		memset(&a, 0, sizeof(a));
 		a.size = sizeof(a);
 		a.flags = flags;
@@ -445,7 +434,7 @@ static void *walker_main(void *arg)
 	struct walker *wk = arg;
 	struct stress *st = wk->st;
 
-	while (now() < st->deadline) {
+	while (vmi_now() < st->deadline) {
 		switch (rnd(&wk->seed) % 7) {
 		case 0:
 			walk_range(wk, 0, 0, USER_TOP, 64);
@@ -477,7 +466,7 @@ static void *walker_main(void *arg)
 				.vec = (uintptr_t)v, .vec_len = 8, .vma_size = sizeof(v[0]),
 			};
 
-			while (m.start < USER_TOP && now() < st->deadline) {
+			while (m.start < USER_TOP && vmi_now() < st->deadline) {
 				if (!outcome(st, ioctl(wk->fd, VMI_IOC_MAPS, &m), "MAPS"))
 					break;
 				note_lock(st, m.max_lock_ns);
@@ -571,7 +560,7 @@ static void *churn_main(void *arg)
 	uint64_t seed = 12345;
 	unsigned long spawned = 0;
 
-	while (now() < st->deadline) {
+	while (vmi_now() < st->deadline) {
 		pid_t pid = fork();
 
 		if (pid == 0) {
@@ -632,7 +621,7 @@ static void *storm_toucher(void *arg)
 	size_t i = 0;
 
 	pin_cpu(s->cpu);
-	while (now() < s->st->deadline) {
+	while (vmi_now() < s->st->deadline) {
 		/* mprotect may have taken write access away for a moment */
 		(void)*(volatile char *)(s->buf + i);
 		i = (i + 4096) % s->len;
@@ -647,7 +636,7 @@ static void *storm_flipper(void *arg)
 	int n = 0;
 
 	pin_cpu(s->cpu);
-	while (now() < s->st->deadline) {
+	while (vmi_now() < s->st->deadline) {
 		mprotect(s->buf, s->len, (n++ & 1) ? PROT_READ : PROT_READ | PROT_WRITE);
 		if (!(n % 64))
 			madvise(s->buf, s->len, MADV_DONTNEED);
@@ -687,7 +676,7 @@ static void *storm_reader(void *arg)
 		bad(st, "open %s: %s", VMI_CTL_PATH, strerror(errno));
 		return NULL;
 	}
-	while (now() < st->deadline) {
+	while (vmi_now() < st->deadline) {
 		op = rnd(&seed) % 8;
 		if (!s->switching && (op < 2 || op > 5))
 			op = 2 + rnd(&seed) % 4; /* a read instead */
@@ -745,7 +734,7 @@ static long storm_burst(struct __test_metadata *_metadata, struct storm *s,
 	pthread_t t[3];
 	void *flips;
 
-	s->st->deadline = now() + secs;
+	s->st->deadline = vmi_now() + secs;
 	ASSERT_EQ(0, pthread_create(&t[0], NULL, storm_toucher, &s[1]));
 	ASSERT_EQ(0, pthread_create(&t[1], NULL, storm_flipper, &s[0]));
 	ASSERT_EQ(0, pthread_create(&t[2], NULL, storm_reader, &s[2]));
@@ -887,7 +876,7 @@ static void *reader_main(void *arg)
 	char q[128], want[64];
 	unsigned long va;
 
-	while (now() < st->deadline) {
+	while (vmi_now() < st->deadline) {
 		switch (rnd(&seed) % 5) {
 		case 0:
 			snprintf(q, sizeof(q), VMI_PROC_DIR "/%s", files[rnd(&seed) % ARRAY_SIZE(files)]);

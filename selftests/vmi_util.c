@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -167,7 +168,9 @@ int pin_cpu(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set);
 }
 
-int run_unprivileged(int (*fn)(void *arg), void *arg)
+/* Run fn(arg) in a child after drop(how) succeeds; its exit code or -1. */
+static int run_in_child(int (*drop)(uint64_t how), uint64_t how,
+			int (*fn)(void *arg), void *arg)
 {
 	int status;
 	pid_t pid;
@@ -176,8 +179,7 @@ int run_unprivileged(int (*fn)(void *arg), void *arg)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY))
+		if (drop(how))
 			_exit(100);
 		_exit(fn(arg));
 	}
@@ -186,7 +188,14 @@ int run_unprivileged(int (*fn)(void *arg), void *arg)
 	return WEXITSTATUS(status);
 }
 
-int run_with_caps(int (*fn)(void *arg), void *arg, uint64_t caps)
+static int become_nobody(uint64_t unused)
+{
+	return setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	       setresuid(NOBODY, NOBODY, NOBODY);
+}
+
+/* uid 0 all the same: only the capabilities differ */
+static int keep_caps(uint64_t caps)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -195,21 +204,34 @@ int run_with_caps(int (*fn)(void *arg), void *arg, uint64_t caps)
 		{ .effective = (uint32_t)caps, .permitted = (uint32_t)caps },
 		{ .effective = caps >> 32, .permitted = caps >> 32 },
 	};
-	int status;
-	pid_t pid;
 
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		/* uid 0 all the same: only the capabilities differ */
-		if (syscall(SYS_capset, &hdr, data))
-			_exit(100);
-		_exit(fn(arg));
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
+	return syscall(SYS_capset, &hdr, data);
+}
+
+int run_unprivileged(int (*fn)(void *arg), void *arg)
+{
+	return run_in_child(become_nobody, 0, fn, arg);
+}
+
+int run_with_caps(int (*fn)(void *arg), void *arg, uint64_t caps)
+{
+	return run_in_child(keep_caps, caps, fn, arg);
+}
+
+double vmi_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double vmi_env_secs(const char *name, double dflt)
+{
+	const char *s = getenv(name);
+	double v = s ? strtod(s, NULL) : 0;
+
+	return v > 0 ? v : dflt;
 }
 
 uint64_t pagemap_get(int pagemap_fd, unsigned long addr)

@@ -54,6 +54,10 @@ int run_unprivileged(int (*fn)(void *arg), void *arg);
  * or -1.
  */
 int run_with_caps(int (*fn)(void *arg), void *arg, uint64_t caps);
+/* CLOCK_MONOTONIC in seconds. */
+double vmi_now(void);
+/* Seconds from environment variable name if set and positive, else dflt. */
+double vmi_env_secs(const char *name, double dflt);
 
 /* /proc/PID/pagemap, see Documentation/admin-guide/mm/pagemap.rst */
 #define PM_PFN_MASK	  ((1ULL << 55) - 1)
