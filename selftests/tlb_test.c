@@ -306,13 +306,19 @@ static void check_op(struct __test_metadata *_metadata, int fd, enum op op,
 			       (unsigned long long)rcv,
 			       (unsigned long long)kirq);
 	} else {
-		/* the handler's own count: what /proc/interrupts counts */
+		/*
+		 * The handler's own count: what /proc/interrupts counts,
+		 * read a moment apart, less the calls before tracking has
+		 * learnt which csd function is the flush (the first one seen
+		 * with a tlb_flush inside it): within 5 on the preemptible
+		 * debug kernel.
+		 */
 		handled = after[1].handled - before[1].handled;
 		EXPECT_LE(handled, kirq + 2)
 			TH_LOG("handled %llu, /proc/interrupts %llu",
 			       (unsigned long long)handled,
 			       (unsigned long long)kirq);
-		EXPECT_LE(kirq, handled + 2)
+		EXPECT_LE(kirq, handled + 5)
 			TH_LOG("handled %llu, /proc/interrupts %llu",
 			       (unsigned long long)handled,
 			       (unsigned long long)kirq);
