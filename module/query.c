@@ -111,6 +111,24 @@ bool vmi_stage_push(struct vmi_stage *st)
 	return true;
 }
 
+/* Hand the batch, if any, to @put; 0 or its error. */
+static int vmi_stage_flush(struct vmi_stage *st,
+			   int (*put)(void *ctx, const void *recs,
+				      unsigned int n),
+			   void *ctx, u64 *nr_out)
+{
+	int ret;
+
+	if (!st->nbuf)
+		return 0;
+	ret = put(ctx, st->buf, st->nbuf);
+	if (ret)
+		return ret;
+	*nr_out += st->nbuf;
+	st->nbuf = 0;
+	return 0;
+}
+
 /*
  * Walk [start, end), handing each batch to @put with no lock held, until
  * the range is done or the sink is full; then *@walk_end says where the
@@ -122,11 +140,13 @@ int vmi_stage_run(struct vmi_stage *st, struct vmi_walk *w, unsigned long start,
 		  void *ctx, u64 *nr_out, u64 *walk_end)
 {
 	unsigned long addr = start;
-	bool last;
 	int ret;
 
 	for (;;) {
 		ret = vmi_walk(w, addr, end);
+		if (ret)
+			return ret;
+		ret = vmi_stage_flush(st, put, ctx, nr_out);
 		if (ret)
 			return ret;
 		/*
@@ -134,20 +154,12 @@ int vmi_stage_run(struct vmi_stage *st, struct vmi_walk *w, unsigned long start,
 		 * it goes out after the batch, which a consumer may have
 		 * filled on the way (it stops the walk then).
 		 */
-		last = w->addr >= end && st->have_pending && !st->full;
-		do {
-			if (last && st->nbuf < st->max) {
-				vmi_stage_push(st);
-				last = false;
-			}
-			if (st->nbuf) {
-				ret = put(ctx, st->buf, st->nbuf);
-				if (ret)
-					return ret;
-				*nr_out += st->nbuf;
-				st->nbuf = 0;
-			}
-		} while (last);
+		if (w->addr >= end && st->have_pending && !st->full) {
+			vmi_stage_push(st);
+			ret = vmi_stage_flush(st, put, ctx, nr_out);
+			if (ret)
+				return ret;
+		}
 		if (st->full) {
 			/* the record that did not fit is where to go on */
 			*walk_end = *(u64 *)st->pending;
