@@ -164,6 +164,11 @@ check_kmsg() {
 		not_ok "kernel log: cannot read dmesg"
 		return
 	fi
+	# a log that wrapped has lost the marker and what followed it
+	if ! dmesg 2>/dev/null | grep -cF "$MARK" >/dev/null; then
+		not_ok "kernel log: the start marker is gone (the log wrapped): findings were lost"
+		return
+	fi
 	n=$(printf '%s\n' "$out" | awk '/^FINDINGS / { print $2 }')
 	printf '%s\n' "$out" | grep -v '^FINDINGS ' || true
 	if [ "${n:-0}" = 0 ]; then
@@ -188,6 +193,16 @@ boot_kmsg_notes() {
 	if [ "$n" != 0 ]; then
 		echo "# note: $n suspicious line(s) in the boot log (not counted):"
 		printf '%s\n' "$notes" | awk 'NR <= 20'
+	fi
+}
+
+# KASAN reports once per boot unless kasan_multi_shot is given: after a
+# report in the boot log, a use-after-free the tests cause would go unseen.
+check_kasan_armed() {
+	grep -qw kasan_multi_shot /proc/cmdline && return 0
+	if dmesg 2>/dev/null | awk -v mark="$MARK" 'index($0, mark) { done = 1 }
+		!done && /BUG: KASAN/ { found = 1 } END { exit !found }'; then
+		not_ok "KASAN: the boot log holds a report and kasan_multi_shot is not set: later reports are silenced"
 	fi
 }
 
@@ -289,6 +304,7 @@ main_seq() {
 	fi
 	check_kmsg
 	boot_kmsg_notes
+	check_kasan_armed
 	echo "# totals: $PASSED passed, $FAILED failed, $SKIPPED skipped"
 	dmesg >"$dir/dmesg.txt" 2>&1 || true
 }

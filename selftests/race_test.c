@@ -13,21 +13,24 @@
  *    old one it reports entries of one with the attributes of the other: a
  *    writable file entry, or a read-only anonymous one.
  *
- *  - shmem_collapse_under_walk: a process keeps a shared memory file mapped
- *    on small pages while another collapses the file into a THP with
- *    MADV_COLLAPSE and punches it out again.  The collapse takes the first
- *    process's PTE tables away and frees them through RCU, holding none of
- *    its mmap_lock (retract_page_tables()), while walks of every kind read
- *    them.
- *  - hugetlb_unshare_under_walk: two processes map the same 1 GiB of a
- *    hugetlb file, 1 GiB aligned, so that they share PMD tables; one
- *    truncates the file and faults it in again, which unshares and frees
- *    those tables under the file's i_mmap_rwsem and neither mmap_lock,
- *    while walks of every kind read the other process.
+ *  - pte_table_freed_under_stopped_walk: a process keeps a shared memory
+ *    file mapped on small pages while another collapses the file into a
+ *    THP with MADV_COLLAPSE, which takes the first process's PTE table
+ *    away and frees it through RCU, holding none of its mmap_lock
+ *    (retract_page_tables()).
+ *  - hugetlb_table_freed_under_stopped_walk: two processes map the same
+ *    1 GiB of a hugetlb file, 1 GiB aligned, and share a PMD table; the
+ *    other truncates the file, which unshares the table from the walked
+ *    process under the file's i_mmap_rwsem and neither mmap_lock, and
+ *    unmaps its own mapping, which frees the table.
  *
- * The last two check every answer is success or ESRCH; what catches a
- * table read after it was freed is the debug kernel (KASAN, with strict RCU
- * grace periods and full preemption), whose log the runner checks.
+ * In the last two a hardware watchpoint on the walked process's entry that
+ * points at the table stops the walker just after it reads it (see struct
+ * hold), the table is freed, the grace periods end, and the walker goes
+ * on: a walker that read the entry outside the RCU section or lock that
+ * keeps the table alive reads freed memory.  They check every answer is
+ * success or ESRCH; what catches the read is the debug kernel (KASAN, full
+ * preemption), whose log the runner checks.
  *
  * Each runs for VMI_RACE_SECS seconds (10 by default), with the walker and
  * the mutator pinned to different CPUs: the windows open only when both
@@ -45,6 +48,15 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/perf_event.h>
+#include <elf.h>
+#include <poll.h>
+#include <limits.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -307,6 +319,222 @@ static int walk_for_a_while(struct __test_metadata *_metadata, int fd,
 	return wk.err;
 }
 
+/* ---- a walker stopped as it reads one entry ---------------------------- */
+
+/*
+ * The holder: a real-time thread on the walker's CPU, woken by a hardware
+ * watchpoint on one page-table entry of the walked process.  The walker
+ * reads the entry, the debug exception queues the perf wakeup, and the
+ * woken holder takes the CPU from the walker a few instructions later (a
+ * fully preemptible kernel preempts in the kernel).  The holder spins until
+ * the mutator, in another process, has freed the table that entry points
+ * at and waited out the grace periods (membarrier(MEMBARRIER_CMD_GLOBAL) is
+ * synchronize_rcu()), or 500 ms pass.  A walker that read the entry
+ * outside what keeps that table alive (an RCU section, i_mmap_rwsem) then
+ * reads a freed table when it runs again; one that read it inside holds the
+ * mutator up until the holder gives up.
+ */
+struct hold {
+	atomic_uint seq;	/* odd: the mutator wants the walker stopped */
+	atomic_ulong holds;	/* times the holder stopped it */
+	atomic_ulong timeouts;	/* times the holder gave up waiting */
+	atomic_bool stop;
+	unsigned long watch;	/* kernel address of the entry */
+	int err;
+};
+
+static struct hold *hold_shared(void)
+{
+	void *p = mmap(NULL, sizeof(struct hold), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void hold_wait(struct hold *h, unsigned int seq)
+{
+	struct timespec ts = { .tv_nsec = 50 * 1000 * 1000 };
+
+	syscall(SYS_futex, &h->seq, FUTEX_WAIT, seq, &ts, NULL, 0);
+}
+
+static void hold_wake(struct hold *h)
+{
+	syscall(SYS_futex, &h->seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+/* A read-write watchpoint on the 8 bytes at kernel address @addr, on CPU 0. */
+static int watch_open(unsigned long addr)
+{
+	struct perf_event_attr pe = {
+		.type = PERF_TYPE_BREAKPOINT,
+		.size = sizeof(pe),
+		.bp_type = HW_BREAKPOINT_RW,
+		.bp_addr = addr,
+		.bp_len = HW_BREAKPOINT_LEN_8,
+		.sample_period = 1,
+		.wakeup_events = 1,
+		.disabled = 1,
+		.exclude_user = 1,
+	};
+
+	return syscall(__NR_perf_event_open, &pe, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static void *holder_main(void *arg)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	struct hold *h = arg;
+	struct pollfd pfd = { .events = POLLIN };
+	unsigned int seq;
+	double end;
+	void *rb;
+
+	pin_cpu(0);
+	pfd.fd = watch_open(h->watch);
+	if (pfd.fd < 0)
+		return (void *)(long)errno;
+	/* the wakeups come through the ring buffer */
+	rb = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, pfd.fd, 0);
+	if (rb == MAP_FAILED ||
+	    pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp))
+		return (void *)(long)errno;
+	while (!atomic_load(&h->stop)) {
+		seq = atomic_load(&h->seq);
+		if (!(seq & 1)) {
+			hold_wait(h, seq);
+			continue;
+		}
+		ioctl(pfd.fd, PERF_EVENT_IOC_ENABLE, 0);
+		pfd.revents = 0;
+		poll(&pfd, 1, 100);
+		ioctl(pfd.fd, PERF_EVENT_IOC_DISABLE, 0);
+		if (!(pfd.revents & POLLIN))
+			continue;
+		/* the walker is off the CPU, just past its read */
+		atomic_fetch_add(&h->holds, 1);
+		end = vmi_now() + 0.5;
+		while (atomic_load(&h->seq) == seq && vmi_now() < end)
+			;
+		if (atomic_load(&h->seq) == seq)
+			atomic_fetch_add(&h->timeouts, 1);
+		while (atomic_load(&h->seq) == seq && !atomic_load(&h->stop))
+			hold_wait(h, seq);
+	}
+	munmap(rb, 2 * 4096);
+	close(pfd.fd);
+	return NULL;
+}
+
+/* Stop the walker as it next reads the entry; false if it does not. */
+static bool hold_take(struct hold *h)
+{
+	unsigned long holds = atomic_load(&h->holds);
+	double end;
+
+	atomic_fetch_add(&h->seq, 1);
+	hold_wake(h);
+	end = vmi_now() + 2;
+	while (atomic_load(&h->holds) == holds)
+		if (vmi_now() > end || atomic_load(&h->stop))
+			return false;
+	return true;
+}
+
+/* Wait out the grace periods of what was freed, then let the walker go. */
+static void hold_release(struct hold *h)
+{
+	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+	atomic_fetch_add(&h->seq, 1);
+	hold_wake(h);
+}
+
+/* The kernel's direct map base (page_offset_base, read through /proc/kcore). */
+static unsigned long kernel_page_offset(void)
+{
+	unsigned long sym = 0, val = 0, a;
+	char line[256], name[128], type;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	FILE *f;
+	int fd, i;
+
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx %c %127s", &a, &type, name) == 3 &&
+		    !strcmp(name, "page_offset_base")) {
+			sym = a;
+			break;
+		}
+	fclose(f);
+	fd = open("/proc/kcore", O_RDONLY | O_CLOEXEC);
+	if (!sym || fd < 0 || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
+		goto out;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
+		    sizeof(ph))
+			break;
+		if (ph.p_type != PT_LOAD || sym < ph.p_vaddr ||
+		    sym + 8 > ph.p_vaddr + ph.p_memsz)
+			continue;
+		if (pread(fd, &val, 8, ph.p_offset + sym - ph.p_vaddr) != 8)
+			val = 0;
+		break;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return val;
+}
+
+/*
+ * The kernel address of the entry at @level that translates @va in @pid,
+ * through the module's own translation (checked against pagemap elsewhere);
+ * 0 if there is none.
+ */
+static unsigned long entry_address(int fd, pid_t pid, unsigned long va,
+				   unsigned int level)
+{
+	struct vmi_translate_arg t = { .size = sizeof(t), .pid = pid, .va = va };
+	unsigned long base = kernel_page_offset();
+	unsigned int i;
+
+	if (!base || ioctl(fd, VMI_IOC_TRANSLATE, &t))
+		return 0;
+	for (i = 0; i < t.nr_levels; i++)
+		if (t.levels[i].level == level && t.levels[i].table_pa)
+			return base + t.levels[i].table_pa +
+			       t.levels[i].index * 8;
+	return 0;
+}
+
+/*
+ * Walk @pid's [start, end) for the test's time with the holder beside the
+ * walker; 0 or an errno (that of the holder first).
+ */
+static int walk_held(struct __test_metadata *_metadata, int fd, pid_t pid,
+		     unsigned long start, unsigned long end, struct hold *h)
+{
+	pthread_t t;
+	void *err;
+	int ret;
+
+	if (pthread_create(&t, NULL, holder_main, h))
+		return errno;
+	ret = walk_for_a_while(_metadata, fd, pid, start, end);
+	atomic_store(&h->stop, true);
+	hold_wake(h);
+	pthread_join(t, &err);
+	ksft_print_msg("walker stopped %lu times, %lu held up the mutator\n",
+		       atomic_load(&h->holds), atomic_load(&h->timeouts));
+	if (err)
+		TH_LOG("holder: %s", strerror((long)err));
+	return err ? (long)err : ret;
+}
+
 /* What the mutating children got done, in memory they share with us. */
 static atomic_ulong *shared_counter(void)
 {
@@ -370,104 +598,139 @@ static void touch(char *p, unsigned long len, unsigned long step)
 		((volatile char *)p)[i] = ((volatile char *)p)[i] + 1;
 }
 
-TEST_F_TIMEOUT(race, shmem_collapse_under_walk, VMI_TEST_TIMEOUT)
+/* Wait until the walked process has been over its pages twice more. */
+static void wait_passes(atomic_ulong *passes)
 {
-	atomic_ulong *collapses = shared_counter();
+	unsigned long n = atomic_load(passes);
+	double end = vmi_now() + 2;
+
+	while (atomic_load(passes) < n + 2 && vmi_now() < end)
+		usleep(500);
+}
+
+/*
+ * The walked process keeps a shared memory file mapped on small pages; the
+ * holder stops the walker as it reads the PMD entry, and the mutator, in a
+ * third process, collapses the file into a THP, which takes the walked
+ * process's PTE table away (retract_page_tables()) and frees it through
+ * RCU, then punches the THP out for the walked process to fault its small
+ * pages back in.
+ */
+TEST_F_TIMEOUT(race, pte_table_freed_under_stopped_walk, VMI_TEST_TIMEOUT)
+{
+	atomic_ulong *passes = shared_counter(), *collapses = shared_counter();
+	struct hold *h = hold_shared();
 	char saved[64] = "";
+	pid_t target, mutator;
 	unsigned long at;
-	pid_t target, collapser;
-	int memfd, ret, status;
+	int memfd, ret, status = 0;
 	char *p;
 
+	if (possible_cpus() < 2)
+		SKIP(return, "one CPU: the walker and the mutator cannot run at once");
 	if (!thp_setting("shmem_enabled", saved, sizeof(saved)))
 		SKIP(return, "no shmem THP (%s)", THP_SYS "/shmem_enabled");
-	ASSERT_EQ(0, write_file(THP_SYS "/shmem_enabled", "advise"));
+	ASSERT_NE(NULL, passes);
 	ASSERT_NE(NULL, collapses);
+	ASSERT_NE(NULL, h);
 	memfd = memfd_create("vmi_race_shmem", MFD_CLOEXEC);
 	ASSERT_GE(memfd, 0);
-	ASSERT_EQ(0, ftruncate(memfd, RACE_LEN));
-	at = aligned_area(RACE_LEN, SZ_2M);
+	ASSERT_EQ(0, ftruncate(memfd, SZ_2M));
+	at = aligned_area(SZ_2M, SZ_2M);
 	ASSERT_NE(0, at);
 
-	/* the walked process: the file on small pages, faulted in again */
 	target = fork();
 	ASSERT_GE(target, 0);
 	if (target == 0) {
-		p = mmap((void *)at, RACE_LEN, PROT_READ | PROT_WRITE,
+		p = mmap((void *)at, SZ_2M, PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_FIXED, memfd, 0);
 		if (p == MAP_FAILED)
 			_exit(1);
 		pin_cpu(1);
-		for (;;)
-			touch(p, RACE_LEN, 4096);
+		for (;;) {
+			touch(p, SZ_2M, 4096);
+			atomic_fetch_add(passes, 1);
+		}
 	}
-	/* the collapser: THP in, punched out, in again */
-	collapser = fork();
-	ASSERT_GE(collapser, 0);
-	if (collapser == 0) {
-		p = mmap((void *)at, RACE_LEN, PROT_READ | PROT_WRITE,
+	wait_passes(passes);
+	h->watch = entry_address(self->fd, target, at, VMI_LEVEL_PMD);
+	if (!h->watch) {
+		stop_child(target);
+		close(memfd);
+		SKIP(return, "no kernel address for the PMD entry (/proc/kcore)");
+	}
+	ASSERT_EQ(0, write_file(THP_SYS "/shmem_enabled", "advise"));
+	mutator = fork();
+	ASSERT_GE(mutator, 0);
+	if (mutator == 0) {
+		p = mmap((void *)at, SZ_2M, PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_FIXED, memfd, 0);
-		if (p == MAP_FAILED || madvise(p, RACE_LEN, MADV_HUGEPAGE))
+		if (p == MAP_FAILED || madvise(p, SZ_2M, MADV_HUGEPAGE))
 			_exit(1);
 		pin_cpu(1);
 		for (;;) {
-			touch(p, RACE_LEN, 4096);
-			if (!madvise(p, RACE_LEN, MADV_COLLAPSE))
+			wait_passes(passes);
+			touch(p, SZ_2M, 4096);
+			if (!hold_take(h))
+				_exit(atomic_load(&h->stop) ? 0 : 3);
+			if (!madvise(p, SZ_2M, MADV_COLLAPSE))
 				atomic_fetch_add(collapses, 1);
 			else if (errno == EINVAL)
 				_exit(2); /* no MADV_COLLAPSE for files here */
+			hold_release(h);
 			fallocate(memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				  0, RACE_LEN);
+				  0, SZ_2M);
 		}
 	}
-	ret = walk_for_a_while(_metadata, self->fd, target, at, at + RACE_LEN);
-	status = 0;
-	if (waitpid(collapser, &status, WNOHANG) == collapser) {
-		stop_child(target);
-		write_file(THP_SYS "/shmem_enabled", saved);
-		close(memfd);
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
-			SKIP(return, "MADV_COLLAPSE does not take shmem here");
-		ASSERT_TRUE(0) TH_LOG("the collapser died (status 0x%x)", status);
-	}
-	stop_child(collapser);
+	ret = walk_held(_metadata, self->fd, target, at, at + SZ_2M, h);
+	if (waitpid(mutator, &status, WNOHANG) != mutator)
+		stop_child(mutator);
 	stop_child(target);
 	write_file(THP_SYS "/shmem_enabled", saved);
 	close(memfd);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		SKIP(return, "MADV_COLLAPSE does not take shmem here");
+	ASSERT_EQ(0, status) TH_LOG("the mutator died (status 0x%x)", status);
 	ksft_print_msg("%lu collapses\n", atomic_load(collapses));
 	EXPECT_EQ(0, ret);
-	/* the window was open: tables were taken from under the walks */
 	EXPECT_GT(atomic_load(collapses), 0);
+	EXPECT_GT(atomic_load(&h->holds), 0);
 }
 
-#define SHARED_PAGES 8 /* 2 MiB pages faulted in by each process */
-
-TEST_F_TIMEOUT(race, hugetlb_unshare_under_walk, VMI_TEST_TIMEOUT)
+/*
+ * The walked process and the mutator map the same 1 GiB of a hugetlb file,
+ * 1 GiB aligned; the walked process faults its page in first, the mutator
+ * then shares its PMD table.  The holder stops the walker as it reads the
+ * PUD entry; the mutator truncates the file, which unshares the table from
+ * the walked process (mapped first, so met first), unmaps its own mapping,
+ * which frees the table, and maps and faults the file in again.
+ */
+TEST_F_TIMEOUT(race, hugetlb_table_freed_under_stopped_walk,
+	       VMI_TEST_TIMEOUT)
 {
-	atomic_ulong *truncations = shared_counter();
-	pid_t target, truncater;
+	atomic_ulong *passes = shared_counter(), *frees = shared_counter();
+	struct hold *h = hold_shared();
+	pid_t target, mutator;
 	unsigned long at;
-	int memfd, ret;
+	int memfd, ret, status = 0;
 	char *p;
 
-	ASSERT_NE(NULL, truncations);
+	if (possible_cpus() < 2)
+		SKIP(return, "one CPU: the walker and the mutator cannot run at once");
+	ASSERT_NE(NULL, passes);
+	ASSERT_NE(NULL, frees);
+	ASSERT_NE(NULL, h);
 	memfd = memfd_create("vmi_race_hugetlb", MFD_CLOEXEC | MFD_HUGETLB);
 	if (memfd < 0)
 		SKIP(return, "no hugetlb memfd: %s", strerror(errno));
 	ASSERT_EQ(0, ftruncate(memfd, SZ_1G));
-	/* both halves share PMD tables only when the VMA spans the PUD */
+	if (fallocate(memfd, 0, 0, SZ_2M)) {
+		close(memfd);
+		SKIP(return, "no free 2 MiB hugetlb page");
+	}
 	at = aligned_area(SZ_1G, SZ_1G);
 	ASSERT_NE(0, at);
-	p = mmap((void *)at, SZ_1G, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_FIXED | MAP_NORESERVE, memfd, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	if (fallocate(memfd, 0, 0, SHARED_PAGES * SZ_2M)) {
-		close(memfd);
-		SKIP(return, "fewer than %d free 2 MiB hugetlb pages", SHARED_PAGES);
-	}
-	munmap(p, SZ_1G);
 
-	/* the walked process: faults its pages in, sharing the table */
 	target = fork();
 	ASSERT_GE(target, 0);
 	if (target == 0) {
@@ -478,35 +741,50 @@ TEST_F_TIMEOUT(race, hugetlb_unshare_under_walk, VMI_TEST_TIMEOUT)
 		pin_cpu(1);
 		signal(SIGBUS, on_sigbus);
 		sigsetjmp(bus_jmp, 1);
-		for (;;)
-			touch(p, SHARED_PAGES * SZ_2M, SZ_2M);
-	}
-	/* the truncater: unshares every table, then shares them again */
-	truncater = fork();
-	ASSERT_GE(truncater, 0);
-	if (truncater == 0) {
-		p = mmap((void *)at, SZ_1G, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_FIXED | MAP_NORESERVE, memfd, 0);
-		if (p == MAP_FAILED)
-			_exit(1);
-		pin_cpu(1);
 		for (;;) {
-			if (ftruncate(memfd, 0) || ftruncate(memfd, SZ_1G))
-				_exit(3);
-			atomic_fetch_add(truncations, 1);
-			fallocate(memfd, 0, 0, SHARED_PAGES * SZ_2M);
-			touch(p, SHARED_PAGES * SZ_2M, SZ_2M);
+			touch(p, SZ_2M, SZ_2M);
+			atomic_fetch_add(passes, 1);
 		}
 	}
-	ret = walk_for_a_while(_metadata, self->fd, target, at, at + SZ_1G);
-	ASSERT_NE(truncater, waitpid(truncater, NULL, WNOHANG))
-		TH_LOG("the truncater died");
-	stop_child(truncater);
+	wait_passes(passes);
+	h->watch = entry_address(self->fd, target, at, VMI_LEVEL_PUD);
+	if (!h->watch) {
+		stop_child(target);
+		close(memfd);
+		SKIP(return, "no kernel address for the PUD entry (/proc/kcore)");
+	}
+	mutator = fork();
+	ASSERT_GE(mutator, 0);
+	if (mutator == 0) {
+		pin_cpu(1);
+		for (;;) {
+			if (ftruncate(memfd, SZ_1G) ||
+			    fallocate(memfd, 0, 0, SZ_2M))
+				_exit(3);
+			wait_passes(passes);
+			p = mmap((void *)at, SZ_1G, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_FIXED | MAP_NORESERVE, memfd, 0);
+			if (p == MAP_FAILED)
+				_exit(1);
+			touch(p, SZ_2M, SZ_2M);
+			if (!hold_take(h))
+				_exit(atomic_load(&h->stop) ? 0 : 4);
+			if (ftruncate(memfd, 0) || munmap(p, SZ_1G))
+				_exit(5);
+			hold_release(h);
+			atomic_fetch_add(frees, 1);
+		}
+	}
+	ret = walk_held(_metadata, self->fd, target, at, at + SZ_2M, h);
+	if (waitpid(mutator, &status, WNOHANG) != mutator)
+		stop_child(mutator);
 	stop_child(target);
 	close(memfd);
-	ksft_print_msg("%lu truncations\n", atomic_load(truncations));
+	ASSERT_EQ(0, status) TH_LOG("the mutator died (status 0x%x)", status);
+	ksft_print_msg("%lu tables freed\n", atomic_load(frees));
 	EXPECT_EQ(0, ret);
-	EXPECT_GT(atomic_load(truncations), 0);
+	EXPECT_GT(atomic_load(frees), 0);
+	EXPECT_GT(atomic_load(&h->holds), 0);
 }
 
 TEST_HARNESS_MAIN
