@@ -2,9 +2,9 @@
 /*
  * mm.c - find the address space a query names, if the caller may see it.
  *
- * Policy (see README, "Threat model"): any process may inspect itself;
- * inspecting another needs CAP_SYS_ADMIN or CAP_SYS_PTRACE in the initial
- * user namespace, held by whoever opened the file.
+ * Policy (docs/design.md, "Threat model"): any process may inspect itself;
+ * inspecting another needs CAP_SYS_ADMIN and CAP_SYS_PTRACE in the initial
+ * user namespace, held by whoever opened the file (vmi_caller_init()).
  */
 #include <linux/mm.h>
 #include <linux/pid.h>

@@ -14,7 +14,7 @@
  * Numbers may be decimal or 0x-hex; PID 0 is the caller.  Each descriptor
  * has its own answer, so concurrent users never see each other's; answers
  * are capped at VMI_ANSWER_MAX bytes (a walk says where it stopped).  The
- * answer format is ABI, documented in the README.
+ * answer format is ABI, documented in vminspect(4).
  */
 #include <linux/fs.h>
 #include <linux/kernel.h>

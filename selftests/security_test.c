@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The security policy, as the README's threat model states it:
+ * The security policy, as the threat model in docs/design.md states it:
  *
  *  - file modes: ctl and status 0444; query and tlb 0600; the directory
  *    0555;
