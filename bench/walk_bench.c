@@ -14,7 +14,7 @@
  * address space once per page to report the longest lock hold, and
  * measures how much a walker in another process slows down
  * mmap/touch/munmap in the walked process.
- * Targets are printed as PASS/MISS next to the ratios; a MISS does not make
+ * Targets are printed as PASS/FAIL next to the ratios; a FAIL does not make
  * the run fail, a wrong answer does.  Runs as root in a test VM with the
  * module loaded (scripts/bench.sh).
  */
@@ -794,9 +794,9 @@ static void print_times(void)
 	       "vminspect over that peer)\n");
 
 	add_target("dense: vminspect pages vs pagemap",
-		   ratio(R_DENSE, C_PAGEMAP, C_VMI_PAGES), 1, false);
+		   ratio(R_DENSE, C_PAGEMAP, C_VMI_PAGES), 1.5, false);
 	add_target("dense: vminspect pages vs pagemap+kpageflags",
-		   ratio(R_DENSE, C_PAGEMAP_KPF, C_VMI_PAGES), 3, false);
+		   ratio(R_DENSE, C_PAGEMAP_KPF, C_VMI_PAGES), 4, false);
 	add_target("THP: vminspect extents vs pagemap",
 		   ratio(R_THP, C_PAGEMAP, C_VMI_EXTENTS), 50, false);
 	add_target("untouched 64G: vminspect extents vs pagemap",
@@ -1072,7 +1072,7 @@ static void interference(void)
 	       "own cost: both keep the other vCPU busy)\n",
 	       slow);
 	add_target("interference: slowdown with a walker vs spinner (%)", slow,
-		   10, true);
+		   5, true);
 }
 
 /* ---- main --------------------------------------------------------------- */
@@ -1144,7 +1144,7 @@ int main(int argc, char **argv)
 	whole_space();
 	interference();
 
-	printf("\ntargets (from the issue; a MISS does not fail the run):\n");
+	printf("\ntargets (a FAIL does not fail the run):\n");
 	for (i = 0; i < nr_targets; i++) {
 		const struct target *t = &targets[i];
 		bool ok = target_met(t);
@@ -1152,7 +1152,7 @@ int main(int argc, char **argv)
 		met += ok;
 		printf("  %-55s %9.1f%s (want %s %g) %s\n", t->what, t->value,
 		       t->at_most ? "%" : "x", t->at_most ? "<" : ">=", t->want,
-		       ok ? "PASS" : "MISS");
+		       ok ? "PASS" : "FAIL");
 	}
 	printf("bench: %d targets met, %d missed\n", met, nr_targets - met);
 	return 0;

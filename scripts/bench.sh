@@ -112,6 +112,8 @@ main() {
 	# the guest sees the tree at the same path (vmtest.sh --rwdir); the
 	# module is loaded there already, tlb_bench unloads and reloads it
 	tlb=$(printf 'bench/tlb_bench --module %q' "$VMI_TOP/build/$kver/vminspect.ko")
+	# and the context-switch load, tracking on against off
+	tlb+=" && bench/tlb_bench --load switch"
 	cmd="bench/walk_bench"
 	if [ ${#args[@]} -gt 0 ]; then
 		cmd+=$(printf ' %q' "${args[@]}")
