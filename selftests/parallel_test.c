@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The test bed runs CPUs in parallel: two CPU-bound threads pinned to CPUs
- * 0 and 1 finish in less than 1.3 times the time one of them takes alone.
+ * 0 and 1 each take less than 1.3 times the time one of them takes alone.
  * Where the vCPUs take turns on one host thread (single-threaded QEMU TCG)
  * two threads take twice as long as one, and a race window the other
  * tests aim at never opens.
+ *
+ * Each thread's time is its own CPU time (CLOCK_THREAD_CPUTIME_ID), and
+ * two threads' time the longer of theirs.  Where vCPUs take turns, the
+ * guest cannot tell a vCPU the host is not running from one that runs, so
+ * a thread's CPU time grows with the other vCPU's turns; guest kernel work
+ * that preempts a thread (RCU grace-period kthreads, kmemleak's scan: much
+ * of it on the debug kernel) is not counted, because the question is
+ * whether the vCPUs run at once, not how busy the guest is.  The wall
+ * time is printed beside it.
  *
  * Rounds alternate one thread and two; the best time of each is compared
  * (interference from the host only ever adds time).  On a host busy with
@@ -48,8 +57,17 @@ struct runner {
 	uint64_t n;
 	pthread_barrier_t *start;
 	int ran_on; /* the CPU it ended on */
+	double cpu_secs; /* its CPU time for the spin */
 	volatile uint64_t sink;
 };
+
+static double thread_cpu_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static void *runner_main(void *arg)
 {
@@ -60,17 +78,22 @@ static void *runner_main(void *arg)
 		return NULL;
 	}
 	pthread_barrier_wait(r->start);
+	r->cpu_secs = thread_cpu_secs();
 	r->sink = spin(r->n);
+	r->cpu_secs = thread_cpu_secs() - r->cpu_secs;
 	r->ran_on = sched_getcpu();
 	return NULL;
 }
 
-/* Wall time for @nr threads, on CPUs 0..nr-1, to spin @n each; -1 on error. */
-static double run_threads(int nr, uint64_t n)
+/*
+ * The longest CPU time of @nr threads, on CPUs 0..nr-1, spinning @n each;
+ * their wall time in @wall; -1 on error.
+ */
+static double run_threads(int nr, uint64_t n, double *wall)
 {
 	pthread_barrier_t start;
 	struct runner r[2] = { 0 };
-	double t0 = 0;
+	double t0 = 0, cpu = 0;
 	int i, ok = 1;
 
 	if (pthread_barrier_init(&start, NULL, nr + 1))
@@ -87,14 +110,16 @@ static double run_threads(int nr, uint64_t n)
 	for (i = 0; i < nr; i++) {
 		pthread_join(r[i].thread, NULL);
 		ok &= r[i].ran_on == i;
+		cpu = r[i].cpu_secs > cpu ? r[i].cpu_secs : cpu;
 	}
+	*wall = vmi_now() - t0;
 	pthread_barrier_destroy(&start);
-	return ok ? vmi_now() - t0 : -1;
+	return ok ? cpu : -1;
 }
 
 TEST(two_pinned_threads_in_parallel)
 {
-	double one = 1e9, two = 1e9, t1, t2;
+	double one = 1e9, two = 1e9, t1, t2, w1, w2;
 	uint64_t n = 1 << 20;
 	int i;
 
@@ -104,7 +129,7 @@ TEST(two_pinned_threads_in_parallel)
 	for (;;) {
 		t1 = 1e9;
 		for (i = 0; i < 3; i++) {
-			t2 = run_threads(1, n);
+			t2 = run_threads(1, n, &w1);
 			ASSERT_LT(0, t2) TH_LOG("cannot run a thread pinned to CPU 0");
 			t1 = t2 < t1 ? t2 : t1;
 		}
@@ -115,15 +140,16 @@ TEST(two_pinned_threads_in_parallel)
 	for (i = 0; i < MAX_ROUNDS; i++) {
 		if (i >= ROUNDS && two < one * MAX_RATIO)
 			break;
-		t1 = run_threads(1, n);
-		t2 = run_threads(2, n);
+		t1 = run_threads(1, n, &w1);
+		t2 = run_threads(2, n, &w2);
 		ASSERT_LT(0, t1);
 		ASSERT_LT(0, t2) TH_LOG("cannot run threads pinned to CPUs 0 and 1");
-		printf("# round %d: one thread %.3f s, two threads %.3f s\n", i + 1, t1, t2);
+		printf("# round %d: one thread %.3f s, two threads %.3f s (wall %.3f s, %.3f s)\n",
+		       i + 1, t1, t2, w1, w2);
 		one = t1 < one ? t1 : one;
 		two = t2 < two ? t2 : two;
 	}
-	printf("# best of %d: one thread %.3f s, two threads %.3f s: ratio %.2f (limit %.1f)\n",
+	printf("# best of %d (CPU time): one thread %.3f s, two threads %.3f s: ratio %.2f (limit %.1f)\n",
 	       i, one, two, two / one, MAX_RATIO);
 	/* in hundredths: the harness prints integers */
 	EXPECT_GT(MAX_RATIO * 100, (int)(two / one * 100))
