@@ -135,7 +135,8 @@ run_selftests() {
 # Print one "count<TAB>first line" per finding in the kernel log after the
 # start marker, followed by the finding's lines.  A finding starts at a
 # headline (BUG:, WARNING:, ...); a "Call Trace" far from any headline is a
-# finding of its own.
+# finding of its own.  Last come "FINDINGS n" and "MARKED 1" (or 0 when
+# the marker is not in the log).
 scan_kmsg() {
 	awk -v mark="$MARK" '
 	BEGIN {
@@ -155,7 +156,7 @@ scan_kmsg() {
 		printf "# kernel log finding %d:\n", n
 	}
 	ctx > 0 { print "#   " $0; ctx-- }
-	END { printf "FINDINGS %d\n", n + 0 }'
+	END { printf "FINDINGS %d\nMARKED %d\n", n + 0, on + 0 }'
 }
 
 check_kmsg() {
@@ -165,12 +166,12 @@ check_kmsg() {
 		return
 	fi
 	# a log that wrapped has lost the marker and what followed it
-	if ! dmesg 2>/dev/null | grep -cF "$MARK" >/dev/null; then
+	if [[ $out != *$'\nMARKED 1' ]]; then
 		not_ok "kernel log: the start marker is gone (the log wrapped): findings were lost"
 		return
 	fi
 	n=$(printf '%s\n' "$out" | awk '/^FINDINGS / { print $2 }')
-	printf '%s\n' "$out" | grep -v '^FINDINGS ' || true
+	printf '%s\n' "$out" | grep -Ev '^(FINDINGS|MARKED) ' || true
 	if [ "${n:-0}" = 0 ]; then
 		echo "# kernel log: clean"
 		return

@@ -209,12 +209,12 @@ main() {
 			[ -n "$k" ] || die "no debug kernel built: run scripts/debug-kernel.sh"
 			want+=("$k")
 			debug=1
-			# KASAN reports only its first finding by default; the
-			# 5-level boot of 6.12 makes one, a false positive, in
-			# identify_cpu() (LA57 is cleared while it runs), and
-			# every later report would be silenced
-			# and a race that fires often must not push the start
-			# marker out of the log (guest-run.sh fails if it does)
+			# KASAN reports only its first finding by default, and
+			# the 5-level boot of 6.12 can make one, a false
+			# positive, in identify_cpu() (LA57 is cleared while it
+			# runs): every later report would be silenced.  A race
+			# that fires often must not push the start marker out
+			# of the log either (guest-run.sh fails if it does).
 			CMDLINE+=" kasan_multi_shot log_buf_len=16M"
 			;;
 		--no5lvl)

@@ -340,16 +340,7 @@ struct hold {
 	atomic_ulong timeouts;	/* times the holder gave up waiting */
 	atomic_bool stop;
 	unsigned long watch;	/* kernel address of the entry */
-	int err;
 };
-
-static struct hold *hold_shared(void)
-{
-	void *p = mmap(NULL, sizeof(struct hold), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
 
 static void hold_wait(struct hold *h, unsigned int seq)
 {
@@ -474,7 +465,7 @@ static unsigned long kernel_page_offset(void)
 	if (!sym || fd < 0 || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
 		goto out;
 	for (i = 0; i < eh.e_phnum; i++) {
-		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * eh.e_phentsize) !=
 		    sizeof(ph))
 			break;
 		if (ph.p_type != PT_LOAD || sym < ph.p_vaddr ||
@@ -535,13 +526,21 @@ static int walk_held(struct __test_metadata *_metadata, int fd, pid_t pid,
 	return err ? (long)err : ret;
 }
 
-/* What the mutating children got done, in memory they share with us. */
-static atomic_ulong *shared_counter(void)
+/*
+ * Memory the children share with us (what they got done, the holder's
+ * state); NULL if there is none.
+ */
+static void *shared_mem(size_t len)
 {
-	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	return p == MAP_FAILED ? NULL : p;
+}
+
+static atomic_ulong *shared_counter(void)
+{
+	return shared_mem(sizeof(atomic_ulong));
 }
 
 static void stop_child(pid_t pid)
@@ -619,7 +618,7 @@ static void wait_passes(atomic_ulong *passes)
 TEST_F_TIMEOUT(race, pte_table_freed_under_stopped_walk, VMI_TEST_TIMEOUT)
 {
 	atomic_ulong *passes = shared_counter(), *collapses = shared_counter();
-	struct hold *h = hold_shared();
+	struct hold *h = shared_mem(sizeof(*h));
 	char saved[64] = "";
 	pid_t target, mutator;
 	unsigned long at;
@@ -709,7 +708,7 @@ TEST_F_TIMEOUT(race, hugetlb_table_freed_under_stopped_walk,
 	       VMI_TEST_TIMEOUT)
 {
 	atomic_ulong *passes = shared_counter(), *frees = shared_counter();
-	struct hold *h = hold_shared();
+	struct hold *h = shared_mem(sizeof(*h));
 	pid_t target, mutator;
 	unsigned long at;
 	int memfd, ret, status = 0;
