@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The test bed runs CPUs in parallel: two CPU-bound threads pinned to CPUs
- * 0 and 1 each take less than 1.3 times the time one of them takes alone.
+ * 0 and 1 each take less than 1.6 times the time one of them takes alone.
  * Where the vCPUs take turns on one host thread (single-threaded QEMU TCG)
  * two threads take twice as long as one, and a race window the other
- * tests aim at never opens.
+ * tests aim at never opens.  In parallel the ratio is near 1 on the
+ * distribution kernels and up to 1.4 on the debug kernel, whose own work
+ * on each vCPU slows the other's in the emulator; 1.6 tells the two cases
+ * apart with room on both sides.
  *
  * Each thread's time is its own CPU time (CLOCK_THREAD_CPUTIME_ID), and
  * two threads' time the longer of theirs.  Where vCPUs take turns, the
@@ -36,7 +39,7 @@
 #define ROUNDS	   5	/* at least */
 #define MAX_ROUNDS 15
 #define MIN_SECS   0.25 /* one thread's run, at least */
-#define MAX_RATIO  1.3	/* two threads against one */
+#define MAX_RATIO  1.6	/* two threads against one; taking turns: 2 */
 
 /* Integer work that stays in registers: no memory traffic to share. */
 static uint64_t spin(uint64_t n)

@@ -47,8 +47,10 @@ for run in "${runs[@]}"; do
 	t=${cmd[0]}
 	[ -x "$t" ] || continue
 	echo "# selftest: $run"
+	start=$SECONDS
 	./"$t" "${cmd[@]:1}"
 	status=$?
+	echo "# selftest $t took $((SECONDS - start)) s"
 	case $status in
 	0) ;;
 	126 | 127)
