@@ -11,8 +11,8 @@
 #   scripts/bench.sh [--kernel KVER] [--no-build] [--only walk|huge|tlb]
 #                    [-- WALK_BENCH_ARGS...]
 #
-# --kernel KVER  boot this release (default: the newest one that
-#                scripts/kernels.sh --runnable lists)
+# --kernel KVER  boot this release (repeatable; default: every kernel that
+#                scripts/kernels.sh --runnable lists, one VM after another)
 # --no-build     use build/<kver>/vminspect.ko and the benchmarks as they are
 # --only WHICH   run only walk_bench, huge_bench or tlb_bench
 # WALK_BENCH_ARGS are passed to bench/walk_bench (--reps N, --dense-mib N,
@@ -23,8 +23,9 @@
 # itself: if another QEMU is running, waits for it first (at most
 # VMI_BENCH_WAIT seconds, default 1800; 0 does not wait).  The benchmark's
 # output is printed and kept in build/bench/<kver>/bench.txt; it ends with
-# "bench: N targets met, N missed".  A missed target does not make this fail;
-# a wrong answer, a crash or a kernel-log finding in the guest does.
+# "bench: N targets met, N missed"; with more than one kernel, a last line
+# adds them up.  A missed target does not make this fail; a wrong answer, a
+# crash or a kernel-log finding in the guest does.
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
@@ -37,8 +38,8 @@ usage() {
 	exit 2
 }
 
-newest_runnable() {
-	"$VMI_TOP/scripts/kernels.sh" --runnable | awk '{ print $1 }' | sort -V | tail -n 1
+runnable() {
+	"$VMI_TOP/scripts/kernels.sh" --runnable | awk '{ print $1 }' | sort -V
 }
 
 # Wait while another VM (ours or a colleague's) keeps the host busy.
@@ -55,38 +56,15 @@ wait_for_host() {
 	done
 }
 
-main() {
-	local kver="" build=1 out rc=0 exec_log cmd only="" src tlb
-	local -a args=()
-	while [ $# -gt 0 ]; do
-		case "$1" in
-		--kernel)
-			[ $# -ge 2 ] || usage
-			kver=$2
-			shift
-			;;
-		--no-build) build=0 ;;
-		--only)
-			[ $# -ge 2 ] || usage
-			only=$2
-			shift
-			;;
-		--)
-			shift
-			args=("$@")
-			break
-			;;
-		*) usage ;;
-		esac
-		shift
-	done
-	[ -n "$kver" ] || kver=$(newest_runnable)
-	[ -n "$kver" ] || die "no runnable kernel: run scripts/deps.sh"
-
+# One kernel's run: build, boot, benchmark; its output in build/bench/KVER.
+bench_kernel() {
+	local kver=$1 build=$2 only=$3 out rc=0 exec_log cmd src tlb
+	shift 3
+	local -a args=("$@")
 	out=$VMI_TOP/build/bench/$kver
 	mkdir -p "$out"
 	rm -f "$out/bench.txt"
-	if [ $build = 1 ]; then
+	if [ "$build" = 1 ]; then
 		log "building the module for $kver"
 		"$VMI_TOP/scripts/build-module.sh" "$kver" >"$out/build.log" 2>&1 || {
 			cat "$out/build.log" >&2
@@ -141,6 +119,51 @@ main() {
 	fi
 	grep -q '^bench: [0-9]* targets met, [0-9]* missed$' "$out/bench.txt" ||
 		die "the benchmark did not finish: see ${out#"$VMI_TOP"/}/vmtest.log"
+}
+
+main() {
+	local build=1 only="" k met=0 missed=0 failed=0 line
+	local -a args=() kernels=()
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--kernel)
+			[ $# -ge 2 ] || usage
+			kernels+=("$2")
+			shift
+			;;
+		--no-build) build=0 ;;
+		--only)
+			[ $# -ge 2 ] || usage
+			only=$2
+			shift
+			;;
+		--)
+			shift
+			args=("$@")
+			break
+			;;
+		*) usage ;;
+		esac
+		shift
+	done
+	[ ${#kernels[@]} -gt 0 ] || mapfile -t kernels < <(runnable)
+	[ ${#kernels[@]} -gt 0 ] || die "no runnable kernel: run scripts/deps.sh"
+	case "$only" in
+	"" | walk | huge | tlb) ;;
+	*) usage ;;
+	esac
+
+	for k in "${kernels[@]}"; do
+		# a subshell: a kernel whose run dies leaves the others to run
+		(bench_kernel "$k" "$build" "$only" "${args[@]}") || failed=$((failed + 1))
+		line=$(grep -s '^bench: [0-9]* targets met, [0-9]* missed$' "$VMI_TOP/build/bench/$k/bench.txt") || continue
+		met=$((met + $(awk '{ print $2 }' <<<"$line")))
+		missed=$((missed + $(awk '{ print $5 }' <<<"$line")))
+	done
+	if [ ${#kernels[@]} -gt 1 ]; then
+		echo "bench, ${#kernels[@]} kernels (${kernels[*]}): $met targets met, $missed missed"
+	fi
+	[ $failed = 0 ] || die "the run failed on $failed of ${#kernels[@]} kernels"
 }
 
 main "$@"

@@ -8,7 +8,7 @@
 #
 #   scripts/check.sh [--no-deps] [--no-lint] [--no-debug] [--kernel KVER]...
 #
-# --no-debug leaves out the debug kernel (its build, about 20 minutes on 2
+# --no-debug leaves out the debug kernel (its build, 20 to 50 minutes on 2
 # cores the first time, in the background beside the other stages, see
 # debug_lane, and its test run, last).
 set -uo pipefail
@@ -48,7 +48,7 @@ stage() {
 }
 
 # The debug kernel's lane runs in the background, beside the other stages:
-# build the kernel (about 20 minutes on 2 cores, once; niced), then the
+# build the kernel (20 to 50 minutes on 2 cores, once; niced), then the
 # module for it (W=1, sparse).  Its VM runs after the other kernels' VMs,
 # not beside them: a guest's vCPUs run in parallel, a host thread each, so
 # one VM keeps both host cores busy (and two at once would halve each

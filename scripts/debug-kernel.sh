@@ -88,7 +88,7 @@ build() {
 	make -s -C "$dir/src" O="$dir/build" olddefconfig >>"$dir/build.log" 2>&1
 	check_config "$dir/build/.config" || die "the debug kernel config lost options (above)"
 	jobs=$(nproc)
-	log "building the debug kernel with $jobs jobs (log: ${dir#"$VMI_CACHE"/}/build.log; about 20 min on 2 cores)"
+	log "building the debug kernel with $jobs jobs (log: ${dir#"$VMI_CACHE"/}/build.log; 20 to 50 min on 2 cores)"
 	if ! make -C "$dir/src" O="$dir/build" -j"$jobs" bzImage modules \
 		KBUILD_BUILD_USER=vminspect KBUILD_BUILD_HOST=debug >>"$dir/build.log" 2>&1; then
 		tail -n 30 "$dir/build.log" >&2

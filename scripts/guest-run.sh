@@ -3,12 +3,11 @@
 #
 # Runs inside a test VM (started by scripts/vmtest.sh), as root:
 #
-#   scripts/guest-run.sh --results DIR [--exec 'CMD' | --lane single]
+#   scripts/guest-run.sh --results DIR [--exec 'CMD' | --lane single|debug]
 #
 # 1. insmod build/$(uname -r)/vminspect.ko
-# 2. selftests/run.sh (with --lane single: selftests/run.sh --lane single,
-#    the tests that switch hooks under load; or CMD with --exec), run from
-#    the top of the tree
+# 2. selftests/run.sh (with --lane L: selftests/run.sh --lane L, that
+#    lane's tests; or CMD with --exec), run from the top of the tree
 # 3. rmmod vminspect
 # 4. scan the kernel log written since step 1 for warnings, oopses, lockdep,
 #    KASAN/KFENCE reports, soft lockups and hung tasks
@@ -44,7 +43,7 @@ not_ok() {
 }
 
 usage() {
-	echo "usage: $0 --results DIR [--exec CMD | --lane single]" >&2
+	echo "usage: $0 --results DIR [--exec CMD | --lane single|debug]" >&2
 	exit 2
 }
 
@@ -350,9 +349,11 @@ main() {
 			shift
 			;;
 		--lane)
-			if [ $# -lt 2 ] || [ "$2" != single ]; then
-				usage
-			fi
+			[ $# -ge 2 ] || usage
+			case "$2" in
+			single | debug) ;;
+			*) usage ;;
+			esac
 			LANE=$2
 			shift
 			;;

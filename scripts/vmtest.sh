@@ -39,7 +39,8 @@
 # Environment: VMI_ACCEL=kvm|tcg, VMI_VM_CPUS (2), VMI_VM_MEMORY (6G),
 # VMI_VM_CPU (QEMU CPU model, max), VMI_TCG_THREAD (multi, or single: the
 # vCPUs take turns on one host thread), VMI_APPEND (extra kernel command
-# line, e.g. no5lvl).
+# line, e.g. no5lvl), VMI_BOOT_LIMIT (900: seconds a boot may take before
+# the guest runs our runner; a boot that hangs is tried once more).
 #
 # Prints one line per kernel and, last, "N passed, N failed, N skipped" over
 # all kernels; a kernel that does not boot or finish counts as one failure.
@@ -60,6 +61,8 @@ LANE=""
 LABEL=""
 
 VM_PID=""
+# the debug kernel's release, if one is built (scripts/debug-kernel.sh)
+DEBUG_KVER=""
 
 # timeout puts the VM in a process group of its own: stop it with us.
 on_signal() {
@@ -75,6 +78,25 @@ on_signal() {
 usage() {
 	sed -n '/^#   scripts/,/^# Exits/p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
+}
+
+# Wait while VM $VM_PID runs; stop it and fail if its guest has not
+# started our runner (results dir $1 has no guest.log) within $2 seconds.
+# A boot takes 20 s on the distribution kernels and about 300 s on the
+# debug kernel; one that hangs would otherwise hold the host until the
+# run's own timeout.
+watch_boot() {
+	local dir=$1 limit=$2 t=0
+	while kill -0 "$VM_PID" 2>/dev/null; do
+		[ -e "$dir/guest.log" ] && return 0
+		if [ "$t" -ge "$limit" ]; then
+			kill -TERM "$VM_PID" 2>/dev/null || true
+			return 1
+		fi
+		sleep 5
+		t=$((t + 5))
+	done
+	return 0
 }
 
 # Record one kernel's outcome; print its summary line.
@@ -104,6 +126,7 @@ show_oops() {
 run_kernel() {
 	local kver=$1 vmlinuz=$2 accel=$3 limit=$4 exec_cmd=$5
 	local dir="$VMI_TOP/build/vmtest/$kver$SUFFIX" guest_cmd rc=0 start secs p f s boot attempt qemu_opts
+	local boot_limit=${VMI_BOOT_LIMIT:-900} hung=0
 	local how=$accel thread=${VMI_TCG_THREAD:-multi} others
 	local -a vng_opts
 
@@ -116,6 +139,9 @@ run_kernel() {
 	if [ -n "$LANE" ]; then
 		guest_cmd+=$(printf ' --lane %q' "$LANE")
 		thread=single
+	elif [ -z "$exec_cmd" ] && [ "$kver" = "$DEBUG_KVER" ]; then
+		# the tests of the module's own code (selftests/run.sh)
+		guest_cmd+=" --lane debug"
 	fi
 	qemu_opts="-cpu ${VMI_VM_CPU:-max}"
 	# the guest's tests read how TCG runs from the command line (see
@@ -144,8 +170,18 @@ run_kernel() {
 		# and runs in the background so that a signal to us reaches it
 		CI=true timeout -k 10 "$limit" vng "${vng_opts[@]}" </dev/null >"$dir/console.log" 2>&1 &
 		VM_PID=$!
+		watch_boot "$dir" "$boot_limit" || hung=1
 		wait "$VM_PID" || rc=$?
 		VM_PID=""
+		if [ "$hung" = 1 ]; then
+			hung=0
+			mv "$dir/console.log" "$dir/console-hung-boot-$attempt.log"
+			log "the guest did not start its runner within $boot_limit s: a hung boot (console kept in ${dir#"$VMI_TOP"/}/console-hung-boot-$attempt.log)"
+			show_oops "$dir/console-hung-boot-$attempt.log"
+			[ "$attempt" = 1 ] && continue
+			account "$kver" 0 1 0 "the guest hung in boot twice ($boot_limit s each)"
+			return
+		fi
 		# The guest kernel died before our runner started (no guest.log):
 		# nothing of ours was loaded yet.  Seen once in CI under TCG (a
 		# panic in interrupt context 2 s into boot); boot once more, and
@@ -205,17 +241,21 @@ main() {
 			shift
 			;;
 		--debug)
-			k=$("$VMI_TOP/scripts/kernels.sh" --debug | cut -d' ' -f1)
-			[ -n "$k" ] || die "no debug kernel built: run scripts/debug-kernel.sh"
-			want+=("$k")
+			DEBUG_KVER=$("$VMI_TOP/scripts/kernels.sh" --debug | cut -d' ' -f1)
+			[ -n "$DEBUG_KVER" ] || die "no debug kernel built: run scripts/debug-kernel.sh"
+			want+=("$DEBUG_KVER")
 			debug=1
-			# KASAN reports only its first finding by default, and
-			# the 5-level boot of 6.12 can make one, a false
-			# positive, in identify_cpu() (LA57 is cleared while it
-			# runs): every later report would be silenced.  A race
-			# that fires often must not push the start marker out
-			# of the log either (guest-run.sh fails if it does).
-			CMDLINE+=" kasan_multi_shot log_buf_len=16M"
+			# KASAN reports only its first finding by default:
+			# kasan_multi_shot shows them all.  The 5-level boot
+			# of 6.12 makes KASAN see wild accesses while
+			# identify_cpu() has LA57 cleared; with every report
+			# shown, a tick in that window prints reports whose
+			# printing makes more, and the boot never ends.  So
+			# the debug kernel boots with 4-level paging (the
+			# other kernels run both).  A race that fires often
+			# must not push the start marker out of the log
+			# either (guest-run.sh fails if it does).
+			CMDLINE+=" kasan_multi_shot log_buf_len=16M no5lvl"
 			;;
 		--no5lvl)
 			PAGING_APPEND=" no5lvl"

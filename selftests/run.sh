@@ -6,12 +6,17 @@
 # "# Totals:" line; a binary that cannot run at all counts as one skip
 # (e.g. a 32-bit one on a kernel without ia32 emulation) or one failure.
 #
-#   selftests/run.sh [--lane single]
+#   selftests/run.sh [--lane single|debug]
 #
 # --lane single runs only the tests that switch hooks (TLB tracking, module
 # load) while a load runs: scripts/vmtest.sh --single-lane, where the vCPUs
 # take turns on one host thread.  With parallel vCPUs those tests skip and
 # name this lane.
+# --lane debug runs the tests that drive the module's own code on the debug
+# kernel (scripts/vmtest.sh --debug), where KASAN, lockdep, kmemleak and
+# strict RCU watch it: all but the companion's and the other tools' output
+# tests (companion, huge_advice, ecosystem: userspace, run on the other
+# kernels) and the two that skip there (mm_selftests, tlb_hooks).
 set -u
 cd "$(dirname "$0")" || exit 1
 
@@ -22,23 +27,34 @@ SINGLE_LANE=(
 	"unload_test.sh"
 )
 
+ALL=(vminspect_*_test vminspect_*_test32 companion_test.sh huge_advice_test.sh
+	mm_selftests_test.sh ecosystem_test.sh tlb_alloc_test.sh tlb_hooks_test.sh
+	unload_test.sh)
+# left out of the debug lane
+NOT_DEBUG=" companion_test.sh huge_advice_test.sh ecosystem_test.sh mm_selftests_test.sh tlb_hooks_test.sh "
+
+usage() {
+	echo "usage: $0 [--lane single|debug]" >&2
+	exit 2
+}
+
 runs=()
 case "${1:-}" in
 "")
-	for t in vminspect_*_test vminspect_*_test32 companion_test.sh huge_advice_test.sh \
-		mm_selftests_test.sh ecosystem_test.sh tlb_alloc_test.sh tlb_hooks_test.sh \
-		unload_test.sh; do
-		runs+=("$t")
-	done
+	runs=("${ALL[@]}")
 	;;
 --lane)
-	[ "${2:-}" = single ] || { echo "usage: $0 [--lane single]" >&2; exit 2; }
-	runs=("${SINGLE_LANE[@]}")
+	case "${2:-}" in
+	single) runs=("${SINGLE_LANE[@]}") ;;
+	debug)
+		for t in "${ALL[@]}"; do
+			[[ $NOT_DEBUG == *" $t "* ]] || runs+=("$t")
+		done
+		;;
+	*) usage ;;
+	esac
 	;;
-*)
-	echo "usage: $0 [--lane single]" >&2
-	exit 2
-	;;
+*) usage ;;
 esac
 
 rc=0
