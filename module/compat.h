@@ -291,6 +291,18 @@ static inline int vmi_hugetlb_mapcount(struct folio *folio)
 #endif
 
 /*
+ * The registers an fprobe handler is given: the pt_regs of the entry or
+ * return (6.12: fprobe on ftrace and rethook), or from 6.14 on, where
+ * fprobe runs on the function-graph tracer, ftrace_regs, which hold the
+ * arguments and the return value (VMI_HAVE_FPROBE_*, Kbuild).
+ */
+#ifdef VMI_HAVE_FPROBE_FTRACE_REGS
+#define VMI_FPROBE_REGS struct ftrace_regs
+#else
+#define VMI_FPROBE_REGS struct pt_regs
+#endif
+
+/*
  * TLB shootdown tracking (module/tlb.c) needs the x86 flush path and the
  * leading fields of struct flush_tlb_info, which <asm/tlbflush.h> hides
  * from modules.  Kbuild checks that those fields are, in this order and
@@ -308,7 +320,8 @@ static inline int vmi_hugetlb_mapcount(struct folio *folio)
  * VMI_TLB_HOOK_OK(X) where hook X has the prototype tlb.c reads it by,
  * VMI_TLB_HOOK_DIFFERS(X) where the headers declare it with another one
  * (tlb.c leaves it off and names it in its limits); neither where they do
- * not declare it.
+ * not declare it.  FPROBE is the fprobe API itself (handlers, register,
+ * unregister).
  */
 #ifndef VMI_HOOK_TLB_FLUSH
 #define VMI_HOOK_TLB_FLUSH -1
@@ -327,6 +340,9 @@ static inline int vmi_hugetlb_mapcount(struct folio *folio)
 #endif
 #ifndef VMI_HOOK_MM_RANGE
 #define VMI_HOOK_MM_RANGE -1
+#endif
+#ifndef VMI_HOOK_FPROBE
+#define VMI_HOOK_FPROBE -1
 #endif
 #define VMI_TLB_HOOK_OK(x)	(VMI_HOOK_##x == 1)
 #define VMI_TLB_HOOK_DIFFERS(x) (VMI_HOOK_##x == 0)

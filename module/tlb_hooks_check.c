@@ -41,3 +41,11 @@ VMI_SAME_TYPE(flush_tlb_kernel_range, vmi_expect_flush_tlb_kernel_range);
 #include <asm/tlbflush.h>
 VMI_SAME_TYPE(flush_tlb_mm_range, vmi_expect_flush_tlb_mm_range);
 #endif
+
+#ifdef VMI_CHECK_FPROBE
+#include <linux/fprobe.h>
+VMI_SAME_TYPE(((struct fprobe *)NULL)->entry_handler, &vmi_expect_fprobe_entry);
+VMI_SAME_TYPE(((struct fprobe *)NULL)->exit_handler, &vmi_expect_fprobe_exit);
+VMI_SAME_TYPE(register_fprobe_syms, vmi_expect_register_fprobe_syms);
+VMI_SAME_TYPE(unregister_fprobe, vmi_expect_unregister_fprobe);
+#endif

@@ -10,7 +10,8 @@
 # are: every hook the headers declare must pass its check.  Then once per
 # hook, with that one prototype changed in the copy: module/tlb.o must be
 # built with that hook's VMI_HOOK_<HOOK>=0 (tlb.c leaves it off and names
-# it in its limits) and every other hook as before.  For the tlb_flush
+# it in its limits; with FPROBE off it hooks by kprobes) and every other
+# hook as before.  For the tlb_flush
 # and native_flush_tlb_multi changes the whole module is built too (W=1,
 # sparse clean), as build/<kver>/hooks/<hook>/vminspect.ko, for
 # selftests/tlb_hooks_test.sh to load in the test VM.
@@ -33,6 +34,7 @@ CHANGES=(
 	"MULTI|arch/x86/include/asm/paravirt.h|MULTI,FUNC|s/native_flush_tlb_multi(const struct cpumask/native_flush_tlb_multi(struct cpumask/"
 	"KERNEL_RANGE|arch/x86/include/asm/tlbflush.h|KERNEL_RANGE|s/flush_tlb_kernel_range(unsigned long start, unsigned long end)/flush_tlb_kernel_range(unsigned long start, long end)/"
 	"MM_RANGE|arch/x86/include/asm/tlbflush.h|MM_RANGE|s/flush_tlb_mm_range(struct mm_struct \\*mm,/flush_tlb_mm_range(const struct mm_struct *mm,/"
+	"FPROBE|include/linux/fprobe.h|FPROBE|s/typedef int (\\*fprobe_entry_cb)/typedef void (*fprobe_entry_cb)/"
 )
 # the changes whose module selftests/tlb_hooks_test.sh loads
 VM_CHANGES=" TLB_FLUSH MULTI "
