@@ -303,25 +303,13 @@ static inline int vmi_hugetlb_mapcount(struct folio *folio)
 #endif
 
 /*
- * TLB shootdown tracking (module/tlb.c) needs the x86 flush path and the
- * leading fields of struct flush_tlb_info, which <asm/tlbflush.h> hides
- * from modules.  Kbuild checks that those fields are, in this order and
- * with these types, what the target kernel has (VMI_HAVE_FLUSH_TLB_INFO;
- * the same in 6.1, 6.12 and 7.3); only they are ever read.
- */
-#if defined(CONFIG_X86_64) && defined(CONFIG_KPROBES) &&             \
-	defined(CONFIG_KRETPROBES) && defined(CONFIG_TRACEPOINTS) && \
-	defined(VMI_HAVE_FLUSH_TLB_INFO)
-#define VMI_TLB_SUPPORTED 1
-
-/*
- * The prototype of every hook tlb.c registers by name, compiled by Kbuild
- * against the target kernel's headers (module/tlb_hooks.h):
+ * The prototype of every hook module/tlb.c registers by name, compiled by
+ * Kbuild against the target kernel's headers (module/tlb_hooks.h):
  * VMI_TLB_HOOK_OK(X) where hook X has the prototype tlb.c reads it by,
  * VMI_TLB_HOOK_DIFFERS(X) where the headers declare it with another one
  * (tlb.c leaves it off and names it in its limits); neither where they do
  * not declare it.  FPROBE is the fprobe API itself (handlers, register,
- * unregister).
+ * unregister): where it differs, tlb.c hooks with kprobes, below.
  */
 #ifndef VMI_HOOK_TLB_FLUSH
 #define VMI_HOOK_TLB_FLUSH -1
@@ -346,6 +334,56 @@ static inline int vmi_hugetlb_mapcount(struct folio *folio)
 #endif
 #define VMI_TLB_HOOK_OK(x)	(VMI_HOOK_##x == 1)
 #define VMI_TLB_HOOK_DIFFERS(x) (VMI_HOOK_##x == 0)
+
+/*
+ * TLB tracking hooks functions (the flush functions of tlb.c) with
+ * fprobes: ftrace's callback at the function's entry, and the return
+ * through rethook (6.12) or the function-graph tracer (7.x), each with
+ * its entry data.  Where the kernel has no fprobes (Debian's 6.1 is built
+ * without CONFIG_FPROBE, and its handlers have another prototype), or the
+ * API is not the one Kbuild checked, the same functions are hooked with a
+ * kprobe and kretprobes instead (at a function's entry these go through
+ * ftrace too, with kprobes' bookkeeping on top): they see the same
+ * arguments and returns, so every figure means the same and nothing is
+ * missing from the limits.  The text file's probes line says which.
+ */
+#if defined(CONFIG_FPROBE) && VMI_TLB_HOOK_OK(FPROBE)
+#define VMI_TLB_FPROBE 1
+#elif defined(CONFIG_KPROBES) && defined(CONFIG_KRETPROBES)
+#define VMI_TLB_KPROBE 1
+#endif
+
+/*
+ * TLB shootdown tracking (module/tlb.c) needs the x86 flush path, one of
+ * the probe mechanisms above, and the leading fields of struct
+ * flush_tlb_info, which <asm/tlbflush.h> hides from modules.  Kbuild
+ * checks that those fields are, in this order and with these types, what
+ * the target kernel has (VMI_HAVE_FLUSH_TLB_INFO; the same in 6.1, 6.12
+ * and 7.3); only they are ever read.
+ */
+#if defined(CONFIG_X86_64) && defined(CONFIG_TRACEPOINTS) &&    \
+	(defined(VMI_TLB_FPROBE) || defined(VMI_TLB_KPROBE)) && \
+	defined(VMI_HAVE_FLUSH_TLB_INFO)
+#define VMI_TLB_SUPPORTED 1
+
+#ifdef VMI_TLB_FPROBE
+#include <linux/fprobe.h>
+#include <linux/ptrace.h>
+
+/* Argument @n of the function an fprobe's entry handler was called for. */
+#ifdef VMI_HAVE_FPROBE_FTRACE_REGS
+#define vmi_fprobe_arg(regs, n) ftrace_regs_get_argument(regs, n)
+#else
+#define vmi_fprobe_arg(regs, n) regs_get_kernel_argument(regs, n)
+#endif
+
+/* The most entry data an fprobe carries (7.x: 15 words on the fgraph stack). */
+#ifdef MAX_FPROBE_DATA_SIZE
+#define VMI_FPROBE_DATA_MAX MAX_FPROBE_DATA_SIZE
+#else
+#define VMI_FPROBE_DATA_MAX SIZE_MAX
+#endif
+#endif /* VMI_TLB_FPROBE */
 
 struct mm_struct;
 

@@ -3,25 +3,29 @@
  * tlb.c - TLB shootdown tracking: who sends shootdowns, which CPUs they
  * hit, how many pages, how long the initiator waits.
  *
- * Three hooks, registered only while tracking is on:
+ * Hooks, registered only while tracking is on:
  *  - the tlb:tlb_flush tracepoint (found by name): per-CPU counts by
  *    reason, on initiators and targets alike;
- *  - a kretprobe on native_flush_tlb_multi(): the initiator side of every
- *    remote flush of an mm, and of the batched flushes of reclaim (mm
- *    NULL, from arch_tlbbatch_flush()): task, mm, cause, targets, pages,
- *    and the wait from entry to return;
- *  - a kretprobe on flush_tlb_kernel_range(): the same for kernel ranges;
+ *  - an fprobe on native_flush_tlb_multi(), at entry and return: the
+ *    initiator side of every remote flush of an mm, and of the batched
+ *    flushes of reclaim (mm NULL, from arch_tlbbatch_flush()): task, mm,
+ *    cause, targets, pages, and the wait from entry to return, carried in
+ *    the fprobe's entry data;
+ *  - an fprobe on flush_tlb_kernel_range(): the same for kernel ranges;
  *  - on the targets, how long each shootdown's handler ran: the
  *    csd_function_entry/exit tracepoints around every cross-CPU call
- *    (6.3 on), or where the kernel has none a kretprobe on
+ *    (6.3 on), or where the kernel has none an fprobe on
  *    flush_tlb_func(), the handler itself.  The csd tracepoints do not
  *    say which calls are TLB flushes: a call inside which the tlb_flush
  *    tracepoint reports a remote shootdown is one, and its function,
  *    learnt then, marks the flushes that return early without a trace
  *    (lazy TLB, another mm loaded), as /proc/interrupts counts them.
  * With INVLPGB (7.x on recent AMD CPUs) remote flushes need no IPI and
- * bypass native_flush_tlb_multi(); a kprobe on flush_tlb_mm_range() then
- * counts the requests, and the limits say what cannot be seen.
+ * bypass native_flush_tlb_multi(); an fprobe on flush_tlb_mm_range() then
+ * counts the requests, and the limits say what cannot be seen.  Where the
+ * kernel has no fprobes (6.1), kretprobes and a kprobe hook the same
+ * functions the same way (module/compat.h); the text file's probes line
+ * says which.
  *
  * The hot path writes per-CPU counters, a per-CPU ring (one writer: the
  * CPU itself, with preemption off) and a fixed initiator table whose
@@ -38,7 +42,6 @@
 #include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
-#include <linux/kprobes.h>
 #include <linux/log2.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -150,6 +153,9 @@ static struct vmi_tlb_slot *vmi_tlb_table;
 static struct vmi_tlb_record *vmi_tlb_ring;
 
 #ifdef VMI_TLB_SUPPORTED
+#ifdef VMI_TLB_KPROBE
+#include <linux/kprobes.h>
+#endif
 #include <linux/ptrace.h>
 #include <asm/syscall.h>
 #include <asm/tlbflush.h>
@@ -324,9 +330,25 @@ static void vmi_tlb_ring_put(struct vmi_tlb_pcpu *pc,
 	smp_store_release(&pc->head, head + 1);
 }
 
-/* What a kretprobe instance carries from entry to return. */
+/*
+ * The enable a hook's entry belongs to: a return still pending when
+ * tracking went off may reach a hook registered again at the same
+ * address (fprobe on the function-graph tracer finds its fprobe by
+ * address), with entry data from before; only returns whose entry this
+ * enable saw count.  Changed only while no hook is registered.
+ */
+static u32 vmi_tlb_gen;
+
+/* What a hook carries from a flush function's entry to its return. */
 struct vmi_tlb_pending {
 	struct vmi_tlb_record rec;
+	u32 gen;
+};
+
+/* ... and from flush_tlb_func()'s entry to its return. */
+struct vmi_tlb_func_pending {
+	u64 start_ns;
+	u32 gen;
 };
 
 /* Entry of a remote flush: who, why, what, to whom. */
@@ -367,6 +389,7 @@ static int vmi_tlb_begin(struct vmi_tlb_pending *p,
 	else if (!mm)
 		rec->cause = VMI_TLB_CAUSE_RECLAIM;
 	vmi_tlb_comm(rec->comm);
+	p->gen = READ_ONCE(vmi_tlb_gen);
 	rec->ts_ns = ktime_get_mono_fast_ns();
 	return 0;
 }
@@ -378,6 +401,8 @@ static void vmi_tlb_end(struct vmi_tlb_pending *p)
 	struct vmi_tlb_pcpu *pc;
 	struct vmi_tlb_slot *s;
 
+	if (p->gen != READ_ONCE(vmi_tlb_gen))
+		return;
 	rec->wait_ns = ktime_get_mono_fast_ns() - rec->ts_ns;
 	/* the handler runs with preemption off; be explicit for the ring */
 	preempt_disable_notrace();
@@ -396,38 +421,23 @@ static void vmi_tlb_end(struct vmi_tlb_pending *p)
 	vmi_tlb_slot_account(s, rec);
 }
 
-static int vmi_tlb_multi_entry(struct kretprobe_instance *ri,
-			       struct pt_regs *regs)
+/* native_flush_tlb_multi(cpumask, info) */
+static int vmi_tlb_multi_begin(void *data, unsigned long arg0,
+			       unsigned long arg1)
 {
-	const struct cpumask *targets =
-		(void *)regs_get_kernel_argument(regs, 0);
-	const struct vmi_flush_tlb_info *info =
-		(void *)regs_get_kernel_argument(regs, 1);
+	const struct cpumask *targets = (void *)arg0;
+	const struct vmi_flush_tlb_info *info = (void *)arg1;
 
-	return vmi_tlb_begin((void *)ri->data, targets, info->mm, info->start,
-			     info->end,
+	return vmi_tlb_begin(data, targets, info->mm, info->start, info->end,
 			     info->freed_tables ? VMI_TLB_REC_FREED : 0);
 }
 
-static int vmi_tlb_kernel_entry(struct kretprobe_instance *ri,
-				struct pt_regs *regs)
+/* flush_tlb_kernel_range(start, end) */
+static int vmi_tlb_kernel_begin(void *data, unsigned long start,
+				unsigned long end)
 {
-	return vmi_tlb_begin((void *)ri->data, cpu_online_mask, NULL,
-			     regs_get_kernel_argument(regs, 0),
-			     regs_get_kernel_argument(regs, 1),
+	return vmi_tlb_begin(data, cpu_online_mask, NULL, start, end,
 			     VMI_TLB_REC_KERNEL);
-}
-
-static int vmi_tlb_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	vmi_tlb_end((void *)ri->data);
-	return 0;
-}
-
-static int vmi_tlb_request(struct kprobe *kp, struct pt_regs *regs)
-{
-	this_cpu_inc(vmi_tlb_pc->requests);
-	return 0;
 }
 
 /* A shootdown handled on this CPU (IRQs off) took @ns. */
@@ -483,24 +493,270 @@ static void vmi_tlb_csd_exit(void *data, smp_call_func_t func,
 	vmi_tlb_handled(ktime_get_mono_fast_ns() - start);
 }
 
-/* Without csd tracepoints: flush_tlb_func() on a CPU it was sent to. */
+/*
+ * Without csd tracepoints: flush_tlb_func(info) on a CPU it was sent to.
+ * Nonzero: the initiator's own flush, no IPI, and no return to see.
+ */
+static int vmi_tlb_func_begin(struct vmi_tlb_func_pending *p,
+			      unsigned long arg0)
+{
+	const struct vmi_flush_tlb_info *info = (void *)arg0;
+
+	if (READ_ONCE(info->initiating_cpu) == smp_processor_id())
+		return 1;
+	p->gen = READ_ONCE(vmi_tlb_gen);
+	p->start_ns = ktime_get_mono_fast_ns();
+	return 0;
+}
+
+static void vmi_tlb_func_end(const struct vmi_tlb_func_pending *p)
+{
+	if (p->gen == READ_ONCE(vmi_tlb_gen))
+		vmi_tlb_handled(ktime_get_mono_fast_ns() - p->start_ns);
+}
+
+/* The functions hooked by name, at entry and (but the last) return. */
+enum vmi_tlb_fn {
+	VMI_FN_MULTI,	/* native_flush_tlb_multi() */
+	VMI_FN_KERNEL,	/* flush_tlb_kernel_range() */
+	VMI_FN_FUNC,	/* flush_tlb_func(), for the targets' time */
+	VMI_FN_REQUEST, /* flush_tlb_mm_range(), counted only (INVLPGB) */
+	VMI_NR_FN
+};
+
+static const char *const vmi_tlb_fn_sym[VMI_NR_FN] = {
+	[VMI_FN_MULTI] = "native_flush_tlb_multi",
+	[VMI_FN_KERNEL] = "flush_tlb_kernel_range",
+	[VMI_FN_FUNC] = "flush_tlb_func",
+	[VMI_FN_REQUEST] = "flush_tlb_mm_range",
+};
+
+static bool vmi_tlb_fn_is_on[VMI_NR_FN];
+
+#ifdef VMI_TLB_FPROBE
+/*
+ * fprobe handlers (module/compat.h): they run with preemption off, the
+ * exit handler only after an entry handler that returned 0, with the
+ * entry data it wrote.
+ */
+static int vmi_tlb_multi_entry(struct fprobe *fp, unsigned long ip,
+			       unsigned long ret_ip, VMI_FPROBE_REGS *regs,
+			       void *data)
+{
+	return vmi_tlb_multi_begin(data, vmi_fprobe_arg(regs, 0),
+				   vmi_fprobe_arg(regs, 1));
+}
+
+static int vmi_tlb_kernel_entry(struct fprobe *fp, unsigned long ip,
+				unsigned long ret_ip, VMI_FPROBE_REGS *regs,
+				void *data)
+{
+	return vmi_tlb_kernel_begin(data, vmi_fprobe_arg(regs, 0),
+				    vmi_fprobe_arg(regs, 1));
+}
+
+static void vmi_tlb_ret(struct fprobe *fp, unsigned long ip,
+			unsigned long ret_ip, VMI_FPROBE_REGS *regs, void *data)
+{
+	vmi_tlb_end(data);
+}
+
+static int vmi_tlb_func_entry(struct fprobe *fp, unsigned long ip,
+			      unsigned long ret_ip, VMI_FPROBE_REGS *regs,
+			      void *data)
+{
+	return vmi_tlb_func_begin(data, vmi_fprobe_arg(regs, 0));
+}
+
+static void vmi_tlb_func_ret(struct fprobe *fp, unsigned long ip,
+			     unsigned long ret_ip, VMI_FPROBE_REGS *regs,
+			     void *data)
+{
+	vmi_tlb_func_end(data);
+}
+
+static int vmi_tlb_request(struct fprobe *fp, unsigned long ip,
+			   unsigned long ret_ip, VMI_FPROBE_REGS *regs,
+			   void *data)
+{
+	this_cpu_inc(vmi_tlb_pc->requests);
+	return 0;
+}
+
+/* The handlers have the prototypes Kbuild checked the kernel's against. */
+static_assert(__same_type(&vmi_tlb_multi_entry, &vmi_expect_fprobe_entry));
+static_assert(__same_type(&vmi_tlb_kernel_entry, &vmi_expect_fprobe_entry));
+static_assert(__same_type(&vmi_tlb_func_entry, &vmi_expect_fprobe_entry));
+static_assert(__same_type(&vmi_tlb_request, &vmi_expect_fprobe_entry));
+static_assert(__same_type(&vmi_tlb_ret, &vmi_expect_fprobe_exit));
+static_assert(__same_type(&vmi_tlb_func_ret, &vmi_expect_fprobe_exit));
+static_assert(sizeof(struct vmi_tlb_pending) <= VMI_FPROBE_DATA_MAX);
+
+static struct fprobe vmi_tlb_fp[VMI_NR_FN];
+
+/* Hook @fn; register_fprobe() fills in its struct: start from a clean one. */
+static int vmi_tlb_fn_on(enum vmi_tlb_fn fn)
+{
+	struct fprobe *fp = &vmi_tlb_fp[fn];
+	/* register_fprobe_syms() sorts the names in place */
+	const char *sym = vmi_tlb_fn_sym[fn];
+	int ret;
+
+	memset(fp, 0, sizeof(*fp));
+	switch (fn) {
+	case VMI_FN_MULTI:
+	case VMI_FN_KERNEL:
+		fp->entry_handler = fn == VMI_FN_MULTI ? vmi_tlb_multi_entry :
+							 vmi_tlb_kernel_entry;
+		fp->exit_handler = vmi_tlb_ret;
+		fp->entry_data_size = sizeof(struct vmi_tlb_pending);
+		break;
+	case VMI_FN_FUNC:
+		fp->entry_handler = vmi_tlb_func_entry;
+		fp->exit_handler = vmi_tlb_func_ret;
+		fp->entry_data_size = sizeof(struct vmi_tlb_func_pending);
+		break;
+	default:
+		fp->entry_handler = vmi_tlb_request;
+		break;
+	}
+	ret = register_fprobe_syms(fp, &sym, 1);
+	vmi_tlb_fn_is_on[fn] = !ret;
+	return ret;
+}
+
+/*
+ * Unhook @fn.  unregister_fprobe() waits for the handlers in flight on
+ * 6.12 (unregister_ftrace_function()) and on 7.x (an RCU grace period);
+ * vmi_tlb_unregister() waits for one more in any case.  A return still
+ * pending is not reported (6.12: the rethook is stopped) or is told
+ * apart by vmi_tlb_gen.
+ */
+static void vmi_tlb_fn_off(enum vmi_tlb_fn fn)
+{
+	if (!vmi_tlb_fn_is_on[fn])
+		return;
+	unregister_fprobe(&vmi_tlb_fp[fn]);
+	/* the hook is gone: its count of misses is final */
+	vmi_tlb_missed += vmi_tlb_fp[fn].nmissed;
+	vmi_tlb_fn_is_on[fn] = false;
+}
+
+static u64 vmi_tlb_fn_missed(enum vmi_tlb_fn fn)
+{
+	return vmi_tlb_fn_is_on[fn] ? vmi_tlb_fp[fn].nmissed : 0;
+}
+
+static const char *vmi_tlb_probe_kind(void)
+{
+	return "fprobe";
+}
+#else  /* kprobes */
+static int vmi_tlb_multi_entry(struct kretprobe_instance *ri,
+			       struct pt_regs *regs)
+{
+	return vmi_tlb_multi_begin((void *)ri->data,
+				   regs_get_kernel_argument(regs, 0),
+				   regs_get_kernel_argument(regs, 1));
+}
+
+static int vmi_tlb_kernel_entry(struct kretprobe_instance *ri,
+				struct pt_regs *regs)
+{
+	return vmi_tlb_kernel_begin((void *)ri->data,
+				    regs_get_kernel_argument(regs, 0),
+				    regs_get_kernel_argument(regs, 1));
+}
+
+static int vmi_tlb_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	vmi_tlb_end((void *)ri->data);
+	return 0;
+}
+
 static int vmi_tlb_func_entry(struct kretprobe_instance *ri,
 			      struct pt_regs *regs)
 {
-	const struct vmi_flush_tlb_info *info =
-		(void *)regs_get_kernel_argument(regs, 0);
-
-	if (READ_ONCE(info->initiating_cpu) == smp_processor_id())
-		return 1; /* the initiator's own flush: no IPI */
-	*(u64 *)ri->data = ktime_get_mono_fast_ns();
-	return 0;
+	return vmi_tlb_func_begin((void *)ri->data,
+				  regs_get_kernel_argument(regs, 0));
 }
 
 static int vmi_tlb_func_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	vmi_tlb_handled(ktime_get_mono_fast_ns() - *(u64 *)ri->data);
+	vmi_tlb_func_end((void *)ri->data);
 	return 0;
 }
+
+static int vmi_tlb_request(struct kprobe *kp, struct pt_regs *regs)
+{
+	this_cpu_inc(vmi_tlb_pc->requests);
+	return 0;
+}
+
+static struct kretprobe vmi_tlb_krp[VMI_NR_FN];
+static struct kprobe vmi_tlb_kp_request;
+
+/* Hook @fn; register_kretprobe() fills in its struct: start from a clean one. */
+static int vmi_tlb_fn_on(enum vmi_tlb_fn fn)
+{
+	struct kretprobe *krp = &vmi_tlb_krp[fn];
+	int ret;
+
+	if (fn == VMI_FN_REQUEST) {
+		memset(&vmi_tlb_kp_request, 0, sizeof(vmi_tlb_kp_request));
+		vmi_tlb_kp_request.symbol_name = vmi_tlb_fn_sym[fn];
+		vmi_tlb_kp_request.pre_handler = vmi_tlb_request;
+		ret = register_kprobe(&vmi_tlb_kp_request);
+		vmi_tlb_fn_is_on[fn] = !ret;
+		return ret;
+	}
+	memset(krp, 0, sizeof(*krp));
+	krp->kp.symbol_name = vmi_tlb_fn_sym[fn];
+	if (fn == VMI_FN_FUNC) {
+		krp->entry_handler = vmi_tlb_func_entry;
+		krp->handler = vmi_tlb_func_ret;
+		krp->data_size = sizeof(struct vmi_tlb_func_pending);
+	} else {
+		krp->entry_handler = fn == VMI_FN_MULTI ? vmi_tlb_multi_entry :
+							  vmi_tlb_kernel_entry;
+		krp->handler = vmi_tlb_ret;
+		krp->data_size = sizeof(struct vmi_tlb_pending);
+	}
+	/* a flush waits with preemption off: one per CPU, and IRQs */
+	krp->maxactive = 4 * num_possible_cpus();
+	ret = register_kretprobe(krp);
+	vmi_tlb_fn_is_on[fn] = !ret;
+	return ret;
+}
+
+static u64 vmi_tlb_fn_missed(enum vmi_tlb_fn fn)
+{
+	if (!vmi_tlb_fn_is_on[fn])
+		return 0;
+	if (fn == VMI_FN_REQUEST)
+		return vmi_tlb_kp_request.nmissed;
+	return vmi_tlb_krp[fn].nmissed + vmi_tlb_krp[fn].kp.nmissed;
+}
+
+/* Unhook @fn: waits for handlers in flight; pending returns are dropped. */
+static void vmi_tlb_fn_off(enum vmi_tlb_fn fn)
+{
+	if (!vmi_tlb_fn_is_on[fn])
+		return;
+	if (fn == VMI_FN_REQUEST)
+		unregister_kprobe(&vmi_tlb_kp_request);
+	else
+		unregister_kretprobe(&vmi_tlb_krp[fn]);
+	/* the hook is gone: its count of misses is final */
+	vmi_tlb_missed += vmi_tlb_fn_missed(fn);
+	vmi_tlb_fn_is_on[fn] = false;
+}
+
+static const char *vmi_tlb_probe_kind(void)
+{
+	return "kprobe";
+}
+#endif /* kprobes */
 
 /* May run preemptible on 7.x: single per-CPU operations only. */
 static void vmi_tlb_tp_flush(void *data, int reason, unsigned long pages)
@@ -524,12 +780,6 @@ static_assert(__same_type(&vmi_tlb_csd_exit, &vmi_expect_csd_probe));
 
 static struct tracepoint *vmi_tp_tlb_flush, *vmi_tp_csd_entry, *vmi_tp_csd_exit;
 static bool vmi_tp_flush_on;
-static struct kretprobe vmi_krp_multi, vmi_krp_kernel, vmi_krp_func;
-/* the initiators' kretprobes the kernel's prototypes allow */
-static struct kretprobe *vmi_krps[2];
-static unsigned int vmi_nr_krps;
-static struct kprobe vmi_kp_request;
-static bool vmi_kp_request_on;
 enum vmi_tlb_target {
 	VMI_TARGET_NONE,
 	VMI_TARGET_CSD,
@@ -549,19 +799,6 @@ static void vmi_tlb_find_tp(struct tracepoint *tp, void *priv)
 		vmi_tp_csd_entry = tp;
 	else if (!strcmp(tp->name, "csd_function_exit"))
 		vmi_tp_csd_exit = tp;
-}
-
-/* register_kretprobe() fills in its struct: start from a clean one. */
-static void vmi_tlb_krp_init(struct kretprobe *krp, const char *sym,
-			     kretprobe_handler_t entry)
-{
-	memset(krp, 0, sizeof(*krp));
-	krp->kp.symbol_name = sym;
-	krp->entry_handler = entry;
-	krp->handler = vmi_tlb_ret;
-	krp->data_size = sizeof(struct vmi_tlb_pending);
-	/* a flush waits with preemption off: one per CPU, and IRQs */
-	krp->maxactive = 4 * num_possible_cpus();
 }
 
 /*
@@ -616,10 +853,7 @@ static void vmi_tlb_register_target(void)
 	}
 	if (want != VMI_TARGET_FUNC)
 		goto err_log;
-	vmi_tlb_krp_init(&vmi_krp_func, "flush_tlb_func", vmi_tlb_func_entry);
-	vmi_krp_func.handler = vmi_tlb_func_ret;
-	vmi_krp_func.data_size = sizeof(u64);
-	ret = register_kretprobe(&vmi_krp_func);
+	ret = vmi_tlb_fn_on(VMI_FN_FUNC);
 	if (ret)
 		goto err_log;
 	vmi_tlb_target = VMI_TARGET_FUNC;
@@ -641,7 +875,7 @@ static void vmi_tlb_unregister_target(void)
 					    NULL);
 		break;
 	case VMI_TARGET_FUNC:
-		unregister_kretprobe(&vmi_krp_func);
+		vmi_tlb_fn_off(VMI_FN_FUNC);
 		break;
 	case VMI_TARGET_NONE:
 		break;
@@ -657,35 +891,31 @@ static void vmi_tlb_find_hooks(void)
 
 static u64 vmi_tlb_probe_missed(void)
 {
-	unsigned int i;
+	unsigned int fn;
 	u64 n = 0;
 
-	for (i = 0; i < vmi_nr_krps; i++)
-		n += vmi_krps[i]->nmissed + vmi_krps[i]->kp.nmissed;
-	if (vmi_kp_request_on)
-		n += vmi_kp_request.nmissed;
-	if (vmi_tlb_target == VMI_TARGET_FUNC)
-		n += vmi_krp_func.nmissed + vmi_krp_func.kp.nmissed;
+	for (fn = 0; fn < VMI_NR_FN; fn++)
+		n += vmi_tlb_fn_missed(fn);
 	return n;
 }
 
-/* After it returns no handler runs or will run; undoes a partial register. */
+/*
+ * After it returns no handler runs or will run; undoes a partial register.
+ * The last wait (tracepoint_synchronize_unregister(): an RCU grace period
+ * among others) also covers the fprobe handlers of kernels whose
+ * unregister_fprobe() does not wait (fprobe on fgraph before 7.1): they
+ * run with preemption off.
+ */
 static void vmi_tlb_unregister(void)
 {
-	if (vmi_kp_request_on)
-		unregister_kprobe(&vmi_kp_request);
-	/* waits for handlers in flight; pending returns are dropped */
-	if (vmi_nr_krps)
-		unregister_kretprobes(vmi_krps, vmi_nr_krps);
+	vmi_tlb_fn_off(VMI_FN_REQUEST);
+	vmi_tlb_fn_off(VMI_FN_MULTI);
+	vmi_tlb_fn_off(VMI_FN_KERNEL);
 	vmi_tlb_unregister_target();
 	if (vmi_tp_flush_on)
 		tracepoint_probe_unregister(vmi_tp_tlb_flush, vmi_tlb_tp_flush,
 					    NULL);
 	tracepoint_synchronize_unregister();
-	/* every probe is gone: their counts of misses are final */
-	vmi_tlb_missed += vmi_tlb_probe_missed();
-	vmi_kp_request_on = false;
-	vmi_nr_krps = 0;
 	vmi_tlb_target = VMI_TARGET_NONE;
 	vmi_tp_flush_on = false;
 }
@@ -700,6 +930,8 @@ static int vmi_tlb_register(void)
 	if (!VMI_TLB_HOOK_OK(TLB_FLUSH) && !VMI_TLB_HOOK_OK(MULTI))
 		return -EOPNOTSUPP;
 
+	/* no hook is registered: returns of an earlier enable stop counting */
+	WRITE_ONCE(vmi_tlb_gen, vmi_tlb_gen + 1);
 	/*
 	 * The targets' hooks first: a call tlb_flush marks as a flush is
 	 * then one whose entry they saw.
@@ -712,32 +944,20 @@ static int vmi_tlb_register(void)
 			goto err_unregister;
 		vmi_tp_flush_on = true;
 	}
-	vmi_nr_krps = 0;
 	if (VMI_TLB_HOOK_OK(MULTI)) {
-		vmi_tlb_krp_init(&vmi_krp_multi, "native_flush_tlb_multi",
-				 vmi_tlb_multi_entry);
-		vmi_krps[vmi_nr_krps++] = &vmi_krp_multi;
-	}
-	if (VMI_TLB_HOOK_OK(KERNEL_RANGE)) {
-		vmi_tlb_krp_init(&vmi_krp_kernel, "flush_tlb_kernel_range",
-				 vmi_tlb_kernel_entry);
-		vmi_krps[vmi_nr_krps++] = &vmi_krp_kernel;
-	}
-	if (vmi_nr_krps) {
-		ret = register_kretprobes(vmi_krps, vmi_nr_krps);
-		if (ret) {
-			vmi_nr_krps = 0; /* none left registered */
-			goto err_unregister;
-		}
-	}
-	if (vmi_tlb_broadcast() && VMI_TLB_HOOK_OK(MM_RANGE)) {
-		memset(&vmi_kp_request, 0, sizeof(vmi_kp_request));
-		vmi_kp_request.symbol_name = "flush_tlb_mm_range";
-		vmi_kp_request.pre_handler = vmi_tlb_request;
-		ret = register_kprobe(&vmi_kp_request);
+		ret = vmi_tlb_fn_on(VMI_FN_MULTI);
 		if (ret)
 			goto err_unregister;
-		vmi_kp_request_on = true;
+	}
+	if (VMI_TLB_HOOK_OK(KERNEL_RANGE)) {
+		ret = vmi_tlb_fn_on(VMI_FN_KERNEL);
+		if (ret)
+			goto err_unregister;
+	}
+	if (vmi_tlb_broadcast() && VMI_TLB_HOOK_OK(MM_RANGE)) {
+		ret = vmi_tlb_fn_on(VMI_FN_REQUEST);
+		if (ret)
+			goto err_unregister;
 	}
 	return 0;
 
@@ -809,6 +1029,11 @@ static u32 vmi_tlb_limits(void)
 }
 
 static const char *vmi_tlb_target_name(void)
+{
+	return "none";
+}
+
+static const char *vmi_tlb_probe_kind(void)
 {
 	return "none";
 }
@@ -1178,6 +1403,7 @@ static int vmi_tlb_show(struct seq_file *m, void *v)
 	mutex_lock(&vmi_tlb_mutex);
 	seq_printf(m, "target_time %s\n", vmi_tlb_target_name());
 	mutex_unlock(&vmi_tlb_mutex);
+	seq_printf(m, "probes %s\n", vmi_tlb_probe_kind());
 
 	c = kmalloc(sizeof(*c), GFP_KERNEL);
 	in = kmalloc(sizeof(*in), GFP_KERNEL);

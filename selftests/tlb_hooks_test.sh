@@ -11,8 +11,9 @@
 #    initiator side still counts; target time falls back from the csd
 #    tracepoints (which need tlb_flush) to flush_tlb_func;
 #  - native_flush_tlb_multi changed: limits name it and flush_tlb_func
-#    (checked through it); no kretprobe on it is listed while on; the
-#    tlb_flush counts still move, no initiator of an mm flush is counted.
+#    (checked through it); no probe on it is listed while on (kprobes, or
+#    fprobes in ftrace's enabled_functions); the tlb_flush counts still
+#    move, no initiator of an mm flush is counted.
 # Hooks switch only while the guest is quiet.  Then the module as built
 # for this kernel is loaded again.  KTAP output.
 #
@@ -25,6 +26,7 @@ KO="build/$(uname -r)/vminspect.ko"
 HOOKS="build/$(uname -r)/hooks"
 TLB=/proc/vminspect/tlb
 KPROBES=/sys/kernel/debug/kprobes/list
+ENABLED=/sys/kernel/tracing/enabled_functions
 
 # sum of "KEY N" over the text file's cpu lines
 cpu_sum() {
@@ -42,7 +44,7 @@ mm_initiators() {
 }
 
 not_hooked_while_on() {
-	[ -n "$KPROBES_ON" ] && ! grep -q "$1" <<<"$KPROBES_ON"
+	[ -n "$HOOKED_ON" ] && ! grep -qw "$1" <<<"$HOOKED_ON"
 }
 
 limits_have() {
@@ -56,7 +58,9 @@ run_variant() {
 	echo on >$TLB
 	selftests/vmi_flusher 1 >/dev/null
 	ON_TEXT=$(cat $TLB)
-	KPROBES_ON=$(cat $KPROBES 2>/dev/null)
+	# the functions hooked: by kprobes, and by fprobes (ftrace)
+	HOOKED_ON=$(cat $KPROBES 2>/dev/null
+		awk '{ print $1 }' $ENABLED 2>/dev/null)
 	echo off >$TLB
 }
 
@@ -72,6 +76,7 @@ if [ "$(id -u)" != 0 ] || [ ! -f "$KO" ] || [ ! -e $TLB ] ||
 	exit 0
 fi
 [ -d /sys/kernel/debug/kprobes ] || mount -t debugfs debugfs /sys/kernel/debug
+[ -e $ENABLED ] || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 echo "1..12"
 
 if [ -f "$HOOKS/TLB_FLUSH/vminspect.ko" ] && run_variant "$HOOKS/TLB_FLUSH/vminspect.ko"; then
@@ -96,10 +101,10 @@ if [ -f "$HOOKS/MULTI/vminspect.ko" ] && run_variant "$HOOKS/MULTI/vminspect.ko"
 		limits_have prototype_differs:native_flush_tlb_multi
 	check "native_flush_tlb_multi changed: and flush_tlb_func" \
 		limits_have prototype_differs:flush_tlb_func
-	check "native_flush_tlb_multi changed: no kretprobe on it while on" \
+	check "native_flush_tlb_multi changed: no probe on it while on" \
 		not_hooked_while_on native_flush_tlb_multi
 	check "native_flush_tlb_multi changed: flush_tlb_kernel_range still hooked" \
-		grep -q flush_tlb_kernel_range <<<"$KPROBES_ON"
+		grep -qw flush_tlb_kernel_range <<<"$HOOKED_ON"
 	check "native_flush_tlb_multi changed: tlb_flush counts ($(cpu_sum ipis_received) received)" \
 		[ "$(cpu_sum ipis_received)" -gt 0 ]
 	check "native_flush_tlb_multi changed: no initiator of an mm flush ($(mm_initiators))" \

@@ -420,17 +420,46 @@ TEST_F_TIMEOUT(tlb, agrees_with_tracefs, VMI_TEST_TIMEOUT)
 		       e1 - e0);
 }
 
-static bool kprobe_listed(const char *sym, bool *known)
+/* Does a line of @buf start with @sym and a blank? */
+static bool line_starts(const char *buf, const char *sym)
 {
-	char buf[65536];
+	size_t len = strlen(sym);
+	const char *p;
+
+	for (p = buf; p; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (!strncmp(p, sym, len) && (p[len] == ' ' || p[len] == '\t'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Is function @sym hooked: by a kprobe (debugfs kprobes/list), or by an
+ * fprobe (ftrace calls out of it: tracefs enabled_functions)?  *known:
+ * either list could be read.
+ */
+static bool hooked(const char *sym, bool *known)
+{
+	const char *dir = tracefs_dir();
+	char buf[65536], path[256];
 
 	*known = false;
 	if (access("/sys/kernel/debug/kprobes", F_OK))
 		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
-	if (read_file("/sys/kernel/debug/kprobes/list", buf, sizeof(buf)) < 0)
+	if (read_file("/sys/kernel/debug/kprobes/list", buf, sizeof(buf)) >= 0) {
+		*known = true;
+		if (strstr(buf, sym))
+			return true;
+	}
+	if (!dir)
+		return false;
+	snprintf(path, sizeof(path), "%s/enabled_functions", dir);
+	if (read_file(path, buf, sizeof(buf)) < 0)
 		return false;
 	*known = true;
-	return strstr(buf, sym) != NULL;
+	return line_starts(buf, sym);
 }
 
 /* Lines of CPU @cpu's trace holding both @a and @b, or -1. */
@@ -481,10 +510,10 @@ TEST_F_TIMEOUT(tlb, target_time, VMI_TEST_TIMEOUT)
 					  "\ntarget_time flush_tlb_func\n"))
 		TH_LOG("%.200s", buf);
 	if (!csd) {
-		/* the kretprobe is there while on, and only then */
-		EXPECT_TRUE(kprobe_listed("flush_tlb_func", &known) || !known);
+		/* the hook is there while on, and only then */
+		EXPECT_TRUE(hooked("flush_tlb_func", &known) || !known);
 		ASSERT_EQ(0, tlb_ctl(self->fd, VMI_TLB_DISABLE, NULL));
-		EXPECT_FALSE(kprobe_listed("flush_tlb_func", &known));
+		EXPECT_FALSE(hooked("flush_tlb_func", &known));
 		ASSERT_EQ(0, tlb_ctl(self->fd, VMI_TLB_ENABLE, NULL));
 		SKIP(return, "no csd tracepoints (before 6.3): handled is checked against /proc/interrupts only");
 	}
@@ -558,13 +587,13 @@ TEST_F_TIMEOUT(tlb, disabled_is_frozen, VMI_TEST_TIMEOUT)
 	bool known;
 	int n;
 
-	EXPECT_TRUE(kprobe_listed("native_flush_tlb_multi", &known) || !known);
+	EXPECT_TRUE(hooked("native_flush_tlb_multi", &known) || !known);
 	ASSERT_EQ(0, tlb_ctl(self->fd, VMI_TLB_DISABLE, &st));
 	EXPECT_EQ(0, st.enabled);
-	EXPECT_FALSE(kprobe_listed("native_flush_tlb_multi", &known));
-	EXPECT_FALSE(kprobe_listed("flush_tlb_kernel_range", &known));
+	EXPECT_FALSE(hooked("native_flush_tlb_multi", &known));
+	EXPECT_FALSE(hooked("flush_tlb_kernel_range", &known));
 	if (!known)
-		TH_LOG("no debugfs kprobes list: probe absence not checked");
+		TH_LOG("no kprobes list or enabled_functions: probe absence not checked");
 
 	n = tlb_cpus(self->fd, self->before, MAX_CPUS);
 	ASSERT_EQ(0, tlb_initiator(self->fd, getpid(), &in0));
@@ -581,7 +610,7 @@ TEST_F_TIMEOUT(tlb, disabled_is_frozen, VMI_TEST_TIMEOUT)
 	 */
 	ASSERT_EQ(0, tlb_ctl(self->fd, VMI_TLB_ENABLE, &st));
 	EXPECT_EQ(1, st.enabled);
-	EXPECT_TRUE(kprobe_listed("native_flush_tlb_multi", &known) || !known);
+	EXPECT_TRUE(hooked("native_flush_tlb_multi", &known) || !known);
 	irq0 = irq_count("TLB", 1);
 	ASSERT_LE(0, irq0);
 	ASSERT_EQ(0, run_with_sibling(OP_MUNMAP, N_OPS / 4));
