@@ -176,6 +176,36 @@ static __always_inline bool vmi_pfn_online(unsigned long pfn)
 #endif
 }
 
+/* No memory section: see vmi_pfn_online_cached(). */
+#define VMI_NO_SECTION ULONG_MAX
+
+/*
+ * vmi_pfn_online() for the frames of one page table, read in one RCU
+ * read-side section (pfn_valid()'s own protection).  @section is the last
+ * memory section found online and present since boot (early: its memory
+ * map is whole, no subsection map to look at); another frame in it needs
+ * no other look, which spares the section lookups of every frame of a
+ * table whose frames share a few sections.  The caller sets it to
+ * VMI_NO_SECTION when its RCU section begins and ends.
+ */
+static __always_inline bool vmi_pfn_online_cached(unsigned long *section,
+						  unsigned long pfn)
+{
+#ifdef CONFIG_SPARSEMEM
+	unsigned long nr = pfn_to_section_nr(pfn);
+
+	if (nr == *section)
+		return true;
+	if (!vmi_pfn_online(pfn))
+		return false;
+	if (early_section(__nr_to_section(nr)))
+		*section = nr;
+	return true;
+#else
+	return vmi_pfn_online(pfn);
+#endif
+}
+
 /* Leaf page sizes the MMU supports, bit n set for 2^n bytes. */
 static inline u64 vmi_page_sizes(void)
 {

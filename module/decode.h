@@ -123,6 +123,7 @@ static __always_inline void vmi_decode_entry(struct vmi_leaf *leaf, u64 v,
 
 /**
  * vmi_page_facts - what struct page says about a mapped frame
+ * @section:	the walk's last memory section found whole and online
  * @pfn:	the frame, mapped by a present, non-special entry
  *
  * Return: VMI_PAGE_THP when it is part of a large folio (callers ask only
@@ -132,11 +133,11 @@ static __always_inline void vmi_decode_entry(struct vmi_leaf *leaf, u64 v,
  * memory, which always exists for a valid frame; nothing they point to is
  * followed.
  */
-static __always_inline u32 vmi_page_facts(u64 pfn)
+static __always_inline u32 vmi_page_facts(unsigned long *section, u64 pfn)
 {
 	struct page *page;
 
-	if (!vmi_pfn_online(pfn))
+	if (!vmi_pfn_online_cached(section, pfn))
 		return 0;
 	page = pfn_to_page(pfn);
 	/* outside hugetlb VMAs every compound page mapped is a THP or mTHP */
@@ -149,14 +150,14 @@ static __always_inline u32 vmi_page_facts(u64 pfn)
  * What the page behind a present PTE adds: THP, or mapped once.  Not for
  * special and device entries, whose frames are nobody's memory.
  */
-static __always_inline void vmi_pte_page_flags(const struct vmi_walk *w,
-					       u64 pfn, u64 *eflags, u32 *attrs)
+static __always_inline void vmi_pte_page_flags(struct vmi_walk *w, u64 pfn,
+					       u64 *eflags, u32 *attrs)
 {
 	u32 facts;
 
 	if (*eflags & (VMI_EF_SPECIAL | VMI_EF_DEVMAP))
 		return;
-	facts = vmi_page_facts(pfn);
+	facts = vmi_page_facts(&w->pfn_section, pfn);
 	if (facts & VMI_PAGE_THP)
 		*attrs |= VMI_EA_THP;
 	else if (facts & VMI_PAGE_ONCE)
@@ -171,7 +172,7 @@ static __always_inline void vmi_pte_page_flags(const struct vmi_walk *w,
  *
  * Shared by the walker and the consumers that take a PTE table at once.
  */
-static __always_inline void vmi_decode_pte(const struct vmi_walk *w,
+static __always_inline void vmi_decode_pte(struct vmi_walk *w,
 					   struct vmi_leaf *leaf, u64 v)
 {
 	vmi_decode_entry(leaf, v, false);

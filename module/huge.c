@@ -261,7 +261,8 @@ static noinline void vmi_huge_pte(struct vmi_walk *w, struct vmi_huge_sums *s,
 		return;
 	}
 	pfn = vmi_entry_pfn(v, false);
-	if ((v & VMI_PAGE_NOT_MEMORY) || !vmi_pfn_online(pfn)) {
+	if ((v & VMI_PAGE_NOT_MEMORY) ||
+	    !vmi_pfn_online_cached(&w->pfn_section, pfn)) {
 		s->other++;
 		return;
 	}
@@ -283,7 +284,8 @@ static noinline void vmi_huge_pte(struct vmi_walk *w, struct vmi_huge_sums *s,
  * Are the frames of four present entries small pages of memory: online,
  * none of them part of a large folio?
  */
-static __always_inline bool vmi_huge_all_small(struct page *map, u64 mask,
+static __always_inline bool vmi_huge_all_small(unsigned long *section,
+					       struct page *map, u64 mask,
 					       u64 v0, u64 v1, u64 v2, u64 v3)
 {
 	unsigned long f0 = (v0 & mask) >> PAGE_SHIFT;
@@ -294,8 +296,10 @@ static __always_inline bool vmi_huge_all_small(struct page *map, u64 mask,
 	struct page *p2 = map + f2, *p3 = map + f3;
 	unsigned long flags, tail;
 
-	if (!(vmi_pfn_online(f0) && vmi_pfn_online(f1) && vmi_pfn_online(f2) &&
-	      vmi_pfn_online(f3)))
+	if (!(vmi_pfn_online_cached(section, f0) &&
+	      vmi_pfn_online_cached(section, f1) &&
+	      vmi_pfn_online_cached(section, f2) &&
+	      vmi_pfn_online_cached(section, f3)))
 		return false;
 
 	flags = vmi_page_flags_word(p0) | vmi_page_flags_word(p1) |
@@ -348,7 +352,8 @@ static int vmi_huge_ptes(struct vmi_walk *w, pte_t *table, unsigned long addr,
 			if (likely(((all & _PAGE_PRESENT) |
 				    (any & VMI_PAGE_NOT_MEMORY)) ==
 					   _PAGE_PRESENT &&
-				   vmi_huge_all_small(map, pfn_mask, v0, v1, v2,
+				   vmi_huge_all_small(&w->pfn_section, map,
+						      pfn_mask, v0, v1, v2,
 						      v3))) {
 				small += VMI_HUGE_RUN;
 				continue;

@@ -109,6 +109,8 @@ struct vmi_walk {
 	 */
 	bool keep_pfn;
 	bool vma_locked; /* the walk holds w->vma's lock, not mmap_lock */
+	/* inside a PMD's RCU section: see vmi_pfn_online_cached() */
+	unsigned long pfn_section;
 	unsigned int work;
 	u64 deadline;
 	/* results */

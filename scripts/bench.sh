@@ -9,12 +9,17 @@
 # the module being absent (bench/tlb_bench --module build/<kver>/vminspect.ko).
 #
 #   scripts/bench.sh [--kernel KVER] [--no-build] [--only walk|huge|tlb]
-#                    [-- WALK_BENCH_ARGS...]
+#                    [--icount] [-- WALK_BENCH_ARGS...]
 #
 # --kernel KVER  boot this release (repeatable; default: every kernel that
 #                scripts/kernels.sh --runnable lists, one VM after another)
 # --no-build     use build/<kver>/vminspect.ko and the benchmarks as they are
 # --only WHICH   run only walk_bench, huge_bench or tlb_bench
+# --icount       time by instructions, not the host's clock: QEMU's
+#                -icount shift=0 (a guest nanosecond per instruction), which
+#                needs the vCPUs taking turns (single-threaded TCG).  What
+#                a hook adds is then counted, not timed; results go to
+#                build/bench/KVER-icount
 # WALK_BENCH_ARGS are passed to bench/walk_bench (--reps N, --dense-mib N,
 #                --mutate-secs S, --rounds N; see bench/README.md)
 #
@@ -37,6 +42,9 @@ usage() {
 	sed -n '/^#   scripts/,/^# Builds/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
+
+# set by --icount: results in build/bench/KVER-icount
+SUFFIX=""
 
 runnable() {
 	"$VMI_TOP/scripts/kernels.sh" --runnable | awk '{ print $1 }' | sort -V
@@ -61,7 +69,7 @@ bench_kernel() {
 	local kver=$1 build=$2 only=$3 out rc=0 exec_log cmd src tlb
 	shift 3
 	local -a args=("$@")
-	out=$VMI_TOP/build/bench/$kver
+	out=$VMI_TOP/build/bench/$kver$SUFFIX
 	mkdir -p "$out"
 	rm -f "$out/bench.txt"
 	if [ "$build" = 1 ]; then
@@ -137,6 +145,11 @@ main() {
 			only=$2
 			shift
 			;;
+		--icount)
+			export VMI_TCG_THREAD=single
+			export VMI_QEMU_OPTS="-icount shift=0,sleep=off"
+			SUFFIX=-icount
+			;;
 		--)
 			shift
 			args=("$@")
@@ -156,9 +169,11 @@ main() {
 	for k in "${kernels[@]}"; do
 		# a subshell: a kernel whose run dies leaves the others to run
 		(bench_kernel "$k" "$build" "$only" "${args[@]}") || failed=$((failed + 1))
-		line=$(grep -s '^bench: [0-9]* targets met, [0-9]* missed$' "$VMI_TOP/build/bench/$k/bench.txt") || continue
-		met=$((met + $(awk '{ print $2 }' <<<"$line")))
-		missed=$((missed + $(awk '{ print $5 }' <<<"$line")))
+		# one such line per benchmark program
+		line=$(awk '/^bench: [0-9]+ targets met, [0-9]+ missed$/ { m += $2; x += $5 }
+			END { print m + 0, x + 0 }' "$VMI_TOP/build/bench/$k$SUFFIX/bench.txt" 2>/dev/null) || continue
+		met=$((met + ${line% *}))
+		missed=$((missed + ${line#* }))
 	done
 	if [ ${#kernels[@]} -gt 1 ]; then
 		echo "bench, ${#kernels[@]} kernels (${kernels[*]}): $met targets met, $missed missed"

@@ -39,7 +39,7 @@
 # Environment: VMI_ACCEL=kvm|tcg, VMI_VM_CPUS (2), VMI_VM_MEMORY (6G),
 # VMI_VM_CPU (QEMU CPU model, max), VMI_TCG_THREAD (multi, or single: the
 # vCPUs take turns on one host thread), VMI_APPEND (extra kernel command
-# line, e.g. no5lvl), VMI_BOOT_LIMIT (900: seconds a boot may take before
+# line, e.g. no5lvl), VMI_QEMU_OPTS (extra QEMU options), VMI_BOOT_LIMIT (900: seconds a boot may take before
 # the guest runs our runner; a boot that hangs is tried once more).
 #
 # Prints one line per kernel and, last, "N passed, N failed, N skipped" over
@@ -143,7 +143,7 @@ run_kernel() {
 		# the tests of the module's own code (selftests/run.sh)
 		guest_cmd+=" --lane debug"
 	fi
-	qemu_opts="-cpu ${VMI_VM_CPU:-max}"
+	qemu_opts="-cpu ${VMI_VM_CPU:-max}${VMI_QEMU_OPTS:+ $VMI_QEMU_OPTS}"
 	# the guest's tests read how TCG runs from the command line (see
 	# switch_under_load_hazard() in selftests/vmi_util.c)
 	local append="$CMDLINE$PAGING_APPEND${VMI_APPEND:+ $VMI_APPEND}"
