@@ -300,9 +300,8 @@ int vmi_pages_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
  * of the last one decoded, whose flags (EXCLUSIVE aside) were @eflags:
  * what vmi_decode_pte() and vmi_leaf_finish() would make of it.
  */
-static __always_inline void vmi_pages_like(struct vmi_walk *w,
-					   struct vmi_page *r, u64 pfn,
-					   u64 eflags)
+static __always_inline void
+vmi_pages_like(struct vmi_walk *w, struct vmi_page *r, u64 pfn, u64 eflags)
 {
 	u32 attrs = w->vma_attrs;
 
