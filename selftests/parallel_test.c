@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The test bed runs CPUs in parallel: two CPU-bound threads pinned to CPUs
- * 0 and 1 each take less than 1.6 times the time one of them takes alone.
+ * 0 and 1 each take less than 1.75 times the time one of them takes alone.
  * Where the vCPUs take turns on one host thread (single-threaded QEMU TCG)
  * two threads take twice as long as one, and a race window the other
- * tests aim at never opens.  In parallel the ratio is near 1 on the
- * distribution kernels and up to 1.4 on the debug kernel, whose own work
- * on each vCPU slows the other's in the emulator; 1.6 tells the two cases
- * apart with room on both sides.
+ * tests aim at never opens.  In parallel the ratio is near 1 (up to 1.1)
+ * on the distribution kernels and up to 1.5 on the debug kernel, whose
+ * own work on each vCPU slows the other's in the emulator; 1.75 tells the
+ * two cases apart with room on both sides.
  *
  * Each thread's time is its own CPU time (CLOCK_THREAD_CPUTIME_ID), and
  * two threads' time the longer of theirs.  Where vCPUs take turns, the
@@ -36,10 +36,10 @@
 #include "kselftest_harness.h"
 #include "vmi_util.h"
 
-#define ROUNDS	   5	/* at least */
+#define ROUNDS	   5 /* at least */
 #define MAX_ROUNDS 15
 #define MIN_SECS   0.25 /* one thread's run, at least */
-#define MAX_RATIO  1.6	/* two threads against one; taking turns: 2 */
+#define MAX_RATIO  1.75 /* two threads against one; taking turns: 2 */
 
 /* Integer work that stays in registers: no memory traffic to share. */
 static uint64_t spin(uint64_t n)
@@ -59,7 +59,7 @@ struct runner {
 	int cpu;
 	uint64_t n;
 	pthread_barrier_t *start;
-	int ran_on; /* the CPU it ended on */
+	int ran_on;	 /* the CPU it ended on */
 	double cpu_secs; /* its CPU time for the spin */
 	volatile uint64_t sink;
 };
@@ -133,12 +133,14 @@ TEST(two_pinned_threads_in_parallel)
 		t1 = 1e9;
 		for (i = 0; i < 3; i++) {
 			t2 = run_threads(1, n, &w1);
-			ASSERT_LT(0, t2) TH_LOG("cannot run a thread pinned to CPU 0");
+			ASSERT_LT(0, t2)
+			TH_LOG("cannot run a thread pinned to CPU 0");
 			t1 = t2 < t1 ? t2 : t1;
 		}
 		if (t1 >= MIN_SECS)
 			break;
-		n = t1 < MIN_SECS / 8 ? n * 8 : (uint64_t)(n * MIN_SECS * 1.2 / t1);
+		n = t1 < MIN_SECS / 8 ? n * 8 :
+					(uint64_t)(n * MIN_SECS * 1.2 / t1);
 	}
 	for (i = 0; i < MAX_ROUNDS; i++) {
 		if (i >= ROUNDS && two < one * MAX_RATIO)
@@ -146,18 +148,19 @@ TEST(two_pinned_threads_in_parallel)
 		t1 = run_threads(1, n, &w1);
 		t2 = run_threads(2, n, &w2);
 		ASSERT_LT(0, t1);
-		ASSERT_LT(0, t2) TH_LOG("cannot run threads pinned to CPUs 0 and 1");
+		ASSERT_LT(0, t2)
+		TH_LOG("cannot run threads pinned to CPUs 0 and 1");
 		printf("# round %d: one thread %.3f s, two threads %.3f s (wall %.3f s, %.3f s)\n",
 		       i + 1, t1, t2, w1, w2);
 		one = t1 < one ? t1 : one;
 		two = t2 < two ? t2 : two;
 	}
-	printf("# best of %d (CPU time): one thread %.3f s, two threads %.3f s: ratio %.2f (limit %.1f)\n",
+	printf("# best of %d (CPU time): one thread %.3f s, two threads %.3f s: ratio %.2f (limit %.2f)\n",
 	       i, one, two, two / one, MAX_RATIO);
 	/* in hundredths: the harness prints integers */
 	EXPECT_GT(MAX_RATIO * 100, (int)(two / one * 100))
-		TH_LOG("two threads on CPUs 0 and 1 take %.2fx the time of one: the CPUs do not run in parallel (vCPUs taking turns, or a host too busy to give each its own core)",
-		       two / one);
+	TH_LOG("two threads on CPUs 0 and 1 take %.2fx the time of one: the CPUs do not run in parallel (vCPUs taking turns, or a host too busy to give each its own core)",
+	       two / one);
 }
 
 TEST_HARNESS_MAIN
