@@ -27,9 +27,10 @@
  * functions the same way (module/compat.h); the text file's probes line
  * says which.
  *
- * The hot path writes per-CPU counters, a per-CPU ring (one writer: the
- * CPU itself, with preemption off) and a fixed initiator table whose
- * entries are claimed with cmpxchg and counted with atomics: no locks, no
+ * The hot path writes only per-CPU memory, each CPU its own with
+ * preemption off: counters, a ring, and a row of initiator counts.  Only
+ * the initiator table's keys and names are shared: a slot is claimed
+ * once, with cmpxchg, and then only read.  No locks, no atomics, no
  * allocation.  A full table counts in its "other" bucket.  Reset and
  * disable unregister the hooks first, so no writer sees memory change
  * under it.
@@ -110,6 +111,8 @@ struct vmi_tlb_pcpu {
 	/* the cross-CPU call running here: its start, and whether it flushed */
 	u64 csd_start_ns;
 	bool csd_flushed;
+	/* shootdowns counted as "other": the initiator table was full */
+	u64 other_hits;
 	/* ring: head written by this CPU, tail by the reader */
 	unsigned long head;
 	unsigned long tail;
@@ -119,7 +122,7 @@ struct vmi_tlb_pcpu {
 /*
  * One initiator: a process (by mm) or a kernel thread (by pid).  The CPU
  * that claims it names it, then sets @ready with release; others that
- * find the key count in it at once, and readers show it only once they
+ * find the key count for it at once, and readers show it only once they
  * see @ready (acquire), so never with a name half written.
  */
 struct vmi_tlb_slot {
@@ -129,17 +132,24 @@ struct vmi_tlb_slot {
 	u32 tgid;
 	u32 flags;
 	char comm[TASK_COMM_LEN];
-	atomic64_t shootdowns;
-	atomic64_t pages;
-	atomic64_t full;
-	atomic64_t freed_tables;
-	atomic64_t ipis;
-	atomic64_t wait_ns;
-	atomic64_t wait_max_ns;
-	atomic64_t causes[VMI_TLB_NR_CAUSES];
-	atomic64_t targets[VMI_TLB_MAX_TARGETS];
-	atomic64_t targets_other;
-	atomic64_t wait_hist[VMI_TLB_HIST_BUCKETS];
+};
+
+/*
+ * One initiator's shootdowns from one CPU, written by that CPU only
+ * (preemption off), summed by readers: rows of VMI_TLB_SLOTS per CPU.
+ */
+struct vmi_tlb_counts {
+	u64 shootdowns;
+	u64 pages;
+	u64 full;
+	u64 freed_tables;
+	u64 ipis;
+	u64 wait_ns;
+	u64 wait_max_ns;
+	u64 causes[VMI_TLB_NR_CAUSES];
+	u64 targets[VMI_TLB_MAX_TARGETS];
+	u64 targets_other;
+	u64 wait_hist[VMI_TLB_HIST_BUCKETS];
 };
 
 /* Serialises enable, disable, reset and the trace reader. */
@@ -147,9 +157,9 @@ static DEFINE_MUTEX(vmi_tlb_mutex);
 static bool vmi_tlb_on;
 static u64 vmi_tlb_since_ns;
 static u64 vmi_tlb_missed; /* of unregistered probes */
-static atomic64_t vmi_tlb_other_hits;
 static struct vmi_tlb_pcpu __percpu *vmi_tlb_pc;
 static struct vmi_tlb_slot *vmi_tlb_table;
+static struct vmi_tlb_counts *vmi_tlb_counts; /* [nr_cpu_ids][SLOTS] */
 static struct vmi_tlb_record *vmi_tlb_ring;
 
 #ifdef VMI_TLB_SUPPORTED
@@ -236,7 +246,8 @@ static u32 vmi_tlb_cause(int *nr, u32 *flags)
  * The table entry of current: processes by their mm's context id (never
  * reused), kernel threads by pid.  Claimed lock-free; NULL when full.
  */
-static struct vmi_tlb_slot *vmi_tlb_slot_get(void)
+/* The slot of the current initiator, claimed if new; 0 when all are taken. */
+static unsigned int vmi_tlb_slot_get(void)
 {
 	struct mm_struct *mm = current->mm;
 	struct vmi_tlb_slot *s;
@@ -256,12 +267,12 @@ static struct vmi_tlb_slot *vmi_tlb_slot_get(void)
 		s = &vmi_tlb_table[idx];
 		old = atomic64_read(&s->key);
 		if (old == key)
-			return s;
+			return idx;
 		if (old)
 			continue;
 		old = atomic64_cmpxchg(&s->key, 0, key);
 		if (old == key)
-			return s;
+			return idx;
 		if (old)
 			continue;
 		/* ours: name it before its counters move */
@@ -272,41 +283,45 @@ static struct vmi_tlb_slot *vmi_tlb_slot_get(void)
 		vmi_tlb_comm(s->comm);
 		/* pairs with smp_load_acquire() in vmi_tlb_slot_read() */
 		smp_store_release(&s->ready, 1);
-		return s;
+		return idx;
 	}
-	return NULL;
+	return 0;
 }
 
-static void vmi_tlb_slot_account(struct vmi_tlb_slot *s,
+/* Count @rec for initiator @idx in this CPU's row (preemption off). */
+static void vmi_tlb_slot_account(unsigned int idx,
 				 const struct vmi_tlb_record *rec)
 {
-	u64 old, bits = rec->targets;
+	struct vmi_tlb_counts *c =
+		&vmi_tlb_counts[smp_processor_id() * VMI_TLB_SLOTS + idx];
+	u64 bits = rec->targets;
 	unsigned int cpu;
 
-	atomic64_inc(&s->shootdowns);
+	/* single stores: a reader on another CPU sees each value whole */
+	WRITE_ONCE(c->shootdowns, c->shootdowns + 1);
 	if (rec->flags & VMI_TLB_REC_FULL)
-		atomic64_inc(&s->full);
+		WRITE_ONCE(c->full, c->full + 1);
 	else
-		atomic64_add(rec->pages, &s->pages);
+		WRITE_ONCE(c->pages, c->pages + rec->pages);
 	if (rec->flags & VMI_TLB_REC_FREED)
-		atomic64_inc(&s->freed_tables);
-	atomic64_add(rec->nr_targets, &s->ipis);
-	atomic64_add(rec->wait_ns, &s->wait_ns);
-	atomic64_inc(&s->wait_hist[vmi_tlb_bucket(rec->wait_ns)]);
-	atomic64_inc(&s->causes[rec->cause]);
-	old = atomic64_read(&s->wait_max_ns);
-	while (rec->wait_ns > old &&
-	       !atomic64_try_cmpxchg(&s->wait_max_ns, &old, rec->wait_ns))
-		;
+		WRITE_ONCE(c->freed_tables, c->freed_tables + 1);
+	WRITE_ONCE(c->ipis, c->ipis + rec->nr_targets);
+	WRITE_ONCE(c->wait_ns, c->wait_ns + rec->wait_ns);
+	WRITE_ONCE(c->wait_hist[vmi_tlb_bucket(rec->wait_ns)],
+		   c->wait_hist[vmi_tlb_bucket(rec->wait_ns)] + 1);
+	WRITE_ONCE(c->causes[rec->cause], c->causes[rec->cause] + 1);
+	if (rec->wait_ns > c->wait_max_ns)
+		WRITE_ONCE(c->wait_max_ns, rec->wait_ns);
 	/* the targets as they were at entry: the mask may change since */
 	while (bits) {
 		cpu = __ffs64(bits);
 		bits &= bits - 1;
-		atomic64_inc(&s->targets[cpu]);
+		WRITE_ONCE(c->targets[cpu], c->targets[cpu] + 1);
 	}
 	if (rec->nr_targets > hweight64(rec->targets))
-		atomic64_add(rec->nr_targets - hweight64(rec->targets),
-			     &s->targets_other);
+		WRITE_ONCE(c->targets_other, c->targets_other +
+						     rec->nr_targets -
+						     hweight64(rec->targets));
 }
 
 /*
@@ -399,26 +414,23 @@ static void vmi_tlb_end(struct vmi_tlb_pending *p)
 {
 	struct vmi_tlb_record *rec = &p->rec;
 	struct vmi_tlb_pcpu *pc;
-	struct vmi_tlb_slot *s;
+	unsigned int idx;
 
 	if (p->gen != READ_ONCE(vmi_tlb_gen))
 		return;
 	rec->wait_ns = ktime_get_mono_fast_ns() - rec->ts_ns;
-	/* the handler runs with preemption off; be explicit for the ring */
+	/* the handler runs with preemption off; be explicit for the rows */
 	preempt_disable_notrace();
 	pc = this_cpu_ptr(vmi_tlb_pc);
 	pc->shootdowns++;
 	pc->ipis_sent += rec->nr_targets;
 	pc->wait_hist[vmi_tlb_bucket(rec->wait_ns)]++;
 	vmi_tlb_ring_put(pc, rec);
+	idx = vmi_tlb_slot_get();
+	if (!idx)
+		pc->other_hits++;
+	vmi_tlb_slot_account(idx, rec);
 	preempt_enable_notrace();
-
-	s = vmi_tlb_slot_get();
-	if (!s) {
-		s = &vmi_tlb_table[0];
-		atomic64_inc(&vmi_tlb_other_hits);
-	}
-	vmi_tlb_slot_account(s, rec);
 }
 
 /* native_flush_tlb_multi(cpumask, info) */
@@ -1052,7 +1064,6 @@ static void vmi_tlb_clear(void)
 	unsigned int cpu;
 
 	lockdep_assert_held(&vmi_tlb_mutex);
-	atomic64_set(&vmi_tlb_other_hits, 0);
 	vmi_tlb_missed = 0;
 	vmi_tlb_since_ns = ktime_get_ns();
 	if (!vmi_tlb_pc)
@@ -1061,6 +1072,8 @@ static void vmi_tlb_clear(void)
 		memset(per_cpu_ptr(vmi_tlb_pc, cpu), 0,
 		       sizeof(struct vmi_tlb_pcpu));
 	memset(vmi_tlb_table, 0, VMI_TLB_SLOTS * sizeof(*vmi_tlb_table));
+	memset(vmi_tlb_counts, 0,
+	       array3_size(nr_cpu_ids, VMI_TLB_SLOTS, sizeof(*vmi_tlb_counts)));
 	strscpy(vmi_tlb_table[0].comm, "(other)", TASK_COMM_LEN);
 	vmi_tlb_table[0].flags = VMI_TLB_INIT_OTHER;
 	/* named above, under the mutex every reader takes */
@@ -1071,16 +1084,27 @@ static void vmi_tlb_free(void)
 {
 	vfree(vmi_tlb_ring);
 	vfree(vmi_tlb_table);
+	vfree(vmi_tlb_counts);
 	free_percpu(vmi_tlb_pc);
 	vmi_tlb_ring = NULL;
 	vmi_tlb_table = NULL;
+	vmi_tlb_counts = NULL;
 	vmi_tlb_pc = NULL;
 }
 
+/* Bytes of per-CPU rows (ring and initiator counts) tracking takes. */
+static size_t vmi_tlb_pcpu_bytes(void)
+{
+	return array_size(nr_cpu_ids,
+			  VMI_TLB_RING_LEN * sizeof(*vmi_tlb_ring) +
+				  VMI_TLB_SLOTS * sizeof(*vmi_tlb_counts));
+}
+
 /*
- * The counters, the initiator table and the rings (VMI_TLB_RING_LEN
- * records per possible CPU), made by the first enable and kept until
- * unload: a machine that never tracks never pays for them.
+ * The counters, the initiator table, the rings (VMI_TLB_RING_LEN records
+ * per possible CPU) and the initiator counts (a row per possible CPU),
+ * made by the first enable and kept until unload: a machine that never
+ * tracks never pays for them.
  */
 static int vmi_tlb_alloc(void)
 {
@@ -1092,17 +1116,39 @@ static int vmi_tlb_alloc(void)
 	vmi_tlb_ring =
 		vzalloc(array_size(nr_cpu_ids,
 				   VMI_TLB_RING_LEN * sizeof(*vmi_tlb_ring)));
-	if (!vmi_tlb_pc || !vmi_tlb_table || !vmi_tlb_ring) {
+	vmi_tlb_counts = vzalloc(array3_size(nr_cpu_ids, VMI_TLB_SLOTS,
+					     sizeof(*vmi_tlb_counts)));
+	if (!vmi_tlb_pc || !vmi_tlb_table || !vmi_tlb_ring || !vmi_tlb_counts) {
 		vmi_tlb_free();
-		pr_warn("no memory for TLB tracking (%zu KiB of rings)\n",
-			array_size(nr_cpu_ids,
-				   VMI_TLB_RING_LEN * sizeof(*vmi_tlb_ring)) >>
-				10);
+		pr_warn("no memory for TLB tracking (%zu KiB per-CPU rows)\n",
+			vmi_tlb_pcpu_bytes() >> 10);
 		return -ENOMEM;
 	}
 	vmi_tlb_clear();
 	return 0;
 }
+
+/*
+ * The u64 at @off in every CPU's struct vmi_tlb_pcpu, summed (0 before
+ * the first enable); may race with writers by a count or two.
+ */
+static u64 vmi_tlb_pcpu_sum(size_t off)
+{
+	unsigned int cpu;
+	u64 n = 0;
+	char *pc;
+
+	if (!vmi_tlb_pc)
+		return 0;
+	for_each_possible_cpu(cpu) {
+		pc = (char *)per_cpu_ptr(vmi_tlb_pc, cpu);
+		n += READ_ONCE(*(u64 *)(pc + off));
+	}
+	return n;
+}
+
+#define vmi_tlb_sum(field) \
+	vmi_tlb_pcpu_sum(offsetof(struct vmi_tlb_pcpu, field))
 
 static void vmi_tlb_state(struct vmi_tlb_ctl_arg *arg)
 {
@@ -1111,20 +1157,7 @@ static void vmi_tlb_state(struct vmi_tlb_ctl_arg *arg)
 	arg->enabled_ns = vmi_tlb_since_ns;
 	arg->missed =
 		vmi_tlb_missed + (vmi_tlb_on ? vmi_tlb_probe_missed() : 0);
-	arg->other_hits = atomic64_read(&vmi_tlb_other_hits);
-}
-
-/* Drops of all rings; may race with writers by a count or two. */
-static u64 vmi_tlb_drops(void)
-{
-	unsigned int cpu;
-	u64 n = 0;
-
-	if (!vmi_tlb_pc)
-		return 0;
-	for_each_possible_cpu(cpu)
-		n += READ_ONCE(per_cpu_ptr(vmi_tlb_pc, cpu)->drops);
-	return n;
+	arg->other_hits = vmi_tlb_sum(other_hits);
 }
 
 int vmi_tlb_ctl(u64 flags, struct vmi_tlb_ctl_arg *arg)
@@ -1161,7 +1194,7 @@ int vmi_tlb_ctl(u64 flags, struct vmi_tlb_ctl_arg *arg)
 	}
 	if (arg) {
 		vmi_tlb_state(arg);
-		arg->ring_drops = vmi_tlb_drops();
+		arg->ring_drops = vmi_tlb_sum(drops);
 	}
 	mutex_unlock(&vmi_tlb_mutex);
 	return ret;
@@ -1197,17 +1230,42 @@ static void vmi_tlb_cpu_read(unsigned int cpu, struct vmi_tlb_cpu *out)
 	out->handle_max_ns = READ_ONCE(pc->handle_max_ns);
 }
 
-/* A named slot with shootdowns, into @out; false for any other. */
-static bool vmi_tlb_slot_read(const struct vmi_tlb_slot *s,
-			      struct vmi_tlb_initiator *out)
+/*
+ * A named slot with shootdowns, into @out: its name and the sum of its
+ * rows; false for any other.  A row a CPU writes meanwhile may be a count
+ * ahead of another field of its own.
+ */
+static bool vmi_tlb_slot_read(unsigned int idx, struct vmi_tlb_initiator *out)
 {
-	unsigned int i;
+	const struct vmi_tlb_slot *s = &vmi_tlb_table[idx];
+	const struct vmi_tlb_counts *c;
+	unsigned int cpu, i;
+	u64 v;
 
 	memset(out, 0, sizeof(*out));
 	/* the name is whole once ready is seen */
 	if (!smp_load_acquire(&s->ready))
 		return false;
-	out->shootdowns = atomic64_read(&s->shootdowns);
+	for_each_possible_cpu(cpu) {
+		c = &vmi_tlb_counts[cpu * VMI_TLB_SLOTS + idx];
+		if (!READ_ONCE(c->shootdowns))
+			continue;
+		out->shootdowns += READ_ONCE(c->shootdowns);
+		out->pages += READ_ONCE(c->pages);
+		out->full += READ_ONCE(c->full);
+		out->freed_tables += READ_ONCE(c->freed_tables);
+		out->ipis += READ_ONCE(c->ipis);
+		out->wait_ns += READ_ONCE(c->wait_ns);
+		v = READ_ONCE(c->wait_max_ns);
+		out->wait_max_ns = max(out->wait_max_ns, v);
+		for (i = 0; i < VMI_TLB_NR_CAUSES; i++)
+			out->causes[i] += READ_ONCE(c->causes[i]);
+		for (i = 0; i < VMI_TLB_MAX_TARGETS; i++)
+			out->targets[i] += READ_ONCE(c->targets[i]);
+		out->targets_other += READ_ONCE(c->targets_other);
+		for (i = 0; i < VMI_TLB_HIST_BUCKETS; i++)
+			out->wait_hist[i] += READ_ONCE(c->wait_hist[i]);
+	}
 	if (!out->shootdowns)
 		return false;
 	out->ctx_id = atomic64_read(&s->key);
@@ -1218,19 +1276,6 @@ static bool vmi_tlb_slot_read(const struct vmi_tlb_slot *s,
 	out->flags = s->flags;
 	memcpy(out->comm, s->comm, sizeof(out->comm));
 	out->comm[sizeof(out->comm) - 1] = '\0';
-	out->pages = atomic64_read(&s->pages);
-	out->full = atomic64_read(&s->full);
-	out->freed_tables = atomic64_read(&s->freed_tables);
-	out->ipis = atomic64_read(&s->ipis);
-	out->wait_ns = atomic64_read(&s->wait_ns);
-	out->wait_max_ns = atomic64_read(&s->wait_max_ns);
-	for (i = 0; i < VMI_TLB_NR_CAUSES; i++)
-		out->causes[i] = atomic64_read(&s->causes[i]);
-	for (i = 0; i < VMI_TLB_MAX_TARGETS; i++)
-		out->targets[i] = atomic64_read(&s->targets[i]);
-	out->targets_other = atomic64_read(&s->targets_other);
-	for (i = 0; i < VMI_TLB_HIST_BUCKETS; i++)
-		out->wait_hist[i] = atomic64_read(&s->wait_hist[i]);
 	return true;
 }
 
@@ -1245,14 +1290,12 @@ void vmi_tlb_query_cpu(unsigned int cpu, struct vmi_tlb_cpu *out)
 int vmi_tlb_query_initiator(u64 *cursor, u32 tgid,
 			    struct vmi_tlb_initiator *out)
 {
-	const struct vmi_tlb_slot *s;
 	int found = 0;
 
 	mutex_lock(&vmi_tlb_mutex);
 	for (; vmi_tlb_table && *cursor < VMI_TLB_SLOTS && !found;
 	     (*cursor)++) {
-		s = &vmi_tlb_table[*cursor];
-		if (!vmi_tlb_slot_read(s, out))
+		if (!vmi_tlb_slot_read(*cursor, out))
 			continue;
 		found = !tgid || (out->tgid == tgid &&
 				  !(out->flags & VMI_TLB_INIT_OTHER));
@@ -1287,7 +1330,7 @@ unsigned int vmi_tlb_trace_take(struct vmi_tlb_record *recs, unsigned int max,
 		/* the copies are done before the writer may reuse the slots */
 		smp_store_release(&pc->tail, tail);
 	}
-	*drops = vmi_tlb_drops();
+	*drops = vmi_tlb_sum(drops);
 	mutex_unlock(&vmi_tlb_mutex);
 	return n;
 }
@@ -1440,7 +1483,7 @@ static int vmi_tlb_show(struct seq_file *m, void *v)
 	vmi_tlb_show_hist(m, "handle_hist_ns", hhist);
 
 	for (i = 0; vmi_tlb_table && i < VMI_TLB_SLOTS; i++) {
-		if (vmi_tlb_slot_read(&vmi_tlb_table[i], in)) {
+		if (vmi_tlb_slot_read(i, in)) {
 			top[n].shootdowns = in->shootdowns;
 			top[n++].idx = i;
 		}
@@ -1448,7 +1491,7 @@ static int vmi_tlb_show(struct seq_file *m, void *v)
 	sort(top, n, sizeof(*top), vmi_tlb_top_cmp, NULL);
 	seq_printf(m, "initiators %u\n", n);
 	for (i = 0; i < n && i < VMI_TLB_TOP; i++) {
-		vmi_tlb_slot_read(&vmi_tlb_table[top[i].idx], in);
+		vmi_tlb_slot_read(top[i].idx, in);
 		vmi_tlb_show_initiator(m, in);
 	}
 	mutex_unlock(&vmi_tlb_mutex);

@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# TLB tracking's memory (the per-CPU rings, 88 KiB per possible CPU, and
-# the initiator table) exists only from the first enable to unload.  On a
-# fresh load, with reads and a reset: no vmalloc area of vminspect's TLB
-# code (/proc/vmallocinfo names the caller); after "on": the rings of
-# every possible CPU; after off and on again: the same areas, no more;
-# after rmmod: none.  Switched only while the guest is quiet.  KTAP
-# output; leaves the module loaded as the runner loaded it.
+# TLB tracking's memory (per possible CPU a ring, 88 KiB, and a row of
+# initiator counts, 304 KiB; the initiator table) exists only from the
+# first enable to unload.  On a fresh load, with reads and a reset: no
+# vmalloc area of vminspect's TLB code (/proc/vmallocinfo names the
+# caller); after "on": the rings and rows of every possible CPU; after off
+# and on again: the same areas, no more; after rmmod: none.  Switched
+# only while the guest is quiet.  KTAP output; leaves the module loaded
+# as the runner loaded it.
 #
 # Runs as root in the test VM (scripts/guest-run.sh loaded the module).
 set -u
@@ -16,8 +17,9 @@ cd "$(dirname "$0")/.." || exit 1
 
 KO="build/$(uname -r)/vminspect.ko"
 TLB=/proc/vminspect/tlb
-# sizeof(struct vmi_tlb_record) and the records per CPU in module/tlb.c
-RING_BYTES=$((88 * 1024))
+# per CPU in module/tlb.c: VMI_TLB_RING_LEN records of 88 bytes, and
+# VMI_TLB_SLOTS rows of struct vmi_tlb_counts (1216 bytes)
+PCPU_BYTES=$((1024 * 88 + 256 * 1216))
 
 # "count bytes" of vmalloc areas made by vminspect's TLB code
 tlb_areas() {
@@ -58,8 +60,8 @@ check "the text file reads as zeros" \
 check "no initiators before the first enable" grep -q '^initiators 0$' $TLB
 echo on >$TLB
 read -r n1 s1 < <(tlb_areas)
-want=$(($(possible_cpus) * RING_BYTES))
-check "first enable: rings for every possible CPU ($s1 bytes in $n1 areas, >= $want)" \
+want=$(($(possible_cpus) * PCPU_BYTES))
+check "first enable: rings and counts for every possible CPU ($s1 bytes in $n1 areas, >= $want)" \
 	[ "$s1" -ge "$want" ]
 echo off >$TLB
 echo on >$TLB

@@ -578,6 +578,63 @@ TEST_F_TIMEOUT(tlb, single_thread_no_ipis, VMI_TEST_TIMEOUT)
 	EXPECT_GT(N_OPS / 10, rcv);
 }
 
+/* A thread pinned to CPU 1 that unmaps as run_ops() does. */
+static void *unmapper(void *arg)
+{
+	pin_cpu(1);
+	spin_ready = 1;
+	run_ops(OP_MUNMAP, *(int *)arg);
+	return NULL;
+}
+
+/*
+ * Two threads of one process unmap at once, one on each CPU: each CPU
+ * counts its own shootdowns for the one initiator, and a read sums them.
+ * Each shootdown targets the other CPU only; the sums must agree with
+ * each other and with both CPUs' counters.
+ */
+TEST_F_TIMEOUT(tlb, both_cpus_initiate, VMI_TEST_TIMEOUT)
+{
+	struct vmi_tlb_initiator in;
+	uint64_t causes = 0, sd = 0;
+	int n = N_OPS, i;
+	pthread_t t;
+
+	pin_cpu(0);
+	ASSERT_LE(2, tlb_cpus(self->fd, self->before, MAX_CPUS));
+	spin_ready = 0;
+	ASSERT_EQ(0, pthread_create(&t, NULL, unmapper, &n));
+	while (!spin_ready)
+		;
+	run_ops(OP_MUNMAP, n);
+	pthread_join(t, NULL);
+	/*
+	 * The initiator first: a read may flush (a kernel range freed in
+	 * the ioctl counts for this process), and the CPUs' counters read
+	 * after it hold all it holds.
+	 */
+	ASSERT_EQ(0, tlb_initiator(self->fd, getpid(), &in));
+	ASSERT_LE(2, tlb_cpus(self->fd, self->after, MAX_CPUS));
+	EXPECT_EQ(0, in.flags & (1U << 31));
+	/* both CPUs initiated for this process, each hit the other */
+	EXPECT_LE(N_OPS / 10, in.targets[0])
+		TH_LOG("CPU 0 hit %llu times", (unsigned long long)in.targets[0]);
+	EXPECT_LE(N_OPS / 10, in.targets[1])
+		TH_LOG("CPU 1 hit %llu times", (unsigned long long)in.targets[1]);
+	/* two CPUs: one target per shootdown */
+	EXPECT_EQ(in.shootdowns, in.targets[0] + in.targets[1]);
+	EXPECT_EQ(in.shootdowns, in.ipis);
+	for (i = 0; i < VMI_TLB_NR_CAUSES; i++)
+		causes += in.causes[i];
+	EXPECT_EQ(in.shootdowns, causes);
+	EXPECT_LE(in.targets[0] + in.targets[1] - 16,
+		  in.causes[VMI_TLB_CAUSE_MUNMAP]);
+	/* no more than both CPUs counted, all initiators together */
+	for (i = 0; i < 2; i++)
+		sd += self->after[i].shootdowns - self->before[i].shootdowns;
+	EXPECT_LE(in.shootdowns, sd);
+}
+
 /* Off: no probe registered and no counter moves. */
 TEST_F_TIMEOUT(tlb, disabled_is_frozen, VMI_TEST_TIMEOUT)
 {
