@@ -186,7 +186,8 @@ static __always_inline bool vmi_pfn_online(unsigned long pfn)
  * map is whole, no subsection map to look at); another frame in it needs
  * no other look, which spares the section lookups of every frame of a
  * table whose frames share a few sections.  The caller sets it to
- * VMI_NO_SECTION when its RCU section begins and ends.
+ * VMI_NO_SECTION when its RCU section begins: a section seen in an
+ * earlier one may have gone offline since.
  */
 static __always_inline bool vmi_pfn_online_cached(unsigned long *section,
 						  unsigned long pfn)

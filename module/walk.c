@@ -292,7 +292,6 @@ static int vmi_walk_pmd(struct vmi_walk *w, pud_t *pud, unsigned long addr,
 	} else {
 		ret = vmi_walk_ptes(w, &pmd, addr, next);
 	}
-	w->pfn_section = VMI_NO_SECTION;
 	rcu_read_unlock();
 	return ret;
 }
@@ -558,7 +557,6 @@ int vmi_walk(struct vmi_walk *w, unsigned long start, unsigned long end)
 
 	w->addr = start;
 	w->vma = NULL;
-	w->pfn_section = VMI_NO_SECTION;
 	w->hide_pfn = !w->caller->pfn && !w->keep_pfn;
 	while (w->addr < end) {
 		if (vmi_walk_read_lock(w->mm))
