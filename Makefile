@@ -5,7 +5,8 @@
 #   make                 module (for KDIR), companion and selftests
 #   make demo            set up, build, boot a VM and show the companion
 #   make check           set up, build, lint and test on every kernel
-#   make lint            checkpatch, sparse, W=1, clang-format, shellcheck, uapi
+#   make lint            checkpatch, sparse, W=1, clang-format, shellcheck, uapi,
+#                        version
 #   make deb             Debian packages vminspect and vminspect-dkms in build/deb
 #   make man-check       render the man pages, check they cover the CLI's options
 #   make pkg-check       build, lintian and install the packages in a clean chroot
@@ -16,7 +17,7 @@
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
 PWD := $(CURDIR)
-VERSION := $(shell sed -n 's/^\#define VMI_MODULE_VERSION[[:space:]]*"\(.*\)"/\1/p' module/vminspect.h)
+VERSION := $(shell cat VERSION)
 DESTDIR ?=
 PREFIX ?= /usr/local
 DKMS_SRC := $(DESTDIR)/usr/src/vminspect-$(VERSION)
@@ -31,7 +32,7 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
 
 tools:
-	$(MAKE) -C tools VERSION=$(VERSION)
+	$(MAKE) -C tools
 
 selftests:
 	$(MAKE) -C selftests
@@ -70,11 +71,13 @@ install: install-tools
 install-tools:
 	$(MAKE) -C tools install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
-# copy the module source where DKMS expects it: then
+# copy the module source where DKMS expects it, with dkms.conf's
+# PACKAGE_VERSION set to VERSION: then
 # dkms add/build/install -m vminspect -v $(VERSION)
 dkms-install:
 	mkdir -p $(DKMS_SRC)
-	cp -r Kbuild Makefile dkms.conf module include $(DKMS_SRC)/
+	cp -r VERSION Kbuild Makefile module include $(DKMS_SRC)/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null

@@ -12,7 +12,7 @@
 #include <linux/types.h>
 #include <linux/vminspect.h>
 
-#define VMI_MODULE_VERSION "0.1.0"
+/* VMI_MODULE_VERSION: the top-level file VERSION, defined by Kbuild */
 
 struct file;
 struct mm_struct;

@@ -17,7 +17,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 SID_ROOT="$VMI_CACHE/sid-chroot"
-SOURCES=(Kbuild module include)
+SOURCES=(VERSION Kbuild module include)
 
 build_one() {
 	local kver=$1 kdir=$2 how=$3 out="$VMI_TOP/build/$1" src log rc=0

@@ -14,7 +14,7 @@ WORK=""
 main() {
 	local version kver kdir vmlinuz how passed=0 failed=0
 	command -v dkms >/dev/null || die "dkms is not installed: run scripts/deps.sh"
-	version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$VMI_TOP/dkms.conf")
+	version=$(cat "$VMI_TOP/VERSION")
 	WORK=$(mktemp -d)
 	trap 'rm -rf "$WORK"' EXIT
 	mkdir -p "$WORK/src" "$WORK/tree"

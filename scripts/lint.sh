@@ -5,8 +5,8 @@
 #
 #   scripts/lint.sh [--no-build] [CHECK...]
 #
-# CHECK is one of checkpatch, build, clang-format, shellcheck, uapi; the
-# default is all of them.  --no-build skips "build", the only slow one (it
+# CHECK is one of checkpatch, build, clang-format, shellcheck, uapi,
+# version; the default is all of them.  --no-build skips "build", the only slow one (it
 # builds the module for every kernel of the matrix with W=1 and sparse).
 # Prints "ok   <check>" or "FAIL <check>" followed by the offending output,
 # indented, then "N passed, N failed"; exits non-zero when any failed.
@@ -19,7 +19,7 @@ shopt -s globstar
 CHECKPATCH=$VMI_CACHE/linux-source-6.12/scripts/checkpatch.pl
 # at most this many lines of output are shown per failed check
 MAX_LINES=${VMI_LINT_MAX_LINES:-60}
-ALL_CHECKS=(checkpatch build clang-format shellcheck uapi)
+ALL_CHECKS=(checkpatch build clang-format shellcheck uapi version)
 UAPI_HDR=include/uapi/linux/vminspect.h
 
 passed=0
@@ -321,6 +321,49 @@ check_uapi() {
 	return $rc
 }
 
+# --- 6. version -------------------------------------------------------------
+#
+# The version is the top-level file VERSION: Kbuild, tools/Makefile,
+# debian/rules and "make dkms-install" read it.  dkms.conf's
+# PACKAGE_VERSION must be #MODULE_VERSION#, which "make dkms-install" and
+# dh_dkms -V replace with it.  The files that can only hold a literal must
+# say the same: debian/changelog's top entry (dpkg reads it), the man
+# pages' .TH lines and vminspect(4)'s "(module VERSION)".
+check_version() {
+	local v got f rc=0
+	cd "$VMI_TOP"
+	[ -f VERSION ] || { echo "VERSION missing"; return 1; }
+	v=$(cat VERSION)
+	if [ "$(wc -l <VERSION)" -ne 1 ] || ! [[ $v =~ ^[0-9][0-9A-Za-z.+~]*$ ]]; then
+		echo "VERSION must be one line holding a version, not '$v'"
+		return 1
+	fi
+	got=$(sed -n '1s/^vminspect (\([^)]*\)).*/\1/p' debian/changelog)
+	if [ "$got" != "$v" ]; then
+		echo "debian/changelog's top entry is '$got', VERSION $v: add a changelog entry"
+		rc=1
+	fi
+	got=$(sed -n 's/^PACKAGE_VERSION=//p' dkms.conf)
+	if [ "$got" != '"#MODULE_VERSION#"' ]; then
+		echo "dkms.conf: PACKAGE_VERSION is $got, not \"#MODULE_VERSION#\""
+		rc=1
+	fi
+	for f in man/*.[1-8]; do
+		got=$(sed -n 's/^\.TH .*"vminspect \([^"]*\)".*/\1/p' "$f")
+		if [ "$got" != "$v" ]; then
+			echo "$f: .TH says vminspect '$got', VERSION $v"
+			rc=1
+		fi
+	done
+	while read -r got; do
+		if [ "$got" != "$v" ]; then
+			echo "man/vminspect.4: \"(module $got)\", VERSION $v"
+			rc=1
+		fi
+	done < <(grep -o '(module [^)]*)' man/vminspect.4 | sed 's/^(module \(.*\))$/\1/')
+	return $rc
+}
+
 main() {
 	local want=() c build=1
 	while [ $# -gt 0 ]; do
@@ -344,6 +387,7 @@ main() {
 		clang-format) check_all_clang_format ;;
 		shellcheck) run_check shellcheck check_shellcheck ;;
 		uapi) run_check "uapi ($UAPI_HDR)" check_uapi ;;
+		version) run_check "version (VERSION)" check_version ;;
 		esac
 	done
 

@@ -9,18 +9,14 @@
 #
 # The copy holds the files git knows plus the new ones it does not ignore
 # (a tree without git is copied whole but build/).  The version is the
-# module's (VMI_MODULE_VERSION in module/vminspect.h): debian/changelog and
-# dkms.conf must say the same, or this stops before building.
+# top-level file VERSION: where debian/changelog or another file disagrees
+# (scripts/lint.sh version), this stops before building.
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
 
 OUT=$VMI_TOP/build/deb
 SRC=$OUT/src
-
-module_version() {
-	sed -n 's/^#define VMI_MODULE_VERSION[[:space:]]*"\(.*\)"/\1/p' "$VMI_TOP/module/vminspect.h"
-}
 
 # the NUL-separated names of stdin that exist
 present() {
@@ -45,18 +41,16 @@ copy_tree() {
 }
 
 main() {
-	local version cl dk missing=() t
+	local version out missing=() t
 	for t in dpkg-buildpackage dh dh_dkms fakeroot; do
 		command -v "$t" >/dev/null || missing+=("$t")
 	done
 	[ ${#missing[@]} -eq 0 ] || die "missing ${missing[*]}: run scripts/deps.sh host"
-	version=$(module_version)
-	[ -n "$version" ] || die "no VMI_MODULE_VERSION in module/vminspect.h"
-	cl=$(dpkg-parsechangelog -l "$VMI_TOP/debian/changelog" -S Version)
-	[ "$cl" = "$version" ] ||
-		die "debian/changelog is at $cl, the module at $version: add a changelog entry"
-	dk=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$VMI_TOP/dkms.conf")
-	[ "$dk" = "$version" ] || die "dkms.conf has PACKAGE_VERSION $dk, the module $version"
+	out=$("$VMI_TOP/scripts/lint.sh" version) || {
+		printf '%s\n' "$out" >&2
+		die "the version files disagree with VERSION"
+	}
+	version=$(cat "$VMI_TOP/VERSION")
 
 	mkdir -p "$OUT"
 	rm -f "$OUT"/*.deb "$OUT"/*.ddeb "$OUT"/*.changes "$OUT"/*.buildinfo

@@ -320,7 +320,7 @@ main() {
 	TMPD=$(mktemp -d)
 	trap 'cleanup; rm -rf "$TMPD"' EXIT
 	trap 'exit 130' INT TERM
-	version=$(sed -n 's/^#define VMI_MODULE_VERSION[[:space:]]*"\(.*\)"/\1/p' module/vminspect.h)
+	version=$(cat VERSION)
 
 	if [ $build = 1 ]; then
 		check_build

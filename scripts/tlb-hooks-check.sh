@@ -22,7 +22,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 SID_ROOT="$VMI_CACHE/sid-chroot"
-SOURCES=(Kbuild module include)
+SOURCES=(VERSION Kbuild module include)
 passed=0
 failed=0
 

@@ -15,6 +15,8 @@ unset MAKEFLAGS MFLAGS MAKEOVERRIDES PREFIX BINDIR LIBDIR INCLUDEDIR PKGCONFIGDI
 	COMPLETIONDIR SYSTEMDUNITDIR DOCDIR DESTDIR
 
 VMI=./vminspect/vminspect
+# the shared library's file is named after the release, ../VERSION
+sover=$(cat ../VERSION)
 pass=0
 fail=0
 tmp=$(mktemp -d)
@@ -254,7 +256,7 @@ else
 fi
 
 # -- the shared library: soname, only vmi_* exported --
-so=lib/libvminspect.so.0.1.0
+so=lib/libvminspect.so.$sover
 if readelf -d "$so" | grep -q 'SONAME.*\[libvminspect\.so\.0\]'; then ok; else bad "$so: soname is not libvminspect.so.0"; fi
 # the version node itself (VMINSPECT_0, type A) is not a function
 others=$(nm -D --defined-only "$so" | awk '$2 != "A" && $3 !~ /^vmi_/ { print $3 }')
@@ -267,14 +269,14 @@ if nm -D "$so" | grep -q ' vmi_open@@VMINSPECT_0$'; then ok; else bad "$so: vmi_
 # -- install: the layout the packaging relies on, and pkg-config works --
 dest=$tmp/dest
 if make -s install DESTDIR="$dest" PREFIX=/usr >"$tmp/inst" 2>&1; then ok; else bad "make install"; sed 's/^/  | /' "$tmp/inst"; fi
-for f in usr/bin/vminspect usr/lib/libvminspect.so.0.1.0 usr/lib/libvminspect.a \
+for f in usr/bin/vminspect "usr/lib/libvminspect.so.$sover" usr/lib/libvminspect.a \
 	 usr/lib/pkgconfig/libvminspect.pc usr/include/vminspect.h usr/include/linux/vminspect.h \
 	 usr/share/bash-completion/completions/vminspect \
 	 usr/lib/systemd/system/vminspect-export.service usr/lib/systemd/system/vminspect-export.timer \
 	 usr/share/doc/vminspect/examples/hotarray.c; do
 	if [ -f "$dest/$f" ]; then ok; else bad "make install: $f missing"; fi
 done
-if [ "$(readlink "$dest/usr/lib/libvminspect.so.0")" = libvminspect.so.0.1.0 ] &&
+if [ "$(readlink "$dest/usr/lib/libvminspect.so.0")" = "libvminspect.so.$sover" ] &&
    [ "$(readlink "$dest/usr/lib/libvminspect.so")" = libvminspect.so.0 ]; then ok; else bad "make install: .so symlinks"; fi
 if [ -x "$dest/usr/bin/vminspect" ] && ! ldd "$dest/usr/bin/vminspect" | grep -q libvminspect; then ok; else bad "installed CLI must not need libvminspect.so"; fi
 cat >"$tmp/user.c" <<'EOC'

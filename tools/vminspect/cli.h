@@ -17,9 +17,7 @@
 #include "vminspect.h"
 #include "output.h"
 
-#ifndef VMINSPECT_VERSION
-#define VMINSPECT_VERSION "0.1.0"
-#endif
+/* VMINSPECT_VERSION: the top-level file VERSION, defined by tools/Makefile */
 
 #define CLI_NAME "vminspect"
 
