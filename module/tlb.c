@@ -243,10 +243,10 @@ static u32 vmi_tlb_cause(int *nr, u32 *flags)
 }
 
 /*
- * The table entry of current: processes by their mm's context id (never
- * reused), kernel threads by pid.  Claimed lock-free; NULL when full.
+ * The table index of current: processes by their mm's context id (never
+ * reused), kernel threads by pid.  Claimed lock-free if new; 0 (the
+ * "other" bucket) when full.
  */
-/* The slot of the current initiator, claimed if new; 0 when all are taken. */
 static unsigned int vmi_tlb_slot_get(void)
 {
 	struct mm_struct *mm = current->mm;
@@ -294,6 +294,7 @@ static void vmi_tlb_slot_account(unsigned int idx,
 {
 	struct vmi_tlb_counts *c =
 		&vmi_tlb_counts[smp_processor_id() * VMI_TLB_SLOTS + idx];
+	unsigned int b = vmi_tlb_bucket(rec->wait_ns);
 	u64 bits = rec->targets;
 	unsigned int cpu;
 
@@ -307,8 +308,7 @@ static void vmi_tlb_slot_account(unsigned int idx,
 		WRITE_ONCE(c->freed_tables, c->freed_tables + 1);
 	WRITE_ONCE(c->ipis, c->ipis + rec->nr_targets);
 	WRITE_ONCE(c->wait_ns, c->wait_ns + rec->wait_ns);
-	WRITE_ONCE(c->wait_hist[vmi_tlb_bucket(rec->wait_ns)],
-		   c->wait_hist[vmi_tlb_bucket(rec->wait_ns)] + 1);
+	WRITE_ONCE(c->wait_hist[b], c->wait_hist[b] + 1);
 	WRITE_ONCE(c->causes[rec->cause], c->causes[rec->cause] + 1);
 	if (rec->wait_ns > c->wait_max_ns)
 		WRITE_ONCE(c->wait_max_ns, rec->wait_ns);
@@ -1055,6 +1055,18 @@ static void vmi_tlb_find_hooks(void)
 }
 #endif /* VMI_TLB_SUPPORTED */
 
+/* The rings: VMI_TLB_RING_LEN records per possible CPU. */
+static size_t vmi_tlb_ring_bytes(void)
+{
+	return array_size(nr_cpu_ids, VMI_TLB_RING_LEN * sizeof(*vmi_tlb_ring));
+}
+
+/* The initiator counts: a row of VMI_TLB_SLOTS per possible CPU. */
+static size_t vmi_tlb_counts_bytes(void)
+{
+	return array3_size(nr_cpu_ids, VMI_TLB_SLOTS, sizeof(*vmi_tlb_counts));
+}
+
 /*
  * Zero everything; no hook may be registered.  Before the first enable
  * there is nothing to zero: the buffers do not exist yet.
@@ -1072,8 +1084,7 @@ static void vmi_tlb_clear(void)
 		memset(per_cpu_ptr(vmi_tlb_pc, cpu), 0,
 		       sizeof(struct vmi_tlb_pcpu));
 	memset(vmi_tlb_table, 0, VMI_TLB_SLOTS * sizeof(*vmi_tlb_table));
-	memset(vmi_tlb_counts, 0,
-	       array3_size(nr_cpu_ids, VMI_TLB_SLOTS, sizeof(*vmi_tlb_counts)));
+	memset(vmi_tlb_counts, 0, vmi_tlb_counts_bytes());
 	strscpy(vmi_tlb_table[0].comm, "(other)", TASK_COMM_LEN);
 	vmi_tlb_table[0].flags = VMI_TLB_INIT_OTHER;
 	/* named above, under the mutex every reader takes */
@@ -1092,14 +1103,6 @@ static void vmi_tlb_free(void)
 	vmi_tlb_pc = NULL;
 }
 
-/* Bytes of per-CPU rows (ring and initiator counts) tracking takes. */
-static size_t vmi_tlb_pcpu_bytes(void)
-{
-	return array_size(nr_cpu_ids,
-			  VMI_TLB_RING_LEN * sizeof(*vmi_tlb_ring) +
-				  VMI_TLB_SLOTS * sizeof(*vmi_tlb_counts));
-}
-
 /*
  * The counters, the initiator table, the rings (VMI_TLB_RING_LEN records
  * per possible CPU) and the initiator counts (a row per possible CPU),
@@ -1113,15 +1116,13 @@ static int vmi_tlb_alloc(void)
 		return 0;
 	vmi_tlb_pc = alloc_percpu(struct vmi_tlb_pcpu);
 	vmi_tlb_table = vzalloc(VMI_TLB_SLOTS * sizeof(*vmi_tlb_table));
-	vmi_tlb_ring =
-		vzalloc(array_size(nr_cpu_ids,
-				   VMI_TLB_RING_LEN * sizeof(*vmi_tlb_ring)));
-	vmi_tlb_counts = vzalloc(array3_size(nr_cpu_ids, VMI_TLB_SLOTS,
-					     sizeof(*vmi_tlb_counts)));
+	vmi_tlb_ring = vzalloc(vmi_tlb_ring_bytes());
+	vmi_tlb_counts = vzalloc(vmi_tlb_counts_bytes());
 	if (!vmi_tlb_pc || !vmi_tlb_table || !vmi_tlb_ring || !vmi_tlb_counts) {
 		vmi_tlb_free();
-		pr_warn("no memory for TLB tracking (%zu KiB per-CPU rows)\n",
-			vmi_tlb_pcpu_bytes() >> 10);
+		pr_warn("no memory for TLB tracking (%zu KiB of rings, %zu KiB of counts)\n",
+			vmi_tlb_ring_bytes() >> 10,
+			vmi_tlb_counts_bytes() >> 10);
 		return -ENOMEM;
 	}
 	vmi_tlb_clear();
