@@ -600,6 +600,9 @@ TEST_F_TIMEOUT(tlb, both_cpus_initiate, VMI_TEST_TIMEOUT)
 	int n = N_OPS, i;
 	pthread_t t;
 
+	/* with more CPUs a shootdown may have several targets */
+	if (sysconf(_SC_NPROCESSORS_ONLN) != 2)
+		SKIP(return, "counts one target per shootdown: needs two CPUs");
 	pin_cpu(0);
 	ASSERT_LE(2, tlb_cpus(self->fd, self->before, MAX_CPUS));
 	spin_ready = 0;
