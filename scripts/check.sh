@@ -135,11 +135,12 @@ main() {
 		stage lint "$VMI_TOP/scripts/lint.sh" --no-build
 	fi
 	stage vm "$VMI_TOP/scripts/vmtest.sh" "${kernels[@]}"
-	# on the newest 6.x kernel: the same tests with 4-level paging, and the
-	# tests that switch hooks under load, with the vCPUs taking turns
+	# on the newest 6.x kernel: the same tests with 4-level paging and CPU 1
+	# nohz_full (as a low-latency system sets a CPU aside), and the tests
+	# that switch hooks under load, with the vCPUs taking turns
 	k4=$("$VMI_TOP/scripts/kernels.sh" --runnable | awk '$1 ~ /^6\./ { k = $1 } END { print k }')
 	if [ -n "$k4" ] && [ ${#kernels[@]} -eq 0 ]; then
-		stage vm-4level "$VMI_TOP/scripts/vmtest.sh" --no5lvl --kernel "$k4"
+		VMI_APPEND="nohz_full=1" stage vm-4level "$VMI_TOP/scripts/vmtest.sh" --no5lvl --kernel "$k4"
 		stage vm-single "$VMI_TOP/scripts/vmtest.sh" --single-lane --kernel "$k4"
 	fi
 	if [ -n "$LANE_PID" ]; then

@@ -117,3 +117,33 @@ step "the same as JSON: the two arrays, the TLB entries they need now and at bes
 
 step "huge pages system-wide: pools, THP counters and free blocks, read from the kernel's own sysfs and /proc files"
 "$VMI" huge --all --top 3 --json | jq '{hugetlb_pools, thp: {anon_thp: .thp.anon_thp}, free_2m_blocks: .fragmentation.free_2m_blocks}'
+
+# ---- TLB shootdowns -----------------------------------------------------------
+# Tracking is switched on and off only while no workload runs: switching
+# patches kernel text, which the other vCPU must not be running then.
+step "TLB shootdowns: tracking switched on while the guest is quiet"
+run "$VMI" tlb --enable --reset >/dev/null
+printf 'CPUs isolated: %s, nohz_full: %s\n' \
+	"$(cat /sys/devices/system/cpu/isolated)" "$(cat /sys/devices/system/cpu/nohz_full)"
+
+: >"$OUT/workload"
+"$WORKLOAD" --shootdown 6 >"$OUT/workload" &
+shooter=$!
+PIDS+=("$shooter")
+for _ in $(seq 100); do
+	grep -q '^pid ' "$OUT/workload" && break
+	sleep 0.1
+done
+step "process $shooter: a thread on CPU 1, set aside for latency-critical work, reads its buffer; the main thread, on CPU 0, maps, mprotects and unmaps 64 KiB in a loop"
+run "$VMI" tlb --pid "$shooter" --watch 1 --count 3
+wait "$shooter" || die "the shootdown workload failed"
+read -r _ mprotects munmaps < <(grep '^done ' "$OUT/workload")
+
+step "the whole run: the workload made $mprotects mprotect() and $munmaps munmap() calls"
+run "$VMI" tlb --pid "$shooter"
+
+step "the same as JSON: the initiator, its causes and targets, and who hit the isolated CPU"
+"$VMI" tlb --pid "$shooter" --json | jq -c '.initiators[] | {pid, comm, shootdowns, causes, targets, wait_ns}'
+"$VMI" tlb --json | jq -c '{isolated_cpus_hit, isolated_cpus_hit_by}'
+
+run "$VMI" tlb --disable

@@ -29,7 +29,7 @@ SINGLE_LANE=(
 
 ALL=(vminspect_*_test vminspect_*_test32 companion_test.sh huge_advice_test.sh
 	mm_selftests_test.sh ecosystem_test.sh tlb_alloc_test.sh tlb_hooks_test.sh
-	unload_test.sh)
+	tlb_cli_test.sh unload_test.sh)
 # left out of the debug lane
 NOT_DEBUG=" companion_test.sh huge_advice_test.sh ecosystem_test.sh mm_selftests_test.sh tlb_hooks_test.sh "
 

@@ -4,6 +4,7 @@
  *
  *   workload [--fork]
  *   workload --huge
+ *   workload --shootdown SECS
  *
  * On SIGUSR1 it writes every page of the region (demand paging happens
  * then, not at mmap time); on SIGTERM it exits.  With --fork a child does
@@ -14,14 +15,24 @@
  * With --huge it maps two 512 MiB arrays instead, one kept on 4K pages
  * (MADV_NOHUGEPAGE) and one 2 MiB-aligned with MADV_HUGEPAGE, writes both
  * at once, prints a "pid PID addr ADDR len LEN" line for each and waits.
+ *
+ * With --shootdown SECS it sends TLB shootdowns for SECS seconds: a thread
+ * pinned to CPU 1 (the latency-critical one) reads a buffer in a loop, so
+ * the process's mm stays live there; the main thread, on CPU 0, maps 64 KiB,
+ * writes it, makes it read-only and unmaps it, over and over.  Each
+ * mprotect() and munmap() must flush CPU 1's TLB by IPI.  It prints
+ * "pid PID" when it starts and "done MPROTECTS MUNMAPS" when it stops.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REGION (4UL << 20)
@@ -30,6 +41,78 @@
 #define SZ_2M	   (2UL << 20)
 
 static volatile sig_atomic_t touch_requested;
+
+static int pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+#define SHOOT_LEN (64UL << 10)
+#define SPIN_LEN  (1UL << 20)
+
+static volatile int spin_stop;
+static char *spin_buf;
+
+/* The latency-critical thread: reads its buffer on CPU 1 until told. */
+static void *spinner(void *arg)
+{
+	size_t i = 0;
+
+	if (pin_cpu(1))
+		perror("sched_setaffinity(CPU 1)");
+	while (!spin_stop) {
+		(void)*(volatile char *)(spin_buf + i);
+		i = (i + 4096) % SPIN_LEN;
+	}
+	return arg;
+}
+
+/* --shootdown SECS: mprotect() and munmap() beside a thread on CPU 1. */
+static int shootdowns(int secs)
+{
+	unsigned long mprotects = 0, munmaps = 0;
+	time_t end;
+	pthread_t t;
+	char *p;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (pin_cpu(0))
+		perror("sched_setaffinity(CPU 0)");
+	spin_buf = mmap(NULL, SPIN_LEN, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (spin_buf == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	if (pthread_create(&t, NULL, spinner, NULL)) {
+		perror("pthread_create");
+		return 1;
+	}
+	printf("pid %d\n", getpid());
+	fflush(stdout);
+	end = time(NULL) + secs;
+	while (time(NULL) < end) {
+		p = mmap(NULL, SHOOT_LEN, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED) {
+			perror("mmap");
+			break;
+		}
+		memset(p, 1, SHOOT_LEN);
+		if (!mprotect(p, SHOOT_LEN, PROT_READ))
+			mprotects++;
+		if (!munmap(p, SHOOT_LEN))
+			munmaps++;
+	}
+	spin_stop = 1;
+	pthread_join(t, NULL);
+	printf("done %lu %lu\n", mprotects, munmaps);
+	return 0;
+}
 
 /* The two 512 MiB arrays of --huge; never returns. */
 static int huge_arrays(void)
@@ -76,6 +159,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--huge"))
 		return huge_arrays();
+	if (argc > 2 && !strcmp(argv[1], "--shootdown"))
+		return shootdowns(atoi(argv[2]));
 	sigaction(SIGUSR1, &sa, NULL);
 	p = mmap(NULL, REGION, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

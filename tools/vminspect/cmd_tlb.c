@@ -158,6 +158,60 @@ static uint64_t disturbed_cpus(const struct tlb_snap *s)
 	return hit;
 }
 
+#define TLB_HITTERS 3 /* processes named per disturbed CPU */
+
+struct tlb_hitter {
+	uint32_t tgid;
+	const char *comm; /* of its thread that sent the most */
+	uint64_t shootdowns;
+	uint64_t most; /* the most one of its threads sent */
+};
+
+/*
+ * The (at most TLB_HITTERS) processes whose threads sent the most
+ * shootdowns to cpu, most first, into top; how many were found.
+ */
+static size_t top_hitters(const struct tlb_snap *s, uint32_t cpu,
+			  struct tlb_hitter *top)
+{
+	struct tlb_hitter *all, h;
+	size_t n = 0, i, k;
+
+	if (cpu >= VMI_TLB_MAX_TARGETS || !s->nr_in)
+		return 0;
+	all = calloc(s->nr_in, sizeof(*all));
+	if (!all)
+		return 0;
+	for (i = 0; i < s->nr_in; i++) {
+		const struct vmi_tlb_initiator *in = &s->in[i];
+		__u64 v = in->targets[cpu];
+
+		if (!v)
+			continue;
+		for (k = 0; k < n && all[k].tgid != in->tgid; k++)
+			;
+		if (k == n)
+			all[n++] = (struct tlb_hitter){ .tgid = in->tgid };
+		all[k].shootdowns += v;
+		if (v > all[k].most) {
+			all[k].most = v;
+			all[k].comm = in->comm;
+		}
+	}
+	/* a partial selection sort: the first TLB_HITTERS places */
+	for (i = 0; i < n && i < TLB_HITTERS; i++) {
+		for (k = i + 1; k < n; k++)
+			if (all[k].shootdowns > all[i].shootdowns) {
+				h = all[i];
+				all[i] = all[k];
+				all[k] = h;
+			}
+		top[i] = all[i];
+	}
+	free(all);
+	return i;
+}
+
 static void wait_hist_all(const struct tlb_snap *s, __u64 *hist, uint64_t *max)
 {
 	size_t i;
@@ -400,11 +454,22 @@ static int print_text(const struct tlb_snap *s, const struct tlb_opts *o,
 		(unsigned long long)s->st.ring_drops,
 		(unsigned long long)s->st.other_hits);
 	hit = disturbed_cpus(s);
-	for (i = 0; i < 64; i++)
-		if (hit & (1ULL << i))
-			fprintf(f,
-				"warning: isolated/nohz_full CPU %zu received TLB shootdown IPIs\n",
-				i);
+	for (i = 0; i < 64; i++) {
+		struct tlb_hitter top[TLB_HITTERS];
+		size_t n;
+
+		if (!(hit & (1ULL << i)))
+			continue;
+		fprintf(f,
+			"warning: isolated/nohz_full CPU %zu received TLB shootdown IPIs",
+			i);
+		n = top_hitters(s, i, top);
+		for (j = 0; j < n; j++)
+			fprintf(f, "%s%u/%s (%llu)", j ? ", " : ", from ",
+				top[j].tgid, top[j].comm,
+				(unsigned long long)top[j].shootdowns);
+		fputc('\n', f);
+	}
 	return ret ? -1 : 0;
 }
 
@@ -537,6 +602,31 @@ static int print_json(const struct tlb_snap *s, const struct tlb_opts *o,
 	for (k = 0; k < 64; k++)
 		if (hit & (1ULL << k))
 			json_uint(&j, k);
+	json_array_end(&j);
+	/* who hit them: the top processes per disturbed CPU */
+	json_key(&j, "isolated_cpus_hit_by");
+	json_array_begin(&j);
+	for (k = 0; k < 64; k++) {
+		struct tlb_hitter top[TLB_HITTERS];
+		size_t n, m;
+
+		if (!(hit & (1ULL << k)))
+			continue;
+		json_object_begin(&j);
+		json_kv_uint(&j, "cpu", k);
+		json_key(&j, "initiators");
+		json_array_begin(&j);
+		n = top_hitters(s, k, top);
+		for (m = 0; m < n; m++) {
+			json_object_begin(&j);
+			json_kv_uint(&j, "pid", top[m].tgid);
+			json_kv_string(&j, "comm", top[m].comm);
+			json_kv_uint(&j, "shootdowns", top[m].shootdowns);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_object_end(&j);
+	}
 	json_array_end(&j);
 	json_object_end(&j);
 	return json_finish(&j);

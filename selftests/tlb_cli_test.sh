@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `vminspect tlb` end to end, in the VM with the module loaded: tracking is
+# switched on while the guest is quiet, vmi_flusher makes shootdowns for
+# three seconds (mprotect on CPU 0, a toucher keeping the mm live on CPU
+# 1), tracking is switched off once it has exited, and the companion's
+# report is checked against the flusher's own count and pid:
+#  - the flusher is an initiator, named by its pid and comm;
+#  - its mprotect cause counts between half its flips (upgrades to
+#    writable need no flush) and all of them;
+#  - nearly all its shootdowns targeted CPU 1;
+#  - its wait percentiles are ordered;
+#  - --watch prints one report per interval;
+#  - when CPU 1 is isolated or nohz_full (the 4-level lane boots with
+#    nohz_full=1), the text warning and isolated_cpus_hit_by name the
+#    flusher as the one that hit it.
+# KTAP output.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+VMI=${VMI:-tools/vminspect/vminspect}
+TLB=/proc/vminspect/tlb
+NR=6
+. selftests/ktap.sh
+
+echo "TAP version 13"
+echo "1..$NR"
+if [ ! -x "$VMI" ] || [ ! -w $TLB ] || ! grep -q '^supported 1' $TLB; then
+	for i in $(seq $NR); do echo "ok $i tlb_cli # SKIP no companion, or no TLB tracking here"; done
+	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:$NR error:0"
+	exit 0
+fi
+
+out=$(mktemp -d)
+trap 'echo off >$TLB 2>/dev/null; rm -rf "$out"' EXIT
+
+# quiet: switch on, then load; the load ends before tracking is switched off
+"$VMI" tlb --enable --reset >/dev/null
+selftests/vmi_flusher 3 >"$out/flusher" &
+fpid=$!
+wait $fpid
+FLIPS=$(awk '{ print $1 }' "$out/flusher")
+"$VMI" tlb --pid $fpid --json >"$out/pid.json"
+"$VMI" tlb --json >"$out/all.json"
+"$VMI" tlb >"$out/all.txt"
+"$VMI" tlb --watch 1 --count 2 >"$out/watch.txt"
+"$VMI" tlb --disable
+echo "# vmi_flusher $fpid: $FLIPS flips"
+
+# jq FILTER FILE: true when FILTER yields true
+jqt() {
+	[ "$(jq -r "$1" "$2" 2>/dev/null)" = true ]
+}
+
+# the flusher's entries: one per thread that sent shootdowns
+flusher='[.initiators[] | select(.tgid == '$fpid')]'
+
+check "tlb --pid --json: the flusher is the initiator, by pid and comm" \
+	jqt "$flusher | length > 0 and (map(.comm) | unique) == [\"vmi_flusher\"]" "$out/pid.json"
+echo "# causes: $(jq -c "$flusher | map(.causes)" "$out/pid.json")"
+check "tlb --json: mprotect count between half the flips and all of them" \
+	jqt "($flusher | map(.causes.mprotect // 0) | add) as \$m | \$m * 2 >= $FLIPS * 0.95 and \$m <= $FLIPS" "$out/pid.json"
+echo "# targets: $(jq -c "$flusher | map(.targets)" "$out/pid.json")"
+check "tlb --json: nearly every shootdown of the flusher targeted CPU 1" \
+	jqt "$flusher | (map(.targets[\"1\"] // 0) | add) >= (map(.shootdowns) | add) * 0.9" "$out/pid.json"
+check "tlb --json: wait p50 <= p99 <= max, max > 0" \
+	jqt "$flusher | all(.wait_ns | .p50 <= .p99 and .p99 <= .max and .max > 0)" "$out/pid.json"
+check "tlb --watch 1 --count 2: two reports" \
+	test "$(grep -c '^tracking ' "$out/watch.txt")" = 2
+
+# CPU lists ("1", "1,3", "1-3"), one number a line
+quiet=$(cat /sys/devices/system/cpu/isolated /sys/devices/system/cpu/nohz_full 2>/dev/null |
+	tr ',' '\n' | awk -F- 'NF { for (c = $1; c <= ($2 == "" ? $1 : $2); c++) print c }')
+if grep -qx 1 <<<"$quiet"; then
+	grep '^warning: isolated' "$out/all.txt" | sed 's/^/# /'
+	check "CPU 1 isolated: the warning and isolated_cpus_hit_by name the flusher" \
+		bash -c "grep -q '^warning: isolated/nohz_full CPU 1 received TLB shootdown IPIs, from $fpid/vmi_flusher (' '$out/all.txt' &&
+			[ \"\$(jq -r '.isolated_cpus_hit_by[] | select(.cpu == 1) | .initiators[0].pid' '$out/all.json')\" = $fpid ] &&
+			[ \"\$(jq -r '.isolated_cpus_hit | index(1) != null' '$out/all.json')\" = true ]"
+else
+	skip "CPU 1 isolated: the warning and isolated_cpus_hit_by name the flusher" "CPU 1 is neither isolated nor nohz_full (the 4-level lane boots with nohz_full=1)"
+fi
+totals
