@@ -1047,7 +1047,7 @@ TEST_F_TIMEOUT(sys, free_blocks_agree_with_buddyinfo, VMI_TEST_TIMEOUT)
 }
 
 /*
- * The system-wide command is gone from the ABI: its number is unknown
+ * The ABI has no system-wide command: its number (0x06) is unknown
  * (ENOTTY), and /proc/vminspect/hugepages does not exist.
  */
 #define RETIRED_HUGE_SYS _IOWR(VMI_IOC_MAGIC, 0x06, char[384])

@@ -23,18 +23,18 @@ TMP=$(mktemp -d /tmp/vmi-mmst.XXXXXX)
 
 # name|seconds allowed per run|hugetlb pages (2 MiB) to reserve|command.
 # run_vmtests.sh's tests and arguments, except where a run would take
-# minutes under TCG (times: 6.12 guest, TCG, alone):
-# - uffd-stress on 8 MiB with 4 bounces, not 20 MiB with 16 (3-20 s);
+# minutes under TCG:
+# - uffd-stress on 8 MiB with 4 bounces, not 20 MiB with 16;
 # - map_hugetlb on 32 MiB, not 256 (hugepage-mmap and hugepage-shm, which
-#   take no size, write their 256 MiB byte by byte in about 10 s);
-# - split_huge_page_test: its pagecache cases write a 4 MiB file one byte
-#   per write(2), about a minute per case, nine cases, and on tmpfs they
-#   only skip (no large folios).  Given a directory that does not exist
-#   it stops (exit 1, "Failed to create a file") after the four THP cases;
+#   take no size, write their 256 MiB byte by byte);
+# - split_huge_page_test: its nine pagecache cases write a 4 MiB file one
+#   byte per write(2), and on tmpfs they only skip (no large folios).
+#   Given a directory that does not exist it stops (exit 1, "Failed to
+#   create a file") after the four THP cases;
 # - hugetlb_fault_after_madv races madvise and a fault in 10,000 rounds of
 #   two new threads: it is stopped after 30 s (exit 124) in both runs;
-# - khugepaged (anon, both contexts: ~70 s) waits for khugepaged's scans
-#   and under TCG sometimes gives up on one: a run alone decides then;
+# - khugepaged (anon, both contexts) waits for khugepaged's scans, and
+#   under TCG sometimes gives up on one: a run alone decides then;
 # - migration needs two NUMA nodes: in a one-node guest it skips.
 TESTS=(
 	"cow|240|0|cow"

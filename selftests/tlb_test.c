@@ -9,11 +9,12 @@
  * /proc/interrupts and the tlb:tlb_flush events in tracefs.
  *
  * Tolerances: the loops run N operations; the module must see between
- * 95% and 105% (plus a few) of N for this process, because the only other
- * flushes of the process are those of its start and end.  System-wide
- * counts (IPIs received by CPU 1) may include other processes' flushes:
- * those are compared with the kernel's own count over the same window,
- * within 5% plus a few.
+ * 85% and 105% (plus a few) of N for this process: the kernel sends no
+ * IPI to a sibling in lazy TLB mode, and the only other flushes of the
+ * process are those of its start and end.  System-wide counts (IPIs
+ * received by CPU 1) may include other processes' flushes: those are
+ * compared with the kernel's own count over the same window, within 5%
+ * plus a few.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -243,9 +244,9 @@ static void check_op(struct __test_metadata *_metadata, int fd, enum op op,
 	struct vmi_tlb_initiator in;
 	/*
 	 * The kernel skips the IPI when the sibling's CPU is in lazy TLB mode
-	 * at that moment (idle, or running a kernel thread): a few percent
-	 * of the operations in a TCG guest.  The exact checks are those
-	 * against /proc/interrupts and the tracepoint below.
+	 * at that moment (idle, or running a kernel thread): up to 15% of
+	 * the operations may send none.  The exact checks are those against
+	 * /proc/interrupts and the tracepoint below.
 	 */
 	uint64_t got, lo = N_OPS * 85 / 100, hi = N_OPS * 105 / 100 + 16;
 	uint64_t rcv, kirq, sent, sd, handled, hns, hsum;
@@ -287,8 +288,8 @@ static void check_op(struct __test_metadata *_metadata, int fd, enum op op,
 	 */
 	/*
 	 * The workload made shootdowns at all: how many depends on how
-	 * often the sibling held CPU 1 (a preemptible kernel on a busy host
-	 * takes it off about half the time).
+	 * often the sibling held CPU 1, which a preemptible kernel may take
+	 * from it for long stretches; a tenth of the operations is the floor.
 	 */
 	EXPECT_LE(N_OPS / 10, kirq) TH_LOG("CPU 1 got only %llu TLB IPIs",
 					  (unsigned long long)kirq);

@@ -259,7 +259,7 @@ TEST_F_TIMEOUT(walk, agrees_with_pagemap, VMI_TEST_TIMEOUT)
 	ASSERT_NE(NULL, pms);
 	n = walk(self->fd, 0, start, start + self->len, 0, ext, MAX_EXT, NULL);
 	ASSERT_LT(0, n);
-	/* the whole range's pagemap in one read (after the walk, as before) */
+	/* the whole range's pagemap in one read, after the walk */
 	ASSERT_EQ((ssize_t)(pages * sizeof(*pms)),
 		  pread(self->pagemap, pms, pages * sizeof(*pms), start / PAGE * sizeof(*pms)));
 
