@@ -35,7 +35,8 @@ set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
 
-# tlb_bench alone takes 8.5-9.5 minutes under TCG (two phases of 7 pairs)
+# one VM's bound: room for a whole make bench, whose longest part is
+# tlb_bench's two phases of 7 pairs (bench/README.md)
 VM_TIMEOUT=${VMI_BENCH_TIMEOUT:-1500}
 
 usage() {

@@ -121,10 +121,9 @@ install_kernels() {
 
 # QEMU from $CODENAME-backports where it is newer (10.0 on bookworm, whose
 # own is 7.2): the VM tests run the vCPUs in parallel (multi-threaded TCG),
-# and 10.0 leaves a patched kernel text stale on the other vCPU about three
-# times less often (an oops after ~170 s of toggling a tracepoint under a
-# munmap loop, against ~50 s with 7.2).  Where the release itself is newer,
-# nothing is done.
+# and 10.0 leaves patched kernel text stale on the other vCPU less often
+# than 7.2 (bench/README.md, "Which QEMU").  Where the release itself is
+# newer, nothing is done.
 install_qemu() {
 	local bpo have pkgs=(qemu-system-x86 qemu-system-common qemu-system-data qemu-utils)
 	install_host

@@ -28,8 +28,8 @@
 # patching left: "Oops: int3" in __schedule or flush_tlb_func), so tests
 # switch hooks only while the guest is quiet, and the few that must switch
 # under load skip and run in the single-threaded lane.  QEMU 10.0 (from
-# bookworm-backports, scripts/deps.sh qemu) shows that oops about three
-# times later than bookworm's 7.2 when text is patched under load.
+# bookworm-backports, scripts/deps.sh qemu) shows that oops less often than
+# bookworm's 7.2 (bench/README.md, "Which QEMU").
 #
 # The guest side is scripts/guest-run.sh; the module must already be built at
 # build/<kver>/vminspect.ko.  Per kernel, the VM's whole output goes to
@@ -183,9 +183,9 @@ run_kernel() {
 			return
 		fi
 		# The guest kernel died before our runner started (no guest.log):
-		# nothing of ours was loaded yet.  Seen once in CI under TCG (a
-		# panic in interrupt context 2 s into boot); boot once more, and
-		# keep the first console for the record.
+		# nothing of ours was loaded yet, so the crash is not the
+		# module's.  Boot once more, and keep the first console for the
+		# record.
 		if [ "$attempt" = 1 ] && [ ! -e "$dir/guest.log" ] &&
 			grep -qE 'Kernel panic|BUG:|Oops' "$dir/console.log"; then
 			mv "$dir/console.log" "$dir/console-first-boot.log"
