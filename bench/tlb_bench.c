@@ -3,10 +3,10 @@
  * tlb_bench - what TLB shootdown tracking costs the code it watches.
  *
  * The loop: mmap, touch and munmap one page on CPU 0 while a sibling
- * thread spins on CPU 1, so every munmap shoots down CPU 1 (one IPI, as
- * the README of ../shared measured).  Runs alternate tracking off and on,
- * in pairs whose order alternates too, so that drift hits both sides; the
- * result is the median of the per-pair ratios of operations per second.
+ * thread spins on CPU 1, so every munmap shoots down CPU 1 with one IPI.
+ * Runs alternate tracking off and on, in pairs whose order alternates too,
+ * so that drift hits both sides; the result is the median of the per-pair
+ * ratios of operations per second.
  * The sibling is stopped while tracking is switched: switching patches
  * code, which should not race with a busy CPU in a TCG guest.
  *
@@ -383,9 +383,8 @@ static int mod_unload(void)
 /*
  * Wait until udev has handled the uevents of a load or unload.  Its worker
  * takes CPU 1 from the sibling for a while, and a loop whose sibling is
- * not running needs no IPI: in a 6.12 TCG guest the loop ran about 40
- * times faster in the 0.4 s after an unload, and the first absent/off
- * pairs were meaningless.  Without udevadm, wait a few seconds.
+ * not running needs no IPI: the pairs would time udev, not the module
+ * (bench/README.md).  Without udevadm, wait a few seconds.
  */
 static int settle(void)
 {
