@@ -78,7 +78,7 @@ install_host() {
 		qemu-system-x86 qemu-utils busybox-static sparse dkms debootstrap
 		shellcheck clang-format g++ gcc-multilib python3 python3-requests
 		python3-argcomplete python3-numpy file iproute2 kbd util-linux-extra procps
-		initramfs-tools jq prometheus libnuma-dev
+		initramfs-tools jq prometheus libnuma-dev librsvg2-bin
 		debhelper dpkg-dev fakeroot lintian man-db groff-base)
 	local missing=() p
 	# dh_dkms: in its own package dh-dkms from bookworm on (dkms 3.0.3-4),

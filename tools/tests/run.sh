@@ -132,6 +132,9 @@ expect 2 "no address given" "translate without address" -- translate 1
 expect 2 "invalid address '0xg'" "translate bad address" -- translate 1 0xg
 expect 2 "unexpected argument 'x'" "translate too many" -- translate 1 0x1000 x
 expect 2 "unexpected argument '2'" "maps too many" -- maps 1 2
+expect 2 "--json and --svg exclude each other" "maps --json --svg" -- maps 1 --json --svg "$tmp/x.svg"
+expect 2 "option '--svg' needs an argument" "maps --svg without FILE" -- maps 1 --svg
+VMINSPECT_PROC_DIR=$tmp/absent expect 3 "$msg" "maps --svg: not loaded" -- maps self --svg "$tmp/x.svg"
 expect 0 "Usage: vminspect huge PID" "huge --help" -- huge --help
 expect 2 "no PID given" "huge without PID" -- huge
 expect 2 "unexpected argument '2'" "huge too many" -- huge 1 2
@@ -159,6 +162,23 @@ for r in walk translate translate-hidden translate-unmapped maps maps-nopt huge 
 		fi
 	fi
 done
+
+# -- maps --svg: the sample picture, well formed, rendered by a real SVG
+# renderer, each colour's pixels against the bytes of its "huge --json" --
+./tests/test_host --render svg >"$tmp/maps.svg"
+./tests/test_host --render svg-json >"$tmp/maps.json"
+if command -v xmllint >/dev/null; then
+	if xmllint --noout "$tmp/maps.svg"; then ok; else bad "maps --svg: not well-formed XML"; fi
+fi
+if ! command -v rsvg-convert >/dev/null || ! command -v python3 >/dev/null; then
+	echo "SKIP maps --svg pixels: no rsvg-convert (librsvg2-bin, scripts/deps.sh host) or python3"
+elif rsvg-convert -o "$tmp/maps.png" "$tmp/maps.svg" &&
+	python3 tests/svg_pixels.py "$tmp/maps.svg" "$tmp/maps.png" "$tmp/maps.json" >"$tmp/pixels"; then
+	ok
+else
+	bad "maps --svg: the rendered colours do not follow the bytes"
+	sed 's/^/  | /' "$tmp/pixels"
+fi
 
 # ABI mismatch
 sed 's/^abi_version .*/abi_version 7/' tests/data/status.txt >"$fake/status"

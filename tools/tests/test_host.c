@@ -24,6 +24,7 @@
 #include "check.h"
 #include "test_export.h"
 #include "test_huge.h"
+#include "test_svg.h"
 
 unsigned int test_passed, test_failed;
 
@@ -1699,6 +1700,8 @@ static int render(const char *what)
 		return render_huge(what);
 	if (!strncmp(what, "export", 6))
 		return render_export(what);
+	if (!strncmp(what, "svg", 3))
+		return render_svg(what);
 	fprintf(stderr, "test_host: unknown rendering '%s'\n", what);
 	return 2;
 }
@@ -1731,6 +1734,7 @@ int main(int argc, char **argv)
 	test_maps_render();
 	test_huge_all(fake_open, fake_close);
 	test_export_all();
+	test_svg_all();
 
 	printf("%u passed, %u failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;

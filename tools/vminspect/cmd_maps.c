@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "output.h"
+#include "svg.h"
 
 static int maps_run(int argc, char **argv);
 
@@ -16,7 +17,7 @@ const struct cli_command cli_cmd_maps = {
 	.name = "maps",
 	.summary = "list VMAs with RSS by page size, swap, THP; page-table use",
 	.usage =
-		"Usage: vminspect maps PID [--json]\n"
+		"Usage: vminspect maps PID [--json | --svg FILE]\n"
 		"\n"
 		"List the VMAs of process PID ('self' or 0: vminspect itself):\n"
 		"\n"
@@ -36,6 +37,9 @@ const struct cli_command cli_cmd_maps = {
 		"\n"
 		"Options:\n"
 		"  --json      print one JSON object\n"
+		"  --svg FILE  write a picture instead (SVG; FILE '-': stdout):\n"
+		"              a band per VMA coloured by what maps it, as\n"
+		"              'vminspect huge --json' counts it\n"
 		"  -h, --help  show this help\n"
 		"\n"
 		"Inspecting another user's process needs root.\n",
@@ -300,10 +304,12 @@ static int maps_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "svg", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = &cli_cmd_maps;
+	const char *svg = NULL;
 	struct vmi_pgtables_arg pt, *ptp = &pt;
 	struct vmi_handle *h;
 	struct vmi_info info;
@@ -319,6 +325,9 @@ static int maps_run(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 's':
+			svg = optarg;
+			break;
 		case 'h':
 			cli_print_usage(cmd, stdout);
 			return CLI_EXIT_OK;
@@ -326,6 +335,9 @@ static int maps_run(int argc, char **argv)
 			return cli_bad_option(cmd, c, argv);
 		}
 	}
+	if (json && svg)
+		return cli_usage_error(cmd,
+				       "--json and --svg exclude each other");
 	if (argc == optind)
 		return cli_usage_error(cmd, "no PID given");
 	if (argc - optind > 1)
@@ -337,6 +349,11 @@ static int maps_run(int argc, char **argv)
 	err = cli_open(&h, &info);
 	if (err)
 		return err;
+	if (svg) {
+		err = maps_svg(h, &info, pid, svg);
+		vmi_close(h);
+		return err;
+	}
 	if (!(info.features & VMI_FEAT_WALK)) {
 		vmi_close(h);
 		cli_err("the loaded kernel module has no page-table walker");
