@@ -71,7 +71,7 @@ _vminspect()
 
 	# arguments of options that take one
 	case $prev in
-	--output)
+	--output | --svg)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		compopt -o filenames 2>/dev/null
 		return
@@ -95,7 +95,8 @@ _vminspect()
 
 	local opts=""
 	case $cmd in
-	status | maps | translate) opts="--json" ;;
+	status | translate) opts="--json" ;;
+	maps) opts="--json --svg" ;;
 	walk) opts="--per-page --holes --json" ;;
 	huge) opts="--all --top --json" ;;
 	tlb) opts="--json --watch --count --pid --cpu --trace --reset --enable --disable" ;;
@@ -119,7 +120,7 @@ _vminspect()
 		local n=0
 		for ((i = cmd_at + 1; i < cword; i++)); do
 			case ${words[i]} in
-			--top) ((i++)) ;;
+			--top | --svg) ((i++)) ;;
 			-*) ;;
 			*) ((n++)) ;;
 			esac

@@ -375,6 +375,12 @@ for w in --per-page --holes --json --help; do
 done && ok
 has "vminspect walk" self 1 "$$"
 has "vminspect huge" self
+got=$(comp vminspect maps --)
+if grep -qx -- --svg <<<"$got" && grep -qx -- --json <<<"$got"; then ok; else bad "maps options: ${got//$'\n'/ }"; fi
+touch "$tmp/picture-file.svg"
+got=$(comp vminspect maps 1 --svg "$tmp/picture-f")
+if [ "$got" = "$tmp/picture-file.svg" ]; then ok; else bad "--svg file completion: '$got'"; fi
+has "vminspect maps --svg $tmp/picture-file.svg" self
 got=$(comp vminspect walk 1 "")
 if ! grep -qx self <<<"$got"; then ok; else bad "walk: a second PID offered"; fi
 got=$(comp vminspect export --)
