@@ -30,6 +30,12 @@
  *   shmem        4 MiB of a memfd, mapped shared and touched
  *   file         6 MiB of a file in DIR, mapped privately and read
  *   special      an io_uring SQE array of 2 MiB (a driver mapping)
+ *   mixed        for selftests/svg_test.sh, one process with every kind it
+ *                can have: 4 MiB on 4K pages (MADV_NOHUGEPAGE), 8 MiB of
+ *                THP (the VMA of interest), 4 MiB of THP of which one 4K
+ *                page was made read-only (PTE-mapped large folios), two
+ *                2 MiB hugetlb pages and one 1 GiB hugetlb page where the
+ *                pools have them free, all touched
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,6 +55,10 @@
 #define SZ_2M	   (2 * MB)
 #define EXIT_SKIP  4
 #define HTLB_SYSFS "/sys/kernel/mm/hugepages/hugepages-2048kB/"
+#define HTLB_1G_SYSFS "/sys/kernel/mm/hugepages/hugepages-1048576kB/"
+#ifndef MAP_HUGE_1GB
+#define MAP_HUGE_1GB (30 << 26) /* MAP_HUGE_SHIFT 26 */
+#endif
 
 static __attribute__((noreturn)) void die(const char *what)
 {
@@ -181,6 +191,47 @@ static char *scenario_special(size_t *size)
 	return p;
 }
 
+/* n hugetlb pages of size page from a pool in sysfs dir, if it has them */
+static void hugetlb_if_free(const char *dir, size_t page, int flags, long n)
+{
+	char path[256];
+	long nfree, resv;
+	char *p;
+
+	snprintf(path, sizeof(path), "%sfree_hugepages", dir);
+	nfree = read_long(path);
+	snprintf(path, sizeof(path), "%sresv_hugepages", dir);
+	resv = read_long(path);
+	if (nfree < 0 || resv < 0 || nfree - resv < n)
+		return;
+	p = mmap(NULL, (size_t)n * page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | flags, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	touch(p, (size_t)n * page);
+}
+
+static char *scenario_mixed(size_t *size)
+{
+	char *p, *q;
+
+	q = carve(4 * MB, 0);
+	advise(q, 4 * MB, MADV_NOHUGEPAGE);
+	touch(q, 4 * MB);
+	q = carve(4 * MB, 0);
+	advise(q, 4 * MB, MADV_HUGEPAGE);
+	touch(q, 4 * MB);
+	if (mprotect(q + 3 * MB, 4096, PROT_READ))
+		die("mprotect");
+	hugetlb_if_free(HTLB_SYSFS, SZ_2M, 0, 2);
+	hugetlb_if_free(HTLB_1G_SYSFS, 1UL << 30, MAP_HUGE_1GB, 1);
+	*size = 8 * MB;
+	p = carve(*size, 0);
+	advise(p, *size, MADV_HUGEPAGE);
+	touch(p, *size);
+	return p;
+}
+
 static char *build(const char *name, const char *dir, size_t *size)
 {
 	char *p;
@@ -252,6 +303,8 @@ static char *build(const char *name, const char *dir, size_t *size)
 		p = scenario_file(dir, size);
 	} else if (!strcmp(name, "special")) {
 		p = scenario_special(size);
+	} else if (!strcmp(name, "mixed")) {
+		p = scenario_mixed(size);
 	} else {
 		fprintf(stderr, "huge_scenarios: unknown scenario '%s'\n",
 			name);

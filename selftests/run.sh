@@ -15,7 +15,7 @@
 # --lane debug runs the tests that drive the module's own code on the debug
 # kernel (scripts/vmtest.sh --debug), where KASAN, lockdep, kmemleak and
 # strict RCU watch it: all but the companion's and the other tools' output
-# tests (companion, huge_advice, ecosystem: userspace, run on the other
+# tests (companion, huge_advice, svg, ecosystem: userspace, run on the other
 # kernels) and the two that skip there (mm_selftests, tlb_hooks).
 set -u
 cd "$(dirname "$0")" || exit 1
@@ -28,10 +28,10 @@ SINGLE_LANE=(
 )
 
 ALL=(vminspect_*_test vminspect_*_test32 companion_test.sh huge_advice_test.sh
-	mm_selftests_test.sh ecosystem_test.sh tlb_alloc_test.sh tlb_hooks_test.sh
-	tlb_cli_test.sh unload_test.sh)
+	svg_test.sh mm_selftests_test.sh ecosystem_test.sh tlb_alloc_test.sh
+	tlb_hooks_test.sh tlb_cli_test.sh unload_test.sh)
 # left out of the debug lane
-NOT_DEBUG=" companion_test.sh huge_advice_test.sh ecosystem_test.sh mm_selftests_test.sh tlb_hooks_test.sh "
+NOT_DEBUG=" companion_test.sh huge_advice_test.sh svg_test.sh ecosystem_test.sh mm_selftests_test.sh tlb_hooks_test.sh "
 
 usage() {
 	echo "usage: $0 [--lane single|debug]" >&2
