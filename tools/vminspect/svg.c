@@ -14,7 +14,9 @@
  * The output is SVG 1.1 without external resources (no DTD, font or
  * image): fill colours as attributes, generic font family "monospace",
  * every text escaped for XML (invalid UTF-8 and control characters become
- * U+FFFD).  The same records give the same bytes.
+ * U+FFFD).  The bands are drawn with shape-rendering="crispEdges", so that
+ * a renderer paints each of their pixels in one kind's colour.  The file
+ * depends on the records alone: the same records give the same file.
  */
 #define _GNU_SOURCE
 #include <errno.h>
