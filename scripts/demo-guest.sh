@@ -115,7 +115,8 @@ step "the same as JSON: the two arrays, the TLB entries they need now and at bes
 "$VMI" huge "$hp" --json | jq --arg a "$small" --arg b "$huge" \
 	'{pid, rss, bytes, tlb_entries, vmas: [.vmas[] | select(.start == $a or .start == $b)]}'
 
-step "process $hp as a picture, a band per VMA coloured by page size: $VMI_TOP/build/demo/maps.svg"; run "$VMI" maps "$hp" --svg "$VMI_TOP/build/demo/maps.svg"
+step "process $hp as a picture, a band per VMA coloured by page size: $VMI_TOP/build/demo/maps.svg"
+run "$VMI" maps "$hp" --svg "$VMI_TOP/build/demo/maps.svg"
 
 step "huge pages system-wide: pools, THP counters and free blocks, read from the kernel's own sysfs and /proc files"
 "$VMI" huge --all --top 3 --json | jq '{hugetlb_pools, thp: {anon_thp: .thp.anon_thp}, free_2m_blocks: .fragmentation.free_2m_blocks}'
