@@ -201,12 +201,15 @@ check_shellcheck() {
 # newest VMI_<NAME>_SIZE_VER<n> equals sizeof(struct vmi_<name>[_arg]); it
 # prints every struct's size and its members' offsets and sizes.  Also
 # checks that the members are fixed-width and that every ioctl argument
-# begins with "__u64 size".  The parser knows directives, enums and
-# structs of one member per line without nested definitions: it fails on
-# anything else rather than skip it.
+# begins with "__u64 size".  The parser knows directives (a multi-line
+# macro is skipped whole), enums and structs of one member per line
+# without nested definitions: it fails on anything else rather than skip
+# it.
 gen_layout_prog() {
 	gcc -fpreprocessed -dD -E -P -x c "$1" | awk -v hdr="$UAPI_HDR" '
 	function fail(msg) { print hdr ": " msg > "/dev/stderr"; bad = 1 }
+	cont { cont = /\\$/; next }
+	/^#.*\\$/ { cont = 1; next }
 	/^struct [a-z_0-9]+ \{$/ {
 		s = $2; ns++; sname[ns] = s; nm[s] = 0; inside = 1; next
 	}
