@@ -42,6 +42,25 @@
 #define VMI_FEAT_HUGE	(1ULL << 2) /* huge-page accounting */
 #define VMI_FEAT_TLB	(1ULL << 3) /* TLB shootdown tracking */
 
+/*
+ * Name lists: the values and flags that the /proc/vminspect files, the
+ * library and the CLI print by name have their names in one list per
+ * group, next to their definitions, in value order.  An entry is
+ *   VMI_VAL_NAME(value, "name")	for a numbered value,
+ *   VMI_BIT_NAME(mask, "name")		for a one-bit flag,
+ *   VMI_BIT_NAME2(mask, "text", "json")	for a flag the text files name
+ *					differently from the CLI's JSON.
+ * A list is a braced initializer: define the macros its entries use, then
+ * write "static const char *const names[] = VMI_KIND_NAMES;".
+ */
+#define VMI_FEAT_NAMES                                  \
+	{                                               \
+		VMI_BIT_NAME(VMI_FEAT_STATUS, "status") \
+		VMI_BIT_NAME(VMI_FEAT_WALK, "walk")     \
+		VMI_BIT_NAME(VMI_FEAT_HUGE, "huge")     \
+		VMI_BIT_NAME(VMI_FEAT_TLB, "tlb")       \
+	}
+
 /* struct vmi_info.caps: what the calling process may see. */
 #define VMI_CAP_PFN	 (1U << 0) /* physical frame numbers */
 #define VMI_CAP_OTHER_MM (1U << 1) /* processes other than its own */
@@ -94,6 +113,15 @@ struct vmi_info {
 #define VMI_LEVEL_P4D 4
 #define VMI_LEVEL_PGD 5
 
+#define VMI_LEVEL_NAMES                            \
+	{                                          \
+		VMI_VAL_NAME(VMI_LEVEL_PTE, "pte") \
+		VMI_VAL_NAME(VMI_LEVEL_PMD, "pmd") \
+		VMI_VAL_NAME(VMI_LEVEL_PUD, "pud") \
+		VMI_VAL_NAME(VMI_LEVEL_P4D, "p4d") \
+		VMI_VAL_NAME(VMI_LEVEL_PGD, "pgd") \
+	}
+
 /* What an entry holds. */
 #define VMI_KIND_NONE	   0 /* hole: nothing mapped (only with VMI_WALK_HOLES) */
 #define VMI_KIND_PRESENT   1 /* a frame is mapped */
@@ -103,6 +131,18 @@ struct vmi_info {
 #define VMI_KIND_MARKER	   5 /* pte marker (uffd-wp, guard, poison) */
 #define VMI_KIND_DEVICE	   6 /* device-private / device-exclusive */
 #define VMI_KIND_OTHER	   7 /* a non-present entry of another kind */
+
+#define VMI_KIND_NAMES                                        \
+	{                                                     \
+		VMI_VAL_NAME(VMI_KIND_NONE, "none")           \
+		VMI_VAL_NAME(VMI_KIND_PRESENT, "present")     \
+		VMI_VAL_NAME(VMI_KIND_SWAP, "swap")           \
+		VMI_VAL_NAME(VMI_KIND_MIGRATION, "migration") \
+		VMI_VAL_NAME(VMI_KIND_HWPOISON, "hwpoison")   \
+		VMI_VAL_NAME(VMI_KIND_MARKER, "marker")       \
+		VMI_VAL_NAME(VMI_KIND_DEVICE, "device")       \
+		VMI_VAL_NAME(VMI_KIND_OTHER, "other")         \
+	}
 
 /* Decoded entry flags (struct vmi_extent.eflags). */
 #define VMI_EF_PRESENT	  (1ULL << 0)
@@ -124,6 +164,27 @@ struct vmi_info {
 #define VMI_EF_DEVMAP	 (1ULL << 15)
 #define VMI_EF_HUGE	 (1ULL << 16) /* PSE: leaf above the PTE level */
 
+#define VMI_EF_NAMES                                          \
+	{                                                     \
+		VMI_BIT_NAME(VMI_EF_PRESENT, "present")       \
+		VMI_BIT_NAME(VMI_EF_WRITE, "write")           \
+		VMI_BIT_NAME(VMI_EF_USER, "user")             \
+		VMI_BIT_NAME(VMI_EF_ACCESSED, "accessed")     \
+		VMI_BIT_NAME(VMI_EF_DIRTY, "dirty")           \
+		VMI_BIT_NAME(VMI_EF_NX, "nx")                 \
+		VMI_BIT_NAME(VMI_EF_GLOBAL, "global")         \
+		VMI_BIT_NAME(VMI_EF_PWT, "pwt")               \
+		VMI_BIT_NAME(VMI_EF_PCD, "pcd")               \
+		VMI_BIT_NAME(VMI_EF_PAT, "pat")               \
+		VMI_BIT_NAME(VMI_EF_SOFT_DIRTY, "soft-dirty") \
+		VMI_BIT_NAME(VMI_EF_UFFD_WP, "uffd-wp")       \
+		VMI_BIT_NAME(VMI_EF_PROTNONE, "protnone")     \
+		VMI_BIT_NAME(VMI_EF_SPECIAL, "special")       \
+		VMI_BIT_NAME(VMI_EF_EXCLUSIVE, "exclusive")   \
+		VMI_BIT_NAME(VMI_EF_DEVMAP, "devmap")         \
+		VMI_BIT_NAME(VMI_EF_HUGE, "huge")             \
+	}
+
 /* Attributes of the mapping (struct vmi_extent.attrs). */
 #define VMI_EA_THP	  (1U << 0) /* part of a transparent huge page */
 #define VMI_EA_HUGETLB	  (1U << 1) /* in a hugetlbfs mapping */
@@ -131,6 +192,16 @@ struct vmi_info {
 #define VMI_EA_FILE	  (1U << 3) /* file-backed VMA */
 #define VMI_EA_SHARED	  (1U << 4) /* VM_SHARED */
 #define VMI_EA_PFN_HIDDEN (1U << 5) /* pfn withheld from this caller */
+
+#define VMI_EA_NAMES                                          \
+	{                                                     \
+		VMI_BIT_NAME(VMI_EA_THP, "thp")               \
+		VMI_BIT_NAME(VMI_EA_HUGETLB, "hugetlb")       \
+		VMI_BIT_NAME(VMI_EA_ANON, "anon")             \
+		VMI_BIT_NAME(VMI_EA_FILE, "file")             \
+		VMI_BIT_NAME(VMI_EA_SHARED, "shared")         \
+		VMI_BIT_NAME(VMI_EA_PFN_HIDDEN, "pfn-hidden") \
+	}
 
 /**
  * struct vmi_extent - a run of pages with the same attributes
@@ -261,6 +332,19 @@ struct vmi_level {
 #define VMI_VMA_HUGETLB	   (1U << 6)
 #define VMI_VMA_ANON	   (1U << 7)
 #define VMI_VMA_FILE	   (1U << 8)
+
+#define VMI_VMA_NAMES                                          \
+	{                                                      \
+		VMI_BIT_NAME(VMI_VMA_READ, "read")             \
+		VMI_BIT_NAME(VMI_VMA_WRITE, "write")           \
+		VMI_BIT_NAME(VMI_VMA_EXEC, "exec")             \
+		VMI_BIT_NAME(VMI_VMA_SHARED, "shared")         \
+		VMI_BIT_NAME(VMI_VMA_HUGEPAGE, "hugepage")     \
+		VMI_BIT_NAME(VMI_VMA_NOHUGEPAGE, "nohugepage") \
+		VMI_BIT_NAME(VMI_VMA_HUGETLB, "hugetlb")       \
+		VMI_BIT_NAME(VMI_VMA_ANON, "anon")             \
+		VMI_BIT_NAME(VMI_VMA_FILE, "file")             \
+	}
 
 /**
  * struct vmi_translate_arg - VMI_IOC_TRANSLATE: one address, level by level
@@ -448,6 +532,17 @@ struct vmi_huge_bytes {
 #define VMI_HV_THP_CAPABLE  (1U << 3) /* anon, shmem or VMI_HV_LARGE_FOLIOS */
 #define VMI_HV_LOCKED	    (1U << 4) /* VM_LOCKED (mlock) */
 
+#define VMI_HV_NAMES                                                \
+	{                                                           \
+		VMI_BIT_NAME2(VMI_HV_SHMEM, "shmem", "shmem")       \
+		VMI_BIT_NAME2(VMI_HV_LARGE_FOLIOS, "large-folios",  \
+			      "large_folios")                       \
+		VMI_BIT_NAME2(VMI_HV_SPECIAL, "special", "special") \
+		VMI_BIT_NAME2(VMI_HV_THP_CAPABLE, "thp-capable",    \
+			      "thp_capable")                        \
+		VMI_BIT_NAME2(VMI_HV_LOCKED, "locked", "locked")    \
+	}
+
 /**
  * struct vmi_huge_vma - one VMA: its page sizes and the facts behind them
  * @start:	first byte
@@ -483,6 +578,15 @@ struct vmi_huge_vma {
 #define VMI_HM_THP_DISABLED	(1U << 0) /* prctl(PR_SET_THP_DISABLE) */
 #define VMI_HM_THP_ADVISED_ONLY (1U << 1) /* the same but for MADV_HUGEPAGE */
 #define VMI_HM_KHUGEPAGED	(1U << 2) /* khugepaged scans this process */
+
+#define VMI_HM_NAMES                                                         \
+	{                                                                    \
+		VMI_BIT_NAME2(VMI_HM_THP_DISABLED, "thp-disabled",           \
+			      "thp_disabled")                                \
+		VMI_BIT_NAME2(VMI_HM_THP_ADVISED_ONLY, "thp-except-advised", \
+			      "thp_advised_only")                            \
+		VMI_BIT_NAME2(VMI_HM_KHUGEPAGED, "khugepaged", "khugepaged") \
+	}
 
 /**
  * struct vmi_huge_arg - VMI_IOC_HUGE: huge-page use of a process
@@ -547,6 +651,17 @@ struct vmi_huge_arg {
 #define VMI_TLB_REMOTE_WRONG_CPU 5 /* 7.x: IPI found another mm loaded */
 #define VMI_TLB_NR_REASONS	 8
 
+/* Reasons above VMI_TLB_REMOTE_WRONG_CPU have no name. */
+#define VMI_TLB_REASON_NAMES                                               \
+	{                                                                  \
+		VMI_VAL_NAME(VMI_TLB_TASK_SWITCH, "task_switch")           \
+		VMI_VAL_NAME(VMI_TLB_REMOTE_SHOOTDOWN, "remote_shootdown") \
+		VMI_VAL_NAME(VMI_TLB_LOCAL_SHOOTDOWN, "local_shootdown")   \
+		VMI_VAL_NAME(VMI_TLB_LOCAL_MM, "local_mm")                 \
+		VMI_VAL_NAME(VMI_TLB_REMOTE_SEND_IPI, "send_ipi")          \
+		VMI_VAL_NAME(VMI_TLB_REMOTE_WRONG_CPU, "wrong_cpu")        \
+	}
+
 /*
  * Why an initiator flushed: the system call it was in, or the kind of
  * context.  VMI_TLB_CAUSE_FAULT covers user tasks outside a system call
@@ -567,6 +682,25 @@ struct vmi_huge_arg {
 #define VMI_TLB_CAUSE_RECLAIM  12 /* batched flush after unmapping pages */
 #define VMI_TLB_CAUSE_KERNEL   13 /* flush_tlb_kernel_range (vfree, ...) */
 #define VMI_TLB_NR_CAUSES      16
+
+/* Causes above VMI_TLB_CAUSE_KERNEL have no name. */
+#define VMI_TLB_CAUSE_NAMES                                      \
+	{                                                        \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_OTHER, "other")       \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MUNMAP, "munmap")     \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MPROTECT, "mprotect") \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MADVISE, "madvise")   \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MREMAP, "mremap")     \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_BRK, "brk")           \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MMAP, "mmap")         \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_EXIT, "exit")         \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_EXECVE, "execve")     \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_SYSCALL, "syscall")   \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_FAULT, "fault")       \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_KTHREAD, "kthread")   \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_RECLAIM, "reclaim")   \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_KERNEL, "kernel")     \
+	}
 
 /* Log2 histograms: bucket n counts values in [2^n, 2^(n+1)), 0 in 0. */
 #define VMI_TLB_HIST_BUCKETS 64
@@ -599,6 +733,25 @@ struct vmi_huge_arg {
 #define VMI_TLB_LIM_PROTO_FUNC	       (1U << 5)
 #define VMI_TLB_LIM_PROTO_KERNEL_RANGE (1U << 6)
 #define VMI_TLB_LIM_PROTO_MM_RANGE     (1U << 7)
+
+/* The names of the limits but the VMI_TLB_LIM_PROTO_* ones */
+#define VMI_TLB_LIM_NAMES                                             \
+	{                                                             \
+		VMI_BIT_NAME(VMI_TLB_LIM_INVLPGB, "invlpgb_no_ipi")   \
+		VMI_BIT_NAME(VMI_TLB_LIM_NO_TARGET, "no_target_time") \
+	}
+/* The hook a VMI_TLB_LIM_PROTO_* bit leaves off ("prototype_differs:<hook>") */
+#define VMI_TLB_LIM_PROTO_HOOKS                                                \
+	{                                                                      \
+		VMI_BIT_NAME(VMI_TLB_LIM_PROTO_TLB_FLUSH, "tlb_flush")         \
+		VMI_BIT_NAME(VMI_TLB_LIM_PROTO_CSD, "csd_function")            \
+		VMI_BIT_NAME(VMI_TLB_LIM_PROTO_MULTI,                          \
+			     "native_flush_tlb_multi")                         \
+		VMI_BIT_NAME(VMI_TLB_LIM_PROTO_FUNC, "flush_tlb_func")         \
+		VMI_BIT_NAME(VMI_TLB_LIM_PROTO_KERNEL_RANGE,                   \
+			     "flush_tlb_kernel_range")                         \
+		VMI_BIT_NAME(VMI_TLB_LIM_PROTO_MM_RANGE, "flush_tlb_mm_range") \
+	}
 
 /**
  * struct vmi_tlb_ctl_arg - VMI_IOC_TLB_CTL: switch tracking, read state
