@@ -15,12 +15,7 @@
 /* Features built into this module; later parts add their bits here. */
 #define VMI_FEATURES (VMI_FEAT_STATUS | VMI_FEAT_WALK | VMI_FEAT_HUGE)
 
-static const char *const vmi_feature_names[] = {
-	[0] = "status",
-	[1] = "walk",
-	[2] = "huge",
-	[3] = "tlb",
-};
+static const char *const vmi_feature_names[] = VMI_FEAT_NAMES;
 
 const char *vmi_feature_name(unsigned int bit)
 {

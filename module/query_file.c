@@ -51,29 +51,12 @@ static __printf(2, 3) void vmi_out(struct vmi_query_state *st, const char *fmt,
 	va_end(args);
 }
 
-static const char *const vmi_kind_names[] = {
-	[VMI_KIND_NONE] = "none",	  [VMI_KIND_PRESENT] = "present",
-	[VMI_KIND_SWAP] = "swap",	  [VMI_KIND_MIGRATION] = "migration",
-	[VMI_KIND_HWPOISON] = "hwpoison", [VMI_KIND_MARKER] = "marker",
-	[VMI_KIND_DEVICE] = "device",	  [VMI_KIND_OTHER] = "other",
-};
-
-static const char *const vmi_level_names[] = {
-	[VMI_LEVEL_PTE] = "pte", [VMI_LEVEL_PMD] = "pmd",
-	[VMI_LEVEL_PUD] = "pud", [VMI_LEVEL_P4D] = "p4d",
-	[VMI_LEVEL_PGD] = "pgd",
-};
-
-/* VMI_EF_* bit n is named vmi_eflag_names[n] */
-static const char *const vmi_eflag_names[] = {
-	"present",  "write",   "user",	    "accessed", "dirty",      "nx",
-	"global",   "pwt",     "pcd",	    "pat",	"soft-dirty", "uffd-wp",
-	"protnone", "special", "exclusive", "devmap",	"huge",
-};
-
-static const char *const vmi_attr_names[] = {
-	"thp", "hugetlb", "anon", "file", "shared", "pfn-hidden",
-};
+static const char *const vmi_kind_names[] = VMI_KIND_NAMES;
+static const char *const vmi_level_names[] = VMI_LEVEL_NAMES;
+static const char *const vmi_eflag_names[] = VMI_EF_NAMES;
+static const char *const vmi_attr_names[] = VMI_EA_NAMES;
+static const char *const vmi_hflag_names[] = VMI_HV_NAMES;
+static const char *const vmi_mm_flag_names[] = VMI_HM_NAMES;
 
 static const char *vmi_name(const char *const *names, size_t n, u32 i)
 {
@@ -256,16 +239,6 @@ static int vmi_text_maps(struct vmi_query_state *st, u32 pid)
 		return ret;
 	return vmi_text_pgtables(st, pid);
 }
-
-static const char *const vmi_hflag_names[] = {
-	"shmem", "large-folios", "special", "thp-capable", "locked",
-};
-
-static const char *const vmi_mm_flag_names[] = {
-	"thp-disabled",
-	"thp-except-advised",
-	"khugepaged",
-};
 
 /* The counts of struct vmi_huge_bytes, in its order, on one line. */
 static void vmi_out_huge_bytes(struct vmi_query_state *st, const char *prefix,

@@ -71,28 +71,18 @@ MODULE_PARM_DESC(tlb_track, "Track TLB shootdowns from load on (default off)");
 #define VMI_TLB_RING_LEN 1024 /* records per CPU, a power of two */
 #define VMI_TLB_TOP	 10   /* initiators in the text file */
 
-static const char *const vmi_tlb_reason_names[VMI_TLB_NR_REASONS] = {
-	"task_switch", "remote_shootdown", "local_shootdown", "local_mm",
-	"send_ipi",    "wrong_cpu",	   "reason6",	      "reason7",
-};
+/* Unnamed reasons and causes print as "reason<n>" and "cause<n>". */
+static const char *const vmi_tlb_reason_names[VMI_TLB_NR_REASONS] =
+	VMI_TLB_REASON_NAMES;
+static const char *const vmi_tlb_cause_names[VMI_TLB_NR_CAUSES] =
+	VMI_TLB_CAUSE_NAMES;
 
-/* The words of the text file's limits line, by VMI_TLB_LIM_* bit. */
-static const char *const vmi_tlb_limit_names[] = {
-	"invlpgb_no_ipi",
-	"no_target_time",
-	"prototype_differs:tlb_flush",
-	"prototype_differs:csd_function",
-	"prototype_differs:native_flush_tlb_multi",
-	"prototype_differs:flush_tlb_func",
-	"prototype_differs:flush_tlb_kernel_range",
-	"prototype_differs:flush_tlb_mm_range",
-};
-
-static const char *const vmi_tlb_cause_names[VMI_TLB_NR_CAUSES] = {
-	"other",   "munmap", "mprotect", "madvise", "mremap", "brk",
-	"mmap",	   "exit",   "execve",	 "syscall", "fault",  "kthread",
-	"reclaim", "kernel", "cause14",	 "cause15",
-};
+/*
+ * The words of the text file's limits line, by VMI_TLB_LIM_* bit; a hook
+ * left off is "prototype_differs:<hook>".
+ */
+static const char *const vmi_tlb_limit_names[] = VMI_TLB_LIM_NAMES;
+static const char *const vmi_tlb_proto_hooks[] = VMI_TLB_LIM_PROTO_HOOKS;
 
 /* One CPU's counters and trace ring indices. */
 struct vmi_tlb_pcpu {
@@ -1386,6 +1376,16 @@ static int vmi_tlb_top_cmp(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : 1;
 }
 
+/* A reason's or cause's name; "<what><n>" for one without a name. */
+static void vmi_tlb_put_name(struct seq_file *m, const char *name,
+			     const char *what, unsigned int i)
+{
+	if (name)
+		seq_puts(m, name);
+	else
+		seq_printf(m, "%s%u", what, i);
+}
+
 static void vmi_tlb_show_initiator(struct seq_file *m,
 				   const struct vmi_tlb_initiator *in)
 {
@@ -1402,8 +1402,9 @@ static void vmi_tlb_show_initiator(struct seq_file *m,
 	for (i = 0; i < VMI_TLB_NR_CAUSES; i++) {
 		if (!in->causes[i])
 			continue;
-		seq_printf(m, "%s%s:%llu", sep, vmi_tlb_cause_names[i],
-			   in->causes[i]);
+		seq_puts(m, sep);
+		vmi_tlb_put_name(m, vmi_tlb_cause_names[i], "cause", i);
+		seq_printf(m, ":%llu", in->causes[i]);
 		sep = ",";
 	}
 	seq_puts(m, " targets ");
@@ -1438,9 +1439,17 @@ static int vmi_tlb_show(struct seq_file *m, void *v)
 	vmi_tlb_ctl(0, &st);
 	seq_printf(m, "enabled %u\n", st.enabled);
 	seq_puts(m, "limits");
-	for (i = 0; i < ARRAY_SIZE(vmi_tlb_limit_names); i++)
-		if (st.limits & BIT(i))
+	for (i = 0; i < BITS_PER_TYPE(st.limits); i++) {
+		if (!(st.limits & BIT(i)))
+			continue;
+		if (i < ARRAY_SIZE(vmi_tlb_limit_names) &&
+		    vmi_tlb_limit_names[i])
 			seq_printf(m, " %s", vmi_tlb_limit_names[i]);
+		else if (i < ARRAY_SIZE(vmi_tlb_proto_hooks) &&
+			 vmi_tlb_proto_hooks[i])
+			seq_printf(m, " prototype_differs:%s",
+				   vmi_tlb_proto_hooks[i]);
+	}
 	seq_putc(m, '\n');
 	seq_printf(m, "missed %llu\nring_drops %llu\nother_hits %llu\n",
 		   st.missed, st.ring_drops, st.other_hits);
@@ -1464,9 +1473,12 @@ static int vmi_tlb_show(struct seq_file *m, void *v)
 				   c->pages[VMI_TLB_LOCAL_SHOOTDOWN] +
 				   c->pages[VMI_TLB_LOCAL_MM],
 			   c->shootdowns, c->requests);
-		for (i = 0; i < VMI_TLB_NR_REASONS; i++)
-			seq_printf(m, " %s %llu", vmi_tlb_reason_names[i],
-				   c->flushes[i]);
+		for (i = 0; i < VMI_TLB_NR_REASONS; i++) {
+			seq_putc(m, ' ');
+			vmi_tlb_put_name(m, vmi_tlb_reason_names[i], "reason",
+					 i);
+			seq_printf(m, " %llu", c->flushes[i]);
+		}
 		seq_printf(m,
 			   " handled %llu handle_p50_ns %llu handle_p99_ns %llu handle_max_ns %llu\n",
 			   c->handled,

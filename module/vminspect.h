@@ -8,11 +8,24 @@
 #ifndef _VMI_VMINSPECT_H
 #define _VMI_VMINSPECT_H
 
+#include <linux/log2.h>
 #include <linux/pgtable.h>
 #include <linux/types.h>
 #include <linux/vminspect.h>
 
 /* VMI_MODULE_VERSION: the top-level file VERSION, defined by Kbuild */
+
+/*
+ * The entries of the name lists of <linux/vminspect.h>, as designated
+ * initializers: a value's name at its value, a flag's at its bit number.
+ * The text files print the first spelling of a flag's name.
+ */
+/* clang-format off */
+#define VMI_VAL_NAME(val, name) \
+	[val] = name,
+/* clang-format on */
+#define VMI_BIT_NAME(mask, name)       VMI_VAL_NAME(ilog2(mask), name)
+#define VMI_BIT_NAME2(mask, name, ...) VMI_BIT_NAME(mask, name)
 
 struct file;
 struct mm_struct;
