@@ -37,17 +37,16 @@ struct vmi_handle {
 	struct vmi_info info;
 };
 
-static const struct {
-	uint64_t bit;
-	const char *name;
-} vmi_features[] = {
-	{ VMI_FEAT_STATUS, "status" },
-	{ VMI_FEAT_WALK, "walk" },
-	{ VMI_FEAT_HUGE, "huge" },
-	{ VMI_FEAT_TLB, "tlb" },
-};
-
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The entries of the name lists of <linux/vminspect.h>: a value's name at
+ * its value, a flag's at its bit number.
+ */
+#define VMI_VAL_NAME(val, name)	 [val] = name,
+#define VMI_BIT_NAME(mask, name) VMI_VAL_NAME(__builtin_ctzll(mask), name)
+
+static const char *const vmi_feature_names[] = VMI_FEAT_NAMES;
 
 const char *vmi_proc_dir(void)
 {
@@ -205,21 +204,22 @@ const char *vmi_strerror(int err)
 
 const char *vmi_feature_name(uint64_t feature)
 {
-	size_t i;
+	unsigned int bit;
 
-	for (i = 0; i < ARRAY_SIZE(vmi_features); i++)
-		if (vmi_features[i].bit == feature)
-			return vmi_features[i].name;
-	return NULL;
+	if (!feature || feature & (feature - 1))
+		return NULL;
+	bit = __builtin_ctzll(feature);
+	return bit < ARRAY_SIZE(vmi_feature_names) ? vmi_feature_names[bit] :
+						     NULL;
 }
 
 uint64_t vmi_feature_from_name(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(vmi_features); i++)
-		if (!strcmp(vmi_features[i].name, name))
-			return vmi_features[i].bit;
+	for (i = 0; i < ARRAY_SIZE(vmi_feature_names); i++)
+		if (vmi_feature_names[i] && !strcmp(vmi_feature_names[i], name))
+			return 1ULL << i;
 	return 0;
 }
 
@@ -985,62 +985,13 @@ void vmi_huge_result_free(struct vmi_huge_result *r)
 
 /* ---- names ---- */
 
-static const char *const vmi_kind_names[] = {
-	[VMI_KIND_NONE] = "none",	  [VMI_KIND_PRESENT] = "present",
-	[VMI_KIND_SWAP] = "swap",	  [VMI_KIND_MIGRATION] = "migration",
-	[VMI_KIND_HWPOISON] = "hwpoison", [VMI_KIND_MARKER] = "marker",
-	[VMI_KIND_DEVICE] = "device",	  [VMI_KIND_OTHER] = "other",
-};
-
-static const char *const vmi_level_names[] = {
-	[VMI_LEVEL_PTE] = "pte", [VMI_LEVEL_PMD] = "pmd",
-	[VMI_LEVEL_PUD] = "pud", [VMI_LEVEL_P4D] = "p4d",
-	[VMI_LEVEL_PGD] = "pgd",
-};
-
-/* Bit number of a one-bit mask, usable in designated initializers. */
-#define VMI_BIT(mask) __builtin_ctzll(mask)
-
-static const char *const vmi_eflag_names[] = {
-	[VMI_BIT(VMI_EF_PRESENT)] = "present",
-	[VMI_BIT(VMI_EF_WRITE)] = "write",
-	[VMI_BIT(VMI_EF_USER)] = "user",
-	[VMI_BIT(VMI_EF_ACCESSED)] = "accessed",
-	[VMI_BIT(VMI_EF_DIRTY)] = "dirty",
-	[VMI_BIT(VMI_EF_NX)] = "nx",
-	[VMI_BIT(VMI_EF_GLOBAL)] = "global",
-	[VMI_BIT(VMI_EF_PWT)] = "pwt",
-	[VMI_BIT(VMI_EF_PCD)] = "pcd",
-	[VMI_BIT(VMI_EF_PAT)] = "pat",
-	[VMI_BIT(VMI_EF_SOFT_DIRTY)] = "soft-dirty",
-	[VMI_BIT(VMI_EF_UFFD_WP)] = "uffd-wp",
-	[VMI_BIT(VMI_EF_PROTNONE)] = "protnone",
-	[VMI_BIT(VMI_EF_SPECIAL)] = "special",
-	[VMI_BIT(VMI_EF_EXCLUSIVE)] = "exclusive",
-	[VMI_BIT(VMI_EF_DEVMAP)] = "devmap",
-	[VMI_BIT(VMI_EF_HUGE)] = "huge",
-};
-
-static const char *const vmi_attr_names[] = {
-	[VMI_BIT(VMI_EA_THP)] = "thp",
-	[VMI_BIT(VMI_EA_HUGETLB)] = "hugetlb",
-	[VMI_BIT(VMI_EA_ANON)] = "anon",
-	[VMI_BIT(VMI_EA_FILE)] = "file",
-	[VMI_BIT(VMI_EA_SHARED)] = "shared",
-	[VMI_BIT(VMI_EA_PFN_HIDDEN)] = "pfn-hidden",
-};
-
-static const char *const vmi_vma_flag_names[] = {
-	[VMI_BIT(VMI_VMA_READ)] = "read",
-	[VMI_BIT(VMI_VMA_WRITE)] = "write",
-	[VMI_BIT(VMI_VMA_EXEC)] = "exec",
-	[VMI_BIT(VMI_VMA_SHARED)] = "shared",
-	[VMI_BIT(VMI_VMA_HUGEPAGE)] = "hugepage",
-	[VMI_BIT(VMI_VMA_NOHUGEPAGE)] = "nohugepage",
-	[VMI_BIT(VMI_VMA_HUGETLB)] = "hugetlb",
-	[VMI_BIT(VMI_VMA_ANON)] = "anon",
-	[VMI_BIT(VMI_VMA_FILE)] = "file",
-};
+static const char *const vmi_kind_names[] = VMI_KIND_NAMES;
+static const char *const vmi_level_names[] = VMI_LEVEL_NAMES;
+static const char *const vmi_eflag_names[] = VMI_EF_NAMES;
+static const char *const vmi_attr_names[] = VMI_EA_NAMES;
+static const char *const vmi_vma_flag_names[] = VMI_VMA_NAMES;
+static const char *const vmi_tlb_cause_names[] = VMI_TLB_CAUSE_NAMES;
+static const char *const vmi_tlb_reason_names[] = VMI_TLB_REASON_NAMES;
 
 /* Tables with holes return NULL there, like unknown values. */
 static const char *vmi_name(const char *const *names, size_t n, uint64_t i)
@@ -1245,38 +1196,14 @@ uint64_t vmi_tlb_quantile(const __u64 *hist, uint64_t max,
 
 const char *vmi_tlb_cause_name(unsigned int cause)
 {
-	static const char *const names[] = {
-		[VMI_TLB_CAUSE_OTHER] = "other",
-		[VMI_TLB_CAUSE_MUNMAP] = "munmap",
-		[VMI_TLB_CAUSE_MPROTECT] = "mprotect",
-		[VMI_TLB_CAUSE_MADVISE] = "madvise",
-		[VMI_TLB_CAUSE_MREMAP] = "mremap",
-		[VMI_TLB_CAUSE_BRK] = "brk",
-		[VMI_TLB_CAUSE_MMAP] = "mmap",
-		[VMI_TLB_CAUSE_EXIT] = "exit",
-		[VMI_TLB_CAUSE_EXECVE] = "execve",
-		[VMI_TLB_CAUSE_SYSCALL] = "syscall",
-		[VMI_TLB_CAUSE_FAULT] = "fault",
-		[VMI_TLB_CAUSE_KTHREAD] = "kthread",
-		[VMI_TLB_CAUSE_RECLAIM] = "reclaim",
-		[VMI_TLB_CAUSE_KERNEL] = "kernel",
-	};
-
-	return cause < ARRAY_SIZE(names) ? names[cause] : NULL;
+	return vmi_name(vmi_tlb_cause_names, ARRAY_SIZE(vmi_tlb_cause_names),
+			cause);
 }
 
 const char *vmi_tlb_reason_name(unsigned int reason)
 {
-	static const char *const names[] = {
-		[VMI_TLB_TASK_SWITCH] = "task_switch",
-		[VMI_TLB_REMOTE_SHOOTDOWN] = "remote_shootdown",
-		[VMI_TLB_LOCAL_SHOOTDOWN] = "local_shootdown",
-		[VMI_TLB_LOCAL_MM] = "local_mm",
-		[VMI_TLB_REMOTE_SEND_IPI] = "send_ipi",
-		[VMI_TLB_REMOTE_WRONG_CPU] = "wrong_cpu",
-	};
-
-	return reason < ARRAY_SIZE(names) ? names[reason] : NULL;
+	return vmi_name(vmi_tlb_reason_names, ARRAY_SIZE(vmi_tlb_reason_names),
+			reason);
 }
 
 uint64_t vmi_tlb_cpu_pages(const struct vmi_tlb_cpu *c)
