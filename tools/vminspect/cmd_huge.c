@@ -198,16 +198,17 @@ static void json_bytes(struct json_writer *j, const struct vmi_huge_bytes *b)
 	json_object_end(j);
 }
 
-static const char *const mm_flag_names[] = { "thp_disabled", "thp_advised_only",
-					     "khugepaged" };
+/* JSON prints the second spelling of a flag's name. */
+#define VMI_BIT_NAME2(mask, text_name, name) [__builtin_ctz(mask)] = name,
+
+static const char *const mm_flag_names[] = VMI_HM_NAMES;
 
 static const char *mm_flag_name(unsigned int bit)
 {
 	return bit < ARRAY_SIZE(mm_flag_names) ? mm_flag_names[bit] : NULL;
 }
 
-static const char *const hflag_names[] = { "shmem", "large_folios", "special",
-					   "thp_capable", "locked" };
+static const char *const hflag_names[] = VMI_HV_NAMES;
 
 static const char *hflag_name(unsigned int bit)
 {

@@ -286,10 +286,11 @@ static void fmt_ns(uint64_t ns, char *buf, size_t len)
 }
 
 /* The hooks a VMI_TLB_LIM_PROTO_* bit says are off, by bit from bit 2. */
-static const char *const proto_hooks[] = {
-	"tlb_flush",	  "csd_function",	    "native_flush_tlb_multi",
-	"flush_tlb_func", "flush_tlb_kernel_range", "flush_tlb_mm_range",
-};
+#define VMI_BIT_NAME(mask, name)                                             \
+	[__builtin_ctz(mask) - __builtin_ctz(VMI_TLB_LIM_PROTO_TLB_FLUSH)] = \
+		name,
+
+static const char *const proto_hooks[] = VMI_TLB_LIM_PROTO_HOOKS;
 
 /* "prototype_differs:<hook>" words for the hooks left off, or "". */
 static void proto_off(__u32 limits, char *buf, size_t len)
