@@ -388,66 +388,87 @@ void vmi_tlb_capacity_read(struct vmi_tlb_capacity *t)
 
 /* ---- advice ---- */
 
-static const char *const reason_names[VMI_HR_NR] = {
-	[VMI_HR_THP_DISABLED_SYSTEM] = "thp_disabled_system",
-	[VMI_HR_THP_MADVISE_ONLY] = "thp_madvise_only",
-	[VMI_HR_THP_DISABLED_PRCTL] = "thp_disabled_prctl",
-	[VMI_HR_MADV_NOHUGEPAGE] = "madv_nohugepage",
-	[VMI_HR_TOO_SMALL] = "too_small",
-	[VMI_HR_UNALIGNED] = "unaligned",
-	[VMI_HR_NOT_TOUCHED] = "not_touched",
-	[VMI_HR_KHUGEPAGED_PENDING] = "khugepaged_pending",
-	[VMI_HR_HUGETLB_POOL_EMPTY] = "hugetlb_pool_empty",
-	[VMI_HR_FILE_NO_LARGE_FOLIOS] = "file_no_large_folios",
-	[VMI_HR_SHMEM_THP_DISABLED] = "shmem_thp_disabled",
-	[VMI_HR_SPLIT_THP] = "split_thp",
-	[VMI_HR_SPECIAL_MAPPING] = "special_mapping",
-};
-
-static const char *const reason_texts[VMI_HR_NR] = {
-	[VMI_HR_THP_DISABLED_SYSTEM] =
-		"THP is off system-wide (transparent_hugepage/enabled: never)",
-	[VMI_HR_THP_MADVISE_ONLY] =
-		"THP applies only to ranges advised with MADV_HUGEPAGE "
-		"(transparent_hugepage/enabled: madvise), and this one is not",
-	[VMI_HR_THP_DISABLED_PRCTL] =
-		"the process turned THP off with prctl(PR_SET_THP_DISABLE) "
-		"(inherited over fork and exec)",
-	[VMI_HR_MADV_NOHUGEPAGE] = "the range is marked MADV_NOHUGEPAGE",
-	[VMI_HR_TOO_SMALL] = "the VMA holds no 2 MiB-aligned 2 MiB block",
-	[VMI_HR_UNALIGNED] =
-		"the VMA is not 2 MiB-aligned: its head or tail outside the "
-		"aligned part holds 4K pages",
-	[VMI_HR_NOT_TOUCHED] =
-		"most of the 2 MiB-aligned part is not resident yet (memory "
-		"is allocated on first touch)",
-	[VMI_HR_KHUGEPAGED_PENDING] =
-		"4K pages in the 2 MiB-aligned part wait for khugepaged to "
-		"collapse them",
-	[VMI_HR_HUGETLB_POOL_EMPTY] =
-		"parts of this hugetlb mapping are not faulted in and the pool "
-		"of its page size has no free page",
-	[VMI_HR_FILE_NO_LARGE_FOLIOS] =
-		"file-backed, and the file's filesystem does not cache it in "
-		"large folios",
-	[VMI_HR_SHMEM_THP_DISABLED] =
-		"shmem (tmpfs, memfd, shared anonymous, SysV shm) with shmem "
-		"THP off (transparent_hugepage/shmem_enabled)",
-	[VMI_HR_SPLIT_THP] =
-		"a THP here is mapped by 4K entries: it was split by a partial "
-		"munmap, mprotect or madvise",
-	[VMI_HR_SPECIAL_MAPPING] =
-		"a PFN, mixed or I/O mapping of a driver: never mapped with THP",
+/* Each reason's JSON name and what it means, by VMI_HR_*. */
+static const struct {
+	const char *name;
+	const char *text;
+} reasons[VMI_HR_NR] = {
+	[VMI_HR_THP_DISABLED_SYSTEM] = {
+		.name = "thp_disabled_system",
+		.text = "THP is off system-wide "
+			"(transparent_hugepage/enabled: never)",
+	},
+	[VMI_HR_THP_MADVISE_ONLY] = {
+		.name = "thp_madvise_only",
+		.text = "THP applies only to ranges advised with "
+			"MADV_HUGEPAGE (transparent_hugepage/enabled: "
+			"madvise), and this one is not",
+	},
+	[VMI_HR_THP_DISABLED_PRCTL] = {
+		.name = "thp_disabled_prctl",
+		.text = "the process turned THP off with "
+			"prctl(PR_SET_THP_DISABLE) (inherited over fork and "
+			"exec)",
+	},
+	[VMI_HR_MADV_NOHUGEPAGE] = {
+		.name = "madv_nohugepage",
+		.text = "the range is marked MADV_NOHUGEPAGE",
+	},
+	[VMI_HR_TOO_SMALL] = {
+		.name = "too_small",
+		.text = "the VMA holds no 2 MiB-aligned 2 MiB block",
+	},
+	[VMI_HR_UNALIGNED] = {
+		.name = "unaligned",
+		.text = "the VMA is not 2 MiB-aligned: its head or tail "
+			"outside the aligned part holds 4K pages",
+	},
+	[VMI_HR_NOT_TOUCHED] = {
+		.name = "not_touched",
+		.text = "most of the 2 MiB-aligned part is not resident yet "
+			"(memory is allocated on first touch)",
+	},
+	[VMI_HR_KHUGEPAGED_PENDING] = {
+		.name = "khugepaged_pending",
+		.text = "4K pages in the 2 MiB-aligned part wait for "
+			"khugepaged to collapse them",
+	},
+	[VMI_HR_HUGETLB_POOL_EMPTY] = {
+		.name = "hugetlb_pool_empty",
+		.text = "parts of this hugetlb mapping are not faulted in and "
+			"the pool of its page size has no free page",
+	},
+	[VMI_HR_FILE_NO_LARGE_FOLIOS] = {
+		.name = "file_no_large_folios",
+		.text = "file-backed, and the file's filesystem does not "
+			"cache it in large folios",
+	},
+	[VMI_HR_SHMEM_THP_DISABLED] = {
+		.name = "shmem_thp_disabled",
+		.text = "shmem (tmpfs, memfd, shared anonymous, SysV shm) "
+			"with shmem THP off "
+			"(transparent_hugepage/shmem_enabled)",
+	},
+	[VMI_HR_SPLIT_THP] = {
+		.name = "split_thp",
+		.text = "a THP here is mapped by 4K entries: it was split by "
+			"a partial munmap, mprotect or madvise",
+	},
+	[VMI_HR_SPECIAL_MAPPING] = {
+		.name = "special_mapping",
+		.text = "a PFN, mixed or I/O mapping of a driver: never "
+			"mapped with THP",
+	},
 };
 
 const char *vmi_huge_reason_name(unsigned int reason)
 {
-	return reason < VMI_HR_NR ? reason_names[reason] : NULL;
+	return reason < VMI_HR_NR ? reasons[reason].name : NULL;
 }
 
 const char *vmi_huge_reason_text(unsigned int reason)
 {
-	return reason < VMI_HR_NR ? reason_texts[reason] : NULL;
+	return reason < VMI_HR_NR ? reasons[reason].text : NULL;
 }
 
 /* "%lld" of a sysfs number, "?" when unknown */
