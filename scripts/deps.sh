@@ -137,11 +137,13 @@ install_qemu() {
 	fi
 }
 
-# What install_source takes from the kernel source: the kselftest harness,
-# checkpatch, the mm tools, and the mm selftests with what their Makefile
-# reads (lib.mk, the x86 compiler probes, gup_test.h, vdso/time64.h).
+# What install_source takes from the kernel source: the kselftest harness
+# and the shell tests' KTAP helpers, checkpatch, the mm tools, and the mm
+# selftests with what their Makefile reads (lib.mk, the x86 compiler probes,
+# gup_test.h, vdso/time64.h).
 SOURCE_PARTS=(
 	'*/tools/testing/selftests/kselftest*.h'
+	'*/tools/testing/selftests/kselftest/ktap_helpers.sh'
 	'*/tools/testing/selftests/lib.mk'
 	'*/tools/testing/selftests/mm/*'
 	'*/tools/testing/selftests/x86/check_cc.sh'
