@@ -15,14 +15,20 @@ cd "$(dirname "$0")/.." || exit 1
 VMI=tools/vminspect/vminspect
 HOT=tools/examples/hotarray
 PLAN=14
-. selftests/ktap.sh
+# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
+# followed: they are the kernel's shell, not held to this tree's shellcheck
+# shellcheck source=/dev/null
+. selftests/ktap_helpers.sh
 
-echo "TAP version 13"
-echo "1..$PLAN"
+# check DESC CMD...: ktap_test_result, with CMD's arguments passed as given
+check() { if "${@:2}"; then ktap_test_pass "$1"; else ktap_test_fail "$1"; fi; }
+
+ktap_print_header
+ktap_set_plan "$PLAN"
 if [ ! -x "$VMI" ] || [ ! -x "$HOT" ] || [ ! -e /proc/vminspect/ctl ]; then
-	for i in $(seq "$PLAN"); do echo "ok $i ecosystem # SKIP no companion, example or module"; done
-	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:$PLAN error:0"
-	exit 0
+	ktap_print_msg "ecosystem: no companion, example or module"
+	for i in $(seq "$PLAN"); do ktap_test_skip "ecosystem $i"; done
+	ktap_finished
 fi
 
 TMP=$(mktemp -d)
@@ -122,7 +128,8 @@ check "hotarray --no-thp: NOT HUGE, exit 1, smaps AnonHugePages 0" hot_nothp
 if [ "$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)" -ge 8 ] 2>/dev/null; then
 	check "hotarray --hugetlb: HUGE, exit 0, smaps Private_Hugetlb" hot_hugetlb
 else
-	skip "hotarray --hugetlb" "fewer than 8 free 2 MiB hugetlb pages"
+	ktap_print_msg "hotarray --hugetlb: fewer than 8 free 2 MiB hugetlb pages"
+	ktap_test_skip "hotarray --hugetlb"
 fi
 
 # -- export --
@@ -148,7 +155,8 @@ check "export (tracking off): exit 0, file written, no temporary left" \
 if command -v promtool >/dev/null; then
 	check "export (tracking off): promtool check metrics" promcheck
 else
-	skip "export (tracking off): promtool check metrics" "promtool missing (scripts/deps.sh host)"
+	ktap_print_msg "export (tracking off): promtool check metrics: promtool missing (scripts/deps.sh host)"
+	ktap_test_skip "export (tracking off): promtool check metrics"
 fi
 check "export (tracking off): the comment, no TLB counters, up 1, module_info" \
 	bash -c "grep -q '^# vminspect: tlb tracking off' '$PROM' && ! grep -q '^vminspect_tlb_flushes_total' '$PROM' &&
@@ -226,7 +234,8 @@ RC=$?
 if command -v promtool >/dev/null; then
 	check "export (tracking on): promtool check metrics" promcheck
 else
-	skip "export (tracking on): promtool check metrics" "promtool missing (scripts/deps.sh host)"
+	ktap_print_msg "export (tracking on): promtool check metrics: promtool missing (scripts/deps.sh host)"
+	ktap_test_skip "export (tracking on): promtool check metrics"
 fi
 tlb_ok() {
 	local cpus n count inf
@@ -253,12 +262,12 @@ sent_ok() {
 if [ "$(grep -c '^processor' /proc/cpuinfo)" -ge 2 ]; then
 	check "export (tracking on): the munmap loop's IPIs are counted" sent_ok
 else
-	skip "export (tracking on): IPIs counted" "one CPU"
+	ktap_print_msg "export (tracking on): IPIs counted: one CPU"
+	ktap_test_skip "export (tracking on): IPIs counted"
 fi
 check "export without the module's TLB rights (nobody): tracking off comment, still valid" \
 	bash -c "setpriv --reuid=65534 --regid=65534 --clear-groups $VMI export --prometheus --top 0 >'$TMP/nobody.prom' 2>/dev/null &&
 		grep -q '^# vminspect: tlb tracking off' '$TMP/nobody.prom' && grep -qx 'vminspect_up 1' '$TMP/nobody.prom' &&
 		{ ! command -v promtool >/dev/null || promtool check metrics <'$TMP/nobody.prom'; }"
 
-totals
-[ "$FAIL" -eq 0 ]
+ktap_finished

@@ -13,10 +13,10 @@ cd "$(dirname "$0")/.." || exit 1
 VMI=tools/vminspect/vminspect
 SCN=selftests/huge_scenarios
 THP=/sys/kernel/mm/transparent_hugepage
-PASS=0
-FAIL=0
-SKIP=0
-N=0
+# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
+# followed: they are the kernel's shell, not held to this tree's shellcheck
+# shellcheck source=/dev/null
+. selftests/ktap_helpers.sh
 
 # name scenario expected-reasons (comma-separated; "-" for none) enabled
 CASES=(
@@ -36,15 +36,13 @@ CASES=(
 	"special_mapping special special_mapping always"
 )
 
-echo "TAP version 13"
-echo "1..${#CASES[@]}"
+ktap_print_header
+ktap_set_plan "${#CASES[@]}"
 if [ ! -x "$VMI" ] || [ ! -x "$SCN" ] || [ ! -e /proc/vminspect/ctl ] ||
 	[ ! -w "$THP/enabled" ] || ! command -v python3 >/dev/null; then
-	for i in $(seq "${#CASES[@]}"); do
-		echo "ok $i huge advice # SKIP no companion, scenarios, module, THP sysfs or python3"
-	done
-	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:${#CASES[@]} error:0"
-	exit 0
+	ktap_print_msg "huge advice: no companion, scenarios, module, THP sysfs or python3"
+	for i in $(seq "${#CASES[@]}"); do ktap_test_skip "huge advice $i"; done
+	ktap_finished
 fi
 
 TMP=$(mktemp -d)
@@ -96,7 +94,6 @@ EOF
 
 run_case() {
 	local name=$1 scn=$2 want=$3 enabled=$4 msg rc
-	N=$((N + 1))
 	echo "$enabled" >"$THP/enabled"
 	rm -f "$TMP/range"
 	"$SCN" "$scn" "$TMP/range" "$FILEDIR" </dev/null >/dev/null 2>"$TMP/scn.err" &
@@ -111,11 +108,10 @@ run_case() {
 		rc=$?
 		CHILD=""
 		if [ "$rc" -eq 4 ]; then
-			SKIP=$((SKIP + 1))
-			echo "ok $N $name # SKIP $(head -n 1 "$TMP/scn.err")"
+			ktap_print_msg "$name: $(head -n 1 "$TMP/scn.err")"
+			ktap_test_skip "$name"
 		else
-			FAIL=$((FAIL + 1))
-			echo "not ok $N $name"
+			ktap_test_fail "$name"
 			sed 's/^/# /' "$TMP/scn.err"
 		fi
 		return
@@ -131,14 +127,12 @@ run_case() {
 	wait "$CHILD" 2>/dev/null
 	CHILD=""
 	if [ "$rc" -eq 0 ]; then
-		PASS=$((PASS + 1))
-		echo "ok $N $name"
+		ktap_test_pass "$name"
 	elif [ "$msg" = "SKIP" ]; then
-		SKIP=$((SKIP + 1))
-		echo "ok $N $name # SKIP the file system of the tree caches files in large folios"
+		ktap_print_msg "$name: the file system of the tree caches files in large folios"
+		ktap_test_skip "$name"
 	else
-		FAIL=$((FAIL + 1))
-		echo "not ok $N $name"
+		ktap_test_fail "$name"
 		printf '%s\n' "$msg" | sed 's/^/# /'
 	fi
 }
@@ -148,5 +142,4 @@ for c in "${CASES[@]}"; do
 	run_case $c
 done
 
-echo "# Totals: pass:$PASS fail:$FAIL xfail:0 xpass:0 skip:$SKIP error:0"
-[ "$FAIL" -eq 0 ]
+ktap_finished

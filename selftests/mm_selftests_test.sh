@@ -15,7 +15,10 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-. selftests/ktap.sh
+# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
+# followed: they are the kernel's shell, not held to this tree's shellcheck
+# shellcheck source=/dev/null
+. selftests/ktap_helpers.sh
 
 MM=${VMI_MM_SELFTESTS:-${VMI_IMAGES:-/opt/vminspect}/mm-selftests}
 WALKER=selftests/vmi_walkall
@@ -130,25 +133,26 @@ show() {
 	sed 's/^/#   /' "$1"
 }
 
-echo "TAP version 13"
+ktap_print_header
 # About 11 minutes a run under TCG: once per make check, on the kernel of
 # the source the tests come from (6.12; not the debug kernel, not the
 # 4-level run).  VMI_MM_EVERYWHERE=1 runs it on any kernel.
 if [ -z "${VMI_MM_EVERYWHERE:-}" ] &&
 	{ ! uname -r | grep -qE '^6\.12\..*-amd64$' || grep -qw no5lvl /proc/cmdline; }; then
-	echo "1..1"
-	skip "mm selftests under walkers" "run on the 6.12 kernel's 5-level run only (the source they come from; about 11 min under TCG)"
-	totals
-	exit 0
+	ktap_set_plan "1"
+	ktap_print_msg "mm selftests under walkers: run on the 6.12 kernel's 5-level run only (the source they come from; about 11 min under TCG)"
+	ktap_test_skip "mm selftests under walkers"
+	ktap_finished
 fi
-echo "1..$((${#TESTS[@]} * 2))"
+ktap_set_plan "$((${#TESTS[@]} * 2))"
 if [ ! -e /proc/vminspect/ctl ] || [ ! -x "$WALKER" ] || [ ! -x "$MM/cow" ]; then
 	for t in "${TESTS[@]}"; do
-		skip "mm selftest ${t%%|*}: same results with walkers" "no module, walker or mm selftests ($MM: scripts/deps.sh mm-selftests)"
-		skip "mm selftest ${t%%|*}: walkers saw no error" "no module, walker or mm selftests"
+		ktap_print_msg "mm selftest ${t%%|*}: same results with walkers: no module, walker or mm selftests ($MM: scripts/deps.sh mm-selftests)"
+		ktap_test_skip "mm selftest ${t%%|*}: same results with walkers"
+		ktap_print_msg "mm selftest ${t%%|*}: walkers saw no error: no module, walker or mm selftests"
+		ktap_test_skip "mm selftest ${t%%|*}: walkers saw no error"
 	done
-	totals
-	exit 0
+	ktap_finished
 fi
 echo "# mm selftests from $MM, walkers on CPU $WALK_CPU"
 [ -z "$SAVED_GIGANTIC" ] || echo 0 >"$NR_GIGANTIC"
@@ -160,13 +164,17 @@ for t in "${TESTS[@]}"; do
 	read -ra argv <<<"$cmd"
 	# VMI_MM_ONLY="cow ksm_tests-merge": run only these (while iterating)
 	if [ -n "${VMI_MM_ONLY:-}" ] && [[ " $VMI_MM_ONLY " != *" $name "* ]]; then
-		skip "mm selftest $name: same results with walkers" "not in VMI_MM_ONLY"
-		skip "mm selftest $name: walkers saw no error" "not in VMI_MM_ONLY"
+		ktap_print_msg "mm selftest $name: same results with walkers: not in VMI_MM_ONLY"
+		ktap_test_skip "mm selftest $name: same results with walkers"
+		ktap_print_msg "mm selftest $name: walkers saw no error: not in VMI_MM_ONLY"
+		ktap_test_skip "mm selftest $name: walkers saw no error"
 		continue
 	fi
 	if [ ! -x "$MM/${argv[0]}" ]; then
-		skip "mm selftest $name: same results with walkers" "$MM/${argv[0]} was not built"
-		skip "mm selftest $name: walkers saw no error" "not built"
+		ktap_print_msg "mm selftest $name: same results with walkers: $MM/${argv[0]} was not built"
+		ktap_test_skip "mm selftest $name: same results with walkers"
+		ktap_print_msg "mm selftest $name: walkers saw no error: not built"
+		ktap_test_skip "mm selftest $name: walkers saw no error"
 		continue
 	fi
 	echo "$huge" >"$NR_HUGEPAGES"
@@ -203,15 +211,17 @@ for t in "${TESTS[@]}"; do
 		fi
 	fi
 	if same "$plain" "$name-walked"; then
-		pass "mm selftest $name: same results with walkers ($summary)"
+		ktap_test_pass "mm selftest $name: same results with walkers ($summary)"
 	elif [ -n "$once" ]; then
-		skip "mm selftest $name: same results with walkers" "the first walked run differed, the second did not: a flake, shown above ($summary)"
+		ktap_print_msg "mm selftest $name: same results with walkers: the first walked run differed, the second did not: a flake, shown above ($summary)"
+		ktap_test_skip "mm selftest $name: same results with walkers"
 	elif [ "$rc" -gt 128 ] && [ "$rc" != 137 ]; then
 		# killed by a signal with no walker around (6.1's hugetlb tests
 		# die by SIGBUS at a random round): nothing to compare with
-		skip "mm selftest $name: same results with walkers" "killed by signal $((rc - 128)) without walkers ($summary)"
+		ktap_print_msg "mm selftest $name: same results with walkers: killed by signal $((rc - 128)) without walkers ($summary)"
+		ktap_test_skip "mm selftest $name: same results with walkers"
 	else
-		fail "mm selftest $name: same results with walkers ($summary)"
+		ktap_test_fail "mm selftest $name: same results with walkers ($summary)"
 		echo "# alone (exit $(cat "$TMP/$plain.rc")):"
 		show "$TMP/$plain.out" | tail -n 40
 		echo "# walked (exit $(cat "$TMP/$name-walked.rc")):"
@@ -222,11 +232,10 @@ for t in "${TESTS[@]}"; do
 	show "$TMP/$name-walked.walk"
 	if [ "$(cat "$TMP/$name-walked.wrc")" = 0 ] && [ ! -s "$TMP/$name-walked.err" ] &&
 		grep -q 'processes [1-9]' "$TMP/$name-walked.walk"; then
-		pass "mm selftest $name: walkers saw no error"
+		ktap_test_pass "mm selftest $name: walkers saw no error"
 	else
-		fail "mm selftest $name: walkers saw no error (exit $(cat "$TMP/$name-walked.wrc"))"
+		ktap_test_fail "mm selftest $name: walkers saw no error (exit $(cat "$TMP/$name-walked.wrc"))"
 		show "$TMP/$name-walked.err" | head -n 40
 	fi
 done
-totals
-[ "$FAIL" = 0 ]
+ktap_finished

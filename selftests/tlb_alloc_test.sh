@@ -13,7 +13,13 @@
 # Runs as root in the test VM (scripts/guest-run.sh loaded the module).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-. selftests/ktap.sh
+# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
+# followed: they are the kernel's shell, not held to this tree's shellcheck
+# shellcheck source=/dev/null
+. selftests/ktap_helpers.sh
+
+# check DESC CMD...: ktap_test_result, with CMD's arguments passed as given
+check() { if "${@:2}"; then ktap_test_pass "$1"; else ktap_test_fail "$1"; fi; }
 
 KO="build/$(uname -r)/vminspect.ko"
 TLB=/proc/vminspect/tlb
@@ -36,19 +42,20 @@ possible_cpus() {
 	echo $n
 }
 
+ktap_print_header
 if [ "$(id -u)" != 0 ] || [ ! -f "$KO" ] || [ ! -e $TLB ]; then
-	echo "1..1"
-	skip "TLB buffers" "needs root, the module loaded and $KO"
-	totals
-	exit 0
+	ktap_set_plan "1"
+	ktap_print_msg "TLB buffers: needs root, the module loaded and $KO"
+	ktap_test_skip "TLB buffers"
+	ktap_finished
 fi
 if ! grep -q '^supported 1' $TLB; then
-	echo "1..1"
-	skip "TLB buffers" "TLB tracking not supported here"
-	totals
-	exit 0
+	ktap_set_plan "1"
+	ktap_print_msg "TLB buffers: TLB tracking not supported here"
+	ktap_test_skip "TLB buffers"
+	ktap_finished
 fi
-echo "1..8"
+ktap_set_plan "8"
 rmmod vminspect && insmod "$KO" tlb_track=0
 check "fresh load: tracking off" grep -q '^enabled 0$' $TLB
 cat $TLB >/dev/null
@@ -74,4 +81,4 @@ read -r n3 _ < <(tlb_areas)
 check "rmmod frees them ($n3 areas left)" [ "$n3" = 0 ]
 insmod "$KO"
 check "loads again" [ -e $TLB ]
-totals
+ktap_finished

@@ -20,7 +20,13 @@
 # Runs as root in the test VM (scripts/guest-run.sh loaded the module).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-. selftests/ktap.sh
+# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
+# followed: they are the kernel's shell, not held to this tree's shellcheck
+# shellcheck source=/dev/null
+. selftests/ktap_helpers.sh
+
+# check DESC CMD...: ktap_test_result, with CMD's arguments passed as given
+check() { if "${@:2}"; then ktap_test_pass "$1"; else ktap_test_fail "$1"; fi; }
 
 KO="build/$(uname -r)/vminspect.ko"
 HOOKS="build/$(uname -r)/hooks"
@@ -68,16 +74,17 @@ on_value() {
 	awk -v k="$1" '$1 == k { print $2; exit }' <<<"$ON_TEXT"
 }
 
+ktap_print_header
 if [ "$(id -u)" != 0 ] || [ ! -f "$KO" ] || [ ! -e $TLB ] ||
 	! grep -q '^supported 1' $TLB || [ ! -x selftests/vmi_flusher ]; then
-	echo "1..1"
-	skip "hook prototypes" "needs root, TLB tracking, $KO and selftests/vmi_flusher"
-	totals
-	exit 0
+	ktap_set_plan "1"
+	ktap_print_msg "hook prototypes: needs root, TLB tracking, $KO and selftests/vmi_flusher"
+	ktap_test_skip "hook prototypes"
+	ktap_finished
 fi
 [ -d /sys/kernel/debug/kprobes ] || mount -t debugfs debugfs /sys/kernel/debug
 [ -e $ENABLED ] || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
-echo "1..12"
+ktap_set_plan "12"
 
 if [ -f "$HOOKS/TLB_FLUSH/vminspect.ko" ] && run_variant "$HOOKS/TLB_FLUSH/vminspect.ko"; then
 	check "tlb_flush changed: limits name it" limits_have prototype_differs:tlb_flush
@@ -92,7 +99,8 @@ if [ -f "$HOOKS/TLB_FLUSH/vminspect.ko" ] && run_variant "$HOOKS/TLB_FLUSH/vmins
 	check "tlb_flush changed: enabled while on" [ "$(on_value enabled)" = 1 ]
 else
 	for i in 1 2 3 4 5 6; do
-		skip "tlb_flush changed $i" "no $HOOKS/TLB_FLUSH/vminspect.ko: run scripts/tlb-hooks-check.sh"
+		ktap_print_msg "tlb_flush changed $i: no $HOOKS/TLB_FLUSH/vminspect.ko: run scripts/tlb-hooks-check.sh"
+		ktap_test_skip "tlb_flush changed $i"
 	done
 fi
 
@@ -111,10 +119,11 @@ if [ -f "$HOOKS/MULTI/vminspect.ko" ] && run_variant "$HOOKS/MULTI/vminspect.ko"
 		[ "$(mm_initiators)" = 0 ]
 else
 	for i in 1 2 3 4 5 6; do
-		skip "native_flush_tlb_multi changed $i" "no $HOOKS/MULTI/vminspect.ko: run scripts/tlb-hooks-check.sh"
+		ktap_print_msg "native_flush_tlb_multi changed $i: no $HOOKS/MULTI/vminspect.ko: run scripts/tlb-hooks-check.sh"
+		ktap_test_skip "native_flush_tlb_multi changed $i"
 	done
 fi
 
 rmmod vminspect 2>/dev/null
-insmod "$KO" || fail "the module built for this kernel loads again"
-totals
+insmod "$KO" || ktap_test_fail "the module built for this kernel loads again"
+ktap_finished

@@ -21,7 +21,10 @@ CYCLES=${VMI_UNLOAD_CYCLES:-100}
 KO="build/$(uname -r)/vminspect.ko"
 VMI=tools/vminspect/vminspect
 STOP=$(mktemp -u /tmp/vmi-unload-stop.XXXXXX)
-. selftests/ktap.sh
+# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
+# followed: they are the kernel's shell, not held to this tree's shellcheck
+# shellcheck source=/dev/null
+. selftests/ktap_helpers.sh
 
 # rmmod, retried while a loader holds a file open (that pins the module)
 unload() {
@@ -80,24 +83,23 @@ loaders() {
 main() {
 	local i target before after failed=0 start secs left hazard params what
 
-	echo "TAP version 13"
-	echo "1..4"
+	ktap_print_header
+	ktap_set_plan "4"
 	if [ "$(id -u)" != 0 ] || [ ! -f "$KO" ] || ! grep -q '^vminspect ' /proc/modules; then
 		for i in 1 2 3 4; do
-			skip "unload $i" "needs root, $KO and the module loaded"
+			ktap_print_msg "unload $i: needs root, $KO and the module loaded"
+			ktap_test_skip "unload $i"
 		done
-		totals
-		return 0
+		ktap_finished
 	fi
 
 	# the baseline: the module unloaded, nothing else running
 	if ! unload; then
-		fail "baseline: rmmod vminspect"
-		totals
-		return 1
+		ktap_test_fail "baseline: rmmod vminspect"
+		ktap_finished
 	fi
 	before=$(kernel_kb)
-	insmod "$KO" || { fail "baseline: insmod $KO"; return 1; }
+	insmod "$KO" || { ktap_test_fail "baseline: insmod $KO"; return 1; }
 
 	if hazard=$(selftests/vmi_hazard); then
 		params=""
@@ -119,9 +121,9 @@ main() {
 	wait "$target" 2>/dev/null
 	rm -f "$STOP"
 	if [ "$failed" = 0 ]; then
-		pass "$CYCLES unload/load cycles under load in $secs s ($what)"
+		ktap_test_pass "$CYCLES unload/load cycles under load in $secs s ($what)"
 	else
-		fail "$CYCLES unload/load cycles under load"
+		ktap_test_fail "$CYCLES unload/load cycles under load"
 	fi
 
 	# the module's memory, back to the baseline once it is gone
@@ -132,31 +134,31 @@ main() {
 		if [ -e /sys/kernel/debug/kmemleak ]; then
 			# KASAN's quarantine holds freed objects in slab, far
 			# above the limit; kmemleak, after the run, checks leaks
-			skip "kernel memory back to its baseline after unload" \
+			ktap_print_msg "kernel memory back to its baseline after unload:" \
 				"debug kernel: KASAN's quarantine keeps freed slab; kmemleak checks leaks here"
+			ktap_test_skip "kernel memory back to its baseline after unload"
 		elif [ $((after - before)) -lt 256 ]; then
-			pass "kernel memory back to its baseline after unload ($((after - before)) kB)"
+			ktap_test_pass "kernel memory back to its baseline after unload ($((after - before)) kB)"
 		else
-			fail "kernel memory back to its baseline after unload ($((after - before)) kB more)"
+			ktap_test_fail "kernel memory back to its baseline after unload ($((after - before)) kB more)"
 		fi
 		left=$(grep -c '\[vminspect\]' /proc/vmallocinfo 2>/dev/null)
 		if [ "${left:-0}" = 0 ]; then
-			pass "no vmalloc area of the module left after unload"
+			ktap_test_pass "no vmalloc area of the module left after unload"
 		else
 			grep '\[vminspect\]' /proc/vmallocinfo | head -n 5 | sed 's/^/#   /'
-			fail "vmalloc areas of the module left after unload: $left"
+			ktap_test_fail "vmalloc areas of the module left after unload: $left"
 		fi
 	else
-		fail "rmmod after the cycles"
-		fail "no vmalloc area left (not checked)"
+		ktap_test_fail "rmmod after the cycles"
+		ktap_test_fail "no vmalloc area left (not checked)"
 	fi
 	if insmod "$KO"; then
-		pass "insmod again after the cycles"
+		ktap_test_pass "insmod again after the cycles"
 	else
-		fail "insmod again after the cycles"
+		ktap_test_fail "insmod again after the cycles"
 	fi
-	totals
-	[ $FAIL = 0 ]
+	ktap_finished
 }
 
 # wait for the loaders (at most 10 s: a flusher round is 5 s)
