@@ -22,14 +22,20 @@ cd "$(dirname "$0")/.." || exit 1
 VMI=${VMI:-tools/vminspect/vminspect}
 TLB=/proc/vminspect/tlb
 NR=6
-. selftests/ktap.sh
+# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
+# followed: they are the kernel's shell, not held to this tree's shellcheck
+# shellcheck source=/dev/null
+. selftests/ktap_helpers.sh
 
-echo "TAP version 13"
-echo "1..$NR"
+# check DESC CMD...: ktap_test_result, with CMD's arguments passed as given
+check() { if "${@:2}"; then ktap_test_pass "$1"; else ktap_test_fail "$1"; fi; }
+
+ktap_print_header
+ktap_set_plan $NR
 if [ ! -x "$VMI" ] || [ ! -w $TLB ] || ! grep -q '^supported 1' $TLB; then
-	for i in $(seq $NR); do echo "ok $i tlb_cli # SKIP no companion, or no TLB tracking here"; done
-	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:$NR error:0"
-	exit 0
+	ktap_print_msg "tlb_cli: no companion, or no TLB tracking here"
+	for i in $(seq $NR); do ktap_test_skip "tlb_cli $i"; done
+	ktap_finished
 fi
 
 out=$(mktemp -d)
@@ -79,6 +85,8 @@ if grep -qx 1 <<<"$quiet"; then
 			[ \"\$(jq -r '.isolated_cpus_hit_by[] | select(.cpu == 1) | .initiators[0].pid' '$out/all.json')\" = $fpid ] &&
 			[ \"\$(jq -r '.isolated_cpus_hit | index(1) != null' '$out/all.json')\" = true ]"
 else
-	skip "CPU 1 isolated: the warning and isolated_cpus_hit_by name the flusher" "CPU 1 is neither isolated nor nohz_full (the 4-level lane boots with nohz_full=1)"
+	ktap_print_msg "CPU 1 isolated: the warning and isolated_cpus_hit_by name the flusher:" \
+		"CPU 1 is neither isolated nor nohz_full (the 4-level lane boots with nohz_full=1)"
+	ktap_test_skip "CPU 1 isolated: the warning and isolated_cpus_hit_by name the flusher"
 fi
-totals
+ktap_finished
