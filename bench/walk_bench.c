@@ -806,6 +806,156 @@ static void print_times(void)
 		   ratio(R_RESERVE, C_PAGEMAP, C_VMI_EXTENTS), 1000, false);
 }
 
+/* ---- the CLI against a pagemap reader, each a process ------------------ */
+
+#define RESERVE_LEN (64 * SZ_1G)
+
+static const char *opt_cli = "tools/vminspect/vminspect";
+
+/* --hold-reserve: map an untouched 64 GiB reserve, print it, wait. */
+static int hold_reserve(void)
+{
+	void *p = mmap(NULL, RESERVE_LEN, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 1;
+	printf("%#" PRIx64 "\n", (uint64_t)(uintptr_t)p);
+	fflush(stdout);
+	pause();
+	return 0;
+}
+
+/* --read-pagemap PID ADDR: read PID's pagemap over the reserve at ADDR. */
+static int read_pagemap(const char *pid, const char *addr)
+{
+	uint64_t start = strtoull(addr, NULL, 0) / PAGE_SZ * 8;
+	uint64_t len = RESERVE_LEN / PAGE_SZ * 8, off;
+	size_t chunk = PM_CHUNK * 8;
+	char path[64];
+	void *buf = malloc(chunk);
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || !buf)
+		return 1;
+	for (off = 0; off < len; off += chunk)
+		if (pread(fd, buf, chunk, start + off) != (ssize_t)chunk)
+			return 1;
+	return 0;
+}
+
+/* Run argv with stdout on /dev/null; its wall time, or 0 if it failed. */
+static uint64_t run_process(char *const *argv)
+{
+	uint64_t t0 = now_ns();
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0)
+			dup2(fd, STDOUT_FILENO);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return 0;
+	return now_ns() - t0;
+}
+
+/*
+ * What a user runs: "vminspect walk PID --json" of a small process that
+ * holds an untouched 64 GiB reserve, against a process that reads that
+ * process's pagemap over the reserve alone (this program again, with
+ * --read-pagemap).  Both pay a process start; a process that only exits
+ * (this program with --exit) shows that floor.  Rounds rotate the order.
+ */
+static void cli_walk(void)
+{
+	enum {
+		P_EXIT,
+		P_PAGEMAP,
+		P_CLI,
+		NR_P
+	};
+	static const char *const pname[NR_P] = { "process start and exit",
+						 "pagemap reader (64G)",
+						 "vminspect walk --json" };
+	uint64_t t[NR_P][MAX_REPS];
+	char self[4096], pidstr[16], addr[32] = "";
+	char *argv[NR_P][6];
+	int fds[2], rep, k, n = 0;
+	ssize_t len;
+	pid_t child;
+	FILE *f;
+
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len < 0 || access(opt_cli, X_OK)) {
+		printf("\nCLI: %s not found, not measured\n", opt_cli);
+		return;
+	}
+	self[len] = '\0';
+	if (pipe(fds))
+		die("pipe: %s", strerror(errno));
+	child = fork();
+	if (child < 0)
+		die("fork: %s", strerror(errno));
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(fds[1], STDOUT_FILENO);
+		execl(self, self, "--hold-reserve", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	if (!f || !fgets(addr, sizeof(addr), f))
+		die("the reserve holder did not start");
+	fclose(f);
+	addr[strcspn(addr, "\n")] = '\0';
+	snprintf(pidstr, sizeof(pidstr), "%d", child);
+
+	argv[P_EXIT][0] = self;
+	argv[P_EXIT][1] = "--exit";
+	argv[P_EXIT][2] = NULL;
+	argv[P_PAGEMAP][0] = self;
+	argv[P_PAGEMAP][1] = "--read-pagemap";
+	argv[P_PAGEMAP][2] = pidstr;
+	argv[P_PAGEMAP][3] = addr;
+	argv[P_PAGEMAP][4] = NULL;
+	argv[P_CLI][0] = (char *)opt_cli;
+	argv[P_CLI][1] = "walk";
+	argv[P_CLI][2] = pidstr;
+	argv[P_CLI][3] = "--json";
+	argv[P_CLI][4] = NULL;
+
+	for (rep = 0; rep < opt_reps * 2 && rep < MAX_REPS; rep++, n++) {
+		for (k = 0; k < NR_P; k++) {
+			int p = (k + rep) % NR_P;
+
+			run_process(argv[p]);
+			t[p][rep] = run_process(argv[p]);
+			if (!t[p][rep])
+				die("%s failed", pname[p]);
+		}
+	}
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+
+	printf("\nthe CLI as a process, a process with a 64 GiB reserve untouched:\n");
+	for (k = 0; k < NR_P; k++)
+		printf("  %-24s median %8.1f ms  best %8.1f ms\n", pname[k],
+		       ms(median(t[k], n)), ms(best(t[k], n)));
+	add_target("CLI: walk --json of the process vs its 64G pagemap",
+		   (double)median(t[P_PAGEMAP], n) / median(t[P_CLI], n), 10,
+		   false);
+}
+
 /* ---- the longest mmap_lock hold ------------------------------------ */
 
 static void whole_space(void)
@@ -1112,9 +1262,9 @@ static void interference(void)
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: walk_bench [--reps N] [--dense-mib N] "
-		"[--mutate-secs S] [--rounds N] [--interference-only]\n");
+	fprintf(stderr, "usage: walk_bench [--reps N] [--dense-mib N] "
+			"[--mutate-secs S] [--rounds N] [--interference-only]\n"
+			"                  [--cli PATH]\n");
 	exit(2);
 }
 
@@ -1132,6 +1282,14 @@ int main(int argc, char **argv)
 {
 	int i, met = 0;
 
+	/* the processes cli_walk() starts */
+	if (argc == 2 && !strcmp(argv[1], "--exit"))
+		return 0;
+	if (argc == 2 && !strcmp(argv[1], "--hold-reserve"))
+		return hold_reserve();
+	if (argc == 4 && !strcmp(argv[1], "--read-pagemap"))
+		return read_pagemap(argv[2], argv[3]);
+
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--interference-only")) {
 			opt_interference_only = true;
@@ -1147,6 +1305,8 @@ int main(int argc, char **argv)
 			opt_mutate_secs = int_arg(argv[++i], 1, 600);
 		else if (!strcmp(argv[i], "--rounds"))
 			opt_rounds = int_arg(argv[++i], 1, MAX_REPS);
+		else if (!strcmp(argv[i], "--cli"))
+			opt_cli = argv[++i];
 		else
 			usage();
 	}
@@ -1181,6 +1341,7 @@ int main(int argc, char **argv)
 		time_all();
 		print_times();
 		whole_space();
+		cli_walk();
 	}
 	interference();
 
