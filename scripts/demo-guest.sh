@@ -64,8 +64,8 @@ cat /proc/vminspect/status
 step "vminspect status"
 run "$VMI" status
 
-step "vminspect status --json"
-"$VMI" status --json
+step "vminspect status --pretty"
+"$VMI" status --pretty
 
 step "the same as an unprivileged user: no frames, only its own processes"
 setpriv --reuid=65534 --regid=65534 --clear-groups "$VMI" status

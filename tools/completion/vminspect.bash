@@ -95,11 +95,11 @@ _vminspect()
 
 	local opts=""
 	case $cmd in
-	status | translate) opts="--json" ;;
-	maps) opts="--json --svg" ;;
-	walk) opts="--per-page --holes --json" ;;
-	huge) opts="--all --top --json" ;;
-	tlb) opts="--json --watch --count --pid --cpu --trace --reset --enable --disable" ;;
+	status | translate) opts="--json --pretty" ;;
+	maps) opts="--json --pretty --svg" ;;
+	walk) opts="--per-page --holes --json --pretty" ;;
+	huge) opts="--all --top --json --pretty" ;;
+	tlb) opts="--json --pretty --watch --count --pid --cpu --trace --reset --enable --disable" ;;
 	export) opts="--prometheus --output --top" ;;
 	help)
 		((cword == cmd_at + 1)) &&

@@ -95,7 +95,10 @@ mkdir -p "$fake"
 cp tests/data/status.txt "$fake/status"
 VMINSPECT_PROC_DIR=$fake expect 0 "page sizes         4K 2M 1G" "fallback text" -- status
 VMINSPECT_PROC_DIR=$fake expect 0 "warning: VMI_IOC_GET_INFO" "fallback warns" -- status
-VMINSPECT_PROC_DIR=$fake expect 0 '"page_sizes": [' "fallback json" -- status --json
+VMINSPECT_PROC_DIR=$fake expect 0 '"page_sizes":[' "fallback json" -- status --json
+VMINSPECT_PROC_DIR=$fake expect 0 '  "page_sizes": [' "fallback json, --pretty" -- status --pretty
+lines=$(VMINSPECT_PROC_DIR=$fake "$VMI" status --json 2>/dev/null | wc -l)
+if [ "$lines" = 1 ]; then ok; else bad "status --json: $lines lines, want 1"; fi
 if command -v jq >/dev/null; then
 	if VMINSPECT_PROC_DIR=$fake "$VMI" status --json 2>/dev/null |
 	   jq -e '.abi_version == 2 and .page_sizes == [4096, 2097152, 1073741824] and
@@ -370,7 +373,7 @@ has "vminspect" status walk translate maps huge tlb export help
 got=$(comp vminspect wa)
 if [ "$got" = walk ]; then ok; else bad "completion of 'vminspect wa': '$got'"; fi
 got=$(comp vminspect walk --)
-for w in --per-page --holes --json --help; do
+for w in --per-page --holes --json --pretty --help; do
 	grep -qx -- "$w" <<<"$got" || { bad "walk options lack $w: ${got//$'\n'/ }"; break; }
 done && ok
 has "vminspect walk" self 1 "$$"

@@ -813,6 +813,8 @@ static void test_status_render(void)
 	struct mem m;
 	char want[1024];
 
+	json_pretty = true; /* the layout checks below read it */
+
 	CHECK(info_of(sample_status, &info) == 0);
 
 	mem_open(&m);
@@ -876,6 +878,16 @@ static void test_status_render(void)
 	CHECK(status_print_json(&info, m.f) == 0);
 	CHECK(strstr(mem_text(&m), "\"page_sizes\": [],"));
 	CHECK(strstr(mem_text(&m), "\"pfn_visible\": false,"));
+	mem_close(&m);
+
+	/* the default: one line */
+	json_pretty = false;
+	mem_open(&m);
+	CHECK(status_print_json(&info, m.f) == 0);
+	CHECK(strstr(mem_text(&m),
+		     ",\"page_sizes\":[],\"features\":[\"bit9\"],"));
+	CHECK(strchr(mem_text(&m), '\n') ==
+	      mem_text(&m) + strlen(mem_text(&m)) - 1);
 	mem_close(&m);
 }
 
@@ -1500,6 +1512,8 @@ static void test_walk_render(void)
 {
 	struct mem m;
 
+	json_pretty = true; /* the layout checks below read it */
+
 	mem_open(&m);
 	CHECK(walk_print_text(sample_extents, ARRAY_SIZE(sample_extents),
 			      m.f) == 0);
@@ -1549,6 +1563,7 @@ static void test_walk_render(void)
 				"  \"extents\": []\n"
 				"}\n");
 	mem_close(&m);
+	json_pretty = false;
 }
 
 static void test_translate_render(void)
@@ -1624,6 +1639,8 @@ static void test_maps_render(void)
 {
 	struct mem m;
 
+	json_pretty = true; /* the layout checks below read it */
+
 	mem_open(&m);
 	CHECK(maps_print_text(sample_vmas, ARRAY_SIZE(sample_vmas),
 			      &sample_pgtables, m.f) == 0);
@@ -1665,6 +1682,7 @@ static void test_maps_render(void)
 				   "        \"2097152\": 4194304,\n"
 				   "        \"1073741824\": 0\n"));
 	mem_close(&m);
+	json_pretty = false;
 }
 
 /*

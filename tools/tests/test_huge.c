@@ -863,7 +863,9 @@ static void test_render(void)
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return;
+	json_pretty = true;
 	CHECK(huge_print_json(&hv, f) == 0);
+	json_pretty = false;
 	fflush(f);
 	CHECK(strstr(buf, "\"pid\": 42,\n") != NULL);
 	CHECK(strstr(buf, "\"reason\": \"madv_nohugepage\"") != NULL);

@@ -31,6 +31,9 @@ enum {
 	CLI_EXIT_PERM = 5,	  /* permission denied */
 };
 
+/* getopt_long() value of --pretty, past every short option. */
+#define CLI_OPT_PRETTY 0x100
+
 struct cli_command {
 	const char *name;
 	const char *summary; /* one line for "vminspect --help" */

@@ -31,8 +31,8 @@ const struct cli_command cli_cmd_huge = {
 	.summary =
 		"huge-page coverage, TLB entries, and why memory is not huge",
 	.usage =
-		"Usage: vminspect huge PID [--json]\n"
-		"       vminspect huge --all [--top N] [--json]\n"
+		"Usage: vminspect huge PID [--json [--pretty]]\n"
+		"       vminspect huge --all [--top N] [--json [--pretty]]\n"
 		"\n"
 		"For process PID ('self' or 0: vminspect itself), the bytes of\n"
 		"every VMA by the kind of page that maps them:\n"
@@ -65,7 +65,8 @@ const struct cli_command cli_cmd_huge = {
 		"Options:\n"
 		"  --all       the whole system instead of one process\n"
 		"  --top N     with --all: list N processes (default 10)\n"
-		"  --json      print one JSON object\n"
+		"  --json      print one JSON object on one line\n"
+		"  --pretty    print it indented, two spaces a level (implies --json)\n"
 		"  -h, --help  show this help\n"
 		"\n"
 		"Inspecting another user's process needs root.\n",
@@ -232,7 +233,7 @@ int huge_print_json(const struct huge_view *hv, FILE *f)
 	unsigned int k;
 	size_t i;
 
-	json_init(&j, f, true);
+	json_init(&j, f, json_pretty);
 	json_object_begin(&j);
 	json_kv_uint(&j, "pid", hv->pid);
 	if (hv->comm)
@@ -568,7 +569,7 @@ int huge_all_print_json(const struct huge_sys_view *sv, FILE *f)
 	unsigned int i, o;
 	size_t k, z;
 
-	json_init(&j, f, true);
+	json_init(&j, f, json_pretty);
 	json_object_begin(&j);
 	json_key(&j, "processes");
 	json_object_begin(&j);
@@ -1014,6 +1015,7 @@ static int huge_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, CLI_OPT_PRETTY },
 		{ "all", no_argument, NULL, 'a' },
 		{ "top", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1030,6 +1032,9 @@ static int huge_run(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
+		case CLI_OPT_PRETTY:
+			json_pretty = true;
+			/* fall through */
 		case 'j':
 			json = true;
 			break;

@@ -17,7 +17,7 @@ const struct cli_command cli_cmd_maps = {
 	.name = "maps",
 	.summary = "list VMAs with RSS by page size, swap, THP; page-table use",
 	.usage =
-		"Usage: vminspect maps PID [--json | --svg FILE]\n"
+		"Usage: vminspect maps PID [--json [--pretty] | --svg FILE]\n"
 		"\n"
 		"List the VMAs of process PID ('self' or 0: vminspect itself):\n"
 		"\n"
@@ -36,7 +36,8 @@ const struct cli_command cli_cmd_maps = {
 		"and used entries per level, and the memory they take.\n"
 		"\n"
 		"Options:\n"
-		"  --json      print one JSON object\n"
+		"  --json      print one JSON object on one line\n"
+		"  --pretty    print it indented, two spaces a level (implies --json)\n"
 		"  --svg FILE  write a picture instead (SVG; FILE '-': stdout):\n"
 		"              a band per VMA coloured by what maps it, as\n"
 		"              'vminspect huge --json' counts it\n"
@@ -245,7 +246,7 @@ int maps_print_json(uint32_t pid, const struct vmi_vma *v, size_t n,
 	size_t i;
 
 	maps_sum(v, n, &s);
-	json_init(&j, f, true);
+	json_init(&j, f, json_pretty);
 	json_object_begin(&j);
 	json_kv_uint(&j, "pid", pid);
 	json_key(&j, "vmas");
@@ -304,6 +305,7 @@ static int maps_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, CLI_OPT_PRETTY },
 		{ "svg", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -322,6 +324,9 @@ static int maps_run(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
+		case CLI_OPT_PRETTY:
+			json_pretty = true;
+			/* fall through */
 		case 'j':
 			json = true;
 			break;

@@ -15,14 +15,15 @@ const struct cli_command cli_cmd_status = {
 	.name = "status",
 	.summary = "show module version, ABI, page sizes, features and access",
 	.usage =
-		"Usage: vminspect status [--json]\n"
+		"Usage: vminspect status [--json [--pretty]]\n"
 		"\n"
 		"Show the kernel module's version and ABI, the running kernel,\n"
 		"page-table levels, supported page sizes, the module's features\n"
 		"and what the caller may see (PFNs, other processes).\n"
 		"\n"
 		"Options:\n"
-		"  --json      print one JSON object\n"
+		"  --json      print one JSON object on one line\n"
+		"  --pretty    print it indented, two spaces a level (implies --json)\n"
 		"  -h, --help  show this help\n",
 	.run = status_run,
 };
@@ -106,7 +107,7 @@ int status_print_json(const struct vmi_info *info, FILE *f)
 	const char *name;
 	char unknown[8];
 
-	json_init(&j, f, true);
+	json_init(&j, f, json_pretty);
 	json_object_begin(&j);
 	json_kv_string(&j, "module_version", info->module_version);
 	json_kv_uint(&j, "abi_version", info->abi_version);
@@ -161,6 +162,7 @@ static int status_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, CLI_OPT_PRETTY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -174,6 +176,9 @@ static int status_run(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
+		case CLI_OPT_PRETTY:
+			json_pretty = true;
+			/* fall through */
 		case 'j':
 			json = true;
 			break;

@@ -23,7 +23,7 @@ const struct cli_command cli_cmd_tlb = {
 	.name = "tlb",
 	.summary = "TLB shootdowns: who sends them, which CPUs, how long",
 	.usage =
-		"Usage: vminspect tlb [--json] [--watch SECONDS [--count N]]\n"
+		"Usage: vminspect tlb [--json [--pretty]] [--watch SECONDS [--count N]]\n"
 		"                     [--pid PID] [--cpu CPU] [--trace]\n"
 		"                     [--reset] [--enable|--disable]\n"
 		"\n"
@@ -36,7 +36,8 @@ const struct cli_command cli_cmd_tlb = {
 		"CPUs that are isolated or nohz_full.\n"
 		"\n"
 		"Options:\n"
-		"  --json           print one JSON object (per interval)\n"
+		"  --json           print one JSON object on one line (per interval)\n"
+		"  --pretty         print it indented, two spaces a level (implies --json)\n"
 		"  --watch SECONDS  print rates per second every SECONDS\n"
 		"  --count N        stop after N intervals (default: never)\n"
 		"  --pid PID        only initiators of process PID\n"
@@ -495,7 +496,7 @@ static int print_json(const struct tlb_snap *s, const struct tlb_opts *o,
 	size_t i;
 	unsigned int k;
 
-	json_init(&j, f, false);
+	json_init(&j, f, json_pretty);
 	json_object_begin(&j);
 	json_kv_bool(&j, "enabled", s->st.enabled);
 	if (secs > 0)
@@ -706,7 +707,7 @@ static void print_record(const struct vmi_tlb_record *r, bool json, FILE *f)
 	if (json) {
 		struct json_writer j;
 
-		json_init(&j, f, false);
+		json_init(&j, f, json_pretty);
 		json_object_begin(&j);
 		json_kv_uint(&j, "ts_ns", r->ts_ns);
 		json_kv_uint(&j, "pid", r->pid);
@@ -794,6 +795,7 @@ static int tlb_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, CLI_OPT_PRETTY },
 		{ "watch", required_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -819,6 +821,9 @@ static int tlb_run(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
+		case CLI_OPT_PRETTY:
+			json_pretty = true;
+			/* fall through */
 		case 'j':
 			o.json = true;
 			break;

@@ -17,7 +17,7 @@ const struct cli_command cli_cmd_translate = {
 	.name = "translate",
 	.summary = "show the page-table path of one address: PGD to the leaf",
 	.usage =
-		"Usage: vminspect translate PID ADDR [--json]\n"
+		"Usage: vminspect translate PID ADDR [--json [--pretty]]\n"
 		"\n"
 		"Translate virtual address ADDR of process PID ('self' or 0:\n"
 		"vminspect itself) the way the MMU does, physical address =\n"
@@ -36,7 +36,8 @@ const struct cli_command cli_cmd_translate = {
 		"entries; inspecting another user's process needs root.\n"
 		"\n"
 		"Options:\n"
-		"  --json      print one JSON object\n"
+		"  --json      print one JSON object on one line\n"
+		"  --pretty    print it indented, two spaces a level (implies --json)\n"
 		"  -h, --help  show this help\n",
 	.run = translate_run,
 };
@@ -288,7 +289,7 @@ int translate_print_json(uint32_t pid, const struct vmi_translate_arg *t,
 	char name[16], perms[8];
 	uint32_t i;
 
-	json_init(&j, f, true);
+	json_init(&j, f, json_pretty);
 	json_object_begin(&j);
 	json_kv_uint(&j, "pid", pid);
 	json_kv_hex(&j, "va", t->va);
@@ -360,6 +361,7 @@ static int translate_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, CLI_OPT_PRETTY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -375,6 +377,9 @@ static int translate_run(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
+		case CLI_OPT_PRETTY:
+			json_pretty = true;
+			/* fall through */
 		case 'j':
 			json = true;
 			break;

@@ -18,7 +18,7 @@ const struct cli_command cli_cmd_walk = {
 	.summary = "list the mappings of a range: frames, page sizes, flags",
 	.usage =
 		"Usage: vminspect walk PID [START-END | START+SIZE | START END]\n"
-		"                      [--per-page] [--holes] [--json]\n"
+		"                      [--per-page] [--holes] [--json [--pretty]]\n"
 		"\n"
 		"Walk the page tables of process PID ('self' or 0: vminspect\n"
 		"itself) over a range, the whole user address space by default,\n"
@@ -44,7 +44,8 @@ const struct cli_command cli_cmd_walk = {
 		"Options:\n"
 		"  --per-page  one line per page, no merging\n"
 		"  --holes     also list the unmapped parts of VMAs\n"
-		"  --json      print one JSON object\n"
+		"  --json      print one JSON object on one line\n"
+		"  --pretty    print it indented, two spaces a level (implies --json)\n"
 		"  -h, --help  show this help\n"
 		"\n"
 		"Inspecting another user's process needs root (CAP_SYS_ADMIN or\n"
@@ -212,7 +213,7 @@ int walk_print_json(uint32_t pid, uint64_t start, uint64_t end,
 	struct json_writer j;
 	size_t i;
 
-	json_init(&j, f, true);
+	json_init(&j, f, json_pretty);
 	json_object_begin(&j);
 	json_kv_uint(&j, "pid", pid);
 	json_kv_hex(&j, "start", start);
@@ -232,6 +233,7 @@ static int walk_run(int argc, char **argv)
 		{ "per-page", no_argument, NULL, 'p' },
 		{ "holes", no_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, CLI_OPT_PRETTY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -255,6 +257,9 @@ static int walk_run(int argc, char **argv)
 		case 'H':
 			flags |= VMI_WALK_HOLES;
 			break;
+		case CLI_OPT_PRETTY:
+			json_pretty = true;
+			/* fall through */
 		case 'j':
 			json = true;
 			break;

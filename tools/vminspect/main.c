@@ -86,7 +86,8 @@ static void print_help(FILE *f)
 	      "                 and NO_COLOR is unset or empty), always, never\n"
 	      "\n"
 	      "Run 'vminspect COMMAND --help' for a command's options; most take\n"
-	      "--json for one JSON object on stdout.\n"
+	      "--json for one JSON object on one line of stdout, --pretty for it\n"
+	      "indented.\n"
 	      "\n",
 	      f);
 	heading(f, "Exit status:");

@@ -15,6 +15,8 @@
 
 /* ---- JSON ---- */
 
+bool json_pretty;
+
 void json_init(struct json_writer *j, FILE *f, bool pretty)
 {
 	memset(j, 0, sizeof(*j));

@@ -42,6 +42,11 @@ struct json_writer {
 };
 
 void json_init(struct json_writer *j, FILE *f, bool pretty);
+/*
+ * How the commands write JSON: false (the default) one line per document,
+ * true indented (--pretty).
+ */
+extern bool json_pretty;
 /* Ends the document with a newline; 0 if well formed and written. */
 int json_finish(struct json_writer *j);
 
