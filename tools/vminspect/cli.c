@@ -123,6 +123,47 @@ int cli_open(struct vmi_handle **hp, struct vmi_info *info)
 	return CLI_EXIT_OK;
 }
 
+int cli_open_feature(struct vmi_handle **hp, struct vmi_info *info,
+		     uint64_t feature)
+{
+	int ret;
+
+	ret = cli_open(hp, info);
+	if (ret || (info->features & feature) == feature)
+		return ret;
+	vmi_close(*hp);
+	*hp = NULL;
+	if (feature & VMI_FEAT_TLB)
+		cli_err("TLB tracking is not supported on %s by this module",
+			info->arch);
+	else if (feature & VMI_FEAT_HUGE)
+		cli_err("the loaded kernel module has no huge-page accounting");
+	else if (feature & VMI_FEAT_WALK)
+		cli_err("the loaded kernel module has no page-table walker");
+	else
+		cli_err("the loaded kernel module lacks a feature this command needs");
+	return CLI_EXIT_UNSUPPORTED;
+}
+
+int cli_run_query(const struct cli_query *q, void *ctx, bool json)
+{
+	struct vmi_handle *h;
+	struct vmi_info info;
+	int ret;
+
+	ret = cli_open_feature(&h, &info, q->feature);
+	if (ret)
+		return ret;
+	ret = q->query(h, &info, ctx);
+	vmi_close(h);
+	if (ret || !q->render)
+		return ret;
+	ret = q->render(ctx, json, stdout) ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
+	if (q->release)
+		q->release(ctx);
+	return ret;
+}
+
 int cli_query_fail(int err, uint32_t pid, const char *what)
 {
 	switch (err < 0 ? -err : err) {

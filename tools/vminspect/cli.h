@@ -76,6 +76,35 @@ int cli_bad_option(const struct cli_command *cmd, int c, char **argv);
  * NULL; else it is closed) or the exit code.
  */
 int cli_open(struct vmi_handle **hp, struct vmi_info *info);
+/*
+ * cli_open() with *hp open, then a check that the module has feature (a
+ * VMI_FEAT_* bit): when it does not, print what is missing, close the
+ * handle and return CLI_EXIT_UNSUPPORTED.
+ */
+int cli_open_feature(struct vmi_handle **hp, struct vmi_info *info,
+		     uint64_t feature);
+
+/*
+ * The steps of a query command after its command line: open the module
+ * and check feature (cli_open_feature()), query(), close the handle,
+ * then, when the query succeeded, render() and release().
+ */
+struct cli_query {
+	uint64_t feature; /* VMI_FEAT_* the query needs */
+	/*
+	 * Ask the module and keep the answer in ctx; returns a CLI_EXIT_*
+	 * code, having printed the error (cli_query_fail(), cli_usage_error())
+	 * and freed what it allocated.
+	 */
+	int (*query)(struct vmi_handle *h, const struct vmi_info *info,
+		     void *ctx);
+	/* The answer as text or JSON: 0, or -1 (write error); NULL: none */
+	int (*render)(void *ctx, bool json, FILE *f);
+	void (*release)(void *ctx); /* may be NULL */
+};
+
+/* Runs q over ctx; returns the CLI_EXIT_* code of the command. */
+int cli_run_query(const struct cli_query *q, void *ctx, bool json);
 
 /*
  * Print the error of a query about process pid (ESRCH: no such process,

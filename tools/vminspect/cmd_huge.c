@@ -1011,6 +1011,27 @@ static int huge_one(struct vmi_handle *h, uint32_t pid, bool json)
 	return err ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
 }
 
+/* What "huge" was asked for; its query also prints the answer. */
+struct huge_query {
+	bool all, json;
+	uint32_t pid;
+	uint64_t top;
+};
+
+static int huge_query(struct vmi_handle *h, const struct vmi_info *info,
+		      void *ctx)
+{
+	struct huge_query *q = ctx;
+
+	return q->all ? huge_all(h, info, (size_t)q->top, q->json) :
+			huge_one(h, q->pid, q->json);
+}
+
+static const struct cli_query huge_steps = {
+	.feature = VMI_FEAT_HUGE,
+	.query = huge_query,
+};
+
 static int huge_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -1022,12 +1043,9 @@ static int huge_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = &cli_cmd_huge;
-	bool json = false, all = false, have_top = false;
-	struct vmi_handle *h;
-	struct vmi_info info;
-	uint64_t top = HUGE_TOP_DEF;
-	uint32_t pid = 0;
-	int c, err;
+	struct huge_query q = { .top = HUGE_TOP_DEF };
+	bool have_top = false;
+	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -1036,14 +1054,14 @@ static int huge_run(int argc, char **argv)
 			json_pretty = true;
 			/* fall through */
 		case 'j':
-			json = true;
+			q.json = true;
 			break;
 		case 'a':
-			all = true;
+			q.all = true;
 			break;
 		case 't':
-			if (cli_parse_num(optarg, &top) || !top ||
-			    top > 1000000)
+			if (cli_parse_num(optarg, &q.top) || !q.top ||
+			    q.top > 1000000)
 				return cli_usage_error(cmd,
 						       "invalid --top '%s'",
 						       optarg);
@@ -1056,7 +1074,7 @@ static int huge_run(int argc, char **argv)
 			return cli_bad_option(cmd, c, argv);
 		}
 	}
-	if (all) {
+	if (q.all) {
 		if (argc > optind)
 			return cli_usage_error(cmd, "unexpected argument '%s'",
 					       argv[optind]);
@@ -1068,21 +1086,10 @@ static int huge_run(int argc, char **argv)
 		if (argc - optind > 1)
 			return cli_usage_error(cmd, "unexpected argument '%s'",
 					       argv[optind + 1]);
-		if (cli_parse_pid(argv[optind], &pid))
+		if (cli_parse_pid(argv[optind], &q.pid))
 			return cli_usage_error(cmd, "invalid PID '%s'",
 					       argv[optind]);
 	}
 
-	err = cli_open(&h, &info);
-	if (err)
-		return err;
-	if (!(info.features & VMI_FEAT_HUGE)) {
-		vmi_close(h);
-		cli_err("the loaded kernel module has no huge-page accounting");
-		return CLI_EXIT_UNSUPPORTED;
-	}
-	err = all ? huge_all(h, &info, (size_t)top, json) :
-		    huge_one(h, pid, json);
-	vmi_close(h);
-	return err;
+	return cli_run_query(&huge_steps, &q, q.json);
 }

@@ -301,6 +301,70 @@ int maps_print_json(uint32_t pid, const struct vmi_vma *v, size_t n,
 	return json_finish(&j);
 }
 
+/* The VMAs of one process and its page tables (pt NULL: unknown). */
+struct maps_query {
+	uint32_t pid;
+	const char *svg; /* --svg FILE */
+	struct vmi_vma *v;
+	size_t n;
+	struct vmi_pgtables_arg pt, *ptp;
+};
+
+static int maps_query(struct vmi_handle *h, const struct vmi_info *info,
+		      void *ctx)
+{
+	struct maps_query *q = ctx;
+	int err;
+
+	(void)info;
+	err = vmi_maps_all(h, q->pid, &q->v, &q->n);
+	if (err)
+		return cli_query_fail(err, q->pid, "maps");
+	q->ptp = &q->pt;
+	err = vmi_pgtables(h, q->pid, &q->pt);
+	if (err) {
+		/* the VMAs are worth showing without the page tables */
+		cli_warn("page tables: %s", vmi_strerror(err));
+		q->ptp = NULL;
+	}
+	return CLI_EXIT_OK;
+}
+
+static int maps_render(void *ctx, bool json, FILE *f)
+{
+	struct maps_query *q = ctx;
+
+	return json ? maps_print_json(cli_real_pid(q->pid), q->v, q->n, q->ptp,
+				      f) :
+		      maps_print_text(q->v, q->n, q->ptp, f);
+}
+
+static void maps_release(void *ctx)
+{
+	free(((struct maps_query *)ctx)->v);
+}
+
+/* maps --svg: the query writes the picture; nothing is left to render. */
+static int maps_svg_query(struct vmi_handle *h, const struct vmi_info *info,
+			  void *ctx)
+{
+	struct maps_query *q = ctx;
+
+	return maps_svg(h, info, q->pid, q->svg);
+}
+
+static const struct cli_query maps_svg_steps = {
+	.feature = VMI_FEAT_HUGE,
+	.query = maps_svg_query,
+};
+
+static const struct cli_query maps_steps = {
+	.feature = VMI_FEAT_WALK,
+	.query = maps_query,
+	.render = maps_render,
+	.release = maps_release,
+};
+
 static int maps_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -311,15 +375,9 @@ static int maps_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = &cli_cmd_maps;
-	const char *svg = NULL;
-	struct vmi_pgtables_arg pt, *ptp = &pt;
-	struct vmi_handle *h;
-	struct vmi_info info;
-	struct vmi_vma *v;
+	struct maps_query q = { 0 };
 	bool json = false;
-	uint32_t pid;
-	size_t n;
-	int c, err;
+	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -331,7 +389,7 @@ static int maps_run(int argc, char **argv)
 			json = true;
 			break;
 		case 's':
-			svg = optarg;
+			q.svg = optarg;
 			break;
 		case 'h':
 			cli_print_usage(cmd, stdout);
@@ -340,7 +398,7 @@ static int maps_run(int argc, char **argv)
 			return cli_bad_option(cmd, c, argv);
 		}
 	}
-	if (json && svg)
+	if (json && q.svg)
 		return cli_usage_error(cmd,
 				       "--json and --svg exclude each other");
 	if (argc == optind)
@@ -348,36 +406,10 @@ static int maps_run(int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error(cmd, "unexpected argument '%s'",
 				       argv[optind + 1]);
-	if (cli_parse_pid(argv[optind], &pid))
+	if (cli_parse_pid(argv[optind], &q.pid))
 		return cli_usage_error(cmd, "invalid PID '%s'", argv[optind]);
 
-	err = cli_open(&h, &info);
-	if (err)
-		return err;
-	if (svg) {
-		err = maps_svg(h, &info, pid, svg);
-		vmi_close(h);
-		return err;
-	}
-	if (!(info.features & VMI_FEAT_WALK)) {
-		vmi_close(h);
-		cli_err("the loaded kernel module has no page-table walker");
-		return CLI_EXIT_UNSUPPORTED;
-	}
-	err = vmi_maps_all(h, pid, &v, &n);
-	if (err) {
-		vmi_close(h);
-		return cli_query_fail(err, pid, "maps");
-	}
-	err = vmi_pgtables(h, pid, &pt);
-	vmi_close(h);
-	if (err) {
-		/* the VMAs are worth showing without the page tables */
-		cli_warn("page tables: %s", vmi_strerror(err));
-		ptp = NULL;
-	}
-	err = json ? maps_print_json(cli_real_pid(pid), v, n, ptp, stdout) :
-		     maps_print_text(v, n, ptp, stdout);
-	free(v);
-	return err ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
+	if (q.svg)
+		return cli_run_query(&maps_svg_steps, &q, false);
+	return cli_run_query(&maps_steps, &q, json);
 }

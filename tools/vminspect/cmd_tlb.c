@@ -879,15 +879,9 @@ static int tlb_run(int argc, char **argv)
 	if (count && !secs)
 		return cli_usage_error(cmd, "--count needs --watch");
 
-	err = cli_open(&h, &info);
+	err = cli_open_feature(&h, &info, VMI_FEAT_TLB);
 	if (err)
 		return err;
-	if (!(info.features & VMI_FEAT_TLB)) {
-		vmi_close(h);
-		cli_err("TLB tracking is not supported on %s by this module",
-			info.arch);
-		return CLI_EXIT_UNSUPPORTED;
-	}
 	if (flags) {
 		err = vmi_tlb_ctl(h, flags, NULL);
 		if (err) {

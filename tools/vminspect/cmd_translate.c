@@ -357,6 +357,44 @@ int translate_print_json(uint32_t pid, const struct vmi_translate_arg *t,
 	return json_finish(&j);
 }
 
+/* One translation: the command line, then the answer. */
+struct translate_query {
+	uint32_t pid;
+	uint64_t va;
+	struct vmi_translate_arg t;
+};
+
+static int translate_query(struct vmi_handle *h, const struct vmi_info *info,
+			   void *ctx)
+{
+	struct translate_query *q = ctx;
+	int err;
+
+	if (q->va >= vmi_user_end(info))
+		return cli_usage_error(
+			&cli_cmd_translate,
+			"address 0x%" PRIx64
+			" is beyond the user address space (it ends at 0x%" PRIx64
+			")",
+			q->va, vmi_user_end(info));
+	err = vmi_translate(h, q->pid, q->va, &q->t);
+	return err ? cli_query_fail(err, q->pid, "translate") : CLI_EXIT_OK;
+}
+
+static int translate_render(void *ctx, bool json, FILE *f)
+{
+	struct translate_query *q = ctx;
+
+	return json ? translate_print_json(cli_real_pid(q->pid), &q->t, f) :
+		      translate_print_text(&q->t, f);
+}
+
+static const struct cli_query translate_steps = {
+	.feature = VMI_FEAT_WALK,
+	.query = translate_query,
+	.render = translate_render,
+};
+
 static int translate_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -366,13 +404,9 @@ static int translate_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = &cli_cmd_translate;
-	struct vmi_translate_arg t;
-	struct vmi_handle *h;
-	struct vmi_info info;
+	struct translate_query q;
 	bool json = false;
-	uint32_t pid;
-	uint64_t va;
-	int c, err;
+	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -397,34 +431,11 @@ static int translate_run(int argc, char **argv)
 	if (argc - optind > 2)
 		return cli_usage_error(cmd, "unexpected argument '%s'",
 				       argv[optind + 2]);
-	if (cli_parse_pid(argv[optind], &pid))
+	if (cli_parse_pid(argv[optind], &q.pid))
 		return cli_usage_error(cmd, "invalid PID '%s'", argv[optind]);
-	if (cli_parse_num(argv[optind + 1], &va))
+	if (cli_parse_num(argv[optind + 1], &q.va))
 		return cli_usage_error(cmd, "invalid address '%s'",
 				       argv[optind + 1]);
 
-	err = cli_open(&h, &info);
-	if (err)
-		return err;
-	if (!(info.features & VMI_FEAT_WALK)) {
-		vmi_close(h);
-		cli_err("the loaded kernel module has no page-table walker");
-		return CLI_EXIT_UNSUPPORTED;
-	}
-	if (va >= vmi_user_end(&info)) {
-		vmi_close(h);
-		return cli_usage_error(
-			cmd,
-			"address 0x%" PRIx64
-			" is beyond the user address space (it ends at 0x%" PRIx64
-			")",
-			va, vmi_user_end(&info));
-	}
-	err = vmi_translate(h, pid, va, &t);
-	vmi_close(h);
-	if (err)
-		return cli_query_fail(err, pid, "translate");
-	err = json ? translate_print_json(cli_real_pid(pid), &t, stdout) :
-		     translate_print_text(&t, stdout);
-	return err ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
+	return cli_run_query(&translate_steps, &q, json);
 }

@@ -11,6 +11,53 @@
 #include "cli.h"
 #include "output.h"
 
+/* One walk: the command line, then the answer. */
+struct walk_query {
+	uint32_t pid;
+	uint64_t flags, start, end;
+	bool range; /* else the whole user address space */
+	struct vmi_extent *ext;
+	size_t n;
+};
+
+static int walk_query(struct vmi_handle *h, const struct vmi_info *info,
+		      void *ctx)
+{
+	struct walk_query *w = ctx;
+	char why[160];
+	int err;
+
+	if (!w->range)
+		w->end = vmi_user_end(info);
+	if (!cli_check_range(w->start, w->end, info, why, sizeof(why)))
+		return cli_usage_error(&cli_cmd_walk, "%s", why);
+	err = vmi_walk_all(h, w->pid, w->start, w->end, w->flags, &w->ext,
+			   &w->n);
+	return err ? cli_query_fail(err, w->pid, "walk") : CLI_EXIT_OK;
+}
+
+static int walk_render(void *ctx, bool json, FILE *f)
+{
+	struct walk_query *w = ctx;
+
+	if (json)
+		return walk_print_json(cli_real_pid(w->pid), w->start, w->end,
+				       w->ext, w->n, f);
+	return walk_print_text(w->ext, w->n, f);
+}
+
+static void walk_release(void *ctx)
+{
+	free(((struct walk_query *)ctx)->ext);
+}
+
+static const struct cli_query walk_steps = {
+	.feature = VMI_FEAT_WALK,
+	.query = walk_query,
+	.render = walk_render,
+	.release = walk_release,
+};
+
 static int walk_run(int argc, char **argv);
 
 const struct cli_command cli_cmd_walk = {
@@ -238,24 +285,18 @@ static int walk_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cli_command *cmd = &cli_cmd_walk;
-	uint64_t flags = 0, start = 0, end = 0;
-	struct vmi_extent *ext;
-	struct vmi_handle *h;
-	struct vmi_info info;
-	bool json = false, range = false;
-	char why[160];
-	uint32_t pid;
-	size_t n;
-	int c, err, nargs;
+	struct walk_query w = { 0 };
+	bool json = false;
+	int c, nargs;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			flags |= VMI_WALK_PER_PAGE;
+			w.flags |= VMI_WALK_PER_PAGE;
 			break;
 		case 'H':
-			flags |= VMI_WALK_HOLES;
+			w.flags |= VMI_WALK_HOLES;
 			break;
 		case CLI_OPT_PRETTY:
 			json_pretty = true;
@@ -276,48 +317,24 @@ static int walk_run(int argc, char **argv)
 	if (nargs > 3)
 		return cli_usage_error(cmd, "unexpected argument '%s'",
 				       argv[optind + 3]);
-	if (cli_parse_pid(argv[optind], &pid))
+	if (cli_parse_pid(argv[optind], &w.pid))
 		return cli_usage_error(cmd, "invalid PID '%s'", argv[optind]);
 	if (nargs == 2) {
-		if (cli_parse_range(argv[optind + 1], &start, &end))
+		if (cli_parse_range(argv[optind + 1], &w.start, &w.end))
 			return cli_usage_error(
 				cmd,
 				"invalid range '%s' (START-END or START+SIZE)",
 				argv[optind + 1]);
-		range = true;
+		w.range = true;
 	} else if (nargs == 3) {
-		if (cli_parse_num(argv[optind + 1], &start))
+		if (cli_parse_num(argv[optind + 1], &w.start))
 			return cli_usage_error(cmd, "invalid address '%s'",
 					       argv[optind + 1]);
-		if (cli_parse_num(argv[optind + 2], &end))
+		if (cli_parse_num(argv[optind + 2], &w.end))
 			return cli_usage_error(cmd, "invalid address '%s'",
 					       argv[optind + 2]);
-		range = true;
+		w.range = true;
 	}
 
-	err = cli_open(&h, &info);
-	if (err)
-		return err;
-	if (!(info.features & VMI_FEAT_WALK)) {
-		vmi_close(h);
-		cli_err("the loaded kernel module has no page-table walker");
-		return CLI_EXIT_UNSUPPORTED;
-	}
-	if (!range)
-		end = vmi_user_end(&info);
-	if (!cli_check_range(start, end, &info, why, sizeof(why))) {
-		vmi_close(h);
-		return cli_usage_error(cmd, "%s", why);
-	}
-	err = vmi_walk_all(h, pid, start, end, flags, &ext, &n);
-	vmi_close(h);
-	if (err)
-		return cli_query_fail(err, pid, "walk");
-	if (json)
-		err = walk_print_json(cli_real_pid(pid), start, end, ext, n,
-				      stdout);
-	else
-		err = walk_print_text(ext, n, stdout);
-	free(ext);
-	return err ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
+	return cli_run_query(&walk_steps, &w, json);
 }
