@@ -579,6 +579,60 @@ struct vmi_huge_sys {
 int vmi_huge_sys_read(const char *root, struct vmi_huge_sys *out,
 		      struct vmi_huge_node *nodes, size_t max_nodes);
 
+/* One process of vmi_huge_scan(). */
+struct vmi_huge_proc {
+	uint32_t pid;
+	char comm[32];		 /* /proc/PID/comm, "" when unreadable */
+	struct vmi_huge_bytes b; /* totals of its whole address space */
+	uint32_t mm_flags;	 /* VMI_HM_* */
+};
+
+/* Every user process of /proc, and how many were left out and why. */
+struct vmi_huge_scan {
+	struct vmi_huge_proc *procs; /* malloc'ed, in /proc order */
+	size_t n;
+	size_t scanned; /* numeric entries of /proc */
+	size_t kernel;	/* kernel threads (PF_KTHREAD, or no user memory) */
+	size_t gone;	/* exited before they were asked about (ESRCH) */
+	size_t denied;	/* EPERM, EACCES */
+	size_t failed;	/* any other error */
+};
+
+/**
+ * vmi_huge_scan() - huge-page totals of every user process
+ * @h: an open handle
+ * @root: prepended to "/proc"; NULL or "" for the running system
+ * @s: zeroed and filled; free with vmi_huge_scan_free()
+ *
+ * Reads the numeric entries of /proc, skips kernel threads (PF_KTHREAD in
+ * /proc/PID/stat), and asks vmi_huge_totals() for each other process over
+ * its whole user address space, counting the processes that vanished, were
+ * forbidden or failed instead of stopping.
+ *
+ * Return: 0; -EINVAL for a NULL argument; an error of VMI_IOC_GET_INFO;
+ * -errno when /proc cannot be read; -ENOMEM (@s then holds nothing).
+ */
+int vmi_huge_scan(struct vmi_handle *h, const char *root,
+		  struct vmi_huge_scan *s);
+
+/**
+ * vmi_huge_scan_free() - free the processes of a vmi_huge_scan()
+ * @s: the scan; its counts stay, procs becomes NULL and n 0
+ */
+void vmi_huge_scan_free(struct vmi_huge_scan *s);
+
+/**
+ * vmi_proc_comm() - the command name of a process, from /proc/PID/comm
+ * @root: prepended to "/proc"; NULL or "" for the running system
+ * @pid: the process; 0 is the caller
+ * @buf: filled with the name without its newline ("" on failure)
+ * @len: size of @buf; a longer name is cut
+ *
+ * Return: 0; -EINVAL for a NULL @buf or a 0 @len; -errno when the file
+ * cannot be read.
+ */
+int vmi_proc_comm(const char *root, uint32_t pid, char *buf, size_t len);
+
 /**
  * vmi_huge_event_name() - the /proc/vmstat name of a VMI_EV_* counter
  * @ev: the index

@@ -88,7 +88,7 @@ static struct vmi_huge_node s_nodes[2];
 static struct vmi_tlb_ctl_arg s_ctl;
 static struct vmi_tlb_cpu s_cpus[2];
 static struct vmi_tlb_initiator s_in[2];
-static struct huge_scan s_scan;
+static struct vmi_huge_scan s_scan;
 static struct export_proc s_procs[2];
 
 static void sample(struct export_view *v, const char *what)

@@ -761,6 +761,67 @@ static void fake_hv_fill(void)
 	}
 }
 
+/* Write text to root/rel, creating the directories of rel. */
+static void put_file(const char *root, const char *rel, const char *text)
+{
+	char path[256], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (slash = strchr(path + strlen(root) + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
+/* vmi_huge_scan() over a fake /proc: a kernel thread, a process, a file. */
+static void test_huge_scan(struct vmi_handle *h)
+{
+	char root[] = "/tmp/vmi-scan-XXXXXX", cmd[64], comm[32];
+	struct vmi_huge_scan s;
+	int err;
+
+	if (!mkdtemp(root)) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	/* flags 0x208040: PF_KTHREAD; 0x400100: a user process */
+	put_file(root, "proc/2/stat",
+		 "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0\n");
+	put_file(root, "proc/2/comm", "kthreadd\n");
+	put_file(root, "proc/42/stat",
+		 "42 (a) b) S 1 42 42 0 -1 4194560 0 0\n");
+	put_file(root, "proc/42/comm", "a) b\n");
+
+	fake_hv_fill();
+	err = vmi_huge_scan(h, root, &s);
+	CHECK(err == 0 && s.scanned == 2 && s.kernel == 1 && s.n == 1);
+	CHECK(!s.gone && !s.denied && !s.failed);
+	if (!err && s.n == 1) {
+		CHECK(s.procs[0].pid == 42 && !strcmp(s.procs[0].comm, "a) b"));
+		CHECK(s.procs[0].b.rss == 30 * MB);
+		CHECK(s.procs[0].mm_flags == VMI_HM_KHUGEPAGED);
+	}
+	vmi_huge_scan_free(&s);
+	CHECK(s.procs == NULL && s.n == 0 && s.scanned == 2);
+
+	CHECK(vmi_proc_comm(root, 42, comm, sizeof(comm)) == 0 &&
+	      !strcmp(comm, "a) b"));
+	CHECK(vmi_proc_comm(root, 7, comm, sizeof(comm)) == -ENOENT &&
+	      !comm[0]);
+	CHECK(vmi_huge_scan(h, "/nonexistent", &s) == -ENOENT && !s.procs);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	CHECK(system(cmd) == 0);
+}
+
 static void test_huge_loop(struct vmi_handle *h)
 {
 	struct vmi_huge_result r;
@@ -900,7 +961,7 @@ int render_huge(const char *what)
 	struct vmi_huge_node node;
 	struct vmi_huge_sys sys;
 	struct huge_sys_view sv;
-	struct huge_proc procs[2];
+	struct vmi_huge_proc procs[2];
 	struct huge_view hv;
 	if (!strcmp(what, "huge")) {
 		sample_view(&hv);
@@ -962,6 +1023,7 @@ void test_huge_all(struct vmi_handle *(*open_fake)(void),
 	CHECK(h != NULL);
 	if (h) {
 		test_huge_loop(h);
+		test_huge_scan(h);
 		close_fake(h);
 	}
 }

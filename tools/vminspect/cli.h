@@ -163,16 +163,8 @@ struct huge_view {
 	const struct vmi_tlb_capacity *tlb; /* may be NULL */
 };
 
-/* One process of "huge --all". */
-struct huge_proc {
-	uint32_t pid;
-	char comm[32];
-	struct vmi_huge_bytes b; /* totals */
-	uint32_t mm_flags;
-};
-
 struct huge_sys_view {
-	const struct huge_proc *top; /* by bytes not huge, most first */
+	const struct vmi_huge_proc *top; /* by bytes not huge, most first */
 	size_t nr_top;
 	size_t scanned, kernel, gone, denied, failed;
 	const struct vmi_huge_sys *sys; /* may be NULL */
@@ -182,17 +174,6 @@ struct huge_sys_view {
 	const struct vmi_tlb_capacity *tlb;
 };
 
-/* Every user process of /proc through the totals-only VMI_IOC_HUGE. */
-struct huge_scan {
-	struct huge_proc *procs; /* malloc'ed, /proc order */
-	size_t n;
-	size_t scanned, kernel, gone, denied, failed;
-};
-
-/* Returns 0 (free s->procs) or -errno (/proc unreadable, -ENOMEM). */
-int huge_scan(struct vmi_handle *h, const struct vmi_info *info,
-	      struct huge_scan *s);
-
 int huge_print_text(const struct huge_view *hv, FILE *f);
 int huge_print_json(const struct huge_view *hv, FILE *f);
 int huge_all_print_text(const struct huge_sys_view *sv, FILE *f);
@@ -201,7 +182,7 @@ int huge_all_print_json(const struct huge_sys_view *sv, FILE *f);
 /* ---- export ---- */
 
 struct export_proc {
-	struct huge_proc p;
+	struct vmi_huge_proc p;
 	int64_t anon; /* RssAnon bytes, -1: unknown */
 };
 
@@ -218,7 +199,7 @@ struct export_view {
 	size_t nr_cpus;
 	const struct vmi_tlb_initiator *in;
 	size_t nr_in;
-	const struct huge_scan *scan; /* for the counts only */
+	const struct vmi_huge_scan *scan; /* for the counts only */
 	const struct export_proc *procs;
 	size_t nr_procs;
 };

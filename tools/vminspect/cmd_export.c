@@ -479,7 +479,7 @@ static int64_t read_rss_anon(uint32_t pid)
 
 static int by_rss(const void *a, const void *b)
 {
-	const struct huge_proc *x = a, *y = b;
+	const struct vmi_huge_proc *x = a, *y = b;
 
 	if (x->b.rss != y->b.rss)
 		return x->b.rss < y->b.rss ? 1 : -1;
@@ -596,7 +596,7 @@ static int export_run(int argc, char **argv)
 	struct export_proc *procs = NULL;
 	struct vmi_huge_sys sys;
 	struct vmi_tlb_ctl_arg st;
-	struct huge_scan scan = { 0 };
+	struct vmi_huge_scan scan = { 0 };
 	struct vmi_handle *h = NULL;
 	struct vmi_info info;
 	const char *output = NULL;
@@ -661,7 +661,7 @@ static int export_run(int argc, char **argv)
 		}
 		tlb_collect(h, &info, &st, &v);
 		if (top && (info.features & VMI_FEAT_HUGE)) {
-			err = huge_scan(h, &info, &scan);
+			err = vmi_huge_scan(h, NULL, &scan);
 			if (err)
 				cli_warn("/proc: %s", vmi_strerror(err));
 			else
@@ -692,7 +692,7 @@ static int export_run(int argc, char **argv)
 	free((void *)v.cpus);
 	free((void *)v.in);
 	free(procs);
-	free(scan.procs);
+	vmi_huge_scan_free(&scan);
 	free(nodes);
 	/* nothing written is worse than "up 0" written */
 	return wret != CLI_EXIT_OK ? wret : ret;

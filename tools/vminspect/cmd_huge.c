@@ -8,8 +8,6 @@
  * (vmi_huge_sys_read()).
  */
 #define _GNU_SOURCE
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -582,7 +580,7 @@ int huge_all_print_json(const struct huge_sys_view *sv, FILE *f)
 	json_key(&j, "top");
 	json_array_begin(&j);
 	for (k = 0; k < sv->nr_top; k++) {
-		const struct huge_proc *p = &sv->top[k];
+		const struct vmi_huge_proc *p = &sv->top[k];
 
 		json_object_begin(&j);
 		json_kv_uint(&j, "pid", p->pid);
@@ -697,7 +695,7 @@ int huge_all_print_text(const struct huge_sys_view *sv, FILE *f)
 		table_set_align(t, col, TABLE_RIGHT);
 	ret = table_header(t, hdr);
 	for (k = 0; !ret && k < sv->nr_top; k++) {
-		const struct huge_proc *p = &sv->top[k];
+		const struct vmi_huge_proc *p = &sv->top[k];
 
 		ret = table_row(t);
 		if (!ret)
@@ -775,54 +773,9 @@ int huge_all_print_text(const struct huge_sys_view *sv, FILE *f)
 
 /* ---- running ---- */
 
-static void read_comm(uint32_t pid, char *buf, size_t len)
-{
-	char path[64];
-	FILE *f;
-
-	buf[0] = '\0';
-	if (pid)
-		snprintf(path, sizeof(path), "/proc/%u/comm", pid);
-	else
-		snprintf(path, sizeof(path), "/proc/self/comm");
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (fgets(buf, (int)len, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
-/* PF_KTHREAD from /proc/PID/stat; false when it cannot be read. */
-static bool is_kthread(uint32_t pid)
-{
-	char path[64], line[1024], *p;
-	unsigned long flags = 0;
-	size_t n;
-	FILE *f;
-	int i;
-
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	n = fread(line, 1, sizeof(line) - 1, f);
-	fclose(f);
-	line[n] = '\0';
-	p = strrchr(line, ')');
-	if (!p)
-		return false;
-	/* after "pid (comm)": state ppid pgrp session tty_nr tpgid flags */
-	for (i = 0; i < 7 && p; i++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%lu", &flags) != 1)
-		return false;
-	return flags & 0x00200000UL; /* PF_KTHREAD */
-}
-
 static int by_not_huge(const void *a, const void *b)
 {
-	const struct huge_proc *x = a, *y = b;
+	const struct vmi_huge_proc *x = a, *y = b;
 	uint64_t nx = not_huge(&x->b), ny = not_huge(&y->b);
 
 	if (nx != ny)
@@ -830,83 +783,14 @@ static int by_not_huge(const void *a, const void *b)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
-int huge_scan(struct vmi_handle *h, const struct vmi_info *info,
-	      struct huge_scan *s)
-{
-	struct huge_proc *tmp;
-	struct dirent *de;
-	size_t cap = 0;
-	DIR *d;
-	int err;
-
-	memset(s, 0, sizeof(*s));
-	d = opendir("/proc");
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		struct vmi_huge_arg a;
-		char *end;
-		unsigned long pid;
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		pid = strtoul(de->d_name, &end, 10);
-		if (*end || !pid || pid > UINT32_MAX)
-			continue;
-		s->scanned++;
-		if (is_kthread((uint32_t)pid)) {
-			s->kernel++;
-			continue;
-		}
-		err = vmi_huge_totals(h, (uint32_t)pid, 0, vmi_user_end(info),
-				      &a);
-		if (err == -ESRCH) {
-			s->gone++;
-			continue;
-		}
-		if (err == -EPERM || err == -EACCES) {
-			s->denied++;
-			continue;
-		}
-		if (err == -EINVAL) {
-			s->kernel++; /* no user address space */
-			continue;
-		}
-		if (err) {
-			s->failed++;
-			continue;
-		}
-		if (s->n == cap) {
-			cap = cap ? cap * 2 : 256;
-			tmp = realloc(s->procs, cap * sizeof(*s->procs));
-			if (!tmp) {
-				closedir(d);
-				free(s->procs);
-				s->procs = NULL;
-				return -ENOMEM;
-			}
-			s->procs = tmp;
-		}
-		s->procs[s->n].pid = (uint32_t)pid;
-		s->procs[s->n].b = a.total;
-		s->procs[s->n].mm_flags = a.mm_flags;
-		read_comm((uint32_t)pid, s->procs[s->n].comm,
-			  sizeof(s->procs[s->n].comm));
-		s->n++;
-	}
-	closedir(d);
-	return 0;
-}
-
-static int huge_all(struct vmi_handle *h, const struct vmi_info *info,
-		    size_t top, bool json)
+static int huge_all(struct vmi_handle *h, size_t top, bool json)
 {
 	struct huge_sys_view sv = { 0 };
 	struct vmi_huge_node *nodes;
 	struct vmi_huge_sys sys;
 	struct vmi_thp_policy thp;
 	struct vmi_tlb_capacity tlb;
-	struct huge_scan scan;
+	struct vmi_huge_scan scan;
 	int err;
 
 	nodes = calloc(HUGE_MAX_NODES, sizeof(*nodes));
@@ -919,7 +803,7 @@ static int huge_all(struct vmi_handle *h, const struct vmi_info *info,
 		free(nodes);
 		return cli_fail(err, "huge pages system-wide (/sys, /proc)");
 	}
-	err = huge_scan(h, info, &scan);
+	err = vmi_huge_scan(h, NULL, &scan);
 	if (err) {
 		free(nodes);
 		return cli_fail(err, "/proc");
@@ -943,7 +827,7 @@ static int huge_all(struct vmi_handle *h, const struct vmi_info *info,
 	sv.tlb = &tlb;
 	err = json ? huge_all_print_json(&sv, stdout) :
 		     huge_all_print_text(&sv, stdout);
-	free(scan.procs);
+	vmi_huge_scan_free(&scan);
 	free(nodes);
 	return err ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
 }
@@ -995,7 +879,7 @@ static int huge_one(struct vmi_handle *h, uint32_t pid, bool json)
 		hv.facts.pools = sys.pools;
 		hv.facts.nr_pools = sys.nr_pools;
 	}
-	read_comm(pid, comm, sizeof(comm));
+	vmi_proc_comm(NULL, pid, comm, sizeof(comm));
 	hv.pid = cli_real_pid(pid);
 	hv.comm = comm[0] ? comm : NULL;
 	hv.r = &r;
@@ -1023,7 +907,8 @@ static int huge_query(struct vmi_handle *h, const struct vmi_info *info,
 {
 	struct huge_query *q = ctx;
 
-	return q->all ? huge_all(h, info, (size_t)q->top, q->json) :
+	(void)info;
+	return q->all ? huge_all(h, (size_t)q->top, q->json) :
 			huge_one(h, q->pid, q->json);
 }
 
