@@ -898,6 +898,62 @@ static const char *test_bit_name(unsigned int bit)
 	return bit == 1 ? "one" : bit == 3 ? "three" : NULL;
 }
 
+/* The print_*() helpers: one description, text or JSON. */
+static void test_printer(void)
+{
+	struct printer p;
+	struct table *t;
+	struct mem m;
+	int json;
+
+	for (json = 0; json < 2; json++) {
+		mem_open(&m);
+		printer_init(&p, m.f, json);
+		open_json_object(&p, NULL);
+		print_string(&p, PRINT_ANY, "name", "name %s;", "x\"y");
+		print_uint(&p, PRINT_ANY, "n", " n %llu;", 42);
+		print_hex(&p, PRINT_ANY, "va", " va 0x%llx;", 0x1f);
+		print_fp(&p, " only text;");
+		print_uint(&p, PRINT_JSON, "only_json", "%llu", 7);
+		print_yes_no(&p, PRINT_ANY, "ok", true);
+		open_json_array(&p, "bits");
+		print_uint(&p, PRINT_JSON, "ignored", "%llu", 1);
+		close_json_array(&p);
+		print_bits(&p, PRINT_ANY, "flags", 6, test_bit_name, ",", "-");
+		print_null(&p, PRINT_ANY, "none", NULL);
+		print_size_mask(&p, PRINT_ANY, "sizes", 1ULL << 12 | 1ULL << 21,
+				"-");
+		close_json_object(&p);
+		CHECK(printer_finish(&p) == 0);
+		if (json)
+			CHECK_STR(mem_text(&m),
+				  "{\"name\":\"x\\\"y\",\"n\":42,\"va\":\"0x1f\","
+				  "\"only_json\":7,\"ok\":true,\"bits\":[1],"
+				  "\"flags\":[\"one\",\"bit2\"],\"none\":null,"
+				  "\"sizes\":[4096,2097152]}\n");
+		else
+			CHECK_STR(mem_text(&m),
+				  "name x\"y; n 42; va 0x1f; only text;"
+				  "yesone,bit2-4K 2M");
+		mem_close(&m);
+	}
+
+	/* text into a table: a row per print_row(), a cell per value */
+	mem_open(&m);
+	printer_init(&p, m.f, false);
+	t = table_new(2);
+	printer_table(&p, t);
+	print_row(&p, "a");
+	print_uint(&p, PRINT_ANY, "a", "%llu", 1);
+	print_row(&p, "long label");
+	print_string(&p, PRINT_ANY, "b", "%s", NULL);
+	CHECK(table_print(t, m.f) == 0);
+	table_free(t);
+	CHECK(printer_finish(&p) == 0);
+	CHECK_STR(mem_text(&m), "a           1\nlong label  -\n");
+	mem_close(&m);
+}
+
 static void test_pt_names(void)
 {
 	struct vmi_info info = { .pgtable_levels = 4, .page_shift = 12 };
@@ -1733,6 +1789,7 @@ int main(int argc, char **argv)
 
 	test_json_compact();
 	test_json_pretty();
+	test_printer();
 	test_json_utf8();
 	test_json_misuse();
 	test_table();

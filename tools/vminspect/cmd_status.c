@@ -28,120 +28,77 @@ const struct cli_command cli_cmd_status = {
 	.run = status_run,
 };
 
-/* Feature names, space separated; unknown bits as "bitN". */
-static void features_str(uint64_t features, char *buf, size_t len)
+/* A VMI_FEAT_* bit by its number, for print_bits(). */
+static const char *feature_bit_name(unsigned int bit)
 {
-	size_t used = 0;
-	unsigned int bit;
-	char unknown[8];
-	const char *name;
-	int n;
-
-	buf[0] = '\0';
-	for (bit = 0; bit < 64; bit++) {
-		if (!(features & (1ULL << bit)))
-			continue;
-		name = vmi_feature_name(1ULL << bit);
-		if (!name) {
-			snprintf(unknown, sizeof(unknown), "bit%u", bit);
-			name = unknown;
-		}
-		n = snprintf(buf + used, len - used, "%s%s", used ? " " : "",
-			     name);
-		if (n < 0 || (size_t)n >= len - used) {
-			buf[used] = '\0'; /* whole entries only */
-			break;
-		}
-		used += n;
-	}
+	return vmi_feature_name(1ULL << bit);
 }
 
-static const char *yes_no(bool v)
+/*
+ * The one description of the output: per field its text row label, its
+ * JSON key and its value; text is a two-column table, JSON one object.
+ */
+static int status_print(const struct vmi_info *info, bool json, FILE *f)
 {
-	return v ? "yes" : "no";
+	struct printer p;
+	struct table *t = NULL;
+	int ret;
+
+	printer_init(&p, f, json);
+	if (!json) {
+		t = table_new(2);
+		if (!t)
+			return -1;
+		printer_table(&p, t);
+	}
+	open_json_object(&p, NULL);
+	print_row(&p, "module version");
+	print_string(&p, PRINT_ANY, "module_version", "%s",
+		     info->module_version);
+	print_row(&p, "ABI version");
+	print_uint(&p, PRINT_ANY, "abi_version", "%llu", info->abi_version);
+	print_row(&p, "kernel release");
+	print_string(&p, PRINT_ANY, "kernel_release", "%s",
+		     info->kernel_release);
+	print_row(&p, "arch");
+	print_string(&p, PRINT_ANY, "arch", "%s", info->arch);
+	print_row(&p, "page-table levels");
+	print_uint(&p, PRINT_ANY, "pgtable_levels", "%llu",
+		   info->pgtable_levels);
+	print_row(&p, "page sizes");
+	print_size_mask(&p, PRINT_ANY, "page_sizes", info->page_sizes, "-");
+	print_row(&p, "features");
+	print_bits(&p, PRINT_ANY, "features", info->features, feature_bit_name,
+		   " ", "none");
+	print_row(&p, "CPUs");
+	print_uint(&p, PRINT_ANY, "nr_cpus", "%llu", info->nr_cpus);
+	print_row(&p, "PFNs visible");
+	print_yes_no(&p, PRINT_ANY, "pfn_visible", info->caps & VMI_CAP_PFN);
+	print_row(&p, "other processes");
+	print_yes_no(&p, PRINT_ANY, "other_processes",
+		     info->caps & VMI_CAP_OTHER_MM);
+	print_row(&p, "companion version");
+	print_string(&p, PRINT_ANY, "companion_version", "%s",
+		     VMINSPECT_VERSION);
+	close_json_object(&p);
+
+	ret = 0;
+	if (t) {
+		if (!p.error)
+			ret = table_print(t, f);
+		table_free(t);
+	}
+	return printer_finish(&p) || ret ? -1 : 0;
 }
 
 int status_print_text(const struct vmi_info *info, FILE *f)
 {
-	char sizes[256], features[256];
-	struct table *t;
-	int ret = 0;
-
-	fmt_size_mask(info->page_sizes, sizes, sizeof(sizes));
-	features_str(info->features, features, sizeof(features));
-
-	t = table_new(2);
-	if (!t)
-		return -1;
-#define ROW(label, ...)                                    \
-	do {                                               \
-		if (!ret)                                  \
-			ret = table_row(t);                \
-		if (!ret)                                  \
-			ret = table_cell(t, label);        \
-		if (!ret)                                  \
-			ret = table_cellf(t, __VA_ARGS__); \
-	} while (0)
-	ROW("module version", "%s", info->module_version);
-	ROW("ABI version", "%u", info->abi_version);
-	ROW("kernel release", "%s", info->kernel_release);
-	ROW("arch", "%s", info->arch);
-	ROW("page-table levels", "%u", info->pgtable_levels);
-	ROW("page sizes", "%s", *sizes ? sizes : "-");
-	ROW("features", "%s", *features ? features : "none");
-	ROW("CPUs", "%u", info->nr_cpus);
-	ROW("PFNs visible", "%s", yes_no(info->caps & VMI_CAP_PFN));
-	ROW("other processes", "%s", yes_no(info->caps & VMI_CAP_OTHER_MM));
-	ROW("companion version", "%s", VMINSPECT_VERSION);
-#undef ROW
-	if (!ret)
-		ret = table_print(t, f);
-	table_free(t);
-	return ret ? -1 : 0;
+	return status_print(info, false, f);
 }
 
 int status_print_json(const struct vmi_info *info, FILE *f)
 {
-	struct json_writer j;
-	unsigned int bit;
-	const char *name;
-	char unknown[8];
-
-	json_init(&j, f, json_pretty);
-	json_object_begin(&j);
-	json_kv_string(&j, "module_version", info->module_version);
-	json_kv_uint(&j, "abi_version", info->abi_version);
-	json_kv_string(&j, "kernel_release", info->kernel_release);
-	json_kv_string(&j, "arch", info->arch);
-	json_kv_uint(&j, "pgtable_levels", info->pgtable_levels);
-
-	json_key(&j, "page_sizes");
-	json_array_begin(&j);
-	for (bit = 0; bit < 64; bit++)
-		if (info->page_sizes & (1ULL << bit))
-			json_uint(&j, 1ULL << bit);
-	json_array_end(&j);
-
-	json_key(&j, "features");
-	json_array_begin(&j);
-	for (bit = 0; bit < 64; bit++) {
-		if (!(info->features & (1ULL << bit)))
-			continue;
-		name = vmi_feature_name(1ULL << bit);
-		if (!name) {
-			snprintf(unknown, sizeof(unknown), "bit%u", bit);
-			name = unknown;
-		}
-		json_string(&j, name);
-	}
-	json_array_end(&j);
-
-	json_kv_uint(&j, "nr_cpus", info->nr_cpus);
-	json_kv_bool(&j, "pfn_visible", info->caps & VMI_CAP_PFN);
-	json_kv_bool(&j, "other_processes", info->caps & VMI_CAP_OTHER_MM);
-	json_kv_string(&j, "companion_version", VMINSPECT_VERSION);
-	json_object_end(&j);
-	return json_finish(&j);
+	return status_print(info, true, f);
 }
 
 static int info_from_status_file(struct vmi_info *info)
@@ -215,8 +172,7 @@ static int status_run(int argc, char **argv)
 		cli_err("%s", why);
 		return CLI_EXIT_UNSUPPORTED;
 	}
-	if (json ? status_print_json(&info, stdout) :
-		   status_print_text(&info, stdout))
+	if (status_print(&info, json, stdout))
 		return CLI_EXIT_RUNTIME;
 	return CLI_EXIT_OK;
 }

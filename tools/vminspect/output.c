@@ -625,6 +625,227 @@ char *fmt_bits(uint64_t v, const char *(*name)(unsigned int bit),
 	return buf;
 }
 
+/* ---- one description, text or JSON ---- */
+
+void printer_init(struct printer *p, FILE *f, bool json)
+{
+	memset(p, 0, sizeof(*p));
+	p->f = f;
+	p->json = json;
+	if (json)
+		json_init(&p->j, f, json_pretty);
+}
+
+int printer_finish(struct printer *p)
+{
+	if (p->json)
+		return json_finish(&p->j) || p->error ? -1 : 0;
+	fflush(p->f);
+	return ferror(p->f) || p->error ? -1 : 0;
+}
+
+void printer_table(struct printer *p, struct table *t)
+{
+	p->t = t;
+}
+
+void print_row(struct printer *p, const char *label)
+{
+	if (p->json || !p->t)
+		return;
+	if (table_row(p->t) || (label && table_cell(p->t, label)))
+		p->error = true;
+}
+
+/* The key of a JSON value, unless the value goes into an array. */
+static void print_key(struct printer *p, const char *key)
+{
+	if (key && p->j.depth && p->j.open[p->j.depth - 1] == '{')
+		json_key(&p->j, key);
+}
+
+void open_json_object(struct printer *p, const char *key)
+{
+	if (!p->json)
+		return;
+	print_key(p, key);
+	json_object_begin(&p->j);
+}
+
+void close_json_object(struct printer *p)
+{
+	if (p->json)
+		json_object_end(&p->j);
+}
+
+void open_json_array(struct printer *p, const char *key)
+{
+	if (!p->json)
+		return;
+	print_key(p, key);
+	json_array_begin(&p->j);
+}
+
+void close_json_array(struct printer *p)
+{
+	if (p->json)
+		json_array_end(&p->j);
+}
+
+/* Whether a field of type t goes to this printer's form. */
+static bool print_wants(const struct printer *p, enum output_type t)
+{
+	return t & (p->json ? PRINT_JSON : PRINT_FP);
+}
+
+/* Text: s as the next cell, or on the stream. */
+static void print_text(struct printer *p, const char *s)
+{
+	if (!p->t)
+		fputs(s ? s : "-", p->f);
+	else if (table_cell(p->t, s))
+		p->error = true;
+}
+
+static __printf(2, 3) void print_textf(struct printer *p, const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		p->error = true;
+		return;
+	}
+	print_text(p, s);
+	free(s);
+}
+
+/* fmt comes from the command's description: a literal with one value. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+
+void print_string(struct printer *p, enum output_type t, const char *key,
+		  const char *fmt, const char *value)
+{
+	if (!print_wants(p, t))
+		return;
+	if (p->json) {
+		print_key(p, key);
+		json_string(&p->j, value);
+	} else if (value) {
+		print_textf(p, fmt, value);
+	} else {
+		print_text(p, NULL);
+	}
+}
+
+void print_uint(struct printer *p, enum output_type t, const char *key,
+		const char *fmt, uint64_t value)
+{
+	if (!print_wants(p, t))
+		return;
+	if (p->json) {
+		print_key(p, key);
+		json_uint(&p->j, value);
+	} else {
+		print_textf(p, fmt, (unsigned long long)value);
+	}
+}
+
+void print_hex(struct printer *p, enum output_type t, const char *key,
+	       const char *fmt, uint64_t value)
+{
+	if (!print_wants(p, t))
+		return;
+	if (p->json) {
+		print_key(p, key);
+		json_hex(&p->j, value);
+	} else {
+		print_textf(p, fmt, (unsigned long long)value);
+	}
+}
+
+#pragma GCC diagnostic pop
+
+void print_yes_no(struct printer *p, enum output_type t, const char *key,
+		  bool value)
+{
+	if (!print_wants(p, t))
+		return;
+	if (p->json) {
+		print_key(p, key);
+		json_bool(&p->j, value);
+	} else {
+		print_text(p, value ? "yes" : "no");
+	}
+}
+
+void print_null(struct printer *p, enum output_type t, const char *key,
+		const char *text)
+{
+	if (!print_wants(p, t))
+		return;
+	if (p->json) {
+		print_key(p, key);
+		json_null(&p->j);
+	} else {
+		print_text(p, text);
+	}
+}
+
+void print_bits(struct printer *p, enum output_type t, const char *key,
+		uint64_t v, const char *(*name)(unsigned int bit),
+		const char *sep, const char *none)
+{
+	char buf[1024];
+
+	if (!print_wants(p, t))
+		return;
+	if (p->json) {
+		print_key(p, key);
+		json_bits(&p->j, v, name);
+		return;
+	}
+	fmt_bits(v, name, sep, buf, sizeof(buf));
+	print_text(p, *buf ? buf : none);
+}
+
+void print_size_mask(struct printer *p, enum output_type t, const char *key,
+		     uint64_t mask, const char *none)
+{
+	unsigned int bit;
+	char buf[256];
+
+	if (!print_wants(p, t))
+		return;
+	if (!p->json) {
+		fmt_size_mask(mask, buf, sizeof(buf));
+		print_text(p, *buf ? buf : none);
+		return;
+	}
+	print_key(p, key);
+	json_array_begin(&p->j);
+	for (bit = 0; bit < 64; bit++)
+		if (mask & (1ULL << bit))
+			json_uint(&p->j, 1ULL << bit);
+	json_array_end(&p->j);
+}
+
+void print_fp(struct printer *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->json)
+		return;
+	va_start(ap, fmt);
+	vfprintf(p->f, fmt, ap);
+	va_end(ap);
+}
+
 /* ---- Prometheus text exposition format ---- */
 
 char *prom_escape_label(const char *s, char *buf, size_t len)

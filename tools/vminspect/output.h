@@ -124,6 +124,87 @@ char *fmt_size_mask(uint64_t mask, char *buf, size_t len);
 char *fmt_bits(uint64_t v, const char *(*name)(unsigned int bit),
 	       const char *sep, char *buf, size_t len);
 
+/* ---- one description, text or JSON ---- */
+
+/*
+ * A command describes each field of its output once, with one print_*()
+ * call naming both its JSON key and its text format (the idiom of
+ * iproute2's json_print.h); the struct printer sends it to one side:
+ *
+ *	print_uint(p, PRINT_ANY, "nr_cpus", "%u", info->nr_cpus);
+ *
+ * PRINT_ANY fields go to both forms, PRINT_JSON ones only to JSON,
+ * PRINT_FP ones only to text (where text and JSON show a field
+ * differently, one call of each).  In text, a value is printed with its
+ * fmt, or, while a table is attached (printer_table()), becomes the next
+ * cell of the table's current row.  Keys are ignored inside JSON arrays.
+ */
+enum output_type {
+	PRINT_FP = 1,	/* text only */
+	PRINT_JSON = 2, /* JSON only */
+	PRINT_ANY = PRINT_FP | PRINT_JSON,
+};
+
+struct printer {
+	FILE *f;
+	bool json;
+	bool error;	 /* a table cell could not be added */
+	struct table *t; /* text: cells go here; NULL: straight to f */
+	struct json_writer j;
+};
+
+/* Text, or JSON (one line, or indented when json_pretty) on f. */
+void printer_init(struct printer *p, FILE *f, bool json);
+/* 0 when the output is complete and written, else -1. */
+int printer_finish(struct printer *p);
+/* Text: send values to t's cells (NULL: to the stream again). */
+void printer_table(struct printer *p, struct table *t);
+/*
+ * Text with a table: start a row, with label as its first cell when not
+ * NULL.  Nothing in JSON.
+ */
+void print_row(struct printer *p, const char *label);
+
+/* JSON containers; key NULL for the top level and inside arrays. */
+void open_json_object(struct printer *p, const char *key);
+void close_json_object(struct printer *p);
+void open_json_array(struct printer *p, const char *key);
+void close_json_array(struct printer *p);
+
+/*
+ * Text fmt takes the value as print_*() passes it: a string ("%s") for
+ * print_string(), an unsigned long long ("%llu", "0x%016llx") for
+ * print_uint() and print_hex().  value NULL: JSON null, text "-".
+ */
+void print_string(struct printer *p, enum output_type t, const char *key,
+		  const char *fmt, const char *value);
+void print_uint(struct printer *p, enum output_type t, const char *key,
+		const char *fmt, uint64_t value);
+/* JSON: the string "0x1f"; text: fmt */
+void print_hex(struct printer *p, enum output_type t, const char *key,
+	       const char *fmt, uint64_t value);
+/* JSON: true/false; text: "yes"/"no" */
+void print_yes_no(struct printer *p, enum output_type t, const char *key,
+		  bool value);
+/* JSON: null; text: text as it is (NULL: "-") */
+void print_null(struct printer *p, enum output_type t, const char *key,
+		const char *text);
+/*
+ * The set bits of v by name (as fmt_bits()): JSON an array of strings,
+ * text the names joined by sep, or none when no bit is set.
+ */
+void print_bits(struct printer *p, enum output_type t, const char *key,
+		uint64_t v, const char *(*name)(unsigned int bit),
+		const char *sep, const char *none);
+/*
+ * A VMI page-size mask: JSON an array of byte counts, text "4K 2M 1G"
+ * (none when empty).
+ */
+void print_size_mask(struct printer *p, enum output_type t, const char *key,
+		     uint64_t mask, const char *none);
+/* Free text, in text output only (not a table cell). */
+__printf(2, 3) void print_fp(struct printer *p, const char *fmt, ...);
+
 /* ---- Prometheus text exposition format ---- */
 
 /*
