@@ -152,209 +152,206 @@ static void translate_path(const struct vmi_translate_arg *t, FILE *f)
 	fputc('\n', f);
 }
 
-static int translate_levels(const struct vmi_translate_arg *t, FILE *f)
+/* Text: a table of the levels walked; JSON: "levels", the same fields. */
+static void translate_levels(struct printer *p,
+			     const struct vmi_translate_arg *t)
 {
 	static const char *const hdr[] = { "LEVEL", "INDEX", "ENTRY", "TABLE" };
 	const struct vmi_level *lv;
-	struct table *tb;
+	struct table *tb = NULL;
 	char name[16];
 	uint32_t i;
-	int ret;
 
-	tb = table_new(ARRAY_SIZE(hdr));
-	if (!tb)
-		return -1;
-	table_set_align(tb, 1, TABLE_RIGHT);
-	ret = table_header(tb, hdr);
-	for (i = 0; !ret && i < t->nr_levels; i++) {
-		lv = &t->levels[i];
-		ret = table_row(tb);
-		if (!ret)
-			ret = table_cell(tb, level_upper(lv->level, name,
-							 sizeof(name)));
-		if (!ret)
-			ret = table_cellf(tb, "%u", lv->index);
-		if (!ret)
-			ret = table_cellf(tb, "0x%016" PRIx64,
-					  (uint64_t)lv->entry);
-		if (!ret && lv->table_pa)
-			ret = table_cellf(tb, "0x%016" PRIx64,
-					  (uint64_t)lv->table_pa);
-		else if (!ret)
-			ret = table_cell(tb, NULL);
+	if (!p->json && t->nr_levels) {
+		tb = table_new(ARRAY_SIZE(hdr));
+		if (!tb || table_header(tb, hdr)) {
+			p->error = true;
+			table_free(tb);
+			return;
+		}
+		table_set_align(tb, 1, TABLE_RIGHT);
+		printer_table(p, tb);
 	}
-	if (!ret)
-		ret = table_print(tb, f);
-	table_free(tb);
-	return ret ? -1 : 0;
+	open_json_array(p, "levels");
+	for (i = 0; i < t->nr_levels; i++) {
+		lv = &t->levels[i];
+		open_json_object(p, NULL);
+		print_row(p, NULL);
+		print_string(p, PRINT_FP, NULL, "%s",
+			     level_upper(lv->level, name, sizeof(name)));
+		print_string(p, PRINT_JSON, "level", "%s",
+			     level_str(lv->level, name, sizeof(name)));
+		print_uint(p, PRINT_ANY, "index", "%llu", lv->index);
+		print_hex(p, PRINT_ANY, "entry", "0x%016llx", lv->entry);
+		if (lv->table_pa)
+			print_hex(p, PRINT_ANY, "table_pa", "0x%016llx",
+				  lv->table_pa);
+		else
+			print_null(p, PRINT_ANY, "table_pa", NULL);
+		close_json_object(p);
+	}
+	close_json_array(p);
+	if (tb) {
+		printer_table(p, NULL);
+		if (!p->error && table_print(tb, p->f))
+			p->error = true;
+		table_free(tb);
+		if (!t->levels[0].table_pa)
+			print_fp(p,
+				 "(frame bits of entries and table addresses are hidden: root only)\n");
+	}
 }
 
-static int kv_row(struct table *t, const char *key, const char *value)
-{
-	int ret = table_row(t);
-
-	if (!ret)
-		ret = table_cell(t, key);
-	if (!ret)
-		ret = table_cell(t, value);
-	return ret;
-}
-
-static int translate_details(const struct vmi_translate_arg *t, FILE *f)
+/*
+ * The leaf and its VMA: text a two-column table (leaf, pfn, swap, flags,
+ * attrs, vma), JSON the same facts as separate keys.
+ */
+static void translate_leaf(struct printer *p, const struct vmi_translate_arg *t)
 {
 	const struct vmi_extent *e = &t->leaf;
-	char buf[256], size[FMT_SIZE_LEN], lv[16], kind[16], perms[8];
+	char buf[256], size[FMT_SIZE_LEN], lv[16], kbuf[16], perms[8];
 	char more[128];
-	struct table *tb;
-	int ret;
+	struct table *tb = NULL;
+	const char *kind;
 
-	tb = table_new(2);
-	if (!tb)
-		return -1;
+	if (!p->json) {
+		tb = table_new(2);
+		if (!tb) {
+			p->error = true;
+			return;
+		}
+		printer_table(p, tb);
+	}
 	fmt_size(e->page_shift < 64 ? 1ULL << e->page_shift : 0, size,
 		 sizeof(size));
+	kind = kind_str(e->kind, kbuf, sizeof(kbuf));
+	print_row(p, "leaf");
 	if (e->page_shift)
 		snprintf(buf, sizeof(buf), "%s, %s page, %s",
-			 level_str(e->level, lv, sizeof(lv)), size,
-			 kind_str(e->kind, kind, sizeof(kind)));
+			 level_str(e->level, lv, sizeof(lv)), size, kind);
 	else
-		snprintf(buf, sizeof(buf), "%s",
-			 kind_str(e->kind, kind, sizeof(kind)));
-	ret = kv_row(tb, "leaf", buf);
-	if (!ret && e->kind == VMI_KIND_PRESENT) {
-		if (leaf_has_pfn(e))
-			snprintf(buf, sizeof(buf),
-				 "0x%" PRIx64 " (pa 0x%" PRIx64 ")",
-				 (uint64_t)e->pfn, (uint64_t)t->pa);
-		else
-			snprintf(buf, sizeof(buf), "hidden (root only)");
-		ret = kv_row(tb, "pfn", buf);
+		snprintf(buf, sizeof(buf), "%s", kind);
+	print_string(p, PRINT_FP, NULL, "%s", buf);
+	if (e->level)
+		print_string(p, PRINT_JSON, "leaf_level", "%s",
+			     level_str(e->level, lv, sizeof(lv)));
+	else
+		print_null(p, PRINT_JSON, "leaf_level", NULL);
+	if (e->page_shift && e->page_shift < 64)
+		print_uint(p, PRINT_JSON, "page_size", "%llu",
+			   1ULL << e->page_shift);
+	else
+		print_null(p, PRINT_JSON, "page_size", NULL);
+	print_string(p, PRINT_JSON, "kind", "%s", kind);
+
+	if (e->kind == VMI_KIND_PRESENT)
+		print_row(p, "pfn");
+	if (leaf_has_pfn(e)) {
+		snprintf(buf, sizeof(buf), "0x%" PRIx64 " (pa 0x%" PRIx64 ")",
+			 (uint64_t)e->pfn, (uint64_t)t->pa);
+		print_string(p, PRINT_FP, NULL, "%s", buf);
+		print_uint(p, PRINT_JSON, "pfn", NULL, e->pfn);
+		print_hex(p, PRINT_JSON, "pa", NULL, t->pa);
+	} else {
+		if (e->kind == VMI_KIND_PRESENT)
+			print_string(p, PRINT_FP, NULL, "%s",
+				     "hidden (root only)");
+		print_null(p, PRINT_JSON, "pfn", NULL);
+		print_null(p, PRINT_JSON, "pa", NULL);
 	}
-	if (!ret && e->kind == VMI_KIND_SWAP) {
-		if (e->attrs & VMI_EA_PFN_HIDDEN)
-			snprintf(buf, sizeof(buf), "hidden (root only)");
-		else
+
+	if (e->kind == VMI_KIND_SWAP) {
+		print_row(p, "swap");
+		if (e->attrs & VMI_EA_PFN_HIDDEN) {
+			print_null(p, PRINT_ANY, "swap", "hidden (root only)");
+		} else {
 			snprintf(buf, sizeof(buf), "type %u, offset 0x%" PRIx64,
 				 e->swap_type, (uint64_t)e->swap_offset);
-		ret = kv_row(tb, "swap", buf);
+			print_string(p, PRINT_FP, NULL, "%s", buf);
+			open_json_object(p, "swap");
+			print_uint(p, PRINT_JSON, "type", NULL, e->swap_type);
+			print_uint(p, PRINT_JSON, "offset", NULL,
+				   e->swap_offset);
+			close_json_object(p);
+		}
 	}
-	if (!ret && t->vma_end) {
-		fmt_bits(e->eflags, vmi_eflag_name, ",", buf, sizeof(buf));
-		ret = kv_row(tb, "flags", *buf ? buf : NULL);
-		fmt_bits(e->attrs & ~VMI_EA_PFN_HIDDEN, vmi_attr_name, ",", buf,
-			 sizeof(buf));
-		if (!ret)
-			ret = kv_row(tb, "attrs", *buf ? buf : NULL);
-	}
-	if (!ret && t->vma_end) {
+
+	if (t->vma_end)
+		print_row(p, "flags");
+	print_bits(p, t->vma_end ? PRINT_ANY : PRINT_JSON, "flags", e->eflags,
+		   vmi_eflag_name, ",", NULL);
+	if (t->vma_end)
+		print_row(p, "attrs");
+	print_bits(p, t->vma_end ? PRINT_FP : 0, NULL,
+		   e->attrs & ~VMI_EA_PFN_HIDDEN, vmi_attr_name, ",", NULL);
+	print_bits(p, PRINT_JSON, "attrs", e->attrs, vmi_attr_name, NULL, NULL);
+
+	print_row(p, "vma");
+	if (t->vma_end) {
 		fmt_bits(t->vma_flags & ~VMA_PERM_FLAGS, vmi_vma_flag_name, " ",
 			 more, sizeof(more));
 		snprintf(buf, sizeof(buf), "0x%" PRIx64 "-0x%" PRIx64 " %s%s%s",
 			 (uint64_t)t->vma_start, (uint64_t)t->vma_end,
 			 vmi_vma_perms(t->vma_flags, perms), *more ? " " : "",
 			 more);
-		ret = kv_row(tb, "vma", buf);
-	} else if (!ret) {
-		ret = kv_row(tb, "vma", NULL);
+		print_string(p, PRINT_FP, NULL, "%s", buf);
+		open_json_object(p, "vma");
+		print_hex(p, PRINT_JSON, "start", NULL, t->vma_start);
+		print_hex(p, PRINT_JSON, "end", NULL, t->vma_end);
+		print_string(p, PRINT_JSON, "perms", NULL,
+			     vmi_vma_perms(t->vma_flags, perms));
+		print_bits(p, PRINT_JSON, "flags", t->vma_flags,
+			   vmi_vma_flag_name, NULL, NULL);
+		close_json_object(p);
+	} else {
+		print_null(p, PRINT_ANY, "vma", NULL);
 	}
-	if (!ret)
-		ret = table_print(tb, f);
-	table_free(tb);
-	return ret ? -1 : 0;
+
+	if (tb) {
+		printer_table(p, NULL);
+		if (!p->error && table_print(tb, p->f))
+			p->error = true;
+		table_free(tb);
+	}
+}
+
+/*
+ * The one description of a translation.  Text: the headline, the path,
+ * the levels table, the leaf table.  JSON: pid, va, levels, the leaf's
+ * keys and the VMA.
+ */
+static int translate_print(uint32_t pid, const struct vmi_translate_arg *t,
+			   bool json, FILE *f)
+{
+	struct printer p;
+
+	printer_init(&p, f, json);
+	open_json_object(&p, NULL);
+	print_uint(&p, PRINT_JSON, "pid", NULL, pid);
+	print_hex(&p, PRINT_JSON, "va", NULL, t->va);
+	if (!json) {
+		translate_headline(t, f);
+		if (t->nr_levels) {
+			translate_path(t, f);
+			fputc('\n', f);
+		}
+	}
+	translate_levels(&p, t);
+	print_fp(&p, "\n");
+	translate_leaf(&p, t);
+	close_json_object(&p);
+	return printer_finish(&p);
 }
 
 int translate_print_text(const struct vmi_translate_arg *t, FILE *f)
 {
-	translate_headline(t, f);
-	if (t->nr_levels) {
-		translate_path(t, f);
-		fputc('\n', f);
-		if (translate_levels(t, f))
-			return -1;
-		if (!t->levels[0].table_pa)
-			fputs("(frame bits of entries and table addresses are hidden: root only)\n",
-			      f);
-	}
-	fputc('\n', f);
-	if (translate_details(t, f))
-		return -1;
-	return ferror(f) ? -1 : 0;
+	return translate_print(0, t, false, f);
 }
 
 int translate_print_json(uint32_t pid, const struct vmi_translate_arg *t,
 			 FILE *f)
 {
-	const struct vmi_extent *e = &t->leaf;
-	struct json_writer j;
-	char name[16], perms[8];
-	uint32_t i;
-
-	json_init(&j, f, json_pretty);
-	json_object_begin(&j);
-	json_kv_uint(&j, "pid", pid);
-	json_kv_hex(&j, "va", t->va);
-	json_key(&j, "levels");
-	json_array_begin(&j);
-	for (i = 0; i < t->nr_levels; i++) {
-		const struct vmi_level *lv = &t->levels[i];
-
-		json_object_begin(&j);
-		json_kv_string(&j, "level",
-			       level_str(lv->level, name, sizeof(name)));
-		json_kv_uint(&j, "index", lv->index);
-		json_kv_hex(&j, "entry", lv->entry);
-		if (lv->table_pa)
-			json_kv_hex(&j, "table_pa", lv->table_pa);
-		else
-			json_kv_null(&j, "table_pa");
-		json_object_end(&j);
-	}
-	json_array_end(&j);
-
-	if (e->level)
-		json_kv_string(&j, "leaf_level",
-			       level_str(e->level, name, sizeof(name)));
-	else
-		json_kv_null(&j, "leaf_level");
-	if (e->page_shift && e->page_shift < 64)
-		json_kv_uint(&j, "page_size", 1ULL << e->page_shift);
-	else
-		json_kv_null(&j, "page_size");
-	if (leaf_has_pfn(e)) {
-		json_kv_uint(&j, "pfn", e->pfn);
-		json_kv_hex(&j, "pa", t->pa);
-	} else {
-		json_kv_null(&j, "pfn");
-		json_kv_null(&j, "pa");
-	}
-	json_key(&j, "flags");
-	json_bits(&j, e->eflags, vmi_eflag_name);
-	json_key(&j, "attrs");
-	json_bits(&j, e->attrs, vmi_attr_name);
-	json_kv_string(&j, "kind", kind_str(e->kind, name, sizeof(name)));
-	if (e->kind == VMI_KIND_SWAP && e->attrs & VMI_EA_PFN_HIDDEN) {
-		json_kv_null(&j, "swap");
-	} else if (e->kind == VMI_KIND_SWAP) {
-		json_key(&j, "swap");
-		json_object_begin(&j);
-		json_kv_uint(&j, "type", e->swap_type);
-		json_kv_uint(&j, "offset", e->swap_offset);
-		json_object_end(&j);
-	}
-	json_key(&j, "vma");
-	if (t->vma_end) {
-		json_object_begin(&j);
-		json_kv_hex(&j, "start", t->vma_start);
-		json_kv_hex(&j, "end", t->vma_end);
-		json_kv_string(&j, "perms", vmi_vma_perms(t->vma_flags, perms));
-		json_key(&j, "flags");
-		json_bits(&j, t->vma_flags, vmi_vma_flag_name);
-		json_object_end(&j);
-	} else {
-		json_null(&j);
-	}
-	json_object_end(&j);
-	return json_finish(&j);
+	return translate_print(pid, t, true, f);
 }
 
 /* One translation: the command line, then the answer. */
@@ -385,8 +382,7 @@ static int translate_render(void *ctx, bool json, FILE *f)
 {
 	struct translate_query *q = ctx;
 
-	return json ? translate_print_json(cli_real_pid(q->pid), &q->t, f) :
-		      translate_print_text(&q->t, f);
+	return translate_print(cli_real_pid(q->pid), &q->t, json, f);
 }
 
 static const struct cli_query translate_steps = {
