@@ -901,8 +901,8 @@ static const char *test_bit_name(unsigned int bit)
 /* The print_*() helpers: one description, text or JSON. */
 static void test_printer(void)
 {
+	static const char *const hdr[] = { "A", "B" };
 	struct printer p;
-	struct table *t;
 	struct mem m;
 	int json;
 
@@ -941,16 +941,25 @@ static void test_printer(void)
 	/* text into a table: a row per print_row(), a cell per value */
 	mem_open(&m);
 	printer_init(&p, m.f, false);
-	t = table_new(2);
-	printer_table(&p, t);
+	CHECK(printer_table_begin(&p, 2, hdr) != NULL);
 	print_row(&p, "a");
 	print_uint(&p, PRINT_ANY, "a", "%llu", 1);
 	print_row(&p, "long label");
 	print_string(&p, PRINT_ANY, "b", "%s", NULL);
-	CHECK(table_print(t, m.f) == 0);
-	table_free(t);
+	printer_table_end(&p);
+	print_fp(&p, "after\n");
 	CHECK(printer_finish(&p) == 0);
-	CHECK_STR(mem_text(&m), "a           1\nlong label  -\n");
+	CHECK_STR(mem_text(&m), "A           B\n"
+				"a           1\n"
+				"long label  -\n"
+				"after\n");
+	mem_close(&m);
+
+	/* JSON: no table */
+	mem_open(&m);
+	printer_init(&p, m.f, true);
+	CHECK(printer_table_begin(&p, 2, hdr) == NULL);
+	printer_table_end(&p);
 	mem_close(&m);
 }
 

@@ -73,232 +73,158 @@ static void maps_sum(const struct vmi_vma *v, size_t n, struct maps_totals *s)
 	}
 }
 
-static int size_cell(struct table *t, uint64_t bytes)
+/* RSS 4K 2M 1G SWAP THP: cells, or rss, bytes_by_page_size, swap, thp */
+static void maps_sizes(struct printer *p, uint64_t rss, uint64_t b4k,
+		       uint64_t b2m, uint64_t b1g, uint64_t swap, uint64_t thp)
 {
-	char buf[FMT_SIZE_LEN];
-
-	return table_cell(t, fmt_size(bytes, buf, sizeof(buf)));
+	print_size(p, PRINT_ANY, "rss", rss);
+	open_json_object(p, "bytes_by_page_size");
+	print_size(p, PRINT_ANY, "4096", b4k);
+	print_size(p, PRINT_ANY, "2097152", b2m);
+	print_size(p, PRINT_ANY, "1073741824", b1g);
+	close_json_object(p);
+	print_size(p, PRINT_ANY, "swap", swap);
+	print_size(p, PRINT_ANY, "thp", thp);
 }
 
-/* RSS 4K 2M 1G SWAP THP */
-static int maps_size_cells(struct table *t, uint64_t rss, uint64_t b4k,
-			   uint64_t b2m, uint64_t b1g, uint64_t swap,
-			   uint64_t thp)
-{
-	const uint64_t v[] = { rss, b4k, b2m, b1g, swap, thp };
-	unsigned int i;
-	int ret = 0;
-
-	for (i = 0; !ret && i < ARRAY_SIZE(v); i++)
-		ret = size_cell(t, v[i]);
-	return ret;
-}
-
-static int maps_vma_table(const struct vmi_vma *v, size_t n,
-			  const struct maps_totals *s, FILE *f)
+/* Text: the VMA table and its total row; JSON: "vmas" and "totals". */
+static void maps_vmas(struct printer *p, const struct vmi_vma *v, size_t n)
 {
 	static const char *const hdr[] = { "START", "END", "PERMS", "RSS",
 					   "4K",    "2M",  "1G",    "SWAP",
 					   "THP",   "NAME" };
-	char perms[VMI_PERMS_LEN], virt[FMT_SIZE_LEN];
+	char perms[VMI_PERMS_LEN], virt[FMT_SIZE_LEN], buf[64];
+	struct maps_totals s;
 	struct table *t;
 	unsigned int c;
 	size_t i;
-	int ret;
 
-	t = table_new(ARRAY_SIZE(hdr));
-	if (!t)
-		return -1;
-	table_set_align(t, 0, TABLE_RIGHT);
-	table_set_align(t, 1, TABLE_RIGHT);
-	for (c = 3; c <= 8; c++)
-		table_set_align(t, c, TABLE_RIGHT);
-	ret = table_header(t, hdr);
-	for (i = 0; !ret && i < n; i++) {
+	maps_sum(v, n, &s);
+	t = printer_table_begin(p, ARRAY_SIZE(hdr), hdr);
+	for (c = 0; t && c <= 8; c++)
+		if (c != 2) /* PERMS */
+			table_set_align(t, c, TABLE_RIGHT);
+	open_json_array(p, "vmas");
+	for (i = 0; i < n; i++) {
 		const struct vmi_vma *m = &v[i];
 		const char *name = m->name;
 
 		if (!*name && (m->vma_flags & VMI_VMA_ANON))
 			name = "[anon]";
-		ret = table_row(t);
-		if (!ret)
-			ret = table_cellf(t, "0x%" PRIx64, (uint64_t)m->start);
-		if (!ret)
-			ret = table_cellf(t, "0x%" PRIx64, (uint64_t)m->end);
-		if (!ret)
-			ret = table_cell(t, vmi_vma_perms(m->vma_flags, perms));
-		if (!ret)
-			ret = maps_size_cells(t, m->rss, m->bytes_4k,
-					      m->bytes_2m, m->bytes_1g, m->swap,
-					      m->thp);
-		if (!ret)
-			ret = table_cell(t, name);
+		open_json_object(p, NULL);
+		print_row(p, NULL);
+		print_hex(p, PRINT_ANY, "start", "0x%llx", m->start);
+		print_hex(p, PRINT_ANY, "end", "0x%llx", m->end);
+		print_string(p, PRINT_ANY, "perms", "%s",
+			     vmi_vma_perms(m->vma_flags, perms));
+		maps_sizes(p, m->rss, m->bytes_4k, m->bytes_2m, m->bytes_1g,
+			   m->swap, m->thp);
+		print_string(p, PRINT_FP, NULL, "%s", name);
+		print_string(p, PRINT_JSON, "name", NULL, m->name);
+		print_bits(p, PRINT_JSON, "flags", m->vma_flags,
+			   vmi_vma_flag_name, NULL, NULL);
+		print_uint(p, PRINT_JSON, "pgoff", NULL, m->pgoff);
+		close_json_object(p);
 	}
-	if (!ret)
-		ret = table_row(t);
-	if (!ret)
-		ret = table_cell(t, "total");
-	if (!ret)
-		ret = table_cell(t, "");
-	if (!ret)
-		ret = table_cell(t, "");
-	if (!ret)
-		ret = maps_size_cells(t, s->rss, s->b4k, s->b2m, s->b1g,
-				      s->swap, s->thp);
-	if (!ret)
-		ret = table_cellf(t, "%zu VMA%s, %s virtual", n,
-				  n == 1 ? "" : "s",
-				  fmt_size(s->virt, virt, sizeof(virt)));
-	if (!ret)
-		ret = table_print(t, f);
-	table_free(t);
-	return ret ? -1 : 0;
+	close_json_array(p);
+
+	open_json_object(p, "totals");
+	print_row(p, "total");
+	print_string(p, PRINT_FP, NULL, "%s", "");
+	print_string(p, PRINT_FP, NULL, "%s", "");
+	maps_sizes(p, s.rss, s.b4k, s.b2m, s.b1g, s.swap, s.thp);
+	snprintf(buf, sizeof(buf), "%zu VMA%s, %s virtual", n,
+		 n == 1 ? "" : "s", fmt_size(s.virt, virt, sizeof(virt)));
+	print_string(p, PRINT_FP, NULL, "%s", buf);
+	print_uint(p, PRINT_JSON, "vmas", NULL, n);
+	print_uint(p, PRINT_JSON, "virtual", NULL, s.virt);
+	close_json_object(p);
+	printer_table_end(p);
 }
 
-static int maps_pgtables_table(const struct vmi_pgtables_arg *pt, FILE *f)
+/*
+ * Text: "page tables: SIZE in N tables" and a LEVEL TABLES ENTRIES table
+ * from pgd down (p4d only when not folded); JSON: "page_tables" and
+ * "page_table_entries", pte first, null when pt is NULL.
+ */
+static void maps_pgtables(struct printer *p, const struct vmi_pgtables_arg *pt)
 {
 	static const char *const hdr[] = { "LEVEL", "TABLES", "ENTRIES" };
-	uint64_t tables = 0;
 	char size[FMT_SIZE_LEN];
 	struct table *t;
+	uint64_t tables = 0;
 	unsigned int i;
 	uint32_t lv;
-	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(maps_levels); i++)
-		tables += pt->tables[maps_levels[i]];
-	fprintf(f, "page tables: %s in %" PRIu64 " table%s\n",
-		fmt_size(pt->bytes, size, sizeof(size)), tables,
-		tables == 1 ? "" : "s");
+	if (!pt) {
+		print_null(p, PRINT_JSON, "page_tables", NULL);
+		print_null(p, PRINT_JSON, "page_table_entries", NULL);
+		return;
+	}
+	open_json_object(p, "page_tables");
+	for (i = ARRAY_SIZE(maps_levels); i-- > 0;) {
+		lv = maps_levels[i];
+		tables += pt->tables[lv];
+		print_uint(p, PRINT_JSON, vmi_level_name(lv), NULL,
+			   pt->tables[lv]);
+	}
+	print_uint(p, PRINT_JSON, "bytes", NULL, pt->bytes);
+	close_json_object(p);
+	open_json_object(p, "page_table_entries");
+	for (i = ARRAY_SIZE(maps_levels); i-- > 0;) {
+		lv = maps_levels[i];
+		print_uint(p, PRINT_JSON, vmi_level_name(lv), NULL,
+			   pt->entries[lv]);
+	}
+	close_json_object(p);
+	if (p->json)
+		return;
 
-	t = table_new(ARRAY_SIZE(hdr));
-	if (!t)
-		return -1;
-	table_set_align(t, 1, TABLE_RIGHT);
-	table_set_align(t, 2, TABLE_RIGHT);
-	ret = table_header(t, hdr);
-	for (i = 0; !ret && i < ARRAY_SIZE(maps_levels); i++) {
+	print_fp(p, "\npage tables: %s in %" PRIu64 " table%s\n",
+		 fmt_size(pt->bytes, size, sizeof(size)), tables,
+		 tables == 1 ? "" : "s");
+	t = printer_table_begin(p, ARRAY_SIZE(hdr), hdr);
+	if (t) {
+		table_set_align(t, 1, TABLE_RIGHT);
+		table_set_align(t, 2, TABLE_RIGHT);
+	}
+	for (i = 0; i < ARRAY_SIZE(maps_levels); i++) {
 		lv = maps_levels[i];
 		/* a folded P4D level (4-level paging) has nothing to show */
 		if (lv == VMI_LEVEL_P4D && !pt->tables[lv] && !pt->entries[lv])
 			continue;
-		ret = table_row(t);
-		if (!ret)
-			ret = table_cell(t, vmi_level_name(lv));
-		if (!ret)
-			ret = table_cellf(t, "%" PRIu64,
-					  (uint64_t)pt->tables[lv]);
-		if (!ret)
-			ret = table_cellf(t, "%" PRIu64,
-					  (uint64_t)pt->entries[lv]);
+		print_row(p, vmi_level_name(lv));
+		print_uint(p, PRINT_FP, NULL, "%llu", pt->tables[lv]);
+		print_uint(p, PRINT_FP, NULL, "%llu", pt->entries[lv]);
 	}
-	if (!ret)
-		ret = table_print(t, f);
-	table_free(t);
-	return ret ? -1 : 0;
+	printer_table_end(p);
+}
+
+/* The one description of "maps": the VMAs, their totals, page tables. */
+static int maps_print(uint32_t pid, const struct vmi_vma *v, size_t n,
+		      const struct vmi_pgtables_arg *pt, bool json, FILE *f)
+{
+	struct printer p;
+
+	printer_init(&p, f, json);
+	open_json_object(&p, NULL);
+	print_uint(&p, PRINT_JSON, "pid", NULL, pid);
+	maps_vmas(&p, v, n);
+	maps_pgtables(&p, pt);
+	close_json_object(&p);
+	return printer_finish(&p);
 }
 
 int maps_print_text(const struct vmi_vma *v, size_t n,
 		    const struct vmi_pgtables_arg *pt, FILE *f)
 {
-	struct maps_totals s;
-
-	maps_sum(v, n, &s);
-	if (maps_vma_table(v, n, &s, f))
-		return -1;
-	if (pt) {
-		fputc('\n', f);
-		if (maps_pgtables_table(pt, f))
-			return -1;
-	}
-	return ferror(f) ? -1 : 0;
-}
-
-static void json_by_page_size(struct json_writer *j, uint64_t b4k, uint64_t b2m,
-			      uint64_t b1g)
-{
-	json_key(j, "bytes_by_page_size");
-	json_object_begin(j);
-	json_kv_uint(j, "4096", b4k);
-	json_kv_uint(j, "2097152", b2m);
-	json_kv_uint(j, "1073741824", b1g);
-	json_object_end(j);
-}
-
-/* {"pte": n, "pmd": n, ...} from a per-level array */
-static void json_per_level(struct json_writer *j, const __u64 *v)
-{
-	unsigned int i;
-	uint32_t lv;
-
-	for (i = ARRAY_SIZE(maps_levels); i-- > 0;) {
-		lv = maps_levels[i];
-		json_kv_uint(j, vmi_level_name(lv), v[lv]);
-	}
+	return maps_print(0, v, n, pt, false, f);
 }
 
 int maps_print_json(uint32_t pid, const struct vmi_vma *v, size_t n,
 		    const struct vmi_pgtables_arg *pt, FILE *f)
 {
-	char perms[VMI_PERMS_LEN];
-	struct maps_totals s;
-	struct json_writer j;
-	size_t i;
-
-	maps_sum(v, n, &s);
-	json_init(&j, f, json_pretty);
-	json_object_begin(&j);
-	json_kv_uint(&j, "pid", pid);
-	json_key(&j, "vmas");
-	json_array_begin(&j);
-	for (i = 0; i < n; i++) {
-		const struct vmi_vma *m = &v[i];
-
-		json_object_begin(&j);
-		json_kv_hex(&j, "start", m->start);
-		json_kv_hex(&j, "end", m->end);
-		json_kv_string(&j, "perms", vmi_vma_perms(m->vma_flags, perms));
-		json_kv_string(&j, "name", m->name);
-		json_key(&j, "flags");
-		json_bits(&j, m->vma_flags, vmi_vma_flag_name);
-		json_kv_uint(&j, "pgoff", m->pgoff);
-		json_kv_uint(&j, "rss", m->rss);
-		json_kv_uint(&j, "swap", m->swap);
-		json_kv_uint(&j, "thp", m->thp);
-		json_by_page_size(&j, m->bytes_4k, m->bytes_2m, m->bytes_1g);
-		json_object_end(&j);
-	}
-	json_array_end(&j);
-
-	json_key(&j, "totals");
-	json_object_begin(&j);
-	json_kv_uint(&j, "vmas", n);
-	json_kv_uint(&j, "virtual", s.virt);
-	json_kv_uint(&j, "rss", s.rss);
-	json_kv_uint(&j, "swap", s.swap);
-	json_kv_uint(&j, "thp", s.thp);
-	json_by_page_size(&j, s.b4k, s.b2m, s.b1g);
-	json_object_end(&j);
-
-	json_key(&j, "page_tables");
-	if (pt) {
-		json_object_begin(&j);
-		json_per_level(&j, pt->tables);
-		json_kv_uint(&j, "bytes", pt->bytes);
-		json_object_end(&j);
-	} else {
-		json_null(&j);
-	}
-	json_key(&j, "page_table_entries");
-	if (pt) {
-		json_object_begin(&j);
-		json_per_level(&j, pt->entries);
-		json_object_end(&j);
-	} else {
-		json_null(&j);
-	}
-	json_object_end(&j);
-	return json_finish(&j);
+	return maps_print(pid, v, n, pt, true, f);
 }
 
 /* The VMAs of one process and its page tables (pt NULL: unknown). */
@@ -334,9 +260,7 @@ static int maps_render(void *ctx, bool json, FILE *f)
 {
 	struct maps_query *q = ctx;
 
-	return json ? maps_print_json(cli_real_pid(q->pid), q->v, q->n, q->ptp,
-				      f) :
-		      maps_print_text(q->v, q->n, q->ptp, f);
+	return maps_print(cli_real_pid(q->pid), q->v, q->n, q->ptp, json, f);
 }
 
 static void maps_release(void *ctx)

@@ -41,16 +41,9 @@ static const char *feature_bit_name(unsigned int bit)
 static int status_print(const struct vmi_info *info, bool json, FILE *f)
 {
 	struct printer p;
-	struct table *t = NULL;
-	int ret;
 
 	printer_init(&p, f, json);
-	if (!json) {
-		t = table_new(2);
-		if (!t)
-			return -1;
-		printer_table(&p, t);
-	}
+	printer_table_begin(&p, 2, NULL);
 	open_json_object(&p, NULL);
 	print_row(&p, "module version");
 	print_string(&p, PRINT_ANY, "module_version", "%s",
@@ -81,14 +74,8 @@ static int status_print(const struct vmi_info *info, bool json, FILE *f)
 	print_string(&p, PRINT_ANY, "companion_version", "%s",
 		     VMINSPECT_VERSION);
 	close_json_object(&p);
-
-	ret = 0;
-	if (t) {
-		if (!p.error)
-			ret = table_print(t, f);
-		table_free(t);
-	}
-	return printer_finish(&p) || ret ? -1 : 0;
+	printer_table_end(&p);
+	return printer_finish(&p);
 }
 
 int status_print_text(const struct vmi_info *info, FILE *f)

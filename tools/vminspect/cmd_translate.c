@@ -158,20 +158,13 @@ static void translate_levels(struct printer *p,
 {
 	static const char *const hdr[] = { "LEVEL", "INDEX", "ENTRY", "TABLE" };
 	const struct vmi_level *lv;
-	struct table *tb = NULL;
+	struct table *tb;
 	char name[16];
 	uint32_t i;
 
-	if (!p->json && t->nr_levels) {
-		tb = table_new(ARRAY_SIZE(hdr));
-		if (!tb || table_header(tb, hdr)) {
-			p->error = true;
-			table_free(tb);
-			return;
-		}
+	tb = t->nr_levels ? printer_table_begin(p, ARRAY_SIZE(hdr), hdr) : NULL;
+	if (tb)
 		table_set_align(tb, 1, TABLE_RIGHT);
-		printer_table(p, tb);
-	}
 	open_json_array(p, "levels");
 	for (i = 0; i < t->nr_levels; i++) {
 		lv = &t->levels[i];
@@ -191,15 +184,10 @@ static void translate_levels(struct printer *p,
 		close_json_object(p);
 	}
 	close_json_array(p);
-	if (tb) {
-		printer_table(p, NULL);
-		if (!p->error && table_print(tb, p->f))
-			p->error = true;
-		table_free(tb);
-		if (!t->levels[0].table_pa)
-			print_fp(p,
-				 "(frame bits of entries and table addresses are hidden: root only)\n");
-	}
+	printer_table_end(p);
+	if (t->nr_levels && !t->levels[0].table_pa)
+		print_fp(p,
+			 "(frame bits of entries and table addresses are hidden: root only)\n");
 }
 
 /*
@@ -211,17 +199,9 @@ static void translate_leaf(struct printer *p, const struct vmi_translate_arg *t)
 	const struct vmi_extent *e = &t->leaf;
 	char buf[256], size[FMT_SIZE_LEN], lv[16], kbuf[16], perms[8];
 	char more[128];
-	struct table *tb = NULL;
 	const char *kind;
 
-	if (!p->json) {
-		tb = table_new(2);
-		if (!tb) {
-			p->error = true;
-			return;
-		}
-		printer_table(p, tb);
-	}
+	printer_table_begin(p, 2, NULL);
 	fmt_size(e->page_shift < 64 ? 1ULL << e->page_shift : 0, size,
 		 sizeof(size));
 	kind = kind_str(e->kind, kbuf, sizeof(kbuf));
@@ -307,12 +287,7 @@ static void translate_leaf(struct printer *p, const struct vmi_translate_arg *t)
 		print_null(p, PRINT_ANY, "vma", NULL);
 	}
 
-	if (tb) {
-		printer_table(p, NULL);
-		if (!p->error && table_print(tb, p->f))
-			p->error = true;
-		table_free(tb);
-	}
+	printer_table_end(p);
 }
 
 /*

@@ -644,9 +644,31 @@ int printer_finish(struct printer *p)
 	return ferror(p->f) || p->error ? -1 : 0;
 }
 
-void printer_table(struct printer *p, struct table *t)
+struct table *printer_table_begin(struct printer *p, unsigned int ncols,
+				  const char *const *hdr)
 {
+	struct table *t;
+
+	if (p->json)
+		return NULL;
+	t = table_new(ncols);
+	if (!t || (hdr && table_header(t, hdr))) {
+		table_free(t);
+		p->error = true;
+		return NULL;
+	}
 	p->t = t;
+	return t;
+}
+
+void printer_table_end(struct printer *p)
+{
+	if (!p->t)
+		return;
+	if (!p->error && table_print(p->t, p->f))
+		p->error = true;
+	table_free(p->t);
+	p->t = NULL;
 }
 
 void print_row(struct printer *p, const char *label)
@@ -770,6 +792,21 @@ void print_hex(struct printer *p, enum output_type t, const char *key,
 }
 
 #pragma GCC diagnostic pop
+
+void print_size(struct printer *p, enum output_type t, const char *key,
+		uint64_t bytes)
+{
+	char buf[FMT_SIZE_LEN];
+
+	if (!print_wants(p, t))
+		return;
+	if (p->json) {
+		print_key(p, key);
+		json_uint(&p->j, bytes);
+	} else {
+		print_text(p, fmt_size(bytes, buf, sizeof(buf)));
+	}
+}
 
 void print_yes_no(struct printer *p, enum output_type t, const char *key,
 		  bool value)

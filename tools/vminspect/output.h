@@ -136,7 +136,7 @@ char *fmt_bits(uint64_t v, const char *(*name)(unsigned int bit),
  * PRINT_ANY fields go to both forms, PRINT_JSON ones only to JSON,
  * PRINT_FP ones only to text (where text and JSON show a field
  * differently, one call of each).  In text, a value is printed with its
- * fmt, or, while a table is attached (printer_table()), becomes the next
+ * fmt, or, between printer_table_begin() and _end(), becomes the next
  * cell of the table's current row.  Keys are ignored inside JSON arrays.
  */
 enum output_type {
@@ -157,8 +157,15 @@ struct printer {
 void printer_init(struct printer *p, FILE *f, bool json);
 /* 0 when the output is complete and written, else -1. */
 int printer_finish(struct printer *p);
-/* Text: send values to t's cells (NULL: to the stream again). */
-void printer_table(struct printer *p, struct table *t);
+/*
+ * Text: a new table of ncols columns, with hdr (ncols names) as its header
+ * when not NULL, that takes the values until printer_table_end(); returned
+ * for table_set_align().  NULL in JSON, or on failure (an error then).
+ */
+struct table *printer_table_begin(struct printer *p, unsigned int ncols,
+				  const char *const *hdr);
+/* Text: print the table of printer_table_begin(), free it, detach it. */
+void printer_table_end(struct printer *p);
 /*
  * Text with a table: start a row, with label as its first cell when not
  * NULL.  Nothing in JSON.
@@ -183,6 +190,9 @@ void print_uint(struct printer *p, enum output_type t, const char *key,
 /* JSON: the string "0x1f"; text: fmt */
 void print_hex(struct printer *p, enum output_type t, const char *key,
 	       const char *fmt, uint64_t value);
+/* Bytes: JSON a number, text in binary units (fmt_size()) */
+void print_size(struct printer *p, enum output_type t, const char *key,
+		uint64_t bytes);
 /* JSON: true/false; text: "yes"/"no" */
 void print_yes_no(struct printer *p, enum output_type t, const char *key,
 		  bool value);
