@@ -100,178 +100,127 @@ const struct cli_command cli_cmd_walk = {
 	.run = walk_run,
 };
 
-static char *fmt_hex(uint64_t v, char *buf, size_t len)
+/* A name, or what followed by the number when the name is unknown. */
+static const char *name_or(const char *name, unsigned int v, const char *what,
+			   char *buf, size_t len)
 {
-	snprintf(buf, len, "0x%" PRIx64, v);
+	if (name)
+		return name;
+	snprintf(buf, len, "%s%u", what, v);
 	return buf;
 }
 
-/* PFN column: the frame, the swap slot, or NULL ("-"; hidden too). */
-static int walk_pfn_cell(struct table *t, const struct vmi_extent *e)
+/* One extent: a table row, or an object of "extents". */
+static void walk_extent(struct printer *p, const struct vmi_extent *e)
 {
-	if (e->attrs & VMI_EA_PFN_HIDDEN)
-		return table_cell(t, NULL);
-	if (e->kind == VMI_KIND_SWAP)
-		return table_cellf(t, "%u:0x%" PRIx64, e->swap_type,
-				   (uint64_t)e->swap_offset);
-	if (e->kind == VMI_KIND_PRESENT && !(e->attrs & VMI_EA_PFN_HIDDEN))
-		return table_cellf(t, "0x%" PRIx64, (uint64_t)e->pfn);
-	return table_cell(t, NULL);
+	bool hidden = e->attrs & VMI_EA_PFN_HIDDEN;
+	char buf[64];
+
+	open_json_object(p, NULL);
+	print_row(p, NULL);
+	print_hex(p, PRINT_ANY, "start", "0x%llx", e->start);
+	print_hex(p, PRINT_ANY, "end", "0x%llx", e->end);
+	print_size(p, PRINT_FP, NULL, e->end - e->start);
+	if (e->page_shift && e->page_shift < 64)
+		print_size(p, PRINT_ANY, "page_size", 1ULL << e->page_shift);
+	else
+		print_null(p, PRINT_ANY, "page_size", NULL);
+	if (e->level)
+		print_string(p, PRINT_ANY, "level", "%s",
+			     name_or(vmi_level_name(e->level), e->level,
+				     "level", buf, sizeof(buf)));
+	else
+		print_null(p, PRINT_ANY, "level", NULL);
+	print_string(p, PRINT_ANY, "kind", "%s",
+		     name_or(vmi_kind_name(e->kind), e->kind, "kind", buf,
+			     sizeof(buf)));
+	/* PFN: the frame, the swap slot (TYPE:OFFSET in text), or "-" */
+	if (e->kind == VMI_KIND_PRESENT && !hidden) {
+		print_hex(p, PRINT_FP, NULL, "0x%llx", e->pfn);
+		print_uint(p, PRINT_JSON, "pfn", NULL, e->pfn);
+	} else if (e->kind == VMI_KIND_SWAP && !hidden) {
+		snprintf(buf, sizeof(buf), "%u:0x%" PRIx64, e->swap_type,
+			 (uint64_t)e->swap_offset);
+		print_string(p, PRINT_FP, NULL, "%s", buf);
+		print_null(p, PRINT_JSON, "pfn", NULL);
+	} else {
+		print_null(p, PRINT_ANY, "pfn", NULL);
+	}
+	print_bits(p, PRINT_ANY, "flags", e->eflags, vmi_eflag_name, ",", NULL);
+	print_bits(p, PRINT_FP, NULL, e->attrs & ~VMI_EA_PFN_HIDDEN,
+		   vmi_attr_name, ",", NULL);
+	print_bits(p, PRINT_JSON, "attrs", e->attrs, vmi_attr_name, NULL, NULL);
+	print_yes_no(p, PRINT_JSON, "thp", e->attrs & VMI_EA_THP);
+	print_yes_no(p, PRINT_JSON, "hugetlb", e->attrs & VMI_EA_HUGETLB);
+	if (e->kind == VMI_KIND_SWAP && hidden) {
+		print_null(p, PRINT_JSON, "swap", NULL);
+	} else if (e->kind == VMI_KIND_SWAP) {
+		open_json_object(p, "swap");
+		print_uint(p, PRINT_JSON, "type", NULL, e->swap_type);
+		print_uint(p, PRINT_JSON, "offset", NULL, e->swap_offset);
+		close_json_object(p);
+	}
+	close_json_object(p);
 }
 
-static int walk_name_cell(struct table *t, const char *name, unsigned int v,
-			  const char *what)
-{
-	if (name)
-		return table_cell(t, name);
-	return table_cellf(t, "%s%u", what, v);
-}
-
-int walk_print_text(const struct vmi_extent *e, size_t n, FILE *f)
+/*
+ * The one description of a walk.  Text: a table of the extents, then
+ * "N extents, X present, Y in swap" (and a note when frames are hidden).
+ * JSON: pid, the range, "extents".
+ */
+static int walk_print(uint32_t pid, uint64_t start, uint64_t end,
+		      const struct vmi_extent *e, size_t n, bool json, FILE *f)
 {
 	static const char *const hdr[] = { "START", "END",   "SIZE",
 					   "PAGE",  "LEVEL", "KIND",
 					   "PFN",   "FLAGS", "ATTRS" };
+	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN];
 	uint64_t present = 0, swap = 0;
-	char buf[256], a[FMT_SIZE_LEN], b[FMT_SIZE_LEN];
 	bool hidden = false;
+	struct printer p;
 	struct table *t;
 	unsigned int c;
 	size_t i;
-	int ret;
 
-	t = table_new(ARRAY_SIZE(hdr));
-	if (!t)
-		return -1;
-	for (c = 0; c < 4; c++)
+	printer_init(&p, f, json);
+	open_json_object(&p, NULL);
+	print_uint(&p, PRINT_JSON, "pid", NULL, pid);
+	print_hex(&p, PRINT_JSON, "start", NULL, start);
+	print_hex(&p, PRINT_JSON, "end", NULL, end);
+	t = printer_table_begin(&p, ARRAY_SIZE(hdr), hdr);
+	for (c = 0; t && c < 4; c++)
 		table_set_align(t, c, TABLE_RIGHT);
-	ret = table_header(t, hdr);
-	for (i = 0; !ret && i < n; i++) {
-		const struct vmi_extent *x = &e[i];
-		uint32_t attrs = x->attrs & ~VMI_EA_PFN_HIDDEN;
-
-		if (x->kind == VMI_KIND_PRESENT) {
-			present += x->end - x->start;
-			hidden |= x->attrs & VMI_EA_PFN_HIDDEN;
-		} else if (x->kind == VMI_KIND_SWAP) {
-			swap += x->end - x->start;
+	open_json_array(&p, "extents");
+	for (i = 0; i < n; i++) {
+		if (e[i].kind == VMI_KIND_PRESENT) {
+			present += e[i].end - e[i].start;
+			hidden |= e[i].attrs & VMI_EA_PFN_HIDDEN;
+		} else if (e[i].kind == VMI_KIND_SWAP) {
+			swap += e[i].end - e[i].start;
 		}
-		ret = table_row(t);
-		if (!ret)
-			ret = table_cell(t,
-					 fmt_hex(x->start, buf, sizeof(buf)));
-		if (!ret)
-			ret = table_cell(t, fmt_hex(x->end, buf, sizeof(buf)));
-		if (!ret)
-			ret = table_cell(t, fmt_size(x->end - x->start, buf,
-						     sizeof(buf)));
-		if (!ret)
-			ret = table_cell(t,
-					 x->page_shift && x->page_shift < 64 ?
-						 fmt_size(1ULL << x->page_shift,
-							  buf, sizeof(buf)) :
-						 NULL);
-		if (!ret)
-			ret = x->level ?
-				      walk_name_cell(t,
-						     vmi_level_name(x->level),
-						     x->level, "level") :
-				      table_cell(t, NULL);
-		if (!ret)
-			ret = walk_name_cell(t, vmi_kind_name(x->kind), x->kind,
-					     "kind");
-		if (!ret)
-			ret = walk_pfn_cell(t, x);
-		if (!ret) {
-			fmt_bits(x->eflags, vmi_eflag_name, ",", buf,
-				 sizeof(buf));
-			ret = table_cell(t, *buf ? buf : NULL);
-		}
-		if (!ret) {
-			fmt_bits(attrs, vmi_attr_name, ",", buf, sizeof(buf));
-			ret = table_cell(t, *buf ? buf : NULL);
-		}
+		walk_extent(&p, &e[i]);
 	}
-	if (!ret)
-		ret = table_print(t, f);
-	table_free(t);
-	if (ret)
-		return -1;
-	fprintf(f, "%zu extent%s, %s present, %s in swap\n", n,
-		n == 1 ? "" : "s", fmt_size(present, a, sizeof(a)),
-		fmt_size(swap, b, sizeof(b)));
+	close_json_array(&p);
+	printer_table_end(&p);
+	close_json_object(&p);
+	print_fp(&p, "%zu extent%s, %s present, %s in swap\n", n,
+		 n == 1 ? "" : "s", fmt_size(present, a, sizeof(a)),
+		 fmt_size(swap, b, sizeof(b)));
 	if (hidden)
-		fputs("frame numbers are hidden: only root may see them\n", f);
-	return ferror(f) ? -1 : 0;
+		print_fp(&p,
+			 "frame numbers are hidden: only root may see them\n");
+	return printer_finish(&p);
 }
 
-static void walk_json_name(struct json_writer *j, const char *key,
-			   const char *name, unsigned int v, const char *what)
+int walk_print_text(const struct vmi_extent *e, size_t n, FILE *f)
 {
-	char buf[24];
-
-	if (!name) {
-		snprintf(buf, sizeof(buf), "%s%u", what, v);
-		name = buf;
-	}
-	json_kv_string(j, key, name);
-}
-
-static void walk_json_extent(struct json_writer *j, const struct vmi_extent *e)
-{
-	json_object_begin(j);
-	json_kv_hex(j, "start", e->start);
-	json_kv_hex(j, "end", e->end);
-	if (e->page_shift && e->page_shift < 64)
-		json_kv_uint(j, "page_size", 1ULL << e->page_shift);
-	else
-		json_kv_null(j, "page_size");
-	if (e->level)
-		walk_json_name(j, "level", vmi_level_name(e->level), e->level,
-			       "level");
-	else
-		json_kv_null(j, "level");
-	walk_json_name(j, "kind", vmi_kind_name(e->kind), e->kind, "kind");
-	if (e->kind == VMI_KIND_PRESENT && !(e->attrs & VMI_EA_PFN_HIDDEN))
-		json_kv_uint(j, "pfn", e->pfn);
-	else
-		json_kv_null(j, "pfn");
-	json_key(j, "flags");
-	json_bits(j, e->eflags, vmi_eflag_name);
-	json_key(j, "attrs");
-	json_bits(j, e->attrs, vmi_attr_name);
-	json_kv_bool(j, "thp", e->attrs & VMI_EA_THP);
-	json_kv_bool(j, "hugetlb", e->attrs & VMI_EA_HUGETLB);
-	if (e->kind == VMI_KIND_SWAP && e->attrs & VMI_EA_PFN_HIDDEN) {
-		json_kv_null(j, "swap");
-	} else if (e->kind == VMI_KIND_SWAP) {
-		json_key(j, "swap");
-		json_object_begin(j);
-		json_kv_uint(j, "type", e->swap_type);
-		json_kv_uint(j, "offset", e->swap_offset);
-		json_object_end(j);
-	}
-	json_object_end(j);
+	return walk_print(0, 0, 0, e, n, false, f);
 }
 
 int walk_print_json(uint32_t pid, uint64_t start, uint64_t end,
 		    const struct vmi_extent *e, size_t n, FILE *f)
 {
-	struct json_writer j;
-	size_t i;
-
-	json_init(&j, f, json_pretty);
-	json_object_begin(&j);
-	json_kv_uint(&j, "pid", pid);
-	json_kv_hex(&j, "start", start);
-	json_kv_hex(&j, "end", end);
-	json_key(&j, "extents");
-	json_array_begin(&j);
-	for (i = 0; i < n; i++)
-		walk_json_extent(&j, &e[i]);
-	json_array_end(&j);
-	json_object_end(&j);
-	return json_finish(&j);
+	return walk_print(pid, start, end, e, n, true, f);
 }
 
 static int walk_run(int argc, char **argv)
