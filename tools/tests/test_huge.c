@@ -967,6 +967,10 @@ int render_huge(const char *what)
 		sample_view(&hv);
 		return huge_print_json(&hv, stdout);
 	}
+	if (!strcmp(what, "huge-text")) {
+		sample_view(&hv);
+		return huge_print_text(&hv, stdout);
+	}
 	if (strcmp(what, "huge-all"))
 		return -1;
 	facts_reset("always");
