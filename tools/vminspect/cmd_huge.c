@@ -153,50 +153,6 @@ static void json_tlb_capacity(struct json_writer *j,
 	json_object_end(j);
 }
 
-static void json_tlb(struct json_writer *j, const struct vmi_huge_bytes *b,
-		     const struct vmi_tlb_capacity *t, bool cap)
-{
-	json_key(j, "tlb_entries");
-	json_object_begin(j);
-	json_kv_uint(j, "now", b->tlb_now);
-	json_kv_uint(j, "best", b->tlb_best);
-	if (cap)
-		json_tlb_capacity(j, t);
-	json_object_end(j);
-}
-
-/* "bytes": {"4k", "thp_pmd", "thp_pte", "hugetlb_2m", "hugetlb_1g", ...} */
-static void json_bytes(struct json_writer *j, const struct vmi_huge_bytes *b)
-{
-	unsigned int o;
-
-	json_key(j, "bytes");
-	json_object_begin(j);
-	json_kv_uint(j, "4k", b->base);
-	json_kv_uint(j, "thp_pmd", vmi_huge_thp_pmd(b));
-	json_kv_uint(j, "thp_pte", b->thp_pte);
-	json_kv_uint(j, "hugetlb_2m", vmi_huge_hugetlb_2m(b));
-	json_kv_uint(j, "hugetlb_1g", vmi_huge_hugetlb_1g(b));
-	json_kv_uint(j, "thp_pmd_anon", b->thp_pmd_anon);
-	json_kv_uint(j, "thp_pmd_shmem", b->thp_pmd_shmem);
-	json_kv_uint(j, "thp_pmd_file", b->thp_pmd_file);
-	json_kv_uint(j, "hugetlb_2m_shared", b->hugetlb_pmd_shared);
-	json_kv_uint(j, "hugetlb_1g_shared", b->hugetlb_pud_shared);
-	json_object_end(j);
-	/* PTE-mapped large folios by folio size in bytes */
-	json_key(j, "thp_pte_orders");
-	json_object_begin(j);
-	for (o = 1; o < VMI_THP_ORDERS; o++) {
-		char key[24];
-
-		if (!b->thp_pte_order[o])
-			continue;
-		snprintf(key, sizeof(key), "%llu", PAGE_4K << o);
-		json_kv_uint(j, key, b->thp_pte_order[o]);
-	}
-	json_object_end(j);
-}
-
 /* JSON prints the second spelling of a flag's name. */
 #define VMI_BIT_NAME2(mask, text_name, name) [__builtin_ctz(mask)] = name,
 
@@ -220,83 +176,6 @@ static uint32_t view_advice(const struct huge_view *hv, size_t i)
 {
 	return vmi_huge_advise(&hv->facts, &hv->r->vmas[i],
 			       hv->outside ? &hv->outside[i] : NULL);
-}
-
-int huge_print_json(const struct huge_view *hv, FILE *f)
-{
-	const struct vmi_huge_result *r = hv->r;
-	unsigned int counts[VMI_HR_NR] = { 0 };
-	char fix[512];
-	struct json_writer j;
-	unsigned int k;
-	size_t i;
-
-	json_init(&j, f, json_pretty);
-	json_object_begin(&j);
-	json_kv_uint(&j, "pid", hv->pid);
-	if (hv->comm)
-		json_kv_string(&j, "comm", hv->comm);
-	json_kv_uint(&j, "rss", r->total.rss);
-	json_kv_uint(&j, "swap", r->total.swap);
-	json_bytes(&j, &r->total);
-	json_tlb(&j, &r->total, hv->tlb, true);
-	json_key(&j, "mm_flags");
-	json_bits(&j, r->mm_flags, mm_flag_name);
-	json_thp_policy(&j, hv->thp);
-	json_key(&j, "vmas");
-	json_array_begin(&j);
-	for (i = 0; i < r->nr_vmas; i++) {
-		const struct vmi_huge_vma *v = &r->vmas[i];
-		uint32_t adv = view_advice(hv, i);
-
-		json_object_begin(&j);
-		json_kv_hex(&j, "start", v->start);
-		json_kv_hex(&j, "end", v->end);
-		json_kv_string(&j, "name", v->name);
-		json_key(&j, "flags");
-		json_bits(&j, v->vma_flags, vmi_vma_flag_name);
-		json_key(&j, "hflags");
-		json_bits(&j, v->hflags, hflag_name);
-		json_kv_uint(&j, "hugetlb_size", v->hugetlb_size);
-		json_key(&j, "span_2m");
-		if (v->span_2m_end > v->span_2m_start) {
-			json_object_begin(&j);
-			json_kv_hex(&j, "start", v->span_2m_start);
-			json_kv_hex(&j, "end", v->span_2m_end);
-			json_object_end(&j);
-		} else {
-			json_null(&j);
-		}
-		json_kv_uint(&j, "rss", v->bytes.rss);
-		json_kv_uint(&j, "swap", v->bytes.swap);
-		json_bytes(&j, &v->bytes);
-		json_tlb(&j, &v->bytes, NULL, false);
-		json_key(&j, "advice");
-		json_array_begin(&j);
-		for (k = 0; k < VMI_HR_NR; k++) {
-			if (!(adv & (1U << k)))
-				continue;
-			counts[k]++;
-			json_object_begin(&j);
-			json_kv_string(&j, "reason", vmi_huge_reason_name(k));
-			json_kv_string(&j, "why", vmi_huge_reason_text(k));
-			json_kv_string(&j, "fix",
-				       vmi_huge_reason_fix(k, &hv->facts, v,
-							   fix, sizeof(fix)));
-			json_object_end(&j);
-		}
-		json_array_end(&j);
-		json_object_end(&j);
-	}
-	json_array_end(&j);
-	json_key(&j, "advice_summary");
-	json_object_begin(&j);
-	for (k = 0; k < VMI_HR_NR; k++)
-		if (counts[k])
-			json_kv_uint(&j, vmi_huge_reason_name(k), counts[k]);
-	json_object_end(&j);
-	json_object_end(&j);
-	return json_finish(&j);
 }
 
 /* A colour sequence for stdout when it is coloured, else "". */
@@ -369,22 +248,48 @@ static void print_policy(const struct vmi_thp_policy *p, FILE *f)
 			 c));
 }
 
-static int size_cells(struct table *t, const struct vmi_huge_bytes *b)
+/*
+ * The bytes of a VMA or of the process: text the cells RSS 4K THP PTE-THP
+ * HTLB TLB BEST; JSON "rss", "swap", "bytes", "thp_pte_orders" and
+ * "tlb_entries" (with the CPU's "capacity" when cap).
+ */
+static void huge_sizes(struct printer *p, const struct vmi_huge_bytes *b,
+		       bool cap, const struct vmi_tlb_capacity *t)
 {
-	const uint64_t v[] = { b->rss, b->base, vmi_huge_thp_pmd(b), b->thp_pte,
-			       vmi_huge_hugetlb_2m(b) +
-				       vmi_huge_hugetlb_1g(b) };
-	char buf[FMT_SIZE_LEN];
-	unsigned int i;
-	int ret = 0;
+	unsigned int o;
+	char key[24];
 
-	for (i = 0; !ret && i < ARRAY_SIZE(v); i++)
-		ret = table_cell(t, sz(v[i], buf));
-	if (!ret)
-		ret = table_cellf(t, "%" PRIu64, (uint64_t)b->tlb_now);
-	if (!ret)
-		ret = table_cellf(t, "%" PRIu64, (uint64_t)b->tlb_best);
-	return ret;
+	print_size(p, PRINT_ANY, "rss", b->rss);
+	print_size(p, PRINT_JSON, "swap", b->swap);
+	open_json_object(p, "bytes");
+	print_size(p, PRINT_ANY, "4k", b->base);
+	print_size(p, PRINT_ANY, "thp_pmd", vmi_huge_thp_pmd(b));
+	print_size(p, PRINT_ANY, "thp_pte", b->thp_pte);
+	print_size(p, PRINT_FP, NULL,
+		   vmi_huge_hugetlb_2m(b) + vmi_huge_hugetlb_1g(b));
+	print_size(p, PRINT_JSON, "hugetlb_2m", vmi_huge_hugetlb_2m(b));
+	print_size(p, PRINT_JSON, "hugetlb_1g", vmi_huge_hugetlb_1g(b));
+	print_size(p, PRINT_JSON, "thp_pmd_anon", b->thp_pmd_anon);
+	print_size(p, PRINT_JSON, "thp_pmd_shmem", b->thp_pmd_shmem);
+	print_size(p, PRINT_JSON, "thp_pmd_file", b->thp_pmd_file);
+	print_size(p, PRINT_JSON, "hugetlb_2m_shared", b->hugetlb_pmd_shared);
+	print_size(p, PRINT_JSON, "hugetlb_1g_shared", b->hugetlb_pud_shared);
+	close_json_object(p);
+	/* PTE-mapped large folios by folio size in bytes */
+	open_json_object(p, "thp_pte_orders");
+	for (o = 1; o < VMI_THP_ORDERS; o++) {
+		if (!b->thp_pte_order[o])
+			continue;
+		snprintf(key, sizeof(key), "%llu", PAGE_4K << o);
+		print_size(p, PRINT_JSON, key, b->thp_pte_order[o]);
+	}
+	close_json_object(p);
+	open_json_object(p, "tlb_entries");
+	print_uint(p, PRINT_ANY, "now", "%llu", b->tlb_now);
+	print_uint(p, PRINT_ANY, "best", "%llu", b->tlb_best);
+	if (cap && p->json)
+		json_tlb_capacity(&p->j, t);
+	close_json_object(p);
 }
 
 static const char *vma_name(const struct vmi_huge_vma *v)
@@ -394,84 +299,59 @@ static const char *vma_name(const struct vmi_huge_vma *v)
 	return v->vma_flags & VMI_VMA_ANON ? "[anon]" : "";
 }
 
-static int huge_table(const struct huge_view *hv, const uint32_t *adv,
-		      size_t *hidden, FILE *f)
+/* One VMA: a table row, or an object of "vmas" with its advice. */
+static void huge_vma(struct printer *p, const struct huge_view *hv,
+		     const struct vmi_huge_vma *v, uint32_t adv)
 {
-	static const char *const hdr[] = { "START", "END",  "SIZE",    "RSS",
-					   "4K",    "THP",  "PTE-THP", "HTLB",
-					   "TLB",   "BEST", "ADVICE",  "NAME" };
-	const struct vmi_huge_result *r = hv->r;
-	char buf[FMT_SIZE_LEN], names[256];
-	struct table *t;
-	unsigned int c;
-	size_t i;
-	int ret;
+	char fix[512];
+	unsigned int k;
 
-	t = table_new(ARRAY_SIZE(hdr));
-	if (!t)
-		return -1;
-	for (c = 0; c <= 9; c++)
-		table_set_align(t, c, TABLE_RIGHT);
-	ret = table_header(t, hdr);
-	*hidden = 0;
-	for (i = 0; !ret && i < r->nr_vmas; i++) {
-		const struct vmi_huge_vma *v = &r->vmas[i];
-		uint32_t a = adv[i] & ~(1U << VMI_HR_TOO_SMALL);
-
-		if (!v->bytes.rss && !v->bytes.tlb_now && !a) {
-			(*hidden)++;
-			continue;
-		}
-		ret = table_row(t);
-		if (!ret)
-			ret = table_cellf(t, "0x%" PRIx64, (uint64_t)v->start);
-		if (!ret)
-			ret = table_cellf(t, "0x%" PRIx64, (uint64_t)v->end);
-		if (!ret)
-			ret = table_cell(t, sz(v->end - v->start, buf));
-		if (!ret)
-			ret = size_cells(t, &v->bytes);
-		if (!ret)
-			ret = table_cell(t,
-					 fmt_bits(adv[i], vmi_huge_reason_name,
-						  ",", names, sizeof(names)));
-		if (!ret)
-			ret = table_cell(t, vma_name(v));
+	open_json_object(p, NULL);
+	print_row(p, NULL);
+	print_hex(p, PRINT_ANY, "start", "0x%llx", v->start);
+	print_hex(p, PRINT_ANY, "end", "0x%llx", v->end);
+	print_size(p, PRINT_FP, NULL, v->end - v->start);
+	print_string(p, PRINT_JSON, "name", NULL, v->name);
+	print_bits(p, PRINT_JSON, "flags", v->vma_flags, vmi_vma_flag_name,
+		   NULL, NULL);
+	print_bits(p, PRINT_JSON, "hflags", v->hflags, hflag_name, NULL, NULL);
+	print_uint(p, PRINT_JSON, "hugetlb_size", NULL, v->hugetlb_size);
+	if (v->span_2m_end > v->span_2m_start) {
+		open_json_object(p, "span_2m");
+		print_hex(p, PRINT_JSON, "start", NULL, v->span_2m_start);
+		print_hex(p, PRINT_JSON, "end", NULL, v->span_2m_end);
+		close_json_object(p);
+	} else {
+		print_null(p, PRINT_JSON, "span_2m", NULL);
 	}
-	if (!ret)
-		ret = table_row(t);
-	if (!ret)
-		ret = table_cell(t, "total");
-	if (!ret)
-		ret = table_cell(t, "");
-	if (!ret)
-		ret = table_cell(t, "");
-	if (!ret)
-		ret = size_cells(t, &r->total);
-	if (!ret)
-		ret = table_print(t, f);
-	table_free(t);
-	return ret ? -1 : 0;
+	huge_sizes(p, &v->bytes, false, NULL);
+	print_bits(p, PRINT_FP, NULL, adv, vmi_huge_reason_name, ",", "");
+	open_json_array(p, "advice");
+	for (k = 0; p->json && k < VMI_HR_NR; k++) {
+		if (!(adv & (1U << k)))
+			continue;
+		open_json_object(p, NULL);
+		print_string(p, PRINT_JSON, "reason", NULL,
+			     vmi_huge_reason_name(k));
+		print_string(p, PRINT_JSON, "why", NULL,
+			     vmi_huge_reason_text(k));
+		print_string(p, PRINT_JSON, "fix", NULL,
+			     vmi_huge_reason_fix(k, &hv->facts, v, fix,
+						 sizeof(fix)));
+		close_json_object(p);
+	}
+	close_json_array(p);
+	print_string(p, PRINT_FP, NULL, "%s", vma_name(v));
+	close_json_object(p);
 }
 
-int huge_print_text(const struct huge_view *hv, FILE *f)
+/* Text: the summary lines above the table. */
+static void huge_head(const struct huge_view *hv, FILE *f)
 {
 	const struct vmi_huge_result *r = hv->r;
 	const struct vmi_huge_bytes *tb = &r->total;
 	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN], d[FMT_SIZE_LEN],
-		e[FMT_SIZE_LEN], fx[512];
-	uint64_t small_rss = 0;
-	size_t i, hidden, nsmall = 0;
-	bool any = false;
-	uint32_t *adv;
-	unsigned int k;
-	int ret;
-
-	adv = calloc(r->nr_vmas ? r->nr_vmas : 1, sizeof(*adv));
-	if (!adv)
-		return -1;
-	for (i = 0; i < r->nr_vmas; i++)
-		adv[i] = view_advice(hv, i);
+		e[FMT_SIZE_LEN], g[FMT_SIZE_LEN];
 
 	fprintf(f,
 		"pid %u%s%s%s: rss %s, 4K %s, THP %s, PTE-mapped THP %s, "
@@ -479,8 +359,7 @@ int huge_print_text(const struct huge_view *hv, FILE *f)
 		hv->pid, hv->comm ? " (" : "", hv->comm ? hv->comm : "",
 		hv->comm ? ")" : "", sz(tb->rss, a), sz(tb->base, b),
 		sz(vmi_huge_thp_pmd(tb), c), sz(tb->thp_pte, d),
-		sz(vmi_huge_hugetlb_2m(tb), e),
-		sz(vmi_huge_hugetlb_1g(tb), fx));
+		sz(vmi_huge_hugetlb_2m(tb), e), sz(vmi_huge_hugetlb_1g(tb), g));
 	if (r->mm_flags & VMI_HM_THP_DISABLED)
 		fputs("THP disabled for this process by prctl(PR_SET_THP_DISABLE)\n",
 		      f);
@@ -488,12 +367,19 @@ int huge_print_text(const struct huge_view *hv, FILE *f)
 	print_capacity(hv->tlb, f);
 	print_policy(hv->thp, f);
 	fputc('\n', f);
-	ret = huge_table(hv, adv, &hidden, f);
-	if (!ret && hidden)
-		fprintf(f, "(%zu VMA%s with nothing mapped not listed)\n",
-			hidden, hidden == 1 ? "" : "s");
+}
 
-	for (i = 0; !ret && i < r->nr_vmas; i++) {
+/* Text: "Why not huge", per VMA each reason and its fix. */
+static void huge_why(const struct huge_view *hv, const uint32_t *adv, FILE *f)
+{
+	const struct vmi_huge_result *r = hv->r;
+	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN], fx[512];
+	size_t i, nsmall = 0;
+	uint64_t small_rss = 0;
+	bool any = false;
+	unsigned int k;
+
+	for (i = 0; i < r->nr_vmas; i++) {
 		const struct vmi_huge_vma *v = &r->vmas[i];
 
 		if (adv[i] & (1U << VMI_HR_TOO_SMALL)) {
@@ -520,7 +406,7 @@ int huge_print_text(const struct huge_view *hv, FILE *f)
 						    sizeof(fx)));
 		}
 	}
-	if (!ret && nsmall) {
+	if (nsmall) {
 		fprintf(f,
 			"%stoo_small: %zu VMA%s without a 2 MiB-aligned block "
 			"hold %s\n    fix: %s\n",
@@ -530,14 +416,100 @@ int huge_print_text(const struct huge_view *hv, FILE *f)
 					    fx, sizeof(fx)));
 		any = true;
 	}
-	if (!ret && !any)
+	if (!any)
 		fprintf(f,
 			"\n%sEvery VMA that can use huge pages is on them.%s\n",
 			col(f, color_good), col(f, color_reset));
-	free(adv);
-	if (ret || ferror(f))
+}
+
+/*
+ * The one description of "huge PID".  Text: summary lines, the table of
+ * the VMAs with something mapped and a total row, why not huge.  JSON:
+ * pid, comm, mm_flags, thp_policy, every VMA, the totals, advice_summary.
+ */
+static int huge_print(const struct huge_view *hv, bool json, FILE *f)
+{
+	static const char *const hdr[] = { "START", "END",  "SIZE",    "RSS",
+					   "4K",    "THP",  "PTE-THP", "HTLB",
+					   "TLB",   "BEST", "ADVICE",  "NAME" };
+	const struct vmi_huge_result *r = hv->r;
+	unsigned int counts[VMI_HR_NR] = { 0 };
+	size_t i, hidden = 0;
+	struct printer p;
+	struct table *t;
+	uint32_t *adv;
+	unsigned int c, k;
+	int ret;
+
+	adv = calloc(r->nr_vmas ? r->nr_vmas : 1, sizeof(*adv));
+	if (!adv)
 		return -1;
-	return 0;
+	for (i = 0; i < r->nr_vmas; i++) {
+		adv[i] = view_advice(hv, i);
+		for (k = 0; k < VMI_HR_NR; k++)
+			counts[k] += !!(adv[i] & (1U << k));
+	}
+
+	printer_init(&p, f, json);
+	open_json_object(&p, NULL);
+	print_uint(&p, PRINT_JSON, "pid", NULL, hv->pid);
+	if (hv->comm)
+		print_string(&p, PRINT_JSON, "comm", NULL, hv->comm);
+	print_bits(&p, PRINT_JSON, "mm_flags", r->mm_flags, mm_flag_name, NULL,
+		   NULL);
+	if (json)
+		json_thp_policy(&p.j, hv->thp);
+	else
+		huge_head(hv, f);
+
+	t = printer_table_begin(&p, ARRAY_SIZE(hdr), hdr);
+	for (c = 0; t && c <= 9; c++)
+		table_set_align(t, c, TABLE_RIGHT);
+	open_json_array(&p, "vmas");
+	for (i = 0; i < r->nr_vmas; i++) {
+		const struct vmi_huge_vma *v = &r->vmas[i];
+
+		/* text lists the VMAs with something to show */
+		if (!json && !v->bytes.rss && !v->bytes.tlb_now &&
+		    !(adv[i] & ~(1U << VMI_HR_TOO_SMALL))) {
+			hidden++;
+			continue;
+		}
+		huge_vma(&p, hv, v, adv[i]);
+	}
+	close_json_array(&p);
+	print_row(&p, "total");
+	print_string(&p, PRINT_FP, NULL, "%s", "");
+	print_string(&p, PRINT_FP, NULL, "%s", "");
+	huge_sizes(&p, &r->total, true, hv->tlb);
+	printer_table_end(&p);
+
+	open_json_object(&p, "advice_summary");
+	for (k = 0; k < VMI_HR_NR; k++)
+		if (counts[k])
+			print_uint(&p, PRINT_JSON, vmi_huge_reason_name(k),
+				   NULL, counts[k]);
+	close_json_object(&p);
+	close_json_object(&p);
+
+	if (hidden)
+		print_fp(&p, "(%zu VMA%s with nothing mapped not listed)\n",
+			 hidden, hidden == 1 ? "" : "s");
+	if (!json)
+		huge_why(hv, adv, f);
+	ret = printer_finish(&p);
+	free(adv);
+	return ret;
+}
+
+int huge_print_text(const struct huge_view *hv, FILE *f)
+{
+	return huge_print(hv, false, f);
+}
+
+int huge_print_json(const struct huge_view *hv, FILE *f)
+{
+	return huge_print(hv, true, f);
 }
 
 /* ---- the whole system ---- */
@@ -563,112 +535,112 @@ static uint64_t zone_free_2m(const struct vmi_huge_zone *z)
 int huge_all_print_json(const struct huge_sys_view *sv, FILE *f)
 {
 	const struct vmi_huge_sys *s = sv->sys;
-	struct json_writer j;
+	struct json_writer *j;
+	struct printer pr;
 	unsigned int i, o;
 	size_t k, z;
 
-	json_init(&j, f, json_pretty);
-	json_object_begin(&j);
-	json_key(&j, "processes");
-	json_object_begin(&j);
-	json_kv_uint(&j, "scanned", sv->scanned);
-	json_kv_uint(&j, "kernel_threads", sv->kernel);
-	json_kv_uint(&j, "vanished", sv->gone);
-	json_kv_uint(&j, "denied", sv->denied);
-	json_kv_uint(&j, "failed", sv->failed);
-	json_object_end(&j);
-	json_key(&j, "top");
-	json_array_begin(&j);
+	printer_init(&pr, f, true);
+	j = &pr.j;
+	json_object_begin(j);
+	json_key(j, "processes");
+	json_object_begin(j);
+	json_kv_uint(j, "scanned", sv->scanned);
+	json_kv_uint(j, "kernel_threads", sv->kernel);
+	json_kv_uint(j, "vanished", sv->gone);
+	json_kv_uint(j, "denied", sv->denied);
+	json_kv_uint(j, "failed", sv->failed);
+	json_object_end(j);
+	json_key(j, "top");
+	json_array_begin(j);
 	for (k = 0; k < sv->nr_top; k++) {
 		const struct vmi_huge_proc *p = &sv->top[k];
 
-		json_object_begin(&j);
-		json_kv_uint(&j, "pid", p->pid);
-		json_kv_string(&j, "comm", p->comm);
-		json_kv_uint(&j, "rss", p->b.rss);
-		json_kv_uint(&j, "not_huge", not_huge(&p->b));
-		json_bytes(&j, &p->b);
-		json_tlb(&j, &p->b, NULL, false);
-		json_key(&j, "mm_flags");
-		json_bits(&j, p->mm_flags, mm_flag_name);
-		json_object_end(&j);
+		json_object_begin(j);
+		json_kv_uint(j, "pid", p->pid);
+		json_kv_string(j, "comm", p->comm);
+		print_size(&pr, PRINT_JSON, "not_huge", not_huge(&p->b));
+		huge_sizes(&pr, &p->b, false, NULL);
+		json_key(j, "mm_flags");
+		json_bits(j, p->mm_flags, mm_flag_name);
+		json_object_end(j);
 	}
-	json_array_end(&j);
+	json_array_end(j);
 
-	json_key(&j, "hugetlb_pools");
-	json_array_begin(&j);
+	json_key(j, "hugetlb_pools");
+	json_array_begin(j);
 	for (i = 0; s && i < s->nr_pools; i++) {
-		json_object_begin(&j);
-		json_kv_uint(&j, "page_size", s->pools[i].page_size);
-		json_kv_uint(&j, "total", s->pools[i].total);
-		json_kv_uint(&j, "free", s->pools[i].free);
-		json_kv_uint(&j, "reserved", s->pools[i].reserved);
-		json_kv_uint(&j, "surplus", s->pools[i].surplus);
-		json_key(&j, "nodes");
-		json_array_begin(&j);
+		json_object_begin(j);
+		json_kv_uint(j, "page_size", s->pools[i].page_size);
+		json_kv_uint(j, "total", s->pools[i].total);
+		json_kv_uint(j, "free", s->pools[i].free);
+		json_kv_uint(j, "reserved", s->pools[i].reserved);
+		json_kv_uint(j, "surplus", s->pools[i].surplus);
+		json_key(j, "nodes");
+		json_array_begin(j);
 		for (k = 0; k < sv->nr_nodes; k++) {
-			json_object_begin(&j);
-			json_kv_uint(&j, "node", sv->nodes[k].node);
-			json_kv_uint(&j, "total", sv->nodes[k].pool_total[i]);
-			json_kv_uint(&j, "free", sv->nodes[k].pool_free[i]);
-			json_kv_uint(&j, "surplus",
+			json_object_begin(j);
+			json_kv_uint(j, "node", sv->nodes[k].node);
+			json_kv_uint(j, "total", sv->nodes[k].pool_total[i]);
+			json_kv_uint(j, "free", sv->nodes[k].pool_free[i]);
+			json_kv_uint(j, "surplus",
 				     sv->nodes[k].pool_surplus[i]);
-			json_object_end(&j);
+			json_object_end(j);
 		}
-		json_array_end(&j);
-		json_object_end(&j);
+		json_array_end(j);
+		json_object_end(j);
 	}
-	json_array_end(&j);
+	json_array_end(j);
 
-	json_key(&j, "thp");
-	json_object_begin(&j);
+	json_key(j, "thp");
+	json_object_begin(j);
 	if (s) {
-		json_kv_uint(&j, "anon_thp", s->anon_thp);
-		json_kv_uint(&j, "shmem_thp", s->shmem_thp);
-		json_kv_uint(&j, "shmem_pmd_mapped", s->shmem_pmd_mapped);
-		json_kv_uint(&j, "file_thp", s->file_thp);
-		json_kv_uint(&j, "file_pmd_mapped", s->file_pmd_mapped);
-		json_key(&j, "events");
-		json_object_begin(&j);
+		json_kv_uint(j, "anon_thp", s->anon_thp);
+		json_kv_uint(j, "shmem_thp", s->shmem_thp);
+		json_kv_uint(j, "shmem_pmd_mapped", s->shmem_pmd_mapped);
+		json_kv_uint(j, "file_thp", s->file_thp);
+		json_kv_uint(j, "file_pmd_mapped", s->file_pmd_mapped);
+		json_key(j, "events");
+		json_object_begin(j);
 		for (i = 0; i < VMI_EV_NR; i++)
 			if (vmi_huge_event_name(i))
-				json_kv_uint(&j, vmi_huge_event_name(i),
+				json_kv_uint(j, vmi_huge_event_name(i),
 					     s->events[i]);
-		json_object_end(&j);
+		json_object_end(j);
 	}
-	json_object_end(&j);
-	json_thp_policy(&j, sv->thp);
-	json_key(&j, "tlb");
-	json_object_begin(&j);
-	json_tlb_capacity(&j, sv->tlb);
-	json_object_end(&j);
+	json_object_end(j);
+	json_thp_policy(j, sv->thp);
+	json_key(j, "tlb");
+	json_object_begin(j);
+	json_tlb_capacity(j, sv->tlb);
+	json_object_end(j);
 
-	json_key(&j, "fragmentation");
-	json_object_begin(&j);
-	json_kv_uint(&j, "free_2m_blocks", s ? s->free_2m : 0);
-	json_key(&j, "zones");
-	json_array_begin(&j);
+	json_key(j, "fragmentation");
+	json_object_begin(j);
+	json_kv_uint(j, "free_2m_blocks", s ? s->free_2m : 0);
+	json_key(j, "zones");
+	json_array_begin(j);
 	for (k = 0; k < sv->nr_nodes; k++) {
 		for (z = 0; z < sv->nodes[k].nr_zones; z++) {
 			const struct vmi_huge_zone *hz = &sv->nodes[k].zones[z];
 
-			json_object_begin(&j);
-			json_kv_uint(&j, "node", sv->nodes[k].node);
-			json_kv_string(&j, "zone", hz->name);
-			json_kv_uint(&j, "managed_pages", hz->managed);
-			json_kv_uint(&j, "free_2m_blocks", zone_free_2m(hz));
-			json_key(&j, "free_blocks_by_order");
-			json_array_begin(&j);
+			json_object_begin(j);
+			json_kv_uint(j, "node", sv->nodes[k].node);
+			json_kv_string(j, "zone", hz->name);
+			json_kv_uint(j, "managed_pages", hz->managed);
+			json_kv_uint(j, "free_2m_blocks", zone_free_2m(hz));
+			json_key(j, "free_blocks_by_order");
+			json_array_begin(j);
 			for (o = 0; o < VMI_THP_ORDERS; o++)
-				json_uint(&j, hz->free[o]);
-			json_array_end(&j);
-			json_object_end(&j);
+				json_uint(j, hz->free[o]);
+			json_array_end(j);
+			json_object_end(j);
 		}
 	}
-	json_array_end(&j);
-	json_object_end(&j);
-	json_object_end(&j);
-	return json_finish(&j);
+	json_array_end(j);
+	json_object_end(j);
+	json_object_end(j);
+	return printer_finish(&pr);
 }
 
 int huge_all_print_text(const struct huge_sys_view *sv, FILE *f)
