@@ -306,108 +306,178 @@ static void proto_off(__u32 limits, char *buf, size_t len)
 				      proto_hooks[i]);
 }
 
-static int print_text(const struct tlb_snap *s, const struct tlb_opts *o,
-		      double secs, FILE *f)
+/* A count: JSON the number, text per second over secs when secs > 0. */
+static void tlb_count(struct printer *p, const char *key, uint64_t v,
+		      double secs)
 {
-	static const char *const cpu_hdr[] = {
+	char buf[32];
+
+	print_uint(p, PRINT_JSON, key, NULL, v);
+	if (p->json)
+		return;
+	snprintf(buf, sizeof(buf), "%.0f%s", secs > 0 ? v / secs : (double)v,
+		 secs > 0 ? "/s" : "");
+	print_string(p, PRINT_FP, NULL, "%s", buf);
+}
+
+/* Percentiles of a histogram: JSON {"p50", "p99", "max"}; text cells. */
+static void tlb_wait(struct printer *p, const char *key, const __u64 *hist,
+		     uint64_t max, bool p99)
+{
+	char buf[32];
+
+	open_json_object(p, key);
+	print_uint(p, PRINT_JSON, "p50", NULL,
+		   vmi_tlb_quantile(hist, max, 500));
+	print_uint(p, PRINT_JSON, "p99", NULL,
+		   vmi_tlb_quantile(hist, max, 990));
+	print_uint(p, PRINT_JSON, "max", NULL, max);
+	close_json_object(p);
+	if (p->json)
+		return;
+	fmt_ns(vmi_tlb_quantile(hist, max, 500), buf, sizeof(buf));
+	print_string(p, PRINT_FP, NULL, "%s", buf);
+	if (p99) {
+		fmt_ns(vmi_tlb_quantile(hist, max, 990), buf, sizeof(buf));
+		print_string(p, PRINT_FP, NULL, "%s", buf);
+	}
+	fmt_ns(max, buf, sizeof(buf));
+	print_string(p, PRINT_FP, NULL, "%s", buf);
+}
+
+/* Per CPU: the CPU table, or "cpus". */
+static void tlb_cpus(struct printer *p, const struct tlb_snap *s,
+		     const struct tlb_opts *o, double secs)
+{
+	static const char *const hdr[] = {
 		"CPU",	      "SENT",	 "RECEIVED",   "LOCAL",	    "PAGES",
 		"SHOOTDOWNS", "HANDLED", "HANDLE_P50", "HANDLE_MAX"
 	};
 	bool target = !(s->st.limits & VMI_TLB_LIM_NO_TARGET);
-	static const char *const in_hdr[] = { "PID",	    "COMM",
-					      "SHOOTDOWNS", "PAGES",
-					      "WAIT_P50",   "WAIT_P99",
-					      "WAIT_MAX",   "CAUSES" };
-	const char *unit = secs > 0 ? "/s" : "";
-	double div = secs > 0 ? secs : 1;
-	char causes[256], p50[32], p99[32], mx[32];
-	__u64 hist[VMI_TLB_HIST_BUCKETS];
-	uint64_t max, hit;
 	struct table *t;
-	size_t i, j;
-	int ret = 0;
+	unsigned int k;
+	size_t i;
 
-	fprintf(f, "tracking %s%s%s\n", s->st.enabled ? "on" : "off",
-		s->st.limits & VMI_TLB_LIM_INVLPGB ?
-			", INVLPGB: broadcast flushes send no IPI and are counted as requests only" :
-			"",
-		secs > 0 ? ", rates per second" : "");
-	proto_off(s->st.limits, causes, sizeof(causes));
-	if (causes[0])
-		fprintf(f,
-			"hooks left off, their prototype in this kernel differs: %s\n",
-			causes);
-	/* per CPU */
-	t = table_new(ARRAY_SIZE(cpu_hdr));
-	if (!t)
-		return -1;
-	table_header(t, cpu_hdr);
-	for (i = 1; i < ARRAY_SIZE(cpu_hdr); i++)
+	t = printer_table_begin(p, ARRAY_SIZE(hdr), hdr);
+	for (i = 1; t && i < ARRAY_SIZE(hdr); i++)
 		table_set_align(t, i, TABLE_RIGHT);
+	open_json_array(p, "cpus");
 	for (i = 0; i < s->nr_cpus; i++) {
 		const struct vmi_tlb_cpu *c = &s->cpus[i];
 
 		if (!cpu_shown(o, c->cpu))
 			continue;
-		table_row(t);
-		table_cellf(t, "%u", c->cpu);
-		table_cellf(t, "%.0f%s", c->ipis_sent / div, unit);
-		table_cellf(t, "%.0f%s", c->ipis_received / div, unit);
-		table_cellf(t, "%.0f%s", c->local / div, unit);
-		table_cellf(t, "%.0f%s", vmi_tlb_cpu_pages(c) / div, unit);
-		table_cellf(t, "%.0f%s", c->shootdowns / div, unit);
+		open_json_object(p, NULL);
+		print_row(p, NULL);
+		print_uint(p, PRINT_ANY, "cpu", "%llu", c->cpu);
+		tlb_count(p, "ipis_sent", c->ipis_sent, secs);
+		tlb_count(p, "ipis_received", c->ipis_received, secs);
+		tlb_count(p, "local", c->local, secs);
+		tlb_count(p, "pages", vmi_tlb_cpu_pages(c), secs);
+		tlb_count(p, "shootdowns", c->shootdowns, secs);
+		print_uint(p, PRINT_JSON, "requests", NULL, c->requests);
 		if (target) {
-			table_cellf(t, "%.0f%s", c->handled / div, unit);
-			fmt_ns(vmi_tlb_quantile(c->handle_hist,
-						c->handle_max_ns, 500),
-			       p50, sizeof(p50));
-			fmt_ns(c->handle_max_ns, mx, sizeof(mx));
-			table_cell(t, c->handled ? p50 : "-");
-			table_cell(t, c->handled ? mx : "-");
+			tlb_count(p, "handled", c->handled, secs);
+			if (c->handled || p->json) {
+				tlb_wait(p, "handle_ns", c->handle_hist,
+					 c->handle_max_ns, false);
+			} else {
+				print_null(p, PRINT_FP, NULL, NULL);
+				print_null(p, PRINT_FP, NULL, NULL);
+			}
 		} else {
-			table_cell(t, "-");
-			table_cell(t, "-");
-			table_cell(t, "-");
+			for (k = 0; k < 3; k++)
+				print_null(p, PRINT_FP, NULL, NULL);
 		}
+		open_json_object(p, "flushes");
+		for (k = 0; k < VMI_TLB_NR_REASONS; k++)
+			if (vmi_tlb_reason_name(k))
+				print_uint(p, PRINT_JSON,
+					   vmi_tlb_reason_name(k), NULL,
+					   c->flushes[k]);
+		close_json_object(p);
+		close_json_object(p);
 	}
-	ret |= table_print(t, f);
-	table_free(t);
+	close_json_array(p);
+	printer_table_end(p);
+}
 
-	/* top initiators */
-	fprintf(f, "\ntop initiators (%zu)\n", s->nr_in);
-	t = table_new(ARRAY_SIZE(in_hdr));
-	if (!t)
-		return -1;
-	table_header(t, in_hdr);
-	for (i = 2; i < 7; i++)
+/* The initiators: a table of the top TLB_TOP, or all of "initiators". */
+static void tlb_initiators(struct printer *p, const struct tlb_snap *s,
+			   double secs)
+{
+	static const char *const hdr[] = { "PID",      "COMM",	   "SHOOTDOWNS",
+					   "PAGES",    "WAIT_P50", "WAIT_P99",
+					   "WAIT_MAX", "CAUSES" };
+	char buf[256];
+	struct table *t;
+	unsigned int k;
+	size_t i;
+
+	print_fp(p, "\ntop initiators (%zu)\n", s->nr_in);
+	t = printer_table_begin(p, ARRAY_SIZE(hdr), hdr);
+	for (i = 2; t && i < 7; i++)
 		table_set_align(t, i, TABLE_RIGHT);
-	for (i = 0; i < s->nr_in && i < TLB_TOP; i++) {
+	open_json_array(p, "initiators");
+	for (i = 0; i < s->nr_in && (p->json || i < TLB_TOP); i++) {
 		const struct vmi_tlb_initiator *in = &s->in[i];
 
-		fmt_causes(in, causes, sizeof(causes));
-		fmt_ns(vmi_tlb_quantile(in->wait_hist, in->wait_max_ns, 500),
-		       p50, sizeof(p50));
-		fmt_ns(vmi_tlb_quantile(in->wait_hist, in->wait_max_ns, 990),
-		       p99, sizeof(p99));
-		fmt_ns(in->wait_max_ns, mx, sizeof(mx));
-		table_row(t);
+		open_json_object(p, NULL);
+		print_row(p, NULL);
+		print_uint(p, PRINT_JSON, "pid", NULL, in->pid);
 		if (in->flags & VMI_TLB_INIT_OTHER)
-			table_cell(t, "-");
+			print_null(p, PRINT_FP, NULL, NULL);
 		else
-			table_cellf(t, "%u", in->tgid);
-		table_cellf(t, "%s%s", in->comm,
-			    in->flags & VMI_TLB_INIT_KTHREAD ? " [k]" : "");
-		table_cellf(t, "%.0f%s", in->shootdowns / div, unit);
-		table_cellf(t, "%.0f%s", in->pages / div, unit);
-		table_cell(t, p50);
-		table_cell(t, p99);
-		table_cell(t, mx);
-		table_cell(t, causes);
+			print_uint(p, PRINT_FP, NULL, "%llu", in->tgid);
+		print_uint(p, PRINT_JSON, "tgid", NULL, in->tgid);
+		snprintf(buf, sizeof(buf), "%s%s", in->comm,
+			 in->flags & VMI_TLB_INIT_KTHREAD ? " [k]" : "");
+		print_string(p, PRINT_FP, NULL, "%s", buf);
+		print_string(p, PRINT_JSON, "comm", NULL, in->comm);
+		print_uint(p, PRINT_JSON, "ctx_id", NULL, in->ctx_id);
+		print_yes_no(p, PRINT_JSON, "kthread",
+			     in->flags & VMI_TLB_INIT_KTHREAD);
+		print_yes_no(p, PRINT_JSON, "other",
+			     in->flags & VMI_TLB_INIT_OTHER);
+		tlb_count(p, "shootdowns", in->shootdowns, secs);
+		tlb_count(p, "pages", in->pages, secs);
+		print_uint(p, PRINT_JSON, "full", NULL, in->full);
+		print_uint(p, PRINT_JSON, "freed_tables", NULL,
+			   in->freed_tables);
+		print_uint(p, PRINT_JSON, "ipis", NULL, in->ipis);
+		tlb_wait(p, "wait_ns", in->wait_hist, in->wait_max_ns, true);
+		fmt_causes(in, buf, sizeof(buf));
+		print_string(p, PRINT_FP, NULL, "%s", buf);
+		open_json_object(p, "causes");
+		for (k = 0; k < VMI_TLB_NR_CAUSES; k++)
+			if (in->causes[k] && vmi_tlb_cause_name(k))
+				print_uint(p, PRINT_JSON, vmi_tlb_cause_name(k),
+					   NULL, in->causes[k]);
+		close_json_object(p);
+		open_json_object(p, "targets");
+		for (k = 0; k < VMI_TLB_MAX_TARGETS; k++) {
+			if (!in->targets[k])
+				continue;
+			snprintf(buf, sizeof(buf), "%u", k);
+			print_uint(p, PRINT_JSON, buf, NULL, in->targets[k]);
+		}
+		if (in->targets_other)
+			print_uint(p, PRINT_JSON, "other", NULL,
+				   in->targets_other);
+		close_json_object(p);
+		close_json_object(p);
 	}
-	ret |= table_print(t, f);
-	table_free(t);
+	close_json_array(p);
+	printer_table_end(p);
+}
 
-	/* victim matrix: top initiators x CPUs */
+/* Text: the victim matrix, top initiators x CPUs. */
+static int tlb_matrix(const struct tlb_snap *s, FILE *f)
+{
+	struct table *t;
+	size_t i, j;
+	int ret;
+
 	fprintf(f, "\nwho interrupts whom (shootdowns per target CPU)\n");
 	t = table_new(1 + s->nr_cpus);
 	if (!t)
@@ -431,210 +501,135 @@ static int print_text(const struct tlb_snap *s, const struct tlb_opts *o,
 					    0ULL);
 		}
 	}
-	ret |= table_print(t, f);
+	ret = table_print(t, f);
 	table_free(t);
+	return ret;
+}
+
+/*
+ * The one description of the statistics.  Text: the tracking line, the
+ * CPU table, the top initiators, the victim matrix, the wait lines, what
+ * was lost, warnings for isolated CPUs.  JSON: the same figures, counts
+ * as totals (with "interval_ms" when secs > 0, not per second).
+ */
+static int tlb_print(const struct tlb_snap *s, const struct tlb_opts *o,
+		     double secs, FILE *f)
+{
+	bool target = !(s->st.limits & VMI_TLB_LIM_NO_TARGET);
+	__u64 hist[VMI_TLB_HIST_BUCKETS];
+	char buf[256], p50[32], p99[32], mx[32];
+	struct printer p;
+	uint64_t max, hit;
+	unsigned int k;
+
+	printer_init(&p, f, o->json);
+	open_json_object(&p, NULL);
+	print_yes_no(&p, PRINT_JSON, "enabled", s->st.enabled);
+	if (secs > 0)
+		print_uint(&p, PRINT_JSON, "interval_ms", NULL,
+			   (uint64_t)(secs * 1000));
+	open_json_array(&p, "limits");
+	if (s->st.limits & VMI_TLB_LIM_INVLPGB)
+		print_string(&p, PRINT_JSON, NULL, NULL, "invlpgb");
+	if (s->st.limits & VMI_TLB_LIM_NO_TARGET)
+		print_string(&p, PRINT_JSON, NULL, NULL, "no_target_time");
+	for (k = 0; k < ARRAY_SIZE(proto_hooks); k++) {
+		if (!(s->st.limits & (VMI_TLB_LIM_PROTO_TLB_FLUSH << k)))
+			continue;
+		snprintf(buf, sizeof(buf), "prototype_differs:%s",
+			 proto_hooks[k]);
+		print_string(&p, PRINT_JSON, NULL, NULL, buf);
+	}
+	close_json_array(&p);
+	print_uint(&p, PRINT_JSON, "missed", NULL, s->st.missed);
+	print_uint(&p, PRINT_JSON, "ring_drops", NULL, s->st.ring_drops);
+	print_uint(&p, PRINT_JSON, "other_hits", NULL, s->st.other_hits);
+
+	print_fp(&p, "tracking %s%s%s\n", s->st.enabled ? "on" : "off",
+		 s->st.limits & VMI_TLB_LIM_INVLPGB ?
+			 ", INVLPGB: broadcast flushes send no IPI and are counted as requests only" :
+			 "",
+		 secs > 0 ? ", rates per second" : "");
+	proto_off(s->st.limits, buf, sizeof(buf));
+	if (buf[0])
+		print_fp(&p,
+			 "hooks left off, their prototype in this kernel differs: %s\n",
+			 buf);
+	tlb_cpus(&p, s, o, secs);
+	tlb_initiators(&p, s, secs);
+	if (!o->json && tlb_matrix(s, f))
+		p.error = true;
 
 	wait_hist_all(s, hist, &max);
-	fmt_ns(vmi_tlb_quantile(hist, max, 500), p50, sizeof(p50));
-	fmt_ns(vmi_tlb_quantile(hist, max, 990), p99, sizeof(p99));
-	fmt_ns(max, mx, sizeof(mx));
-	fprintf(f, "\ninitiator wait: p50 %s p99 %s max %s\n", p50, p99, mx);
-	if (target) {
-		handle_hist_all(s, o, hist, &max);
+	if (o->json) {
+		tlb_wait(&p, "wait_ns", hist, max, true);
+		if (target) {
+			handle_hist_all(s, o, hist, &max);
+			tlb_wait(&p, "handle_ns", hist, max, true);
+		}
+	} else {
 		fmt_ns(vmi_tlb_quantile(hist, max, 500), p50, sizeof(p50));
 		fmt_ns(vmi_tlb_quantile(hist, max, 990), p99, sizeof(p99));
 		fmt_ns(max, mx, sizeof(mx));
-		fprintf(f, "target handling: p50 %s p99 %s max %s\n", p50, p99,
+		fprintf(f, "\ninitiator wait: p50 %s p99 %s max %s\n", p50, p99,
 			mx);
-	} else {
-		fprintf(f,
-			"target handling: not measured (no csd tracepoints and no probe on flush_tlb_func)\n");
-	}
-	fprintf(f,
-		"lost: %llu probe misses, %llu trace records, %llu in the \"other\" bucket\n",
-		(unsigned long long)s->st.missed,
-		(unsigned long long)s->st.ring_drops,
-		(unsigned long long)s->st.other_hits);
-	hit = disturbed_cpus(s);
-	for (i = 0; i < 64; i++) {
-		struct tlb_hitter top[TLB_HITTERS];
-		size_t n;
-
-		if (!(hit & (1ULL << i)))
-			continue;
-		fprintf(f,
-			"warning: isolated/nohz_full CPU %zu received TLB shootdown IPIs",
-			i);
-		n = top_hitters(s, i, top);
-		for (j = 0; j < n; j++)
-			fprintf(f, "%s%u/%s (%llu)", j ? ", " : ", from ",
-				top[j].tgid, top[j].comm,
-				(unsigned long long)top[j].shootdowns);
-		fputc('\n', f);
-	}
-	return ret ? -1 : 0;
-}
-
-static void json_wait(struct json_writer *j, const char *key, const __u64 *hist,
-		      uint64_t max)
-{
-	json_key(j, key);
-	json_object_begin(j);
-	json_kv_uint(j, "p50", vmi_tlb_quantile(hist, max, 500));
-	json_kv_uint(j, "p99", vmi_tlb_quantile(hist, max, 990));
-	json_kv_uint(j, "max", max);
-	json_object_end(j);
-}
-
-static int print_json(const struct tlb_snap *s, const struct tlb_opts *o,
-		      double secs, FILE *f)
-{
-	__u64 hist[VMI_TLB_HIST_BUCKETS];
-	uint64_t max, hit;
-	struct json_writer j;
-	char key[16];
-	size_t i;
-	unsigned int k;
-
-	json_init(&j, f, json_pretty);
-	json_object_begin(&j);
-	json_kv_bool(&j, "enabled", s->st.enabled);
-	if (secs > 0)
-		json_kv_uint(&j, "interval_ms", (uint64_t)(secs * 1000));
-	json_key(&j, "limits");
-	json_array_begin(&j);
-	if (s->st.limits & VMI_TLB_LIM_INVLPGB)
-		json_string(&j, "invlpgb");
-	if (s->st.limits & VMI_TLB_LIM_NO_TARGET)
-		json_string(&j, "no_target_time");
-	for (k = 0; k < ARRAY_SIZE(proto_hooks); k++) {
-		char word[64];
-
-		if (!(s->st.limits & (VMI_TLB_LIM_PROTO_TLB_FLUSH << k)))
-			continue;
-		snprintf(word, sizeof(word), "prototype_differs:%s",
-			 proto_hooks[k]);
-		json_string(&j, word);
-	}
-	json_array_end(&j);
-	json_kv_uint(&j, "missed", s->st.missed);
-	json_kv_uint(&j, "ring_drops", s->st.ring_drops);
-	json_kv_uint(&j, "other_hits", s->st.other_hits);
-
-	json_key(&j, "cpus");
-	json_array_begin(&j);
-	for (i = 0; i < s->nr_cpus; i++) {
-		const struct vmi_tlb_cpu *c = &s->cpus[i];
-
-		if (!cpu_shown(o, c->cpu))
-			continue;
-		json_object_begin(&j);
-		json_kv_uint(&j, "cpu", c->cpu);
-		json_kv_uint(&j, "ipis_sent", c->ipis_sent);
-		json_kv_uint(&j, "ipis_received", c->ipis_received);
-		json_kv_uint(&j, "local", c->local);
-		json_kv_uint(&j, "pages", vmi_tlb_cpu_pages(c));
-		json_kv_uint(&j, "shootdowns", c->shootdowns);
-		json_kv_uint(&j, "requests", c->requests);
-		if (!(s->st.limits & VMI_TLB_LIM_NO_TARGET)) {
-			json_kv_uint(&j, "handled", c->handled);
-			json_wait(&j, "handle_ns", c->handle_hist,
-				  c->handle_max_ns);
+		if (target) {
+			handle_hist_all(s, o, hist, &max);
+			fmt_ns(vmi_tlb_quantile(hist, max, 500), p50,
+			       sizeof(p50));
+			fmt_ns(vmi_tlb_quantile(hist, max, 990), p99,
+			       sizeof(p99));
+			fmt_ns(max, mx, sizeof(mx));
+			fprintf(f, "target handling: p50 %s p99 %s max %s\n",
+				p50, p99, mx);
+		} else {
+			fprintf(f,
+				"target handling: not measured (no csd tracepoints and no probe on flush_tlb_func)\n");
 		}
-		json_key(&j, "flushes");
-		json_object_begin(&j);
-		for (k = 0; k < VMI_TLB_NR_REASONS; k++)
-			if (vmi_tlb_reason_name(k))
-				json_kv_uint(&j, vmi_tlb_reason_name(k),
-					     c->flushes[k]);
-		json_object_end(&j);
-		json_object_end(&j);
 	}
-	json_array_end(&j);
-
-	json_key(&j, "initiators");
-	json_array_begin(&j);
-	for (i = 0; i < s->nr_in; i++) {
-		const struct vmi_tlb_initiator *in = &s->in[i];
-
-		json_object_begin(&j);
-		json_kv_uint(&j, "pid", in->pid);
-		json_kv_uint(&j, "tgid", in->tgid);
-		json_kv_string(&j, "comm", in->comm);
-		json_kv_uint(&j, "ctx_id", in->ctx_id);
-		json_kv_bool(&j, "kthread", in->flags & VMI_TLB_INIT_KTHREAD);
-		json_kv_bool(&j, "other", in->flags & VMI_TLB_INIT_OTHER);
-		json_kv_uint(&j, "shootdowns", in->shootdowns);
-		json_kv_uint(&j, "pages", in->pages);
-		json_kv_uint(&j, "full", in->full);
-		json_kv_uint(&j, "freed_tables", in->freed_tables);
-		json_kv_uint(&j, "ipis", in->ipis);
-		json_key(&j, "causes");
-		json_object_begin(&j);
-		for (k = 0; k < VMI_TLB_NR_CAUSES; k++)
-			if (in->causes[k] && vmi_tlb_cause_name(k))
-				json_kv_uint(&j, vmi_tlb_cause_name(k),
-					     in->causes[k]);
-		json_object_end(&j);
-		json_key(&j, "targets");
-		json_object_begin(&j);
-		for (k = 0; k < VMI_TLB_MAX_TARGETS; k++) {
-			if (!in->targets[k])
-				continue;
-			snprintf(key, sizeof(key), "%u", k);
-			json_kv_uint(&j, key, in->targets[k]);
-		}
-		if (in->targets_other)
-			json_kv_uint(&j, "other", in->targets_other);
-		json_object_end(&j);
-		json_wait(&j, "wait_ns", in->wait_hist, in->wait_max_ns);
-		json_object_end(&j);
-	}
-	json_array_end(&j);
-
-	wait_hist_all(s, hist, &max);
-	json_wait(&j, "wait_ns", hist, max);
-	if (!(s->st.limits & VMI_TLB_LIM_NO_TARGET)) {
-		handle_hist_all(s, o, hist, &max);
-		json_wait(&j, "handle_ns", hist, max);
-	}
+	print_fp(&p,
+		 "lost: %llu probe misses, %llu trace records, %llu in the \"other\" bucket\n",
+		 (unsigned long long)s->st.missed,
+		 (unsigned long long)s->st.ring_drops,
+		 (unsigned long long)s->st.other_hits);
 	hit = disturbed_cpus(s);
-	json_key(&j, "isolated_cpus_hit");
-	json_array_begin(&j);
+	open_json_array(&p, "isolated_cpus_hit");
 	for (k = 0; k < 64; k++)
 		if (hit & (1ULL << k))
-			json_uint(&j, k);
-	json_array_end(&j);
-	/* who hit them: the top processes per disturbed CPU */
-	json_key(&j, "isolated_cpus_hit_by");
-	json_array_begin(&j);
+			print_uint(&p, PRINT_JSON, NULL, NULL, k);
+	close_json_array(&p);
+	/* who hit them: a warning line, or an object, per disturbed CPU */
+	open_json_array(&p, "isolated_cpus_hit_by");
 	for (k = 0; k < 64; k++) {
 		struct tlb_hitter top[TLB_HITTERS];
 		size_t n, m;
 
 		if (!(hit & (1ULL << k)))
 			continue;
-		json_object_begin(&j);
-		json_kv_uint(&j, "cpu", k);
-		json_key(&j, "initiators");
-		json_array_begin(&j);
+		open_json_object(&p, NULL);
+		print_uint(&p, PRINT_ANY, "cpu",
+			   "warning: isolated/nohz_full CPU %llu received TLB shootdown IPIs",
+			   k);
+		open_json_array(&p, "initiators");
 		n = top_hitters(s, k, top);
 		for (m = 0; m < n; m++) {
-			json_object_begin(&j);
-			json_kv_uint(&j, "pid", top[m].tgid);
-			json_kv_string(&j, "comm", top[m].comm);
-			json_kv_uint(&j, "shootdowns", top[m].shootdowns);
-			json_object_end(&j);
+			open_json_object(&p, NULL);
+			print_uint(&p, PRINT_ANY, "pid",
+				   m ? ", %llu/" : ", from %llu/", top[m].tgid);
+			print_string(&p, PRINT_ANY, "comm", "%s", top[m].comm);
+			print_uint(&p, PRINT_ANY, "shootdowns", " (%llu)",
+				   top[m].shootdowns);
+			close_json_object(&p);
 		}
-		json_array_end(&j);
-		json_object_end(&j);
+		close_json_array(&p);
+		print_fp(&p, "\n");
+		close_json_object(&p);
 	}
-	json_array_end(&j);
-	json_object_end(&j);
-	return json_finish(&j);
+	close_json_array(&p);
+	close_json_object(&p);
+	return printer_finish(&p);
 }
 
-/* A deep copy of s into d; 0 or -ENOMEM. */
 static int snap_dup(const struct tlb_snap *s, struct tlb_snap *d)
 {
 	*d = *s;
@@ -909,8 +904,7 @@ static int tlb_run(int argc, char **argv)
 	if (!a.st.enabled)
 		cli_warn("tracking is off: counts are frozen (see --enable)");
 	if (!(secs > 0)) {
-		err = o.json ? print_json(&a, &o, 0, stdout) :
-			       print_text(&a, &o, 0, stdout);
+		err = tlb_print(&a, &o, 0, stdout);
 		snap_free(&a);
 		vmi_close(h);
 		return err ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
@@ -927,8 +921,7 @@ static int tlb_run(int argc, char **argv)
 			break;
 		}
 		snap_delta(&a, &d);
-		err = o.json ? print_json(&d, &o, secs, stdout) :
-			       print_text(&d, &o, secs, stdout);
+		err = tlb_print(&d, &o, secs, stdout);
 		if (!o.json)
 			fputc('\n', stdout);
 		fflush(stdout);
