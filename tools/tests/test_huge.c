@@ -971,7 +971,7 @@ int render_huge(const char *what)
 		sample_view(&hv);
 		return huge_print_text(&hv, stdout);
 	}
-	if (strcmp(what, "huge-all"))
+	if (strcmp(what, "huge-all") && strcmp(what, "huge-all-text"))
 		return -1;
 	facts_reset("always");
 	memset(&sys, 0, sizeof(sys));
@@ -1009,6 +1009,8 @@ int render_huge(const char *what)
 	sv.nodes = &node;
 	sv.nr_nodes = 1;
 	sv.thp = &pol;
+	if (!strcmp(what, "huge-all-text"))
+		return huge_all_print_text(&sv, stdout);
 	return huge_all_print_json(&sv, stdout);
 }
 

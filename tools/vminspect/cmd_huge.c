@@ -249,17 +249,21 @@ static void print_policy(const struct vmi_thp_policy *p, FILE *f)
 }
 
 /*
- * The bytes of a VMA or of the process: text the cells RSS 4K THP PTE-THP
- * HTLB TLB BEST; JSON "rss", "swap", "bytes", "thp_pte_orders" and
- * "tlb_entries" (with the CPU's "capacity" when cap).
+ * The bytes of a VMA or of a process: text the cells RSS (NOT-HUGE when
+ * not_huge is given) 4K THP PTE-THP HTLB TLB BEST; JSON "rss", "not_huge",
+ * "swap", "bytes", "thp_pte_orders" and "tlb_entries" (with the CPU's
+ * "capacity" when cap).
  */
 static void huge_sizes(struct printer *p, const struct vmi_huge_bytes *b,
-		       bool cap, const struct vmi_tlb_capacity *t)
+		       const uint64_t *not_huge, bool cap,
+		       const struct vmi_tlb_capacity *t)
 {
 	unsigned int o;
 	char key[24];
 
 	print_size(p, PRINT_ANY, "rss", b->rss);
+	if (not_huge)
+		print_size(p, PRINT_ANY, "not_huge", *not_huge);
 	print_size(p, PRINT_JSON, "swap", b->swap);
 	open_json_object(p, "bytes");
 	print_size(p, PRINT_ANY, "4k", b->base);
@@ -324,7 +328,7 @@ static void huge_vma(struct printer *p, const struct huge_view *hv,
 	} else {
 		print_null(p, PRINT_JSON, "span_2m", NULL);
 	}
-	huge_sizes(p, &v->bytes, false, NULL);
+	huge_sizes(p, &v->bytes, NULL, false, NULL);
 	print_bits(p, PRINT_FP, NULL, adv, vmi_huge_reason_name, ",", "");
 	open_json_array(p, "advice");
 	for (k = 0; p->json && k < VMI_HR_NR; k++) {
@@ -481,7 +485,7 @@ static int huge_print(const struct huge_view *hv, bool json, FILE *f)
 	print_row(&p, "total");
 	print_string(&p, PRINT_FP, NULL, "%s", "");
 	print_string(&p, PRINT_FP, NULL, "%s", "");
-	huge_sizes(&p, &r->total, true, hv->tlb);
+	huge_sizes(&p, &r->total, NULL, true, hv->tlb);
 	printer_table_end(&p);
 
 	open_json_object(&p, "advice_summary");
@@ -532,40 +536,13 @@ static uint64_t zone_free_2m(const struct vmi_huge_zone *z)
 	return n;
 }
 
-int huge_all_print_json(const struct huge_sys_view *sv, FILE *f)
+/* JSON: the system-wide figures of "huge --all" after "top". */
+static void huge_all_sys_json(struct json_writer *j,
+			      const struct huge_sys_view *sv)
 {
 	const struct vmi_huge_sys *s = sv->sys;
-	struct json_writer *j;
-	struct printer pr;
 	unsigned int i, o;
 	size_t k, z;
-
-	printer_init(&pr, f, true);
-	j = &pr.j;
-	json_object_begin(j);
-	json_key(j, "processes");
-	json_object_begin(j);
-	json_kv_uint(j, "scanned", sv->scanned);
-	json_kv_uint(j, "kernel_threads", sv->kernel);
-	json_kv_uint(j, "vanished", sv->gone);
-	json_kv_uint(j, "denied", sv->denied);
-	json_kv_uint(j, "failed", sv->failed);
-	json_object_end(j);
-	json_key(j, "top");
-	json_array_begin(j);
-	for (k = 0; k < sv->nr_top; k++) {
-		const struct vmi_huge_proc *p = &sv->top[k];
-
-		json_object_begin(j);
-		json_kv_uint(j, "pid", p->pid);
-		json_kv_string(j, "comm", p->comm);
-		print_size(&pr, PRINT_JSON, "not_huge", not_huge(&p->b));
-		huge_sizes(&pr, &p->b, false, NULL);
-		json_key(j, "mm_flags");
-		json_bits(j, p->mm_flags, mm_flag_name);
-		json_object_end(j);
-	}
-	json_array_end(j);
 
 	json_key(j, "hugetlb_pools");
 	json_array_begin(j);
@@ -639,68 +616,15 @@ int huge_all_print_json(const struct huge_sys_view *sv, FILE *f)
 	}
 	json_array_end(j);
 	json_object_end(j);
-	json_object_end(j);
-	return printer_finish(&pr);
 }
 
-int huge_all_print_text(const struct huge_sys_view *sv, FILE *f)
+/* Text: the system-wide figures of "huge --all" after the table. */
+static void huge_all_sys_text(const struct huge_sys_view *sv, FILE *f)
 {
-	static const char *const hdr[] = { "PID", "COMM", "RSS",     "NOT-HUGE",
-					   "4K",  "THP",  "PTE-THP", "HTLB",
-					   "TLB", "BEST" };
 	const struct vmi_huge_sys *s = sv->sys;
 	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN];
-	struct table *t;
-	unsigned int i, col;
+	unsigned int i;
 	size_t k, z;
-	int ret;
-
-	fprintf(f,
-		"%zu processes scanned (%zu kernel threads, %zu vanished, "
-		"%zu denied, %zu failed skipped)\n\n",
-		sv->scanned, sv->kernel, sv->gone, sv->denied, sv->failed);
-	t = table_new(ARRAY_SIZE(hdr));
-	if (!t)
-		return -1;
-	table_set_align(t, 0, TABLE_RIGHT);
-	for (col = 2; col < ARRAY_SIZE(hdr); col++)
-		table_set_align(t, col, TABLE_RIGHT);
-	ret = table_header(t, hdr);
-	for (k = 0; !ret && k < sv->nr_top; k++) {
-		const struct vmi_huge_proc *p = &sv->top[k];
-
-		ret = table_row(t);
-		if (!ret)
-			ret = table_cellf(t, "%u", p->pid);
-		if (!ret)
-			ret = table_cell(t, p->comm);
-		if (!ret)
-			ret = table_cell(t, sz(p->b.rss, a));
-		if (!ret)
-			ret = table_cell(t, sz(not_huge(&p->b), a));
-		if (!ret)
-			ret = table_cell(t, sz(p->b.base, a));
-		if (!ret)
-			ret = table_cell(t, sz(vmi_huge_thp_pmd(&p->b), a));
-		if (!ret)
-			ret = table_cell(t, sz(p->b.thp_pte, a));
-		if (!ret)
-			ret = table_cell(t,
-					 sz(vmi_huge_hugetlb_2m(&p->b) +
-						    vmi_huge_hugetlb_1g(&p->b),
-					    a));
-		if (!ret)
-			ret = table_cellf(t, "%" PRIu64,
-					  (uint64_t)p->b.tlb_now);
-		if (!ret)
-			ret = table_cellf(t, "%" PRIu64,
-					  (uint64_t)p->b.tlb_best);
-	}
-	if (!ret)
-		ret = table_print(t, f);
-	table_free(t);
-	if (ret)
-		return -1;
 
 	fputs("\nhugetlb pools:\n", f);
 	for (i = 0; s && i < s->nr_pools; i++)
@@ -740,7 +664,74 @@ int huge_all_print_text(const struct huge_sys_view *sv, FILE *f)
 				sv->nodes[k].node, hz->name, zone_free_2m(hz),
 				sz(hz->managed * PAGE_4K, a));
 		}
-	return ferror(f) ? -1 : 0;
+}
+
+/*
+ * The one description of "huge --all".  Text: what was scanned, the table
+ * of the top processes, then the system-wide lines; JSON: "processes",
+ * "top", then the system-wide objects.
+ */
+static int huge_all_print(const struct huge_sys_view *sv, bool json, FILE *f)
+{
+	static const char *const hdr[] = { "PID", "COMM", "RSS",     "NOT-HUGE",
+					   "4K",  "THP",  "PTE-THP", "HTLB",
+					   "TLB", "BEST" };
+	struct printer p;
+	struct table *t;
+	unsigned int c;
+	size_t k;
+
+	printer_init(&p, f, json);
+	open_json_object(&p, NULL);
+	open_json_object(&p, "processes");
+	print_uint(&p, PRINT_JSON, "scanned", NULL, sv->scanned);
+	print_uint(&p, PRINT_JSON, "kernel_threads", NULL, sv->kernel);
+	print_uint(&p, PRINT_JSON, "vanished", NULL, sv->gone);
+	print_uint(&p, PRINT_JSON, "denied", NULL, sv->denied);
+	print_uint(&p, PRINT_JSON, "failed", NULL, sv->failed);
+	close_json_object(&p);
+	print_fp(&p,
+		 "%zu processes scanned (%zu kernel threads, %zu vanished, "
+		 "%zu denied, %zu failed skipped)\n\n",
+		 sv->scanned, sv->kernel, sv->gone, sv->denied, sv->failed);
+
+	t = printer_table_begin(&p, ARRAY_SIZE(hdr), hdr);
+	for (c = 0; t && c < ARRAY_SIZE(hdr); c++)
+		if (c != 1) /* COMM */
+			table_set_align(t, c, TABLE_RIGHT);
+	open_json_array(&p, "top");
+	for (k = 0; k < sv->nr_top; k++) {
+		const struct vmi_huge_proc *x = &sv->top[k];
+		uint64_t nh = not_huge(&x->b);
+
+		open_json_object(&p, NULL);
+		print_row(&p, NULL);
+		print_uint(&p, PRINT_ANY, "pid", "%llu", x->pid);
+		print_string(&p, PRINT_ANY, "comm", "%s", x->comm);
+		huge_sizes(&p, &x->b, &nh, false, NULL);
+		print_bits(&p, PRINT_JSON, "mm_flags", x->mm_flags,
+			   mm_flag_name, NULL, NULL);
+		close_json_object(&p);
+	}
+	close_json_array(&p);
+	printer_table_end(&p);
+
+	if (json)
+		huge_all_sys_json(&p.j, sv);
+	else
+		huge_all_sys_text(sv, f);
+	close_json_object(&p);
+	return printer_finish(&p);
+}
+
+int huge_all_print_json(const struct huge_sys_view *sv, FILE *f)
+{
+	return huge_all_print(sv, true, f);
+}
+
+int huge_all_print_text(const struct huge_sys_view *sv, FILE *f)
+{
+	return huge_all_print(sv, false, f);
 }
 
 /* ---- running ---- */
