@@ -913,6 +913,7 @@ static void test_printer(void)
 		print_string(&p, PRINT_ANY, "name", "name %s;", "x\"y");
 		print_uint(&p, PRINT_ANY, "n", " n %llu;", 42);
 		print_hex(&p, PRINT_ANY, "va", " va 0x%llx;", 0x1f);
+		print_int(&p, PRINT_ANY, "neg", " neg %lld;", -3);
 		print_fp(&p, " only text;");
 		print_uint(&p, PRINT_JSON, "only_json", "%llu", 7);
 		print_yes_no(&p, PRINT_ANY, "ok", true);
@@ -927,13 +928,13 @@ static void test_printer(void)
 		CHECK(printer_finish(&p) == 0);
 		if (json)
 			CHECK_STR(mem_text(&m),
-				  "{\"name\":\"x\\\"y\",\"n\":42,\"va\":\"0x1f\","
+				  "{\"name\":\"x\\\"y\",\"n\":42,\"va\":\"0x1f\",\"neg\":-3,"
 				  "\"only_json\":7,\"ok\":true,\"bits\":[1],"
 				  "\"flags\":[\"one\",\"bit2\"],\"none\":null,"
 				  "\"sizes\":[4096,2097152]}\n");
 		else
 			CHECK_STR(mem_text(&m),
-				  "name x\"y; n 42; va 0x1f; only text;"
+				  "name x\"y; n 42; va 0x1f; neg -3; only text;"
 				  "yesone,bit2-4K 2M");
 		mem_close(&m);
 	}

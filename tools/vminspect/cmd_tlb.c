@@ -695,47 +695,45 @@ static void snap_delta(const struct tlb_snap *a, struct tlb_snap *d)
 	qsort(d->in, d->nr_in, sizeof(*d->in), cmp_initiator);
 }
 
+/* One shootdown of the trace: a line of text, or one JSON object. */
 static void print_record(const struct vmi_tlb_record *r, bool json, FILE *f)
 {
-	char wait[32], pages[32];
+	const char *cause = vmi_tlb_cause_name(r->cause);
+	bool full = r->flags & VMI_TLB_REC_FULL;
+	struct printer p;
+	char wait[32];
 
-	if (json) {
-		struct json_writer j;
-
-		json_init(&j, f, json_pretty);
-		json_object_begin(&j);
-		json_kv_uint(&j, "ts_ns", r->ts_ns);
-		json_kv_uint(&j, "pid", r->pid);
-		json_kv_uint(&j, "tgid", r->tgid);
-		json_kv_string(&j, "comm", r->comm);
-		json_kv_uint(&j, "cpu", r->cpu);
-		json_kv_string(&j, "cause", vmi_tlb_cause_name(r->cause));
-		json_kv_int(&j, "syscall", r->syscall);
-		json_kv_hex(&j, "targets", r->targets);
-		json_kv_uint(&j, "nr_targets", r->nr_targets);
-		json_kv_uint(&j, "pages", r->pages);
-		json_kv_bool(&j, "full", r->flags & VMI_TLB_REC_FULL);
-		json_kv_bool(&j, "freed_tables", r->flags & VMI_TLB_REC_FREED);
-		json_kv_uint(&j, "wait_ns", r->wait_ns);
-		json_object_end(&j);
-		json_finish(&j);
-		return;
-	}
+	printer_init(&p, f, json);
+	open_json_object(&p, NULL);
+	print_uint(&p, PRINT_JSON, "ts_ns", NULL, r->ts_ns);
+	print_fp(&p, "%llu.%06llu ",
+		 (unsigned long long)(r->ts_ns / 1000000000),
+		 (unsigned long long)(r->ts_ns / 1000 % 1000000));
+	print_uint(&p, PRINT_JSON, "pid", NULL, r->pid);
+	print_uint(&p, PRINT_ANY, "cpu", "cpu%llu ", r->cpu);
+	print_uint(&p, PRINT_ANY, "tgid", "%llu/", r->tgid);
+	print_string(&p, PRINT_ANY, "comm", "%s", r->comm);
+	if (r->flags & VMI_TLB_REC_KTHREAD)
+		print_fp(&p, " [k]");
+	print_string(&p, PRINT_FP, NULL, " cause %s", cause ? cause : "?");
+	print_string(&p, PRINT_JSON, "cause", NULL, cause);
+	print_int(&p, PRINT_JSON, "syscall", NULL, r->syscall);
+	print_hex(&p, PRINT_ANY, "targets", " targets 0x%llx", r->targets);
+	print_uint(&p, PRINT_ANY, "nr_targets", " (%llu)", r->nr_targets);
+	print_uint(&p, full ? PRINT_JSON : PRINT_ANY, "pages", " pages %llu",
+		   r->pages);
+	if (full)
+		print_fp(&p, " pages full");
+	print_yes_no(&p, PRINT_JSON, "full", full);
+	print_yes_no(&p, PRINT_JSON, "freed_tables",
+		     r->flags & VMI_TLB_REC_FREED);
+	if (r->flags & VMI_TLB_REC_FREED)
+		print_fp(&p, " freed_tables");
 	fmt_ns(r->wait_ns, wait, sizeof(wait));
-	if (r->flags & VMI_TLB_REC_FULL)
-		snprintf(pages, sizeof(pages), "full");
-	else
-		snprintf(pages, sizeof(pages), "%llu",
-			 (unsigned long long)r->pages);
-	fprintf(f,
-		"%llu.%06llu cpu%u %u/%s%s cause %s targets 0x%llx (%u) pages %s%s wait %s\n",
-		(unsigned long long)(r->ts_ns / 1000000000),
-		(unsigned long long)(r->ts_ns / 1000 % 1000000), r->cpu,
-		r->tgid, r->comm, r->flags & VMI_TLB_REC_KTHREAD ? " [k]" : "",
-		vmi_tlb_cause_name(r->cause) ? vmi_tlb_cause_name(r->cause) :
-					       "?",
-		(unsigned long long)r->targets, r->nr_targets, pages,
-		r->flags & VMI_TLB_REC_FREED ? " freed_tables" : "", wait);
+	print_fp(&p, " wait %s\n", wait);
+	print_uint(&p, PRINT_JSON, "wait_ns", NULL, r->wait_ns);
+	close_json_object(&p);
+	printer_finish(&p);
 }
 
 static int run_trace(struct vmi_handle *h, const struct tlb_opts *o,

@@ -778,6 +778,19 @@ void print_uint(struct printer *p, enum output_type t, const char *key,
 	}
 }
 
+void print_int(struct printer *p, enum output_type t, const char *key,
+	       const char *fmt, int64_t value)
+{
+	if (!print_wants(p, t))
+		return;
+	if (p->json) {
+		print_key(p, key);
+		json_int(&p->j, value);
+	} else {
+		print_textf(p, fmt, (long long)value);
+	}
+}
+
 void print_hex(struct printer *p, enum output_type t, const char *key,
 	       const char *fmt, uint64_t value)
 {

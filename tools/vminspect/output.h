@@ -187,6 +187,9 @@ void print_string(struct printer *p, enum output_type t, const char *key,
 		  const char *fmt, const char *value);
 void print_uint(struct printer *p, enum output_type t, const char *key,
 		const char *fmt, uint64_t value);
+/* fmt takes a long long ("%lld") */
+void print_int(struct printer *p, enum output_type t, const char *key,
+	       const char *fmt, int64_t value);
 /* JSON: the string "0x1f"; text: fmt */
 void print_hex(struct printer *p, enum output_type t, const char *key,
 	       const char *fmt, uint64_t value);
