@@ -179,6 +179,30 @@ int huge_print_json(const struct huge_view *hv, FILE *f);
 int huge_all_print_text(const struct huge_sys_view *sv, FILE *f);
 int huge_all_print_json(const struct huge_sys_view *sv, FILE *f);
 
+/* ---- tlb ---- */
+
+struct tlb_opts {
+	bool json;
+	uint32_t pid;
+	int cpu; /* -1: all */
+};
+
+/* The statistics at one moment (or their change over an interval). */
+struct tlb_snap {
+	struct vmi_tlb_ctl_arg st;
+	struct vmi_tlb_cpu *cpus;
+	size_t nr_cpus;
+	struct vmi_tlb_initiator *in; /* by shootdowns, most first */
+	size_t nr_in;
+};
+
+/*
+ * Text (counts per second when secs > 0) or, with o->json, one JSON
+ * object; 0 or -1.
+ */
+int tlb_print(const struct tlb_snap *s, const struct tlb_opts *o, double secs,
+	      FILE *f);
+
 /* ---- export ---- */
 
 struct export_proc {

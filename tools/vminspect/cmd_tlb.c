@@ -55,20 +55,6 @@ const struct cli_command cli_cmd_tlb = {
 	.run = tlb_run,
 };
 
-struct tlb_opts {
-	bool json;
-	uint32_t pid;
-	int cpu; /* -1: all */
-};
-
-struct tlb_snap {
-	struct vmi_tlb_ctl_arg st;
-	struct vmi_tlb_cpu *cpus;
-	size_t nr_cpus;
-	struct vmi_tlb_initiator *in;
-	size_t nr_in;
-};
-
 static volatile sig_atomic_t tlb_stop;
 
 static void tlb_on_signal(int sig)
@@ -512,8 +498,8 @@ static int tlb_matrix(const struct tlb_snap *s, FILE *f)
  * was lost, warnings for isolated CPUs.  JSON: the same figures, counts
  * as totals (with "interval_ms" when secs > 0, not per second).
  */
-static int tlb_print(const struct tlb_snap *s, const struct tlb_opts *o,
-		     double secs, FILE *f)
+int tlb_print(const struct tlb_snap *s, const struct tlb_opts *o, double secs,
+	      FILE *f)
 {
 	bool target = !(s->st.limits & VMI_TLB_LIM_NO_TARGET);
 	__u64 hist[VMI_TLB_HIST_BUCKETS];
