@@ -958,6 +958,7 @@ static void test_render(void)
 
 int render_huge(const char *what)
 {
+	struct vmi_tlb_capacity cap;
 	struct vmi_huge_node node;
 	struct vmi_huge_sys sys;
 	struct huge_sys_view sv;
@@ -1009,6 +1010,16 @@ int render_huge(const char *what)
 	sv.nodes = &node;
 	sv.nr_nodes = 1;
 	sv.thp = &pol;
+	/* a CPU that tells its data TLB, but for 1G pages in L1 */
+	memset(&cap, 0, sizeof(cap));
+	snprintf(cap.vendor, sizeof(cap.vendor), "GenuineIntel");
+	cap.source = "cpuid 0x18";
+	cap.l1d_4k = 64;
+	cap.l1d_2m = 32;
+	cap.stlb_4k = 2048;
+	cap.stlb_2m = 1024;
+	cap.stlb_1g = 16;
+	sv.tlb = &cap;
 	if (!strcmp(what, "huge-all-text"))
 		return huge_all_print_text(&sv, stdout);
 	return huge_all_print_json(&sv, stdout);
