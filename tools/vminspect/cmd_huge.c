@@ -124,35 +124,6 @@ static void json_thp_policy(struct json_writer *j,
 	json_object_end(j);
 }
 
-static void json_kv_count(struct json_writer *j, const char *key,
-			  unsigned int v)
-{
-	if (v)
-		json_kv_uint(j, key, v);
-	else
-		json_kv_null(j, key);
-}
-
-static void json_tlb_capacity(struct json_writer *j,
-			      const struct vmi_tlb_capacity *t)
-{
-	json_key(j, "capacity");
-	if (!t || !vmi_tlb_capacity_known(t)) {
-		json_null(j);
-		return;
-	}
-	json_object_begin(j);
-	json_kv_string(j, "source", t->source);
-	json_kv_string(j, "vendor", t->vendor);
-	json_kv_count(j, "l1d_4k", t->l1d_4k);
-	json_kv_count(j, "l1d_2m", t->l1d_2m);
-	json_kv_count(j, "l1d_1g", t->l1d_1g);
-	json_kv_count(j, "stlb_4k", t->stlb_4k);
-	json_kv_count(j, "stlb_2m", t->stlb_2m);
-	json_kv_count(j, "stlb_1g", t->stlb_1g);
-	json_object_end(j);
-}
-
 /* JSON prints the second spelling of a flag's name. */
 #define VMI_BIT_NAME2(mask, text_name, name) [__builtin_ctz(mask)] = name,
 
@@ -189,17 +160,39 @@ static const char *sz(uint64_t b, char *buf)
 	return fmt_size(b, buf, FMT_SIZE_LEN);
 }
 
-static void print_capacity(const struct vmi_tlb_capacity *t, FILE *f)
+/* An entry count of the data TLB: JSON null for 0 (CPUID does not tell). */
+static void capacity_count(struct printer *p, const char *key, const char *fmt,
+			   unsigned int v)
+{
+	print_uint(p, PRINT_FP, NULL, fmt, v);
+	if (v)
+		print_uint(p, PRINT_JSON, key, NULL, v);
+	else
+		print_null(p, PRINT_JSON, key, NULL);
+}
+
+/*
+ * The CPU's data TLB: text one line, JSON "capacity" (null when CPUID
+ * does not tell).
+ */
+static void huge_capacity(struct printer *p, const struct vmi_tlb_capacity *t)
 {
 	if (!t || !vmi_tlb_capacity_known(t)) {
-		fputs("CPU data TLB: unknown (CPUID does not tell)\n", f);
+		print_null(p, PRINT_ANY, "capacity",
+			   "CPU data TLB: unknown (CPUID does not tell)\n");
 		return;
 	}
-	fprintf(f,
-		"CPU data TLB (%s, %s): L1 %u x 4K, %u x 2M, %u x 1G; "
-		"L2 %u x 4K, %u x 2M, %u x 1G (0: not told)\n",
-		t->vendor, t->source, t->l1d_4k, t->l1d_2m, t->l1d_1g,
-		t->stlb_4k, t->stlb_2m, t->stlb_1g);
+	open_json_object(p, "capacity");
+	print_string(p, PRINT_JSON, "source", NULL, t->source);
+	print_string(p, PRINT_ANY, "vendor", "CPU data TLB (%s, ", t->vendor);
+	print_string(p, PRINT_FP, NULL, "%s): ", t->source);
+	capacity_count(p, "l1d_4k", "L1 %llu x 4K, ", t->l1d_4k);
+	capacity_count(p, "l1d_2m", "%llu x 2M, ", t->l1d_2m);
+	capacity_count(p, "l1d_1g", "%llu x 1G; ", t->l1d_1g);
+	capacity_count(p, "stlb_4k", "L2 %llu x 4K, ", t->stlb_4k);
+	capacity_count(p, "stlb_2m", "%llu x 2M, ", t->stlb_2m);
+	capacity_count(p, "stlb_1g", "%llu x 1G (0: not told)\n", t->stlb_1g);
+	close_json_object(p);
 }
 
 static void print_tlb_line(const struct vmi_huge_bytes *b,
@@ -292,7 +285,7 @@ static void huge_sizes(struct printer *p, const struct vmi_huge_bytes *b,
 	print_uint(p, PRINT_ANY, "now", "%llu", b->tlb_now);
 	print_uint(p, PRINT_ANY, "best", "%llu", b->tlb_best);
 	if (cap && p->json)
-		json_tlb_capacity(&p->j, t);
+		huge_capacity(p, t);
 	close_json_object(p);
 }
 
@@ -350,8 +343,9 @@ static void huge_vma(struct printer *p, const struct huge_view *hv,
 }
 
 /* Text: the summary lines above the table. */
-static void huge_head(const struct huge_view *hv, FILE *f)
+static void huge_head(struct printer *p, const struct huge_view *hv)
 {
+	FILE *f = p->f;
 	const struct vmi_huge_result *r = hv->r;
 	const struct vmi_huge_bytes *tb = &r->total;
 	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN], d[FMT_SIZE_LEN],
@@ -368,7 +362,7 @@ static void huge_head(const struct huge_view *hv, FILE *f)
 		fputs("THP disabled for this process by prctl(PR_SET_THP_DISABLE)\n",
 		      f);
 	print_tlb_line(tb, hv->tlb, f);
-	print_capacity(hv->tlb, f);
+	huge_capacity(p, hv->tlb);
 	print_policy(hv->thp, f);
 	fputc('\n', f);
 }
@@ -464,7 +458,7 @@ static int huge_print(const struct huge_view *hv, bool json, FILE *f)
 	if (json)
 		json_thp_policy(&p.j, hv->thp);
 	else
-		huge_head(hv, f);
+		huge_head(&p, hv);
 
 	t = printer_table_begin(&p, ARRAY_SIZE(hdr), hdr);
 	for (c = 0; t && c <= 9; c++)
@@ -537,9 +531,9 @@ static uint64_t zone_free_2m(const struct vmi_huge_zone *z)
 }
 
 /* JSON: the system-wide figures of "huge --all" after "top". */
-static void huge_all_sys_json(struct json_writer *j,
-			      const struct huge_sys_view *sv)
+static void huge_all_sys_json(struct printer *p, const struct huge_sys_view *sv)
 {
+	struct json_writer *j = &p->j;
 	const struct vmi_huge_sys *s = sv->sys;
 	unsigned int i, o;
 	size_t k, z;
@@ -589,7 +583,7 @@ static void huge_all_sys_json(struct json_writer *j,
 	json_thp_policy(j, sv->thp);
 	json_key(j, "tlb");
 	json_object_begin(j);
-	json_tlb_capacity(j, sv->tlb);
+	huge_capacity(p, sv->tlb);
 	json_object_end(j);
 
 	json_key(j, "fragmentation");
@@ -619,8 +613,9 @@ static void huge_all_sys_json(struct json_writer *j,
 }
 
 /* Text: the system-wide figures of "huge --all" after the table. */
-static void huge_all_sys_text(const struct huge_sys_view *sv, FILE *f)
+static void huge_all_sys_text(struct printer *p, const struct huge_sys_view *sv)
 {
+	FILE *f = p->f;
 	const struct vmi_huge_sys *s = sv->sys;
 	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN];
 	unsigned int i;
@@ -639,7 +634,7 @@ static void huge_all_sys_text(const struct huge_sys_view *sv, FILE *f)
 		fputs("  none\n", f);
 	fputc('\n', f);
 	print_policy(sv->thp, f);
-	print_capacity(sv->tlb, f);
+	huge_capacity(p, sv->tlb);
 	if (s) {
 		fprintf(f, "THP in use: anon %s, shmem %s, file %s\n",
 			sz(s->anon_thp, a), sz(s->shmem_thp, b),
@@ -717,9 +712,9 @@ static int huge_all_print(const struct huge_sys_view *sv, bool json, FILE *f)
 	printer_table_end(&p);
 
 	if (json)
-		huge_all_sys_json(&p.j, sv);
+		huge_all_sys_json(&p, sv);
 	else
-		huge_all_sys_text(sv, f);
+		huge_all_sys_text(&p, sv);
 	close_json_object(&p);
 	return printer_finish(&p);
 }
