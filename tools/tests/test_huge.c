@@ -956,6 +956,59 @@ static void test_render(void)
 	free(buf);
 }
 
+/* The THP policy: mTHP sizes, an unreadable knob, no THP at all. */
+static void test_render_policy(void)
+{
+	struct vmi_thp_policy pol;
+	struct huge_view hv;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	sample_view(&hv);
+	pol = *hv.thp;
+	pol.pages_to_scan = -1;
+	pol.nr_sizes = 2;
+	memset(pol.sizes, 0, sizeof(pol.sizes));
+	pol.sizes[0].size = 64 << 10;
+	snprintf(pol.sizes[0].enabled, VMI_THP_WORD, "inherit");
+	pol.sizes[1].size = 2 * MB;
+	snprintf(pol.sizes[1].enabled, VMI_THP_WORD, "always");
+	snprintf(pol.sizes[1].shmem_enabled, VMI_THP_WORD, "never");
+	hv.thp = &pol;
+
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	CHECK(huge_print_json(&hv, f) == 0);
+	fflush(f);
+	CHECK(strstr(buf, "\"khugepaged\":{\"pages_to_scan\":null,"
+			  "\"scan_sleep_millisecs\":10000,") != NULL);
+	CHECK(strstr(buf, "\"sizes\":[{\"size\":65536,\"enabled\":\"inherit\"},"
+			  "{\"size\":2097152,\"enabled\":\"always\","
+			  "\"shmem_enabled\":\"never\"}]") != NULL);
+	rewind(f);
+	CHECK(huge_print_text(&hv, f) == 0);
+	fputc('\0', f);
+	fflush(f);
+	CHECK(strstr(buf, "khugepaged: ? pages every 10000 ms") != NULL);
+	CHECK(strstr(buf, "65536") == NULL); /* sizes: JSON only */
+
+	hv.thp = NULL;
+	rewind(f);
+	CHECK(huge_print_json(&hv, f) == 0);
+	fflush(f);
+	CHECK(strstr(buf, "\"thp_policy\":null,") != NULL);
+	rewind(f);
+	CHECK(huge_print_text(&hv, f) == 0);
+	fputc('\0', f);
+	fflush(f);
+	CHECK(strstr(buf, "THP policy: unknown (no /sys/kernel/mm/"
+			  "transparent_hugepage)\n") != NULL);
+	fclose(f);
+	free(buf);
+}
+
 int render_huge(const char *what)
 {
 	struct vmi_tlb_capacity cap;
@@ -1036,6 +1089,7 @@ void test_huge_all(struct vmi_handle *(*open_fake)(void),
 	test_sys_host();
 	test_cpuid();
 	test_render();
+	test_render_policy();
 	h = open_fake();
 	CHECK(h != NULL);
 	if (h) {

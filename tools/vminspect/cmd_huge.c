@@ -74,56 +74,6 @@ const struct cli_command cli_cmd_huge = {
 /* ---- facts shared by both modes ---- */
 
 /* a sysfs number: null when it could not be read */
-static void json_kv_sysnum(struct json_writer *j, const char *key, int64_t v)
-{
-	if (v < 0)
-		json_kv_null(j, key);
-	else
-		json_kv_int(j, key, v);
-}
-
-static void json_thp_policy(struct json_writer *j,
-			    const struct vmi_thp_policy *p)
-{
-	unsigned int i;
-
-	json_key(j, "thp_policy");
-	if (!p || !p->present) {
-		json_null(j);
-		return;
-	}
-	json_object_begin(j);
-	json_kv_string(j, "enabled", p->enabled);
-	json_kv_string(j, "enabled_2m", vmi_thp_pmd_enabled(p));
-	json_kv_string(j, "defrag", p->defrag);
-	json_kv_string(j, "shmem_enabled", p->shmem_enabled);
-	json_key(j, "khugepaged");
-	json_object_begin(j);
-	json_kv_sysnum(j, "pages_to_scan", p->pages_to_scan);
-	json_kv_sysnum(j, "scan_sleep_millisecs", p->scan_sleep_millisecs);
-	json_kv_sysnum(j, "alloc_sleep_millisecs", p->alloc_sleep_millisecs);
-	json_kv_sysnum(j, "max_ptes_none", p->max_ptes_none);
-	json_kv_sysnum(j, "max_ptes_swap", p->max_ptes_swap);
-	json_kv_sysnum(j, "max_ptes_shared", p->max_ptes_shared);
-	json_kv_sysnum(j, "defrag", p->khugepaged_defrag);
-	json_kv_sysnum(j, "full_scans", p->full_scans);
-	json_kv_sysnum(j, "pages_collapsed", p->pages_collapsed);
-	json_object_end(j);
-	json_key(j, "sizes");
-	json_array_begin(j);
-	for (i = 0; i < p->nr_sizes; i++) {
-		json_object_begin(j);
-		json_kv_uint(j, "size", p->sizes[i].size);
-		json_kv_string(j, "enabled", p->sizes[i].enabled);
-		if (p->sizes[i].shmem_enabled[0])
-			json_kv_string(j, "shmem_enabled",
-				       p->sizes[i].shmem_enabled);
-		json_object_end(j);
-	}
-	json_array_end(j);
-	json_object_end(j);
-}
-
 /* JSON prints the second spelling of a flag's name. */
 #define VMI_BIT_NAME2(mask, text_name, name) [__builtin_ctz(mask)] = name,
 
@@ -211,34 +161,77 @@ static void print_tlb_line(const struct vmi_huge_bytes *b,
 	fputc('\n', f);
 }
 
-static void print_policy(const struct vmi_thp_policy *p, FILE *f)
+/*
+ * A number of the THP sysfs files: JSON null when it could not be read
+ * (< 0), text "?"; fmt (a "%s" for the number) NULL: JSON only.
+ */
+static void policy_num(struct printer *p, const char *key, const char *fmt,
+		       int64_t v)
 {
-	char a[24], b[24], c[24];
+	char buf[24];
 
-	if (!p || !p->present) {
-		fputs("THP policy: unknown (no "
-		      "/sys/kernel/mm/transparent_hugepage)\n",
-		      f);
+	if (v < 0)
+		print_null(p, PRINT_JSON, key, NULL);
+	else
+		print_int(p, PRINT_JSON, key, NULL, v);
+	if (!fmt)
+		return;
+	if (v < 0)
+		snprintf(buf, sizeof(buf), "?");
+	else
+		snprintf(buf, sizeof(buf), "%" PRId64, v);
+	print_string(p, PRINT_FP, NULL, fmt, buf);
+}
+
+/*
+ * The THP policy: text one line, JSON "thp_policy" with every khugepaged
+ * knob and the per-size settings (null without THP in sysfs).
+ */
+static void huge_policy(struct printer *p, const struct vmi_thp_policy *t)
+{
+	unsigned int i;
+
+	if (!t || !t->present) {
+		print_null(p, PRINT_ANY, "thp_policy",
+			   "THP policy: unknown (no /sys/kernel/mm/transparent_hugepage)\n");
 		return;
 	}
-	fprintf(f,
-		"THP policy: enabled %s (2M: %s), defrag %s, shmem_enabled %s; "
-		"khugepaged: %s pages every %s ms, max_ptes_none %s\n",
-		p->enabled, vmi_thp_pmd_enabled(p), p->defrag,
-		p->shmem_enabled[0] ? p->shmem_enabled : "-",
-		p->pages_to_scan < 0 ?
-			"?" :
-			(snprintf(a, sizeof(a), "%" PRId64, p->pages_to_scan),
-			 a),
-		p->scan_sleep_millisecs < 0 ?
-			"?" :
-			(snprintf(b, sizeof(b), "%" PRId64,
-				  p->scan_sleep_millisecs),
-			 b),
-		p->max_ptes_none < 0 ?
-			"?" :
-			(snprintf(c, sizeof(c), "%" PRId64, p->max_ptes_none),
-			 c));
+	open_json_object(p, "thp_policy");
+	print_string(p, PRINT_ANY, "enabled", "THP policy: enabled %s",
+		     t->enabled);
+	print_string(p, PRINT_ANY, "enabled_2m", " (2M: %s)",
+		     vmi_thp_pmd_enabled(t));
+	print_string(p, PRINT_ANY, "defrag", ", defrag %s", t->defrag);
+	print_string(p, PRINT_JSON, "shmem_enabled", NULL, t->shmem_enabled);
+	print_string(p, PRINT_FP, NULL, ", shmem_enabled %s; ",
+		     t->shmem_enabled[0] ? t->shmem_enabled : "-");
+	open_json_object(p, "khugepaged");
+	policy_num(p, "pages_to_scan", "khugepaged: %s pages",
+		   t->pages_to_scan);
+	policy_num(p, "scan_sleep_millisecs", " every %s ms",
+		   t->scan_sleep_millisecs);
+	policy_num(p, "alloc_sleep_millisecs", NULL, t->alloc_sleep_millisecs);
+	policy_num(p, "max_ptes_none", ", max_ptes_none %s\n",
+		   t->max_ptes_none);
+	policy_num(p, "max_ptes_swap", NULL, t->max_ptes_swap);
+	policy_num(p, "max_ptes_shared", NULL, t->max_ptes_shared);
+	policy_num(p, "defrag", NULL, t->khugepaged_defrag);
+	policy_num(p, "full_scans", NULL, t->full_scans);
+	policy_num(p, "pages_collapsed", NULL, t->pages_collapsed);
+	close_json_object(p);
+	open_json_array(p, "sizes");
+	for (i = 0; p->json && i < t->nr_sizes; i++) {
+		open_json_object(p, NULL);
+		print_uint(p, PRINT_JSON, "size", NULL, t->sizes[i].size);
+		print_string(p, PRINT_JSON, "enabled", NULL,
+			     t->sizes[i].enabled);
+		if (t->sizes[i].shmem_enabled[0])
+			print_string(p, PRINT_JSON, "shmem_enabled", NULL,
+				     t->sizes[i].shmem_enabled);
+		close_json_object(p);
+	}
+	close_json_array(p);
+	close_json_object(p);
 }
 
 /*
@@ -363,7 +356,7 @@ static void huge_head(struct printer *p, const struct huge_view *hv)
 		      f);
 	print_tlb_line(tb, hv->tlb, f);
 	huge_capacity(p, hv->tlb);
-	print_policy(hv->thp, f);
+	huge_policy(p, hv->thp);
 	fputc('\n', f);
 }
 
@@ -456,7 +449,7 @@ static int huge_print(const struct huge_view *hv, bool json, FILE *f)
 	print_bits(&p, PRINT_JSON, "mm_flags", r->mm_flags, mm_flag_name, NULL,
 		   NULL);
 	if (json)
-		json_thp_policy(&p.j, hv->thp);
+		huge_policy(&p, hv->thp);
 	else
 		huge_head(&p, hv);
 
@@ -580,7 +573,7 @@ static void huge_all_sys_json(struct printer *p, const struct huge_sys_view *sv)
 		json_object_end(j);
 	}
 	json_object_end(j);
-	json_thp_policy(j, sv->thp);
+	huge_policy(p, sv->thp);
 	json_key(j, "tlb");
 	json_object_begin(j);
 	huge_capacity(p, sv->tlb);
@@ -633,7 +626,7 @@ static void huge_all_sys_text(struct printer *p, const struct huge_sys_view *sv)
 	if (!s || !s->nr_pools)
 		fputs("  none\n", f);
 	fputc('\n', f);
-	print_policy(sv->thp, f);
+	huge_policy(p, sv->thp);
 	huge_capacity(p, sv->tlb);
 	if (s) {
 		fprintf(f, "THP in use: anon %s, shmem %s, file %s\n",
