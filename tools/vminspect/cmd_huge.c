@@ -523,135 +523,118 @@ static uint64_t zone_free_2m(const struct vmi_huge_zone *z)
 	return n;
 }
 
-/* JSON: the system-wide figures of "huge --all" after "top". */
-static void huge_all_sys_json(struct printer *p, const struct huge_sys_view *sv)
+/*
+ * The system-wide figures of "huge --all" after its table: the hugetlb
+ * pools (JSON: per node too), the THP policy, the data TLB, THP in use and
+ * its events, the free 2 MiB blocks per zone.
+ */
+static void huge_all_sys(struct printer *p, const struct huge_sys_view *sv)
 {
-	struct json_writer *j = &p->j;
 	const struct vmi_huge_sys *s = sv->sys;
 	unsigned int i, o;
+	char a[FMT_SIZE_LEN];
 	size_t k, z;
 
-	json_key(j, "hugetlb_pools");
-	json_array_begin(j);
+	print_fp(p, "\nhugetlb pools:\n");
+	open_json_array(p, "hugetlb_pools");
 	for (i = 0; s && i < s->nr_pools; i++) {
-		json_object_begin(j);
-		json_kv_uint(j, "page_size", s->pools[i].page_size);
-		json_kv_uint(j, "total", s->pools[i].total);
-		json_kv_uint(j, "free", s->pools[i].free);
-		json_kv_uint(j, "reserved", s->pools[i].reserved);
-		json_kv_uint(j, "surplus", s->pools[i].surplus);
-		json_key(j, "nodes");
-		json_array_begin(j);
-		for (k = 0; k < sv->nr_nodes; k++) {
-			json_object_begin(j);
-			json_kv_uint(j, "node", sv->nodes[k].node);
-			json_kv_uint(j, "total", sv->nodes[k].pool_total[i]);
-			json_kv_uint(j, "free", sv->nodes[k].pool_free[i]);
-			json_kv_uint(j, "surplus",
-				     sv->nodes[k].pool_surplus[i]);
-			json_object_end(j);
+		open_json_object(p, NULL);
+		print_fp(p, "  ");
+		print_size(p, PRINT_ANY, "page_size", s->pools[i].page_size);
+		print_uint(p, PRINT_ANY, "total", ": %llu total",
+			   s->pools[i].total);
+		print_uint(p, PRINT_ANY, "free", ", %llu free",
+			   s->pools[i].free);
+		print_uint(p, PRINT_ANY, "reserved", ", %llu reserved",
+			   s->pools[i].reserved);
+		print_uint(p, PRINT_ANY, "surplus", ", %llu surplus\n",
+			   s->pools[i].surplus);
+		open_json_array(p, "nodes");
+		for (k = 0; p->json && k < sv->nr_nodes; k++) {
+			open_json_object(p, NULL);
+			print_uint(p, PRINT_JSON, "node", NULL,
+				   sv->nodes[k].node);
+			print_uint(p, PRINT_JSON, "total", NULL,
+				   sv->nodes[k].pool_total[i]);
+			print_uint(p, PRINT_JSON, "free", NULL,
+				   sv->nodes[k].pool_free[i]);
+			print_uint(p, PRINT_JSON, "surplus", NULL,
+				   sv->nodes[k].pool_surplus[i]);
+			close_json_object(p);
 		}
-		json_array_end(j);
-		json_object_end(j);
+		close_json_array(p);
+		close_json_object(p);
 	}
-	json_array_end(j);
+	close_json_array(p);
+	if (!s || !s->nr_pools)
+		print_fp(p, "  none\n");
+	print_fp(p, "\n");
 
-	json_key(j, "thp");
-	json_object_begin(j);
-	if (s) {
-		json_kv_uint(j, "anon_thp", s->anon_thp);
-		json_kv_uint(j, "shmem_thp", s->shmem_thp);
-		json_kv_uint(j, "shmem_pmd_mapped", s->shmem_pmd_mapped);
-		json_kv_uint(j, "file_thp", s->file_thp);
-		json_kv_uint(j, "file_pmd_mapped", s->file_pmd_mapped);
-		json_key(j, "events");
-		json_object_begin(j);
-		for (i = 0; i < VMI_EV_NR; i++)
-			if (vmi_huge_event_name(i))
-				json_kv_uint(j, vmi_huge_event_name(i),
-					     s->events[i]);
-		json_object_end(j);
-	}
-	json_object_end(j);
 	huge_policy(p, sv->thp);
-	json_key(j, "tlb");
-	json_object_begin(j);
+	open_json_object(p, "tlb");
 	huge_capacity(p, sv->tlb);
-	json_object_end(j);
+	close_json_object(p);
 
-	json_key(j, "fragmentation");
-	json_object_begin(j);
-	json_kv_uint(j, "free_2m_blocks", s ? s->free_2m : 0);
-	json_key(j, "zones");
-	json_array_begin(j);
+	open_json_object(p, "thp");
+	if (s) {
+		print_fp(p, "THP in use: anon ");
+		print_size(p, PRINT_ANY, "anon_thp", s->anon_thp);
+		print_fp(p, ", shmem ");
+		print_size(p, PRINT_ANY, "shmem_thp", s->shmem_thp);
+		print_size(p, PRINT_JSON, "shmem_pmd_mapped",
+			   s->shmem_pmd_mapped);
+		print_fp(p, ", file ");
+		print_size(p, PRINT_ANY, "file_thp", s->file_thp);
+		print_size(p, PRINT_JSON, "file_pmd_mapped",
+			   s->file_pmd_mapped);
+		print_fp(p, "\nTHP events:");
+		open_json_object(p, "events");
+		for (i = 0; i < VMI_EV_NR; i++) {
+			if (!vmi_huge_event_name(i))
+				continue;
+			print_fp(p, " %s", vmi_huge_event_name(i));
+			print_uint(p, PRINT_ANY, vmi_huge_event_name(i),
+				   " %llu", s->events[i]);
+		}
+		close_json_object(p);
+		print_fp(p, "\n");
+	}
+	close_json_object(p);
+
+	open_json_object(p, "fragmentation");
+	if (s) {
+		print_uint(p, PRINT_ANY, "free_2m_blocks",
+			   "\nfree 2 MiB blocks: %llu", s->free_2m);
+		print_fp(p, " (%s)\n", sz(s->free_2m * SZ_2M, a));
+	} else {
+		print_uint(p, PRINT_JSON, "free_2m_blocks", NULL, 0);
+	}
+	open_json_array(p, "zones");
 	for (k = 0; k < sv->nr_nodes; k++) {
 		for (z = 0; z < sv->nodes[k].nr_zones; z++) {
 			const struct vmi_huge_zone *hz = &sv->nodes[k].zones[z];
 
-			json_object_begin(j);
-			json_kv_uint(j, "node", sv->nodes[k].node);
-			json_kv_string(j, "zone", hz->name);
-			json_kv_uint(j, "managed_pages", hz->managed);
-			json_kv_uint(j, "free_2m_blocks", zone_free_2m(hz));
-			json_key(j, "free_blocks_by_order");
-			json_array_begin(j);
-			for (o = 0; o < VMI_THP_ORDERS; o++)
-				json_uint(j, hz->free[o]);
-			json_array_end(j);
-			json_object_end(j);
+			open_json_object(p, NULL);
+			print_uint(p, PRINT_ANY, "node", "  node %llu ",
+				   sv->nodes[k].node);
+			print_string(p, PRINT_ANY, "zone", "%-8s", hz->name);
+			print_uint(p, PRINT_JSON, "managed_pages", NULL,
+				   hz->managed);
+			print_uint(p, PRINT_ANY, "free_2m_blocks",
+				   " %llu free 2 MiB blocks, ",
+				   zone_free_2m(hz));
+			print_fp(p, "%s managed\n",
+				 sz(hz->managed * PAGE_4K, a));
+			open_json_array(p, "free_blocks_by_order");
+			for (o = 0; p->json && o < VMI_THP_ORDERS; o++)
+				print_uint(p, PRINT_JSON, NULL, NULL,
+					   hz->free[o]);
+			close_json_array(p);
+			close_json_object(p);
 		}
 	}
-	json_array_end(j);
-	json_object_end(j);
-}
-
-/* Text: the system-wide figures of "huge --all" after the table. */
-static void huge_all_sys_text(struct printer *p, const struct huge_sys_view *sv)
-{
-	FILE *f = p->f;
-	const struct vmi_huge_sys *s = sv->sys;
-	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN];
-	unsigned int i;
-	size_t k, z;
-
-	fputs("\nhugetlb pools:\n", f);
-	for (i = 0; s && i < s->nr_pools; i++)
-		fprintf(f,
-			"  %s: %" PRIu64 " total, %" PRIu64 " free, %" PRIu64
-			" reserved, %" PRIu64 " surplus\n",
-			sz(s->pools[i].page_size, a),
-			(uint64_t)s->pools[i].total, (uint64_t)s->pools[i].free,
-			(uint64_t)s->pools[i].reserved,
-			(uint64_t)s->pools[i].surplus);
-	if (!s || !s->nr_pools)
-		fputs("  none\n", f);
-	fputc('\n', f);
-	huge_policy(p, sv->thp);
-	huge_capacity(p, sv->tlb);
-	if (s) {
-		fprintf(f, "THP in use: anon %s, shmem %s, file %s\n",
-			sz(s->anon_thp, a), sz(s->shmem_thp, b),
-			sz(s->file_thp, c));
-		fputs("THP events:", f);
-		for (i = 0; i < VMI_EV_NR; i++)
-			if (vmi_huge_event_name(i))
-				fprintf(f, " %s %" PRIu64,
-					vmi_huge_event_name(i),
-					(uint64_t)s->events[i]);
-		fputc('\n', f);
-		fprintf(f, "\nfree 2 MiB blocks: %" PRIu64 " (%s)\n",
-			(uint64_t)s->free_2m, sz(s->free_2m * SZ_2M, a));
-	}
-	for (k = 0; k < sv->nr_nodes; k++)
-		for (z = 0; z < sv->nodes[k].nr_zones; z++) {
-			const struct vmi_huge_zone *hz = &sv->nodes[k].zones[z];
-
-			fprintf(f,
-				"  node %u %-8s %" PRIu64
-				" free 2 MiB blocks, %s managed\n",
-				sv->nodes[k].node, hz->name, zone_free_2m(hz),
-				sz(hz->managed * PAGE_4K, a));
-		}
+	close_json_array(p);
+	close_json_object(p);
 }
 
 /*
@@ -704,10 +687,7 @@ static int huge_all_print(const struct huge_sys_view *sv, bool json, FILE *f)
 	close_json_array(&p);
 	printer_table_end(&p);
 
-	if (json)
-		huge_all_sys_json(&p, sv);
-	else
-		huge_all_sys_text(&p, sv);
+	huge_all_sys(&p, sv);
 	close_json_object(&p);
 	return printer_finish(&p);
 }
