@@ -742,8 +742,12 @@ static __printf(2, 3) void print_textf(struct printer *p, const char *fmt, ...)
 		p->error = true;
 		return;
 	}
-	print_text(p, s);
-	free(s);
+	if (!p->t) {
+		fputs(s, p->f);
+		free(s);
+	} else if (table_put(p->t, s)) { /* the cell takes s */
+		p->error = true;
+	}
 }
 
 /* fmt comes from the command's description: a literal with one value. */
