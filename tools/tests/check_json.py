@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Checks the JSON of "test_host --render WHAT" (sample data of
-# tests/test_host.c) against the documented shape of walk, translate and
-# maps --json.  Usage: test_host --render WHAT | check_json.py WHAT
+# tests/test_host.c; "test_huge --render huge|huge-all" for huge) against
+# the documented shape of walk, translate, maps and huge --json.
+# Usage: test_host --render WHAT | check_json.py WHAT
 # Exits 0 when it matches, else prints what differs and exits 1.
 
 import json

@@ -2,9 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Host tests of the vminspect companion (no kernel module needed): the C unit
-# tests (tests/test_host) and the CLI's exit codes and messages.  A fake
-# /proc/vminspect is a directory given through VMINSPECT_PROC_DIR.
-# Run from tools/ (make -C tools test).  Ends with "N passed, N failed".
+# tests (tests/test_host, test_huge, test_export, test_svg: kselftest
+# harness, KTAP) and the CLI's exit codes and messages.  A fake /proc/vminspect is a
+# directory given through VMINSPECT_PROC_DIR.
+#
+#   tests/run.sh [--no-unit]
+#
+# --no-unit: the unit tests were not built (no kselftest harness, see
+# tools/Makefile): they and the renderings they print are skipped.
+# Run from tools/ (make -C tools test).  Ends with "N passed, N failed"
+# (", N skipped" when something was skipped).
 
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -14,11 +21,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 unset MAKEFLAGS MFLAGS MAKEOVERRIDES PREFIX BINDIR LIBDIR INCLUDEDIR PKGCONFIGDIR \
 	COMPLETIONDIR SYSTEMDUNITDIR DOCDIR DESTDIR
 
+unit_tests=1
+[ "${1:-}" = --no-unit ] && unit_tests=0
+
 VMI=./vminspect/vminspect
 # the shared library's file is named after the release, ../VERSION
 sover=$(cat ../VERSION)
 pass=0
 fail=0
+skipped=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -46,15 +57,52 @@ expect() {
 }
 
 # -- C unit tests --
-unit=$(./tests/test_host tests/data/status.txt)
-printf '%s\n' "$unit" | grep -v ' passed, .* failed$'
-read -r up _ uf _ < <(printf '%s\n' "$unit" | tail -n 1)
-if [[ "$up" =~ ^[0-9]+$ && "$uf" =~ ^[0-9]+$ ]]; then
+# unit NAME: run tests/NAME, show its KTAP but the passed tests, and add
+# its "# Totals:" line (xfail counts as passed, xpass and error as failed)
+unit() {
+	local out counts up uf us
+	out=$("./tests/$1" 2>&1)
+	printf '%s\n' "$out" | grep -vE '^ok [0-9]+ |^#  RUN |^# +OK '
+	counts=$(printf '%s\n' "$out" | awk '
+		/^# Totals: pass:[0-9]+ fail:[0-9]+/ {
+			n = split($0, w, /[ :]+/)
+			for (i = 1; i < n; i++) {
+				v = w[i + 1] + 0
+				if (w[i] == "pass" || w[i] == "xfail") p += v
+				else if (w[i] == "fail" || w[i] == "xpass" || w[i] == "error") f += v
+				else if (w[i] == "skip") s += v
+			}
+			found = 1
+		}
+		END { if (found) print p + 0, f + 0, s + 0 }')
+	if [ -z "$counts" ]; then
+		bad "$1 did not print its totals"
+		return
+	fi
+	read -r up uf us <<<"$counts"
 	pass=$((pass + up))
 	fail=$((fail + uf))
+	skipped=$((skipped + us))
+}
+if [ "$unit_tests" = 1 ]; then
+	unit test_host
+	unit test_huge
+	unit test_export
+	unit test_svg
 else
-	bad "test_host did not report its counts"
+	echo "# skip: the unit tests (test_host, test_huge, test_export, test_svg) were not built"
+	skipped=$((skipped + 4))
 fi
+
+# render WHAT: the unit test binary's sample rendering WHAT
+render() {
+	case $1 in
+	huge*) ./tests/test_huge --render "$1" ;;
+	export*) ./tests/test_export --render "$1" ;;
+	svg*) ./tests/test_svg --render "$1" ;;
+	*) ./tests/test_host --render "$1" ;;
+	esac
+}
 
 # -- global options and usage errors --
 expect 0 "Exit status:" "--help" -- --help
@@ -151,14 +199,16 @@ VMINSPECT_PROC_DIR=$tmp/absent expect 3 "$msg" "walk: START+SIZE" -- walk 1 7f00
 
 # -- walk, translate, maps --json: sample renderings, parsed --
 for r in walk translate translate-hidden translate-unmapped maps maps-nopt huge huge-all; do
-	if command -v python3 >/dev/null; then
-		if ./tests/test_host --render "$r" | python3 tests/check_json.py "$r"; then
+	if [ "$unit_tests" = 0 ]; then
+		skipped=$((skipped + 1))
+	elif command -v python3 >/dev/null; then
+		if render "$r" | python3 tests/check_json.py "$r"; then
 			ok
 		else
 			bad "--json rendering '$r' does not have the documented shape"
 		fi
 	elif command -v jq >/dev/null; then
-		if ./tests/test_host --render "$r" | jq -e . >/dev/null; then
+		if render "$r" | jq -e . >/dev/null; then
 			ok
 		else
 			bad "--json rendering '$r' is not JSON"
@@ -168,19 +218,24 @@ done
 
 # -- maps --svg: the sample picture, well formed, rendered by a real SVG
 # renderer, each colour's pixels against the bytes of its "huge --json" --
-./tests/test_host --render svg >"$tmp/maps.svg"
-./tests/test_host --render svg-json >"$tmp/maps.json"
-if command -v xmllint >/dev/null; then
-	if xmllint --noout "$tmp/maps.svg"; then ok; else bad "maps --svg: not well-formed XML"; fi
-fi
-if ! command -v rsvg-convert >/dev/null || ! command -v python3 >/dev/null; then
-	echo "SKIP maps --svg pixels: no rsvg-convert (librsvg2-bin, scripts/deps.sh host) or python3"
-elif rsvg-convert -o "$tmp/maps.png" "$tmp/maps.svg" &&
-	python3 tests/svg_pixels.py "$tmp/maps.svg" "$tmp/maps.png" "$tmp/maps.json" >"$tmp/pixels"; then
-	ok
+if [ "$unit_tests" = 0 ]; then
+	# the picture is test_svg's: both checks are skipped
+	skipped=$((skipped + 2))
 else
-	bad "maps --svg: the rendered colours do not follow the bytes"
-	sed 's/^/  | /' "$tmp/pixels"
+	render svg >"$tmp/maps.svg"
+	render svg-json >"$tmp/maps.json"
+	if command -v xmllint >/dev/null; then
+		if xmllint --noout "$tmp/maps.svg"; then ok; else bad "maps --svg: not well-formed XML"; fi
+	fi
+	if ! command -v rsvg-convert >/dev/null || ! command -v python3 >/dev/null; then
+		echo "SKIP maps --svg pixels: no rsvg-convert (librsvg2-bin, scripts/deps.sh host) or python3"
+	elif rsvg-convert -o "$tmp/maps.png" "$tmp/maps.svg" &&
+		python3 tests/svg_pixels.py "$tmp/maps.svg" "$tmp/maps.png" "$tmp/maps.json" >"$tmp/pixels"; then
+		ok
+	else
+		bad "maps --svg: the rendered colours do not follow the bytes"
+		sed 's/^/  | /' "$tmp/pixels"
+	fi
 fi
 
 # ABI mismatch
@@ -249,7 +304,9 @@ VMINSPECT_PROC_DIR=$tmp/absent expect 1 "No such file or directory" "export: unw
 	export --prometheus --output "$tmp/nodir/x.prom"
 if command -v promtool >/dev/null; then
 	for r in export export-tlb-off export-down; do
-		if ./tests/test_host --render "$r" | promtool check metrics >"$tmp/pt" 2>&1; then
+		if [ "$unit_tests" = 0 ]; then
+			skipped=$((skipped + 1))
+		elif render "$r" | promtool check metrics >"$tmp/pt" 2>&1; then
 			ok
 		else
 			bad "promtool check metrics: rendering '$r'"
@@ -404,5 +461,9 @@ if [ -w /dev/full ]; then
 	if [ "$rc" -eq 1 ]; then ok; else bad "--help >/dev/full: exit $rc, want 1"; fi
 fi
 
-printf '%d passed, %d failed\n' "$pass" "$fail"
+if [ "$skipped" -gt 0 ]; then
+	printf '%d passed, %d failed, %d skipped\n' "$pass" "$fail" "$skipped"
+else
+	printf '%d passed, %d failed\n' "$pass" "$fail"
+fi
 [ "$fail" -eq 0 ]

@@ -2,7 +2,11 @@
 /*
  * Host tests of "vminspect export --prometheus": label escaping, number
  * formatting, the rendering of a synthetic system (every family, TLB on and
- * off, module missing), and the colour decision.
+ * off, module missing), and the colour decision.  kselftest harness, KTAP
+ * output.
+ *
+ * "test_export --render export|export-tlb-off|export-down" prints a sample
+ * in the text exposition format instead.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -12,72 +16,58 @@
 
 #include "../vminspect/cli.h"
 #include "../vminspect/output.h"
-#include "check.h"
-#include "test_export.h"
+#include "kselftest_harness.h"
 
-static void check_str(const char *got, const char *want, int line)
-{
-	if (got && !strcmp(got, want)) {
-		test_passed++;
-		return;
-	}
-	test_failed++;
-	printf("FAIL %s:%d:\n  got:  \"%s\"\n  want: \"%s\"\n", __FILE__, line,
-	       got ? got : "(null)", want);
-}
-
-#define CHECK_STR(got, want) check_str(got, want, __LINE__)
-
-static void test_escape(void)
+TEST(escape)
 {
 	char buf[64];
 
-	CHECK_STR(prom_escape_label("plain", buf, sizeof(buf)), "plain");
-	CHECK_STR(prom_escape_label("", buf, sizeof(buf)), "");
-	CHECK_STR(prom_escape_label("a\\b\"c\nd", buf, sizeof(buf)),
-		  "a\\\\b\\\"c\\nd");
+	EXPECT_STREQ("plain", prom_escape_label("plain", buf, sizeof(buf)));
+	EXPECT_STREQ("", prom_escape_label("", buf, sizeof(buf)));
+	EXPECT_STREQ("a\\\\b\\\"c\\nd",
+		     prom_escape_label("a\\b\"c\nd", buf, sizeof(buf)));
 	/* other bytes pass through: tabs, UTF-8, braces */
-	CHECK_STR(prom_escape_label("t\tx \xc3\xa4{}=,", buf, sizeof(buf)),
-		  "t\tx \xc3\xa4{}=,");
+	EXPECT_STREQ("t\tx \xc3\xa4{}=,",
+		     prom_escape_label("t\tx \xc3\xa4{}=,", buf, sizeof(buf)));
 	/* too small: NULL, never half an escape */
-	CHECK(!prom_escape_label("abc", buf, 3));
-	CHECK(prom_escape_label("abc", buf, 4));
-	CHECK(!prom_escape_label("a\"", buf, 3));
-	CHECK_STR(prom_escape_label("a\"", buf, 4), "a\\\"");
+	EXPECT_TRUE(!prom_escape_label("abc", buf, 3));
+	EXPECT_NE(NULL, prom_escape_label("abc", buf, 4));
+	EXPECT_TRUE(!prom_escape_label("a\"", buf, 3));
+	EXPECT_STREQ("a\\\"", prom_escape_label("a\"", buf, 4));
 }
 
-static void test_values(void)
+TEST(values)
 {
 	char buf[32];
 
-	CHECK_STR(prom_fmt_value(0, buf, sizeof(buf)), "0");
-	CHECK_STR(prom_fmt_value(42, buf, sizeof(buf)), "42");
-	CHECK_STR(prom_fmt_value(-3, buf, sizeof(buf)), "-3");
-	CHECK_STR(prom_fmt_value(1.5, buf, sizeof(buf)), "1.5");
-	CHECK_STR(prom_fmt_value(0.000123, buf, sizeof(buf)), "0.000123");
-	CHECK_STR(prom_fmt_value(1.024e-06, buf, sizeof(buf)), "1.024e-06");
-	CHECK_STR(prom_fmt_value(9007199254740992.0, buf, sizeof(buf)),
-		  "9007199254740992");
-	CHECK_STR(prom_fmt_value(1.5e20, buf, sizeof(buf)), "1.5e+20");
-	CHECK_STR(prom_fmt_value(NAN, buf, sizeof(buf)), "NaN");
-	CHECK_STR(prom_fmt_value(INFINITY, buf, sizeof(buf)), "+Inf");
-	CHECK_STR(prom_fmt_value(-INFINITY, buf, sizeof(buf)), "-Inf");
+	EXPECT_STREQ("0", prom_fmt_value(0, buf, sizeof(buf)));
+	EXPECT_STREQ("42", prom_fmt_value(42, buf, sizeof(buf)));
+	EXPECT_STREQ("-3", prom_fmt_value(-3, buf, sizeof(buf)));
+	EXPECT_STREQ("1.5", prom_fmt_value(1.5, buf, sizeof(buf)));
+	EXPECT_STREQ("0.000123", prom_fmt_value(0.000123, buf, sizeof(buf)));
+	EXPECT_STREQ("1.024e-06", prom_fmt_value(1.024e-06, buf, sizeof(buf)));
+	EXPECT_STREQ("9007199254740992",
+		     prom_fmt_value(9007199254740992.0, buf, sizeof(buf)));
+	EXPECT_STREQ("1.5e+20", prom_fmt_value(1.5e20, buf, sizeof(buf)));
+	EXPECT_STREQ("NaN", prom_fmt_value(NAN, buf, sizeof(buf)));
+	EXPECT_STREQ("+Inf", prom_fmt_value(INFINITY, buf, sizeof(buf)));
+	EXPECT_STREQ("-Inf", prom_fmt_value(-INFINITY, buf, sizeof(buf)));
 }
 
-static void test_color(void)
+TEST(color)
 {
 	enum color_mode m = COLOR_NEVER;
 
-	CHECK(color_parse("auto", &m) == 0 && m == COLOR_AUTO);
-	CHECK(color_parse("always", &m) == 0 && m == COLOR_ALWAYS);
-	CHECK(color_parse("never", &m) == 0 && m == COLOR_NEVER);
-	CHECK(color_parse("yes", &m) != 0 && m == COLOR_NEVER);
-	CHECK(color_decide(COLOR_AUTO, NULL, true));
-	CHECK(color_decide(COLOR_AUTO, "", true)); /* empty: not set */
-	CHECK(!color_decide(COLOR_AUTO, "1", true));
-	CHECK(!color_decide(COLOR_AUTO, NULL, false));
-	CHECK(color_decide(COLOR_ALWAYS, "1", false));
-	CHECK(!color_decide(COLOR_NEVER, NULL, true));
+	EXPECT_TRUE(color_parse("auto", &m) == 0 && m == COLOR_AUTO);
+	EXPECT_TRUE(color_parse("always", &m) == 0 && m == COLOR_ALWAYS);
+	EXPECT_TRUE(color_parse("never", &m) == 0 && m == COLOR_NEVER);
+	EXPECT_TRUE(color_parse("yes", &m) != 0 && m == COLOR_NEVER);
+	EXPECT_TRUE(color_decide(COLOR_AUTO, NULL, true));
+	EXPECT_TRUE(color_decide(COLOR_AUTO, "", true)); /* empty: not set */
+	EXPECT_TRUE(!color_decide(COLOR_AUTO, "1", true));
+	EXPECT_TRUE(!color_decide(COLOR_AUTO, NULL, false));
+	EXPECT_TRUE(color_decide(COLOR_ALWAYS, "1", false));
+	EXPECT_TRUE(!color_decide(COLOR_NEVER, NULL, true));
 }
 
 /* ---- a synthetic system ---- */
@@ -202,113 +192,142 @@ static char *render_to_string(const char *what)
 	return buf;
 }
 
-static void test_render(void)
+TEST(render)
 {
 	char *s = render_to_string("export");
 
-	CHECK(s);
+	EXPECT_NE(NULL, s);
 	if (!s)
 		return;
-	CHECK(!strncmp(s, "# HELP vminspect_up ", 20));
-	CHECK(strstr(s, "\nvminspect_up 1\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_module_info{version=\"0.1.0\",kernel=\"6.12.95+deb12-amd64\",companion_version=\""));
-	CHECK(strstr(s,
-		     "\nvminspect_hugetlb_pool_pages{page_size=\"2097152\",state=\"total\"} 16\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_hugetlb_pool_pages{page_size=\"2097152\",state=\"reserved\"} 2\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_hugetlb_pool_bytes{page_size=\"2097152\",state=\"free\"} 20971520\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_hugetlb_pool_bytes{page_size=\"1073741824\",state=\"total\"} 1073741824\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_hugetlb_node_pages{node=\"1\",page_size=\"2097152\",state=\"surplus\"} 1\n"));
-	CHECK(strstr(s, "\nvminspect_anon_thp_bytes 67108864\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_huge_events_total{event=\"thp_fault_alloc\"} 1234\n"));
-	CHECK(strstr(s, "# TYPE vminspect_huge_events_total counter\n"));
-	CHECK(strstr(s, "\nvminspect_tlb_tracking_enabled 1\n"));
-	CHECK(strstr(s, "\nvminspect_tlb_missed_total 3\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_tlb_shootdown_ipis_received_total{cpu=\"1\"} 7\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_tlb_flushes_total{cpu=\"0\",reason=\"send_ipi\"} 7\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_tlb_flushed_pages_total{cpu=\"1\",reason=\"remote_shootdown\"} 9\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_tlb_shootdowns_by_cause_total{cause=\"munmap\"} 5\n"));
-	CHECK(strstr(s,
-		     "# TYPE vminspect_tlb_initiator_wait_seconds histogram\n"));
+	EXPECT_TRUE(!strncmp(s, "# HELP vminspect_up ", 20));
+	EXPECT_NE(NULL, strstr(s, "\nvminspect_up 1\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_module_info{version=\"0.1.0\",kernel=\"6.12.95+deb12-amd64\",companion_version=\""));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_hugetlb_pool_pages{page_size=\"2097152\",state=\"total\"} 16\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_hugetlb_pool_pages{page_size=\"2097152\",state=\"reserved\"} 2\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_hugetlb_pool_bytes{page_size=\"2097152\",state=\"free\"} 20971520\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_hugetlb_pool_bytes{page_size=\"1073741824\",state=\"total\"} 1073741824\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_hugetlb_node_pages{node=\"1\",page_size=\"2097152\",state=\"surplus\"} 1\n"));
+	EXPECT_NE(NULL, strstr(s, "\nvminspect_anon_thp_bytes 67108864\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_huge_events_total{event=\"thp_fault_alloc\"} 1234\n"));
+	EXPECT_NE(NULL,
+		  strstr(s, "# TYPE vminspect_huge_events_total counter\n"));
+	EXPECT_NE(NULL, strstr(s, "\nvminspect_tlb_tracking_enabled 1\n"));
+	EXPECT_NE(NULL, strstr(s, "\nvminspect_tlb_missed_total 3\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_shootdown_ipis_received_total{cpu=\"1\"} 7\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_flushes_total{cpu=\"0\",reason=\"send_ipi\"} 7\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_flushed_pages_total{cpu=\"1\",reason=\"remote_shootdown\"} 9\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_shootdowns_by_cause_total{cause=\"munmap\"} 5\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "# TYPE vminspect_tlb_initiator_wait_seconds histogram\n"));
 	/* cumulative: 5 below 4096 ns, 6 below 1.07 s, all 7 at +Inf */
-	CHECK(strstr(s,
-		     "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"1.024e-06\"} 0\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"4.096e-06\"} 5\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"1.073741824\"} 6\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"8.589934592\"} 6\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"+Inf\"} 7\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_tlb_initiator_wait_seconds_sum 2.000015\n"));
-	CHECK(strstr(s, "\nvminspect_tlb_initiator_wait_seconds_count 7\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_tlb_shootdown_handlers_total{cpu=\"1\"} 8\n"));
-	CHECK(strstr(s,
-		     "# TYPE vminspect_tlb_target_handle_seconds histogram\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_tlb_target_handle_seconds_bucket{le=\"1.024e-06\"} 0\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_tlb_target_handle_seconds_bucket{le=\"2.048e-06\"} 8\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_tlb_target_handle_seconds_bucket{le=\"+Inf\"} 8\n"));
-	CHECK(strstr(s, "\nvminspect_tlb_target_handle_seconds_sum 1.2e-05\n"));
-	CHECK(strstr(s, "\nvminspect_tlb_target_handle_seconds_count 8\n"));
-	CHECK(strstr(s, "\nvminspect_processes{result=\"denied\"} 1\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_process_resident_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 1048576\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_process_anon_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 4096\n"));
-	CHECK(!strstr(s, "vminspect_process_anon_bytes{pid=\"7\""));
-	CHECK(strstr(s,
-		     "\nvminspect_process_anon_thp_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 2097152\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_process_hugetlb_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\",page_size=\"2097152\"} 4194304\n"));
-	CHECK(strstr(s,
-		     "\nvminspect_process_tlb_entries{pid=\"7\",comm=\"db\",state=\"best\"} 0\n"));
-	CHECK(strstr(s, "\nvminspect_scrape_duration_seconds 0.0125\n"));
-	CHECK(!strstr(s, "tracking off"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"1.024e-06\"} 0\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"4.096e-06\"} 5\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"1.073741824\"} 6\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"8.589934592\"} 6\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_initiator_wait_seconds_bucket{le=\"+Inf\"} 7\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_initiator_wait_seconds_sum 2.000015\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_initiator_wait_seconds_count 7\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_shootdown_handlers_total{cpu=\"1\"} 8\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "# TYPE vminspect_tlb_target_handle_seconds histogram\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_target_handle_seconds_bucket{le=\"1.024e-06\"} 0\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_target_handle_seconds_bucket{le=\"2.048e-06\"} 8\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_target_handle_seconds_bucket{le=\"+Inf\"} 8\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_tlb_target_handle_seconds_sum 1.2e-05\n"));
+	EXPECT_NE(NULL,
+		  strstr(s, "\nvminspect_tlb_target_handle_seconds_count 8\n"));
+	EXPECT_NE(NULL,
+		  strstr(s, "\nvminspect_processes{result=\"denied\"} 1\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_process_resident_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 1048576\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_process_anon_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 4096\n"));
+	EXPECT_TRUE(!strstr(s, "vminspect_process_anon_bytes{pid=\"7\""));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_process_anon_thp_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 2097152\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_process_hugetlb_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\",page_size=\"2097152\"} 4194304\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_process_tlb_entries{pid=\"7\",comm=\"db\",state=\"best\"} 0\n"));
+	EXPECT_NE(NULL,
+		  strstr(s, "\nvminspect_scrape_duration_seconds 0.0125\n"));
+	EXPECT_TRUE(!strstr(s, "tracking off"));
 	free(s);
 
 	s = render_to_string("export-tlb-off");
-	CHECK(s && strstr(s, "\n# vminspect: tlb tracking off (switched off"));
-	CHECK(s && strstr(s, "\nvminspect_tlb_tracking_enabled 0\n"));
-	CHECK(s && !strstr(s, "vminspect_tlb_flushes_total"));
-	CHECK(s && !strstr(s, "vminspect_tlb_initiator_wait_seconds"));
-	CHECK(s && strstr(s, "\nvminspect_hugetlb_pool_pages{"));
+	EXPECT_TRUE(s &&
+		    strstr(s, "\n# vminspect: tlb tracking off (switched off"));
+	EXPECT_TRUE(s && strstr(s, "\nvminspect_tlb_tracking_enabled 0\n"));
+	EXPECT_TRUE(s && !strstr(s, "vminspect_tlb_flushes_total"));
+	EXPECT_TRUE(s && !strstr(s, "vminspect_tlb_initiator_wait_seconds"));
+	EXPECT_TRUE(s && strstr(s, "\nvminspect_hugetlb_pool_pages{"));
 	free(s);
 
 	s = render_to_string("export-down");
-	CHECK_STR(s,
-		  "# HELP vminspect_up 1 when the vminspect kernel module answered\n"
-		  "# TYPE vminspect_up gauge\n"
-		  "vminspect_up 0\n"
-		  "# HELP vminspect_scrape_duration_seconds time vminspect took to collect these metrics\n"
-		  "# TYPE vminspect_scrape_duration_seconds gauge\n"
-		  "vminspect_scrape_duration_seconds 0.0125\n");
+	EXPECT_STREQ("# HELP vminspect_up 1 when the vminspect kernel module answered\n"
+		     "# TYPE vminspect_up gauge\n"
+		     "vminspect_up 0\n"
+		     "# HELP vminspect_scrape_duration_seconds time vminspect took to collect these metrics\n"
+		     "# TYPE vminspect_scrape_duration_seconds gauge\n"
+		     "vminspect_scrape_duration_seconds 0.0125\n",
+		     s);
 	free(s);
 }
 
-void test_export_all(void)
-{
-	test_escape();
-	test_values();
-	test_color();
-	test_render();
-}
-
-int render_export(const char *what)
+static int render_export(const char *what)
 {
 	struct export_view v;
 
@@ -317,4 +336,11 @@ int render_export(const char *what)
 		return -1;
 	sample(&v, what);
 	return export_print_prometheus(&v, stdout);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--render"))
+		return render_export(argv[2]) ? 1 : 0;
+	return test_harness_run(argc, argv);
 }

@@ -1,46 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host-side unit tests of the companion, no kernel module needed: the JSON
- * writer, the table printer, the size formatters, the status-file parser
- * and the status command's renderers.
+ * writer, the print_*() helpers, the table printer, the size formatters,
+ * the status-file parser, the library against a fake module and the
+ * renderers of status, tlb, walk, translate and maps.  kselftest harness,
+ * KTAP output; run from tools/ (the sample status file is
+ * tests/data/status.txt).
  *
- * Usage: test_host [STATUS_FILE]   (default: tests/data/status.txt)
- * Prints one line per failure and "N passed, N failed" at the end.
+ * "test_host --render WHAT" prints a sample --json rendering instead.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <stdint.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../vminspect/cli.h"
 #include "../vminspect/output.h"
-#include "check.h"
-#include "test_export.h"
-#include "test_huge.h"
-#include "test_svg.h"
+#include "fake_ctl.h"
+#include "kselftest_harness.h"
 
-unsigned int test_passed, test_failed;
-
-static void check_str(const char *got, const char *want, const char *what,
-		      int line)
-{
-	if (got && !strcmp(got, want)) {
-		test_passed++;
-		return;
-	}
-	test_failed++;
-	printf("FAIL %s:%d: %s\n  got:  \"%s\"\n  want: \"%s\"\n", __FILE__,
-	       line, what, got ? got : "(null)", want);
-}
-
-#define CHECK_STR(got, want) check_str(got, want, #got, __LINE__)
+#define STATUS_FILE "tests/data/status.txt"
 
 /* An in-memory FILE; the text is read back with mem_text(). */
 struct mem {
@@ -74,7 +58,7 @@ static void mem_close(struct mem *m)
 
 /* ---- JSON ---- */
 
-static void test_json_compact(void)
+TEST(json_compact)
 {
 	struct json_writer j;
 	struct mem m;
@@ -107,18 +91,19 @@ static void test_json_compact(void)
 	json_array_end(&j);
 	json_array_end(&j);
 	json_object_end(&j);
-	CHECK(json_finish(&j) == 0);
-	CHECK_STR(mem_text(&m), "{\"s\":\"a\\\"b\\\\c\\n\\t\\u0001/\x7f\","
-				"\"neg\":-9223372036854775808,"
-				"\"big\":18446744073709551615,"
-				"\"t\":true,\"f\":false,\"n\":null,"
-				"\"addr\":\"0x7ffc0000f000\",\"zero\":\"0x0\","
-				"\"empty_arr\":[],\"empty_obj\":{},"
-				"\"arr\":[1,null,{\"x\":2},[]]}\n");
+	EXPECT_TRUE(json_finish(&j) == 0);
+	EXPECT_STREQ("{\"s\":\"a\\\"b\\\\c\\n\\t\\u0001/\x7f\","
+		     "\"neg\":-9223372036854775808,"
+		     "\"big\":18446744073709551615,"
+		     "\"t\":true,\"f\":false,\"n\":null,"
+		     "\"addr\":\"0x7ffc0000f000\",\"zero\":\"0x0\","
+		     "\"empty_arr\":[],\"empty_obj\":{},"
+		     "\"arr\":[1,null,{\"x\":2},[]]}\n",
+		     mem_text(&m));
 	mem_close(&m);
 }
 
-static void test_json_pretty(void)
+TEST(json_indented)
 {
 	struct json_writer j;
 	struct mem m;
@@ -136,19 +121,20 @@ static void test_json_pretty(void)
 	json_object_begin(&j);
 	json_object_end(&j);
 	json_object_end(&j);
-	CHECK(json_finish(&j) == 0);
-	CHECK_STR(mem_text(&m), "{\n"
-				"  \"a\": \"x\",\n"
-				"  \"b\": [\n"
-				"    1,\n"
-				"    2\n"
-				"  ],\n"
-				"  \"c\": {}\n"
-				"}\n");
+	EXPECT_TRUE(json_finish(&j) == 0);
+	EXPECT_STREQ("{\n"
+		     "  \"a\": \"x\",\n"
+		     "  \"b\": [\n"
+		     "    1,\n"
+		     "    2\n"
+		     "  ],\n"
+		     "  \"c\": {}\n"
+		     "}\n",
+		     mem_text(&m));
 	mem_close(&m);
 }
 
-static void test_json_utf8(void)
+TEST(json_utf8)
 {
 	struct json_writer j;
 	struct mem m;
@@ -161,15 +147,15 @@ static void test_json_utf8(void)
 	/* stray continuation, overlong, surrogate, truncated, > U+10FFFF */
 	json_string(&j, "\x80|\xc0\xaf|\xed\xa0\x80|\xe2\x82|\xf4\x90\x80\x80");
 	json_array_end(&j);
-	CHECK(json_finish(&j) == 0);
-	CHECK_STR(mem_text(&m),
-		  "[\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\","
-		  "\"\\ufffd|\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|"
-		  "\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd\\ufffd\"]\n");
+	EXPECT_TRUE(json_finish(&j) == 0);
+	EXPECT_STREQ("[\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\","
+		     "\"\\ufffd|\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|"
+		     "\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd\\ufffd\"]\n",
+		     mem_text(&m));
 	mem_close(&m);
 }
 
-static void test_json_misuse(void)
+TEST(json_misuse)
 {
 	struct json_writer j;
 	struct mem m;
@@ -180,86 +166,87 @@ static void test_json_misuse(void)
 	json_object_begin(&j);
 	json_int(&j, 1);
 	json_object_end(&j);
-	CHECK(json_finish(&j) != 0);
+	EXPECT_TRUE(json_finish(&j) != 0);
 
 	json_init(&j, m.f, false); /* unbalanced */
 	json_array_begin(&j);
-	CHECK(json_finish(&j) != 0);
+	EXPECT_TRUE(json_finish(&j) != 0);
 
 	json_init(&j, m.f, false); /* wrong closer */
 	json_array_begin(&j);
 	json_object_end(&j);
-	CHECK(json_finish(&j) != 0);
+	EXPECT_TRUE(json_finish(&j) != 0);
 
 	json_init(&j, m.f, false); /* key outside an object */
 	json_array_begin(&j);
 	json_key(&j, "k");
 	json_array_end(&j);
-	CHECK(json_finish(&j) != 0);
+	EXPECT_TRUE(json_finish(&j) != 0);
 
 	json_init(&j, m.f, false); /* dangling key */
 	json_object_begin(&j);
 	json_key(&j, "k");
 	json_object_end(&j);
-	CHECK(json_finish(&j) != 0);
+	EXPECT_TRUE(json_finish(&j) != 0);
 
 	json_init(&j, m.f, false); /* two top-level values */
 	json_int(&j, 1);
 	json_int(&j, 2);
-	CHECK(json_finish(&j) != 0);
+	EXPECT_TRUE(json_finish(&j) != 0);
 
 	json_init(&j, m.f, false); /* nothing written */
-	CHECK(json_finish(&j) != 0);
+	EXPECT_TRUE(json_finish(&j) != 0);
 
 	json_init(&j, m.f, false); /* a top-level scalar is fine */
 	json_bool(&j, true);
-	CHECK(json_finish(&j) == 0);
+	EXPECT_TRUE(json_finish(&j) == 0);
 
 	mem_close(&m);
 }
 
 /* ---- tables ---- */
 
-static void test_table(void)
+TEST(table)
 {
 	static const char *const hdr[] = { "NAME", "SIZE", "NOTE" };
 	struct table *t = table_new(3);
 	struct mem m;
 
-	CHECK(t);
+	EXPECT_NE(NULL, t);
 	if (!t)
 		return;
 	table_set_align(t, 1, TABLE_RIGHT);
-	CHECK(table_header(t, hdr) == 0);
-	CHECK(table_row(t) == 0);
-	CHECK(table_cell(t, "heap") == 0);
-	CHECK(table_cellf(t, "%dM", 132) == 0);
-	CHECK(table_cell(t, "thp") == 0);
-	CHECK(table_cell(t, "extra") == -EINVAL); /* 4th cell */
-	CHECK(table_row(t) == 0);
-	CHECK(table_cell(t, "st\xc3\xa4"
-			    "ck") == 0); /* 5 chars, 6 bytes */
-	CHECK(table_cell(t, NULL) == 0); /* "-" */
-	CHECK(table_row(t) == 0);	 /* short row */
-	CHECK(table_cell(t, "x") == 0);
-	CHECK(table_header(t, hdr) == -EINVAL); /* header not first */
+	EXPECT_TRUE(table_header(t, hdr) == 0);
+	EXPECT_TRUE(table_row(t) == 0);
+	EXPECT_TRUE(table_cell(t, "heap") == 0);
+	EXPECT_TRUE(table_cellf(t, "%dM", 132) == 0);
+	EXPECT_TRUE(table_cell(t, "thp") == 0);
+	EXPECT_TRUE(table_cell(t, "extra") == -EINVAL); /* 4th cell */
+	EXPECT_TRUE(table_row(t) == 0);
+	EXPECT_TRUE(table_cell(t, "st\xc3\xa4"
+				  "ck") == 0); /* 5 chars, 6 bytes */
+	EXPECT_TRUE(table_cell(t, NULL) == 0); /* "-" */
+	EXPECT_TRUE(table_row(t) == 0);	       /* short row */
+	EXPECT_TRUE(table_cell(t, "x") == 0);
+	EXPECT_TRUE(table_header(t, hdr) == -EINVAL); /* header not first */
 
 	mem_open(&m);
-	CHECK(table_print(t, m.f) == 0);
-	CHECK_STR(mem_text(&m), "NAME   SIZE  NOTE\n"
-				"heap   132M  thp\n"
-				"st\xc3\xa4"
-				"ck     -\n"
-				"x\n");
+	EXPECT_TRUE(table_print(t, m.f) == 0);
+	EXPECT_STREQ("NAME   SIZE  NOTE\n"
+		     "heap   132M  thp\n"
+		     "st\xc3\xa4"
+		     "ck     -\n"
+		     "x\n",
+		     mem_text(&m));
 	mem_close(&m);
 	table_free(t);
 
-	CHECK(!table_new(0));
+	EXPECT_TRUE(!table_new(0));
 }
 
 /* ---- sizes ---- */
 
-static void test_sizes(void)
+TEST(sizes)
 {
 	static const struct {
 		uint64_t bytes;
@@ -289,23 +276,16 @@ static void test_sizes(void)
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		fmt_size(cases[i].bytes, buf, sizeof(buf));
-		if (strcmp(buf, cases[i].want)) {
-			test_failed++;
-			printf("FAIL fmt_size(%llu) = \"%s\", want \"%s\"\n",
-			       (unsigned long long)cases[i].bytes, buf,
-			       cases[i].want);
-		} else {
-			test_passed++;
-		}
+		EXPECT_STREQ(cases[i].want, buf);
 	}
 
 	char mask[64];
 
-	CHECK_STR(fmt_size_mask((1ULL << 12) | (1ULL << 21) | (1ULL << 30),
-				mask, sizeof(mask)),
-		  "4K 2M 1G");
-	CHECK_STR(fmt_size_mask(0, mask, sizeof(mask)), "");
-	CHECK_STR(fmt_size_mask((1ULL << 12) | (1ULL << 16), mask, 5), "4K");
+	EXPECT_STREQ("4K 2M 1G",
+		     fmt_size_mask((1ULL << 12) | (1ULL << 21) | (1ULL << 30),
+				   mask, sizeof(mask)));
+	EXPECT_STREQ("", fmt_size_mask(0, mask, sizeof(mask)));
+	EXPECT_STREQ("4K", fmt_size_mask((1ULL << 12) | (1ULL << 16), mask, 5));
 }
 
 /* ---- status file ---- */
@@ -335,8 +315,9 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-static void test_status_parse(const char *path)
+TEST(status_parse)
 {
+	const char *path = STATUS_FILE;
 	static const char odd[] = "\n"
 				  "key_only\n"
 				  "spaced   value with  inner  spaces  \r\n"
@@ -350,53 +331,55 @@ static void test_status_parse(const char *path)
 	size_t n, len;
 	char *text;
 
-	CHECK(vmi_parse_status(sample_status, strlen(sample_status), &kv, &n) ==
-	      0);
-	CHECK(n == 10);
-	CHECK_STR(vmi_status_get(kv, n, "kernel_release"),
-		  "6.12.95+deb12-amd64");
-	CHECK_STR(vmi_status_get(kv, n, "page_sizes"),
-		  "4096 2097152 1073741824");
-	CHECK(!vmi_status_get(kv, n, "nope"));
-	CHECK(vmi_status_to_info(kv, n, &info) == 0);
-	CHECK(info.size == sizeof(info));
-	CHECK(info.abi_version == 2);
-	CHECK(info.pgtable_levels == 5);
-	CHECK(info.page_sizes == ((1ULL << 12) | (1ULL << 21) | (1ULL << 30)));
-	CHECK(info.page_shift == 12);
-	CHECK(info.features ==
-	      (VMI_FEAT_STATUS | VMI_FEAT_WALK | VMI_FEAT_HUGE | VMI_FEAT_TLB));
-	CHECK(info.nr_cpus == 2);
-	CHECK(info.caps == (VMI_CAP_PFN | VMI_CAP_OTHER_MM));
-	CHECK_STR(info.module_version, "0.1.0");
-	CHECK_STR(info.arch, "x86_64");
+	EXPECT_TRUE(vmi_parse_status(sample_status, strlen(sample_status), &kv,
+				     &n) == 0);
+	EXPECT_TRUE(n == 10);
+	EXPECT_STREQ("6.12.95+deb12-amd64",
+		     vmi_status_get(kv, n, "kernel_release"));
+	EXPECT_STREQ("4096 2097152 1073741824",
+		     vmi_status_get(kv, n, "page_sizes"));
+	EXPECT_TRUE(!vmi_status_get(kv, n, "nope"));
+	EXPECT_TRUE(vmi_status_to_info(kv, n, &info) == 0);
+	EXPECT_TRUE(info.size == sizeof(info));
+	EXPECT_TRUE(info.abi_version == 2);
+	EXPECT_TRUE(info.pgtable_levels == 5);
+	EXPECT_TRUE(info.page_sizes ==
+		    ((1ULL << 12) | (1ULL << 21) | (1ULL << 30)));
+	EXPECT_TRUE(info.page_shift == 12);
+	EXPECT_TRUE(info.features == (VMI_FEAT_STATUS | VMI_FEAT_WALK |
+				      VMI_FEAT_HUGE | VMI_FEAT_TLB));
+	EXPECT_TRUE(info.nr_cpus == 2);
+	EXPECT_TRUE(info.caps == (VMI_CAP_PFN | VMI_CAP_OTHER_MM));
+	EXPECT_STREQ("0.1.0", info.module_version);
+	EXPECT_STREQ("x86_64", info.arch);
 	vmi_free_status(kv, n);
 
-	CHECK(vmi_parse_status(odd, sizeof(odd) - 1, &kv, &n) == 0);
-	CHECK(n == 6);
+	EXPECT_TRUE(vmi_parse_status(odd, sizeof(odd) - 1, &kv, &n) == 0);
+	EXPECT_TRUE(n == 6);
 	if (n == 6) {
-		CHECK_STR(kv[0].key, "key_only");
-		CHECK_STR(kv[0].value, "");
-		CHECK_STR(kv[1].key, "spaced");
-		CHECK_STR(kv[1].value, "value with  inner  spaces");
-		CHECK_STR(kv[2].key, "lead");
-		CHECK_STR(kv[5].value, "no-newline");
-		CHECK_STR(vmi_status_get(kv, n, "dup"), "1");
+		EXPECT_STREQ("key_only", kv[0].key);
+		EXPECT_STREQ("", kv[0].value);
+		EXPECT_STREQ("spaced", kv[1].key);
+		EXPECT_STREQ("value with  inner  spaces", kv[1].value);
+		EXPECT_STREQ("lead", kv[2].key);
+		EXPECT_STREQ("no-newline", kv[5].value);
+		EXPECT_STREQ("1", vmi_status_get(kv, n, "dup"));
 	}
 	vmi_free_status(kv, n);
 
-	CHECK(vmi_parse_status("", 0, &kv, &n) == 0 && n == 0);
+	EXPECT_TRUE(vmi_parse_status("", 0, &kv, &n) == 0 && n == 0);
 	vmi_free_status(kv, n);
-	CHECK(vmi_parse_status("a 1\0b 2\n", 8, &kv, &n) == -VMI_EFORMAT);
-	CHECK(!kv && n == 0);
+	EXPECT_TRUE(vmi_parse_status("a 1\0b 2\n", 8, &kv, &n) == -VMI_EFORMAT);
+	EXPECT_TRUE(!kv && n == 0);
 
 	/* the same sample, from a file */
 	text = read_file(path, &len);
-	CHECK(text);
+	EXPECT_NE(NULL, text);
 	if (text) {
-		CHECK(len == strlen(sample_status) &&
-		      !memcmp(text, sample_status, len));
-		CHECK(vmi_parse_status(text, len, &kv, &n) == 0 && n == 10);
+		EXPECT_TRUE(len == strlen(sample_status) &&
+			    !memcmp(text, sample_status, len));
+		EXPECT_TRUE(vmi_parse_status(text, len, &kv, &n) == 0 &&
+			    n == 10);
 		vmi_free_status(kv, n);
 		free(text);
 	}
@@ -416,79 +399,84 @@ static int info_of(const char *text, struct vmi_info *info)
 	return ret;
 }
 
-static void test_status_to_info(void)
+TEST(status_to_info)
 {
 	struct vmi_info info;
 
-	CHECK(info_of("abi_version 2\n", &info) == 0 && info.abi_version == 2);
-	CHECK(info.pgtable_levels == 0 && info.page_sizes == 0 && !info.caps);
-	CHECK(info_of("arch x86_64\n", &info) == -VMI_EFORMAT);
-	CHECK(info_of("abi_version x\n", &info) == -VMI_EFORMAT);
-	CHECK(info_of("abi_version -1\n", &info) == -VMI_EFORMAT);
-	CHECK(info_of("abi_version 1x\n", &info) == -VMI_EFORMAT);
-	CHECK(info_of("abi_version 4294967296\n", &info) == -VMI_EFORMAT);
-	CHECK(info_of("abi_version 1\nnr_cpus 2 3\n", &info) == -VMI_EFORMAT);
-	CHECK(info_of("abi_version 1\npage_sizes 4096 3000\n", &info) ==
-	      -VMI_EFORMAT);
-	CHECK(info_of("abi_version 1\npage_sizes 4096,8192\n", &info) ==
-	      -VMI_EFORMAT);
-	CHECK(info_of("abi_version 1\npage_sizes 0\n", &info) == -VMI_EFORMAT);
-	CHECK(info_of("abi_version 1\npfn_visible yes\n", &info) ==
-	      -VMI_EFORMAT);
-	CHECK(info_of("abi_version 1\nfeatures walk frobnicate tlb\n", &info) ==
-		      0 &&
-	      info.features == (VMI_FEAT_WALK | VMI_FEAT_TLB));
-	CHECK(info_of("abi_version 1\npage_sizes 65536\n", &info) == 0 &&
-	      info.page_sizes == 1ULL << 16 && info.page_shift == 16);
+	EXPECT_TRUE(info_of("abi_version 2\n", &info) == 0 &&
+		    info.abi_version == 2);
+	EXPECT_TRUE(info.pgtable_levels == 0 && info.page_sizes == 0 &&
+		    !info.caps);
+	EXPECT_TRUE(info_of("arch x86_64\n", &info) == -VMI_EFORMAT);
+	EXPECT_TRUE(info_of("abi_version x\n", &info) == -VMI_EFORMAT);
+	EXPECT_TRUE(info_of("abi_version -1\n", &info) == -VMI_EFORMAT);
+	EXPECT_TRUE(info_of("abi_version 1x\n", &info) == -VMI_EFORMAT);
+	EXPECT_TRUE(info_of("abi_version 4294967296\n", &info) == -VMI_EFORMAT);
+	EXPECT_TRUE(info_of("abi_version 1\nnr_cpus 2 3\n", &info) ==
+		    -VMI_EFORMAT);
+	EXPECT_TRUE(info_of("abi_version 1\npage_sizes 4096 3000\n", &info) ==
+		    -VMI_EFORMAT);
+	EXPECT_TRUE(info_of("abi_version 1\npage_sizes 4096,8192\n", &info) ==
+		    -VMI_EFORMAT);
+	EXPECT_TRUE(info_of("abi_version 1\npage_sizes 0\n", &info) ==
+		    -VMI_EFORMAT);
+	EXPECT_TRUE(info_of("abi_version 1\npfn_visible yes\n", &info) ==
+		    -VMI_EFORMAT);
+	EXPECT_TRUE(info_of("abi_version 1\nfeatures walk frobnicate tlb\n",
+			    &info) == 0 &&
+		    info.features == (VMI_FEAT_WALK | VMI_FEAT_TLB));
+	EXPECT_TRUE(info_of("abi_version 1\npage_sizes 65536\n", &info) == 0 &&
+		    info.page_sizes == 1ULL << 16 && info.page_shift == 16);
 	/* overlong strings are truncated, still terminated */
-	CHECK(info_of("abi_version 1\narch "
-		      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
-		      &info) == 0 &&
-	      strlen(info.arch) == VMI_STR_LEN - 1);
+	EXPECT_TRUE(
+		info_of("abi_version 1\narch "
+			"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+			&info) == 0 &&
+		strlen(info.arch) == VMI_STR_LEN - 1);
 }
 
 /* ---- library odds and ends ---- */
 
-static void test_lib_misc(void)
+TEST(lib_misc)
 {
 	struct vmi_info info = { .abi_version = VMI_ABI_VERSION + 1 };
 	char why[128], want[128];
 
-	CHECK(!vmi_abi_compatible(&info, why, sizeof(why)));
+	EXPECT_TRUE(!vmi_abi_compatible(&info, why, sizeof(why)));
 	snprintf(want, sizeof(want),
 		 "kernel module ABI v%d not supported by this vminspect (ABI v%d)",
 		 VMI_ABI_VERSION + 1, VMI_ABI_VERSION);
-	CHECK_STR(why, want);
+	EXPECT_STREQ(want, why);
 	info.abi_version = VMI_ABI_VERSION;
-	CHECK(vmi_abi_compatible(&info, NULL, 0));
+	EXPECT_TRUE(vmi_abi_compatible(&info, NULL, 0));
 
-	CHECK(strstr(vmi_strerror(-VMI_ENOTLOADED), "modprobe vminspect"));
-	CHECK(vmi_strerror(VMI_ENOTLOADED) == vmi_strerror(-VMI_ENOTLOADED));
-	CHECK_STR(vmi_strerror(-ENOENT), strerror(ENOENT));
-	CHECK_STR(vmi_feature_name(VMI_FEAT_HUGE), "huge");
-	CHECK(!vmi_feature_name(1ULL << 40));
-	CHECK(vmi_feature_from_name("tlb") == VMI_FEAT_TLB);
-	CHECK(vmi_feature_from_name("bogus") == 0);
+	EXPECT_NE(NULL,
+		  strstr(vmi_strerror(-VMI_ENOTLOADED), "modprobe vminspect"));
+	EXPECT_TRUE(vmi_strerror(VMI_ENOTLOADED) ==
+		    vmi_strerror(-VMI_ENOTLOADED));
+	EXPECT_STREQ(strerror(ENOENT), vmi_strerror(-ENOENT));
+	EXPECT_STREQ("huge", vmi_feature_name(VMI_FEAT_HUGE));
+	EXPECT_TRUE(!vmi_feature_name(1ULL << 40));
+	EXPECT_TRUE(vmi_feature_from_name("tlb") == VMI_FEAT_TLB);
+	EXPECT_TRUE(vmi_feature_from_name("bogus") == 0);
 
-	CHECK(cli_exit_code(0) == CLI_EXIT_OK);
-	CHECK(cli_exit_code(-VMI_ENOTLOADED) == CLI_EXIT_NOMODULE);
-	CHECK(cli_exit_code(-VMI_EABI) == CLI_EXIT_UNSUPPORTED);
-	CHECK(cli_exit_code(-VMI_ENOTSUPP) == CLI_EXIT_UNSUPPORTED);
-	CHECK(cli_exit_code(-EACCES) == CLI_EXIT_PERM);
-	CHECK(cli_exit_code(-EPERM) == CLI_EXIT_PERM);
-	CHECK(cli_exit_code(-EIO) == CLI_EXIT_RUNTIME);
+	EXPECT_TRUE(cli_exit_code(0) == CLI_EXIT_OK);
+	EXPECT_TRUE(cli_exit_code(-VMI_ENOTLOADED) == CLI_EXIT_NOMODULE);
+	EXPECT_TRUE(cli_exit_code(-VMI_EABI) == CLI_EXIT_UNSUPPORTED);
+	EXPECT_TRUE(cli_exit_code(-VMI_ENOTSUPP) == CLI_EXIT_UNSUPPORTED);
+	EXPECT_TRUE(cli_exit_code(-EACCES) == CLI_EXIT_PERM);
+	EXPECT_TRUE(cli_exit_code(-EPERM) == CLI_EXIT_PERM);
+	EXPECT_TRUE(cli_exit_code(-EIO) == CLI_EXIT_RUNTIME);
 }
 
 /* ---- the library against a fake module ---- */
 
 /*
- * This definition of ioctl() takes the place of libc's for the library
- * linked into this program.  While fake_fd is set, calls on it behave like
- * the module as configured below; others go to the kernel.
+ * The module as configured below, answering the ioctl() calls on fake_fd
+ * (fake_ctl.c).
  */
-static int fake_fd = -1;
-static int fake_errno;	/* fail with this errno */
-static __u64 fake_size; /* size the "kernel" writes back */
+static int fake_errno;				  /* fail with this errno */
+static __u64 fake_size = sizeof(struct vmi_info); /* size written back */
 static __u32 fake_abi = VMI_ABI_VERSION;
 static bool fake_saw_bad_request; /* wrong command, size or flags */
 
@@ -500,17 +488,9 @@ static int fake_get_info(struct vmi_info *info)
 		return -1;
 	}
 	memset(&info->abi_version, 0x5a, sizeof(*info) - 16); /* garbage */
+	fake_info(info);
 	info->size = fake_size;
 	info->abi_version = fake_abi;
-	info->pgtable_levels = 4;
-	info->page_sizes = (1ULL << 12) | (1ULL << 21);
-	info->features = VMI_FEAT_STATUS | VMI_FEAT_WALK;
-	info->caps = 0;
-	info->nr_cpus = 8;
-	info->page_shift = 12;
-	info->reserved = 0;
-	snprintf(info->module_version, VMI_STR_LEN, "9.9.9");
-	snprintf(info->kernel_release, VMI_STR_LEN, "6.1.0-test");
 	/* arch deliberately left without its NUL (all 0x5a) */
 	return 0;
 }
@@ -682,16 +662,8 @@ static int fake_pgtables(struct vmi_pgtables_arg *p)
 	return 0;
 }
 
-int ioctl(int fd, unsigned long req, ...)
+int fake_ioctl(unsigned long req, void *arg)
 {
-	va_list ap;
-	void *arg;
-
-	va_start(ap, req);
-	arg = va_arg(ap, void *);
-	va_end(ap);
-	if (fake_fd < 0 || fd != fake_fd)
-		return syscall(SYS_ioctl, fd, req, arg);
 	if (fake_errno) {
 		errno = fake_errno;
 		return -1;
@@ -707,8 +679,6 @@ int ioctl(int fd, unsigned long req, ...)
 		return fake_translate(arg);
 	case VMI_IOC_PGTABLES:
 		return fake_pgtables(arg);
-	case VMI_IOC_HUGE:
-		return fake_huge(arg);
 	default:
 		fake_saw_bad_request = true;
 		errno = EINVAL;
@@ -716,7 +686,7 @@ int ioctl(int fd, unsigned long req, ...)
 	}
 }
 
-static void test_lib_fake_module(void)
+TEST(lib_fake_module)
 {
 	char dir[] = "/tmp/vmi-test-XXXXXX", path[64];
 	struct vmi_status_kv *kv;
@@ -725,36 +695,33 @@ static void test_lib_fake_module(void)
 	size_t n;
 	int err, fd;
 
-	if (!mkdtemp(dir)) {
-		test_failed++;
-		printf("FAIL mkdtemp: %s\n", strerror(errno));
-		return;
-	}
+	ASSERT_NE(NULL, mkdtemp(dir));
 	setenv("VMINSPECT_PROC_DIR", dir, 1);
-	CHECK_STR(vmi_proc_dir(), dir);
+	EXPECT_STREQ(dir, vmi_proc_dir());
 
 	/* directory present, ctl missing: plain ENOENT, not "not loaded" */
 	h = vmi_open(&err);
-	CHECK(!h && err == -ENOENT);
-	CHECK(vmi_read_status(&kv, &n) == -ENOENT);
+	EXPECT_TRUE(!h && err == -ENOENT);
+	EXPECT_TRUE(vmi_read_status(&kv, &n) == -ENOENT);
 
 	snprintf(path, sizeof(path), "%s/status", dir);
 	fd = open(path, O_WRONLY | O_CREAT, 0644);
-	CHECK(fd >= 0 && write(fd, sample_status, strlen(sample_status)) ==
-				 (ssize_t)strlen(sample_status));
+	EXPECT_TRUE(fd >= 0 &&
+		    write(fd, sample_status, strlen(sample_status)) ==
+			    (ssize_t)strlen(sample_status));
 	close(fd);
-	CHECK(vmi_read_status(&kv, &n) == 0 && n == 10);
-	CHECK_STR(vmi_status_get(kv, n, "arch"), "x86_64");
+	EXPECT_TRUE(vmi_read_status(&kv, &n) == 0 && n == 10);
+	EXPECT_STREQ("x86_64", vmi_status_get(kv, n, "arch"));
 	vmi_free_status(kv, n);
 
 	snprintf(path, sizeof(path), "%s/ctl", dir);
 	fd = open(path, O_WRONLY | O_CREAT, 0444);
 	close(fd);
 	h = vmi_open(&err);
-	CHECK(h && err == 0);
+	EXPECT_TRUE(h && err == 0);
 	if (h) {
 		/* the real ioctl on a plain file: ENOTTY -> not supported */
-		CHECK(vmi_get_info(h, &info) == -VMI_ENOTSUPP);
+		EXPECT_TRUE(vmi_get_info(h, &info) == -VMI_ENOTSUPP);
 
 		/* vmi_open()'s descriptor is the lowest free one: find it */
 		vmi_close(h);
@@ -762,36 +729,37 @@ static void test_lib_fake_module(void)
 		close(fake_fd);
 		h = vmi_open(&err);
 	}
-	CHECK(h);
+	EXPECT_NE(NULL, h);
 	if (h) {
 		fake_size = sizeof(info);
-		CHECK(vmi_get_info(h, &info) == 0);
-		CHECK(!fake_saw_bad_request);
-		CHECK(info.size == sizeof(info) && info.nr_cpus == 8);
-		CHECK_STR(info.module_version, "9.9.9");
-		CHECK(strlen(info.arch) == VMI_STR_LEN - 1); /* terminated */
-		CHECK(vmi_abi_compatible(&info, NULL, 0));
+		EXPECT_TRUE(vmi_get_info(h, &info) == 0);
+		EXPECT_TRUE(!fake_saw_bad_request);
+		EXPECT_TRUE(info.size == sizeof(info) && info.nr_cpus == 8);
+		EXPECT_STREQ("9.9.9", info.module_version);
+		EXPECT_TRUE(strlen(info.arch) ==
+			    VMI_STR_LEN - 1); /* terminated */
+		EXPECT_TRUE(vmi_abi_compatible(&info, NULL, 0));
 
 		fake_size = VMI_INFO_SIZE_VER0; /* an older module */
-		CHECK(vmi_get_info(h, &info) == 0);
+		EXPECT_TRUE(vmi_get_info(h, &info) == 0);
 		fake_size = 16; /* nonsense */
-		CHECK(vmi_get_info(h, &info) == -VMI_EABI);
+		EXPECT_TRUE(vmi_get_info(h, &info) == -VMI_EABI);
 		fake_size = sizeof(info);
 
 		fake_abi = VMI_ABI_VERSION + 1;
-		CHECK(vmi_get_info(h, &info) == 0);
-		CHECK(!vmi_abi_compatible(&info, NULL, 0));
+		EXPECT_TRUE(vmi_get_info(h, &info) == 0);
+		EXPECT_TRUE(!vmi_abi_compatible(&info, NULL, 0));
 		fake_abi = VMI_ABI_VERSION;
 
 		fake_errno = EPERM;
-		CHECK(vmi_get_info(h, &info) == -EPERM);
+		EXPECT_TRUE(vmi_get_info(h, &info) == -EPERM);
 		fake_errno = ENOTTY;
-		CHECK(vmi_get_info(h, &info) == -VMI_ENOTSUPP);
+		EXPECT_TRUE(vmi_get_info(h, &info) == -VMI_ENOTSUPP);
 		fake_errno = 0;
 		vmi_close(h);
 	}
 	fake_fd = -1;
-	CHECK(vmi_get_info(NULL, &info) == -EINVAL);
+	EXPECT_TRUE(vmi_get_info(NULL, &info) == -EINVAL);
 
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/status", dir);
@@ -800,14 +768,14 @@ static void test_lib_fake_module(void)
 
 	/* the directory itself missing: the module is not loaded */
 	h = vmi_open(&err);
-	CHECK(!h && err == -VMI_ENOTLOADED);
-	CHECK(vmi_read_status(&kv, &n) == -VMI_ENOTLOADED);
+	EXPECT_TRUE(!h && err == -VMI_ENOTLOADED);
+	EXPECT_TRUE(vmi_read_status(&kv, &n) == -VMI_ENOTLOADED);
 	unsetenv("VMINSPECT_PROC_DIR");
 }
 
 /* ---- status command renderers ---- */
 
-static void test_status_render(void)
+TEST(status_render)
 {
 	struct vmi_info info;
 	struct mem m;
@@ -815,10 +783,10 @@ static void test_status_render(void)
 
 	json_pretty = true; /* the layout checks below read it */
 
-	CHECK(info_of(sample_status, &info) == 0);
+	EXPECT_TRUE(info_of(sample_status, &info) == 0);
 
 	mem_open(&m);
-	CHECK(status_print_text(&info, m.f) == 0);
+	EXPECT_TRUE(status_print_text(&info, m.f) == 0);
 	snprintf(want, sizeof(want),
 		 "module version     0.1.0\n"
 		 "ABI version        2\n"
@@ -832,11 +800,11 @@ static void test_status_render(void)
 		 "other processes    yes\n"
 		 "companion version  %s\n",
 		 VMINSPECT_VERSION);
-	CHECK_STR(mem_text(&m), want);
+	EXPECT_STREQ(want, mem_text(&m));
 	mem_close(&m);
 
 	mem_open(&m);
-	CHECK(status_print_json(&info, m.f) == 0);
+	EXPECT_TRUE(status_print_json(&info, m.f) == 0);
 	snprintf(want, sizeof(want),
 		 "{\n"
 		 "  \"module_version\": \"0.1.0\",\n"
@@ -861,7 +829,7 @@ static void test_status_render(void)
 		 "  \"companion_version\": \"%s\"\n"
 		 "}\n",
 		 VMINSPECT_VERSION);
-	CHECK_STR(mem_text(&m), want);
+	EXPECT_STREQ(want, mem_text(&m));
 	mem_close(&m);
 
 	/* unprivileged caller, no features, an unknown feature bit */
@@ -869,25 +837,25 @@ static void test_status_render(void)
 	info.features = 1ULL << 9;
 	info.page_sizes = 0;
 	mem_open(&m);
-	CHECK(status_print_text(&info, m.f) == 0);
-	CHECK(strstr(mem_text(&m), "PFNs visible       no\n"));
-	CHECK(strstr(mem_text(&m), "features           bit9\n"));
-	CHECK(strstr(mem_text(&m), "page sizes         -\n"));
+	EXPECT_TRUE(status_print_text(&info, m.f) == 0);
+	EXPECT_NE(NULL, strstr(mem_text(&m), "PFNs visible       no\n"));
+	EXPECT_NE(NULL, strstr(mem_text(&m), "features           bit9\n"));
+	EXPECT_NE(NULL, strstr(mem_text(&m), "page sizes         -\n"));
 	mem_close(&m);
 	mem_open(&m);
-	CHECK(status_print_json(&info, m.f) == 0);
-	CHECK(strstr(mem_text(&m), "\"page_sizes\": [],"));
-	CHECK(strstr(mem_text(&m), "\"pfn_visible\": false,"));
+	EXPECT_TRUE(status_print_json(&info, m.f) == 0);
+	EXPECT_NE(NULL, strstr(mem_text(&m), "\"page_sizes\": [],"));
+	EXPECT_NE(NULL, strstr(mem_text(&m), "\"pfn_visible\": false,"));
 	mem_close(&m);
 
 	/* the default: one line */
 	json_pretty = false;
 	mem_open(&m);
-	CHECK(status_print_json(&info, m.f) == 0);
-	CHECK(strstr(mem_text(&m),
-		     ",\"page_sizes\":[],\"features\":[\"bit9\"],"));
-	CHECK(strchr(mem_text(&m), '\n') ==
-	      mem_text(&m) + strlen(mem_text(&m)) - 1);
+	EXPECT_TRUE(status_print_json(&info, m.f) == 0);
+	EXPECT_NE(NULL, strstr(mem_text(&m),
+			       ",\"page_sizes\":[],\"features\":[\"bit9\"],"));
+	EXPECT_TRUE(strchr(mem_text(&m), '\n') ==
+		    mem_text(&m) + strlen(mem_text(&m)) - 1);
 	mem_close(&m);
 }
 
@@ -943,7 +911,7 @@ static void sample_tlb(struct tlb_snap *s, struct vmi_tlb_cpu *cpus,
 	s->nr_in = 2;
 }
 
-static void test_tlb_render(void)
+TEST(tlb_render)
 {
 	struct vmi_tlb_initiator in[2];
 	struct vmi_tlb_cpu cpus[2];
@@ -953,62 +921,68 @@ static void test_tlb_render(void)
 
 	sample_tlb(&s, cpus, in, false);
 	mem_open(&m);
-	CHECK(tlb_print(&s, &o, 0, m.f) == 0);
-	CHECK(strstr(
-		mem_text(&m),
-		"tracking on\n"
-		"CPU  SENT  RECEIVED  LOCAL  PAGES  SHOOTDOWNS  HANDLED  HANDLE_P50  HANDLE_MAX\n"
-		"0     100       200      7      0          50       30        15ns      12.3us\n"
-		"1     101       201      7      0          50        0           -           -\n"
-		"\n"
-		"top initiators (2)\n"
-		"PID  COMM         SHOOTDOWNS  PAGES  WAIT_P50  WAIT_P99  WAIT_MAX  CAUSES\n"
-		"40   munmapper            77     99      63ns      63ns     2.0ms  munmap:60,mprotect:17\n"
-		"2    kswapd0 [k]           3      0       0ns       0ns     500ns\n"
-		"\n"
-		"who interrupts whom (shootdowns per target CPU)\n"
-		"PID/COMM      cpu0  cpu1\n"
-		"40/munmapper     0    77\n"));
-	CHECK(strstr(mem_text(&m),
-		     "initiator wait: p50 31ns p99 31ns max 2.0ms\n"
-		     "target handling: p50 15ns p99 15ns max 12.3us\n"
-		     "lost: 3 probe misses, 4 trace records, 5 in the \"other\" bucket\n"));
+	EXPECT_TRUE(tlb_print(&s, &o, 0, m.f) == 0);
+	EXPECT_NE(NULL,
+		  strstr(mem_text(&m),
+			 "tracking on\n"
+			 "CPU  SENT  RECEIVED  LOCAL  PAGES  SHOOTDOWNS  HANDLED  HANDLE_P50  HANDLE_MAX\n"
+			 "0     100       200      7      0          50       30        15ns      12.3us\n"
+			 "1     101       201      7      0          50        0           -           -\n"
+			 "\n"
+			 "top initiators (2)\n"
+			 "PID  COMM         SHOOTDOWNS  PAGES  WAIT_P50  WAIT_P99  WAIT_MAX  CAUSES\n"
+			 "40   munmapper            77     99      63ns      63ns     2.0ms  munmap:60,mprotect:17\n"
+			 "2    kswapd0 [k]           3      0       0ns       0ns     500ns\n"
+			 "\n"
+			 "who interrupts whom (shootdowns per target CPU)\n"
+			 "PID/COMM      cpu0  cpu1\n"
+			 "40/munmapper     0    77\n"));
+	EXPECT_NE(NULL,
+		  strstr(mem_text(&m),
+			 "initiator wait: p50 31ns p99 31ns max 2.0ms\n"
+			 "target handling: p50 15ns p99 15ns max 12.3us\n"
+			 "lost: 3 probe misses, 4 trace records, 5 in the \"other\" bucket\n"));
 	mem_close(&m);
 
 	/* rates over 2 s; no target timing */
 	sample_tlb(&s, cpus, in, true);
 	mem_open(&m);
-	CHECK(tlb_print(&s, &o, 2.0, m.f) == 0);
-	CHECK(strstr(mem_text(&m),
-		     "0    50/s     100/s    4/s    0/s        25/s        -           -           -\n"));
-	CHECK(strstr(mem_text(&m),
-		     "40   munmapper          38/s   50/s      63ns      63ns     2.0ms  munmap:60,mprotect:17\n"));
-	CHECK(strstr(mem_text(&m), "target handling: not measured"));
+	EXPECT_TRUE(tlb_print(&s, &o, 2.0, m.f) == 0);
+	EXPECT_NE(NULL,
+		  strstr(mem_text(&m),
+			 "0    50/s     100/s    4/s    0/s        25/s        -           -           -\n"));
+	EXPECT_NE(NULL,
+		  strstr(mem_text(&m),
+			 "40   munmapper          38/s   50/s      63ns      63ns     2.0ms  munmap:60,mprotect:17\n"));
+	EXPECT_NE(NULL, strstr(mem_text(&m), "target handling: not measured"));
 	mem_close(&m);
 
 	/* JSON: what selftests/tlb_test.c looks for, counts not rates */
 	o.json = true;
 	mem_open(&m);
-	CHECK(tlb_print(&s, &o, 2.0, m.f) == 0);
-	CHECK(strstr(mem_text(&m),
-		     "{\"enabled\":true,\"interval_ms\":2000,\"limits\":[\"invlpgb\",\"no_target_time\"],"));
-	CHECK(strstr(mem_text(&m), "\"cpus\":[{\"cpu\":0,\"ipis_sent\":100,"));
-	CHECK(strstr(mem_text(&m), "\"ipis_received\":"));
-	CHECK(strstr(mem_text(&m), "\"pid\":42,"));
-	CHECK(strstr(mem_text(&m), "\"causes\":{\"munmap\":60,"));
-	CHECK(strstr(mem_text(&m), "\"targets\":{\"1\":77}"));
-	CHECK(strstr(mem_text(&m), "\"wait_ns\":{\"p50\":"));
-	CHECK(!strstr(mem_text(&m), "handle_ns"));
-	CHECK(strchr(mem_text(&m), '\n') ==
-	      mem_text(&m) + strlen(mem_text(&m)) - 1);
+	EXPECT_TRUE(tlb_print(&s, &o, 2.0, m.f) == 0);
+	EXPECT_NE(NULL,
+		  strstr(mem_text(&m),
+			 "{\"enabled\":true,\"interval_ms\":2000,\"limits\":[\"invlpgb\",\"no_target_time\"],"));
+	EXPECT_NE(NULL, strstr(mem_text(&m),
+			       "\"cpus\":[{\"cpu\":0,\"ipis_sent\":100,"));
+	EXPECT_NE(NULL, strstr(mem_text(&m), "\"ipis_received\":"));
+	EXPECT_NE(NULL, strstr(mem_text(&m), "\"pid\":42,"));
+	EXPECT_NE(NULL, strstr(mem_text(&m), "\"causes\":{\"munmap\":60,"));
+	EXPECT_NE(NULL, strstr(mem_text(&m), "\"targets\":{\"1\":77}"));
+	EXPECT_NE(NULL, strstr(mem_text(&m), "\"wait_ns\":{\"p50\":"));
+	EXPECT_TRUE(!strstr(mem_text(&m), "handle_ns"));
+	EXPECT_TRUE(strchr(mem_text(&m), '\n') ==
+		    mem_text(&m) + strlen(mem_text(&m)) - 1);
 	mem_close(&m);
 
 	/* --cpu 1: that CPU's row alone */
 	o.json = false;
 	o.cpu = 1;
 	mem_open(&m);
-	CHECK(tlb_print(&s, &o, 0, m.f) == 0);
-	CHECK(!strstr(mem_text(&m), "\n0 ") && strstr(mem_text(&m), "\n1 "));
+	EXPECT_TRUE(tlb_print(&s, &o, 0, m.f) == 0);
+	EXPECT_TRUE(!strstr(mem_text(&m), "\n0 ") &&
+		    strstr(mem_text(&m), "\n1 "));
 	mem_close(&m);
 }
 
@@ -1020,7 +994,7 @@ static const char *test_bit_name(unsigned int bit)
 }
 
 /* The print_*() helpers: one description, text or JSON. */
-static void test_printer(void)
+TEST(printer)
 {
 	static const char *const hdr[] = { "A", "B" };
 	struct printer p;
@@ -1046,46 +1020,48 @@ static void test_printer(void)
 		print_size_mask(&p, PRINT_ANY, "sizes", 1ULL << 12 | 1ULL << 21,
 				"-");
 		close_json_object(&p);
-		CHECK(printer_finish(&p) == 0);
-		if (json)
-			CHECK_STR(mem_text(&m),
-				  "{\"name\":\"x\\\"y\",\"n\":42,\"va\":\"0x1f\",\"neg\":-3,"
-				  "\"only_json\":7,\"ok\":true,\"bits\":[1],"
-				  "\"flags\":[\"one\",\"bit2\"],\"none\":null,"
-				  "\"sizes\":[4096,2097152]}\n");
-		else
-			CHECK_STR(mem_text(&m),
-				  "name x\"y; n 42; va 0x1f; neg -3; only text;"
-				  "yesone,bit2-4K 2M");
+		EXPECT_TRUE(printer_finish(&p) == 0);
+		if (json) {
+			EXPECT_STREQ("{\"name\":\"x\\\"y\",\"n\":42,\"va\":\"0x1f\",\"neg\":-3,"
+				     "\"only_json\":7,\"ok\":true,\"bits\":[1],"
+				     "\"flags\":[\"one\",\"bit2\"],\"none\":null,"
+				     "\"sizes\":[4096,2097152]}\n",
+				     mem_text(&m));
+		} else {
+			EXPECT_STREQ("name x\"y; n 42; va 0x1f; neg -3; only text;"
+				     "yesone,bit2-4K 2M",
+				     mem_text(&m));
+		}
 		mem_close(&m);
 	}
 
 	/* text into a table: a row per print_row(), a cell per value */
 	mem_open(&m);
 	printer_init(&p, m.f, false);
-	CHECK(printer_table_begin(&p, 2, hdr) != NULL);
+	EXPECT_TRUE(printer_table_begin(&p, 2, hdr) != NULL);
 	print_row(&p, "a");
 	print_uint(&p, PRINT_ANY, "a", "%llu", 1);
 	print_row(&p, "long label");
 	print_string(&p, PRINT_ANY, "b", "%s", NULL);
 	printer_table_end(&p);
 	print_fp(&p, "after\n");
-	CHECK(printer_finish(&p) == 0);
-	CHECK_STR(mem_text(&m), "A           B\n"
-				"a           1\n"
-				"long label  -\n"
-				"after\n");
+	EXPECT_TRUE(printer_finish(&p) == 0);
+	EXPECT_STREQ("A           B\n"
+		     "a           1\n"
+		     "long label  -\n"
+		     "after\n",
+		     mem_text(&m));
 	mem_close(&m);
 
 	/* JSON: no table */
 	mem_open(&m);
 	printer_init(&p, m.f, true);
-	CHECK(printer_table_begin(&p, 2, hdr) == NULL);
+	EXPECT_TRUE(printer_table_begin(&p, 2, hdr) == NULL);
 	printer_table_end(&p);
 	mem_close(&m);
 }
 
-static void test_pt_names(void)
+TEST(pt_names)
 {
 	struct vmi_info info = { .pgtable_levels = 4, .page_shift = 12 };
 	char buf[256], perms[VMI_PERMS_LEN];
@@ -1093,57 +1069,58 @@ static void test_pt_names(void)
 	unsigned int bit, n;
 	struct mem m;
 
-	CHECK_STR(vmi_kind_name(VMI_KIND_NONE), "none");
-	CHECK_STR(vmi_kind_name(VMI_KIND_PRESENT), "present");
-	CHECK_STR(vmi_kind_name(VMI_KIND_SWAP), "swap");
-	CHECK_STR(vmi_kind_name(VMI_KIND_MIGRATION), "migration");
-	CHECK_STR(vmi_kind_name(VMI_KIND_HWPOISON), "hwpoison");
-	CHECK_STR(vmi_kind_name(VMI_KIND_MARKER), "marker");
-	CHECK_STR(vmi_kind_name(VMI_KIND_DEVICE), "device");
-	CHECK_STR(vmi_kind_name(VMI_KIND_OTHER), "other");
-	CHECK(!vmi_kind_name(8));
-	CHECK(!vmi_kind_name(UINT32_MAX));
+	EXPECT_STREQ("none", vmi_kind_name(VMI_KIND_NONE));
+	EXPECT_STREQ("present", vmi_kind_name(VMI_KIND_PRESENT));
+	EXPECT_STREQ("swap", vmi_kind_name(VMI_KIND_SWAP));
+	EXPECT_STREQ("migration", vmi_kind_name(VMI_KIND_MIGRATION));
+	EXPECT_STREQ("hwpoison", vmi_kind_name(VMI_KIND_HWPOISON));
+	EXPECT_STREQ("marker", vmi_kind_name(VMI_KIND_MARKER));
+	EXPECT_STREQ("device", vmi_kind_name(VMI_KIND_DEVICE));
+	EXPECT_STREQ("other", vmi_kind_name(VMI_KIND_OTHER));
+	EXPECT_TRUE(!vmi_kind_name(8));
+	EXPECT_TRUE(!vmi_kind_name(UINT32_MAX));
 
-	CHECK(!vmi_level_name(0));
-	CHECK_STR(vmi_level_name(VMI_LEVEL_PTE), "pte");
-	CHECK_STR(vmi_level_name(VMI_LEVEL_PMD), "pmd");
-	CHECK_STR(vmi_level_name(VMI_LEVEL_PUD), "pud");
-	CHECK_STR(vmi_level_name(VMI_LEVEL_P4D), "p4d");
-	CHECK_STR(vmi_level_name(VMI_LEVEL_PGD), "pgd");
-	CHECK(!vmi_level_name(6));
+	EXPECT_TRUE(!vmi_level_name(0));
+	EXPECT_STREQ("pte", vmi_level_name(VMI_LEVEL_PTE));
+	EXPECT_STREQ("pmd", vmi_level_name(VMI_LEVEL_PMD));
+	EXPECT_STREQ("pud", vmi_level_name(VMI_LEVEL_PUD));
+	EXPECT_STREQ("p4d", vmi_level_name(VMI_LEVEL_P4D));
+	EXPECT_STREQ("pgd", vmi_level_name(VMI_LEVEL_PGD));
+	EXPECT_TRUE(!vmi_level_name(6));
 
 	/* every bit the header defines has a name, the next one none */
 	for (n = 0, bit = 0; bit < 64; bit++)
 		n += !!vmi_eflag_name(bit);
-	CHECK(n == 17 && vmi_eflag_name(16) && !vmi_eflag_name(17));
-	CHECK_STR(fmt_bits(VMI_EF_PRESENT | VMI_EF_WRITE | VMI_EF_USER |
-				   VMI_EF_ACCESSED | VMI_EF_DIRTY | VMI_EF_NX |
-				   VMI_EF_GLOBAL | VMI_EF_PWT | VMI_EF_PCD,
-			   vmi_eflag_name, ",", buf, sizeof(buf)),
-		  "present,write,user,accessed,dirty,nx,global,pwt,pcd");
-	CHECK_STR(fmt_bits(VMI_EF_PAT | VMI_EF_SOFT_DIRTY | VMI_EF_UFFD_WP |
-				   VMI_EF_PROTNONE | VMI_EF_SPECIAL |
-				   VMI_EF_EXCLUSIVE | VMI_EF_DEVMAP |
-				   VMI_EF_HUGE,
-			   vmi_eflag_name, ",", buf, sizeof(buf)),
-		  "pat,soft-dirty,uffd-wp,protnone,special,exclusive,devmap,huge");
-	CHECK_STR(fmt_bits(0x3f, vmi_attr_name, " ", buf, sizeof(buf)),
-		  "thp hugetlb anon file shared pfn-hidden");
-	CHECK(!vmi_attr_name(6));
-	CHECK_STR(fmt_bits(0x1ff, vmi_vma_flag_name, " ", buf, sizeof(buf)),
-		  "read write exec shared hugepage nohugepage hugetlb anon file");
-	CHECK(!vmi_vma_flag_name(9));
-	CHECK_STR(vmi_eflag_name(__builtin_ctzll(VMI_EF_SOFT_DIRTY)),
-		  "soft-dirty");
-	CHECK_STR(vmi_attr_name(__builtin_ctz(VMI_EA_PFN_HIDDEN)),
-		  "pfn-hidden");
+	EXPECT_TRUE(n == 17 && vmi_eflag_name(16) && !vmi_eflag_name(17));
+	EXPECT_STREQ("present,write,user,accessed,dirty,nx,global,pwt,pcd",
+		     fmt_bits(VMI_EF_PRESENT | VMI_EF_WRITE | VMI_EF_USER |
+				      VMI_EF_ACCESSED | VMI_EF_DIRTY |
+				      VMI_EF_NX | VMI_EF_GLOBAL | VMI_EF_PWT |
+				      VMI_EF_PCD,
+			      vmi_eflag_name, ",", buf, sizeof(buf)));
+	EXPECT_STREQ("pat,soft-dirty,uffd-wp,protnone,special,exclusive,devmap,huge",
+		     fmt_bits(VMI_EF_PAT | VMI_EF_SOFT_DIRTY | VMI_EF_UFFD_WP |
+				      VMI_EF_PROTNONE | VMI_EF_SPECIAL |
+				      VMI_EF_EXCLUSIVE | VMI_EF_DEVMAP |
+				      VMI_EF_HUGE,
+			      vmi_eflag_name, ",", buf, sizeof(buf)));
+	EXPECT_STREQ("thp hugetlb anon file shared pfn-hidden",
+		     fmt_bits(0x3f, vmi_attr_name, " ", buf, sizeof(buf)));
+	EXPECT_TRUE(!vmi_attr_name(6));
+	EXPECT_STREQ("read write exec shared hugepage nohugepage hugetlb anon file",
+		     fmt_bits(0x1ff, vmi_vma_flag_name, " ", buf, sizeof(buf)));
+	EXPECT_TRUE(!vmi_vma_flag_name(9));
+	EXPECT_STREQ("soft-dirty",
+		     vmi_eflag_name(__builtin_ctzll(VMI_EF_SOFT_DIRTY)));
+	EXPECT_STREQ("pfn-hidden",
+		     vmi_attr_name(__builtin_ctz(VMI_EA_PFN_HIDDEN)));
 
 	/* unknown bits, separators, truncation to whole names */
-	CHECK_STR(fmt_bits((1ULL << 63) | 0xa, test_bit_name, ", ", buf,
-			   sizeof(buf)),
-		  "one, three, bit63");
-	CHECK_STR(fmt_bits(0, test_bit_name, ",", buf, sizeof(buf)), "");
-	CHECK_STR(fmt_bits(0xa, test_bit_name, ",", buf, 9), "one");
+	EXPECT_STREQ("one, three, bit63",
+		     fmt_bits((1ULL << 63) | 0xa, test_bit_name, ", ", buf,
+			      sizeof(buf)));
+	EXPECT_STREQ("", fmt_bits(0, test_bit_name, ",", buf, sizeof(buf)));
+	EXPECT_STREQ("one", fmt_bits(0xa, test_bit_name, ",", buf, 9));
 	mem_open(&m);
 	json_init(&j, m.f, false);
 	json_object_begin(&j);
@@ -1152,110 +1129,118 @@ static void test_pt_names(void)
 	json_key(&j, "b");
 	json_bits(&j, 0, test_bit_name);
 	json_object_end(&j);
-	CHECK(json_finish(&j) == 0);
-	CHECK_STR(mem_text(&m),
-		  "{\"a\":[\"one\",\"three\",\"bit40\"],\"b\":[]}\n");
+	EXPECT_TRUE(json_finish(&j) == 0);
+	EXPECT_STREQ("{\"a\":[\"one\",\"three\",\"bit40\"],\"b\":[]}\n",
+		     mem_text(&m));
 	mem_close(&m);
 
-	CHECK_STR(vmi_vma_perms(VMI_VMA_READ | VMI_VMA_WRITE, perms), "rw-p");
-	CHECK_STR(vmi_vma_perms(VMI_VMA_READ | VMI_VMA_EXEC | VMI_VMA_SHARED,
-				perms),
-		  "r-xs");
-	CHECK_STR(vmi_vma_perms(0, perms), "---p");
+	EXPECT_STREQ("rw-p",
+		     vmi_vma_perms(VMI_VMA_READ | VMI_VMA_WRITE, perms));
+	EXPECT_STREQ("r-xs",
+		     vmi_vma_perms(VMI_VMA_READ | VMI_VMA_EXEC | VMI_VMA_SHARED,
+				   perms));
+	EXPECT_STREQ("---p", vmi_vma_perms(0, perms));
 
-	CHECK(vmi_user_end(&info) == 0x7ffffffff000ULL);
+	EXPECT_TRUE(vmi_user_end(&info) == 0x7ffffffff000ULL);
 	info.pgtable_levels = 5;
-	CHECK(vmi_user_end(&info) == 0xfffffffffff000ULL);
+	EXPECT_TRUE(vmi_user_end(&info) == 0xfffffffffff000ULL);
 	info.page_shift = 0; /* unknown: 4K */
-	CHECK(vmi_user_end(&info) == (1ULL << 56) - 4096);
-	CHECK_STR(vmi_strerror(-VMI_EPROTO),
-		  "inconsistent answer from the kernel module");
+	EXPECT_TRUE(vmi_user_end(&info) == (1ULL << 56) - 4096);
+	EXPECT_STREQ("inconsistent answer from the kernel module",
+		     vmi_strerror(-VMI_EPROTO));
 }
 
 /* ---- command-line values ---- */
 
-static void test_parse(void)
+TEST(parse)
 {
 	struct vmi_info info = { .pgtable_levels = 4, .page_shift = 12 };
 	uint64_t a, b;
 	uint32_t pid;
 	char why[160];
 
-	CHECK(cli_parse_pid("123", &pid) == 0 && pid == 123);
-	CHECK(cli_parse_pid("self", &pid) == 0 && pid == 0);
-	CHECK(cli_parse_pid("0", &pid) == 0 && pid == 0);
-	CHECK(cli_parse_pid("4294967295", &pid) == 0 && pid == UINT32_MAX);
-	CHECK(cli_parse_pid("4294967296", &pid) == -EINVAL);
-	CHECK(cli_parse_pid("", &pid) == -EINVAL);
-	CHECK(cli_parse_pid("-1", &pid) == -EINVAL);
-	CHECK(cli_parse_pid("12a", &pid) == -EINVAL);
-	CHECK(cli_parse_pid("0x10", &pid) == -EINVAL);
-	CHECK(cli_parse_pid(" 1", &pid) == -EINVAL);
-	CHECK(cli_parse_pid("Self", &pid) == -EINVAL);
+	EXPECT_TRUE(cli_parse_pid("123", &pid) == 0 && pid == 123);
+	EXPECT_TRUE(cli_parse_pid("self", &pid) == 0 && pid == 0);
+	EXPECT_TRUE(cli_parse_pid("0", &pid) == 0 && pid == 0);
+	EXPECT_TRUE(cli_parse_pid("4294967295", &pid) == 0 &&
+		    pid == UINT32_MAX);
+	EXPECT_TRUE(cli_parse_pid("4294967296", &pid) == -EINVAL);
+	EXPECT_TRUE(cli_parse_pid("", &pid) == -EINVAL);
+	EXPECT_TRUE(cli_parse_pid("-1", &pid) == -EINVAL);
+	EXPECT_TRUE(cli_parse_pid("12a", &pid) == -EINVAL);
+	EXPECT_TRUE(cli_parse_pid("0x10", &pid) == -EINVAL);
+	EXPECT_TRUE(cli_parse_pid(" 1", &pid) == -EINVAL);
+	EXPECT_TRUE(cli_parse_pid("Self", &pid) == -EINVAL);
 
-	CHECK(cli_parse_num("0x1000", &a) == 0 && a == 0x1000);
-	CHECK(cli_parse_num("0X1f", &a) == 0 && a == 0x1f);
-	CHECK(cli_parse_num("1000", &a) == 0 && a == 1000); /* decimal */
-	CHECK(cli_parse_num("7f00", &a) == 0 && a == 0x7f00);
-	CHECK(cli_parse_num("7F00", &a) == 0 && a == 0x7f00);
-	CHECK(cli_parse_num("0", &a) == 0 && a == 0);
-	CHECK(cli_parse_num("010", &a) == 0 && a == 10); /* never octal */
-	CHECK(cli_parse_num("18446744073709551615", &a) == 0 &&
-	      a == UINT64_MAX);
-	CHECK(cli_parse_num("18446744073709551616", &a) == -EINVAL);
-	CHECK(cli_parse_num("0xffffffffffffffff", &a) == 0 && a == UINT64_MAX);
-	CHECK(cli_parse_num("0x10000000000000000", &a) == -EINVAL);
-	CHECK(cli_parse_num("0x", &a) == -EINVAL);
-	CHECK(cli_parse_num("", &a) == -EINVAL);
-	CHECK(cli_parse_num("g", &a) == -EINVAL);
-	CHECK(cli_parse_num("-1", &a) == -EINVAL);
-	CHECK(cli_parse_num("0x1000 ", &a) == -EINVAL);
-	CHECK(cli_parse_num("1K", &a) == -EINVAL);
+	EXPECT_TRUE(cli_parse_num("0x1000", &a) == 0 && a == 0x1000);
+	EXPECT_TRUE(cli_parse_num("0X1f", &a) == 0 && a == 0x1f);
+	EXPECT_TRUE(cli_parse_num("1000", &a) == 0 && a == 1000); /* decimal */
+	EXPECT_TRUE(cli_parse_num("7f00", &a) == 0 && a == 0x7f00);
+	EXPECT_TRUE(cli_parse_num("7F00", &a) == 0 && a == 0x7f00);
+	EXPECT_TRUE(cli_parse_num("0", &a) == 0 && a == 0);
+	EXPECT_TRUE(cli_parse_num("010", &a) == 0 && a == 10); /* never octal */
+	EXPECT_TRUE(cli_parse_num("18446744073709551615", &a) == 0 &&
+		    a == UINT64_MAX);
+	EXPECT_TRUE(cli_parse_num("18446744073709551616", &a) == -EINVAL);
+	EXPECT_TRUE(cli_parse_num("0xffffffffffffffff", &a) == 0 &&
+		    a == UINT64_MAX);
+	EXPECT_TRUE(cli_parse_num("0x10000000000000000", &a) == -EINVAL);
+	EXPECT_TRUE(cli_parse_num("0x", &a) == -EINVAL);
+	EXPECT_TRUE(cli_parse_num("", &a) == -EINVAL);
+	EXPECT_TRUE(cli_parse_num("g", &a) == -EINVAL);
+	EXPECT_TRUE(cli_parse_num("-1", &a) == -EINVAL);
+	EXPECT_TRUE(cli_parse_num("0x1000 ", &a) == -EINVAL);
+	EXPECT_TRUE(cli_parse_num("1K", &a) == -EINVAL);
 
-	CHECK(cli_parse_size("2M", &a) == 0 && a == 2ULL << 20);
-	CHECK(cli_parse_size("4k", &a) == 0 && a == 4096);
-	CHECK(cli_parse_size("1G", &a) == 0 && a == 1ULL << 30);
-	CHECK(cli_parse_size("3t", &a) == 0 && a == 3ULL << 40);
-	CHECK(cli_parse_size("0x1000", &a) == 0 && a == 4096);
-	CHECK(cli_parse_size("0x2M", &a) == 0 && a == 2ULL << 20);
-	CHECK(cli_parse_size("8192", &a) == 0 && a == 8192);
-	CHECK(cli_parse_size("16777215T", &a) == 0);
-	CHECK(cli_parse_size("16777216T", &a) == -EINVAL); /* 2^64 */
-	CHECK(cli_parse_size("M", &a) == -EINVAL);
-	CHECK(cli_parse_size("2MB", &a) == -EINVAL);
-	CHECK(cli_parse_size("", &a) == -EINVAL);
+	EXPECT_TRUE(cli_parse_size("2M", &a) == 0 && a == 2ULL << 20);
+	EXPECT_TRUE(cli_parse_size("4k", &a) == 0 && a == 4096);
+	EXPECT_TRUE(cli_parse_size("1G", &a) == 0 && a == 1ULL << 30);
+	EXPECT_TRUE(cli_parse_size("3t", &a) == 0 && a == 3ULL << 40);
+	EXPECT_TRUE(cli_parse_size("0x1000", &a) == 0 && a == 4096);
+	EXPECT_TRUE(cli_parse_size("0x2M", &a) == 0 && a == 2ULL << 20);
+	EXPECT_TRUE(cli_parse_size("8192", &a) == 0 && a == 8192);
+	EXPECT_TRUE(cli_parse_size("16777215T", &a) == 0);
+	EXPECT_TRUE(cli_parse_size("16777216T", &a) == -EINVAL); /* 2^64 */
+	EXPECT_TRUE(cli_parse_size("M", &a) == -EINVAL);
+	EXPECT_TRUE(cli_parse_size("2MB", &a) == -EINVAL);
+	EXPECT_TRUE(cli_parse_size("", &a) == -EINVAL);
 
-	CHECK(cli_parse_range("0x1000-0x3000", &a, &b) == 0 && a == 0x1000 &&
-	      b == 0x3000);
-	CHECK(cli_parse_range("7f0000000000-7f0000200000", &a, &b) == 0 &&
-	      a == 0x7f0000000000ULL && b == 0x7f0000200000ULL);
-	CHECK(cli_parse_range("0x7f0000000000+2M", &a, &b) == 0 &&
-	      a == 0x7f0000000000ULL && b == 0x7f0000200000ULL);
-	CHECK(cli_parse_range("4096+4096", &a, &b) == 0 && a == 4096 &&
-	      b == 8192);
-	CHECK(cli_parse_range("0x1000", &a, &b) == -EINVAL);
-	CHECK(cli_parse_range("0x1000-", &a, &b) == -EINVAL);
-	CHECK(cli_parse_range("-0x1000", &a, &b) == -EINVAL);
-	CHECK(cli_parse_range("+4K", &a, &b) == -EINVAL);
-	CHECK(cli_parse_range("0x1000-0x2000-0x3000", &a, &b) == -EINVAL);
-	CHECK(cli_parse_range("0xfffffffffffff000+8K", &a, &b) == -EINVAL);
+	EXPECT_TRUE(cli_parse_range("0x1000-0x3000", &a, &b) == 0 &&
+		    a == 0x1000 && b == 0x3000);
+	EXPECT_TRUE(cli_parse_range("7f0000000000-7f0000200000", &a, &b) == 0 &&
+		    a == 0x7f0000000000ULL && b == 0x7f0000200000ULL);
+	EXPECT_TRUE(cli_parse_range("0x7f0000000000+2M", &a, &b) == 0 &&
+		    a == 0x7f0000000000ULL && b == 0x7f0000200000ULL);
+	EXPECT_TRUE(cli_parse_range("4096+4096", &a, &b) == 0 && a == 4096 &&
+		    b == 8192);
+	EXPECT_TRUE(cli_parse_range("0x1000", &a, &b) == -EINVAL);
+	EXPECT_TRUE(cli_parse_range("0x1000-", &a, &b) == -EINVAL);
+	EXPECT_TRUE(cli_parse_range("-0x1000", &a, &b) == -EINVAL);
+	EXPECT_TRUE(cli_parse_range("+4K", &a, &b) == -EINVAL);
+	EXPECT_TRUE(cli_parse_range("0x1000-0x2000-0x3000", &a, &b) == -EINVAL);
+	EXPECT_TRUE(cli_parse_range("0xfffffffffffff000+8K", &a, &b) ==
+		    -EINVAL);
 
-	CHECK(cli_check_range(0x1000, 0x3000, &info, why, sizeof(why)));
-	CHECK(cli_check_range(0, 0x7ffffffff000ULL, &info, why, sizeof(why)));
-	CHECK(!cli_check_range(0x1001, 0x3000, &info, why, sizeof(why)));
-	CHECK_STR(why, "start 0x1001 is not 4K aligned");
-	CHECK(!cli_check_range(0x1000, 0x3001, &info, why, sizeof(why)));
-	CHECK_STR(why, "end 0x3001 is not 4K aligned");
-	CHECK(!cli_check_range(0x3000, 0x3000, &info, why, sizeof(why)));
-	CHECK_STR(why, "end 0x3000 is not above start 0x3000");
-	CHECK(!cli_check_range(0, 0x800000000000ULL, &info, why, sizeof(why)));
-	CHECK_STR(why, "end 0x800000000000 is beyond the user address space "
-		       "(it ends at 0x7ffffffff000)");
+	EXPECT_TRUE(cli_check_range(0x1000, 0x3000, &info, why, sizeof(why)));
+	EXPECT_TRUE(
+		cli_check_range(0, 0x7ffffffff000ULL, &info, why, sizeof(why)));
+	EXPECT_TRUE(!cli_check_range(0x1001, 0x3000, &info, why, sizeof(why)));
+	EXPECT_STREQ("start 0x1001 is not 4K aligned", why);
+	EXPECT_TRUE(!cli_check_range(0x1000, 0x3001, &info, why, sizeof(why)));
+	EXPECT_STREQ("end 0x3001 is not 4K aligned", why);
+	EXPECT_TRUE(!cli_check_range(0x3000, 0x3000, &info, why, sizeof(why)));
+	EXPECT_STREQ("end 0x3000 is not above start 0x3000", why);
+	EXPECT_TRUE(!cli_check_range(0, 0x800000000000ULL, &info, why,
+				     sizeof(why)));
+	EXPECT_STREQ("end 0x800000000000 is beyond the user address space "
+		     "(it ends at 0x7ffffffff000)",
+		     why);
 	info.pgtable_levels = 5;
-	CHECK(cli_check_range(0, 0x800000000000ULL, &info, why, sizeof(why)));
+	EXPECT_TRUE(
+		cli_check_range(0, 0x800000000000ULL, &info, why, sizeof(why)));
 
-	CHECK(cli_real_pid(77) == 77);
-	CHECK(cli_real_pid(0) == (uint32_t)getpid());
+	EXPECT_TRUE(cli_real_pid(77) == 77);
+	EXPECT_TRUE(cli_real_pid(0) == (uint32_t)getpid());
 }
 
 /* stderr to /dev/null and back, around calls that print errors */
@@ -1280,7 +1265,7 @@ static void restore_stderr(int saved)
 	}
 }
 
-static void test_query_fail(void)
+TEST(query_fail)
 {
 	int saved = quiet_stderr();
 	int esrch = cli_query_fail(-ESRCH, 4242, "walk");
@@ -1291,51 +1276,15 @@ static void test_query_fail(void)
 	int notloaded = cli_query_fail(-VMI_ENOTLOADED, 1, "walk");
 
 	restore_stderr(saved);
-	CHECK(esrch == CLI_EXIT_RUNTIME);
-	CHECK(eperm == CLI_EXIT_PERM);
-	CHECK(einval == CLI_EXIT_RUNTIME);
-	CHECK(e2big == CLI_EXIT_RUNTIME);
-	CHECK(enotsupp == CLI_EXIT_UNSUPPORTED);
-	CHECK(notloaded == CLI_EXIT_NOMODULE);
+	EXPECT_TRUE(esrch == CLI_EXIT_RUNTIME);
+	EXPECT_TRUE(eperm == CLI_EXIT_PERM);
+	EXPECT_TRUE(einval == CLI_EXIT_RUNTIME);
+	EXPECT_TRUE(e2big == CLI_EXIT_RUNTIME);
+	EXPECT_TRUE(enotsupp == CLI_EXIT_UNSUPPORTED);
+	EXPECT_TRUE(notloaded == CLI_EXIT_NOMODULE);
 }
 
 /* ---- range queries against the fake module ---- */
-
-static char fake_dir[32];
-
-/* A handle whose descriptor the fake ioctl() answers for. */
-static struct vmi_handle *fake_open(void)
-{
-	struct vmi_handle *h;
-	char path[64];
-	int fd, err;
-
-	snprintf(fake_dir, sizeof(fake_dir), "/tmp/vmi-test-XXXXXX");
-	if (!mkdtemp(fake_dir))
-		return NULL;
-	setenv("VMINSPECT_PROC_DIR", fake_dir, 1);
-	snprintf(path, sizeof(path), "%s/ctl", fake_dir);
-	fd = open(path, O_WRONLY | O_CREAT, 0444);
-	if (fd >= 0)
-		close(fd);
-	fake_fd = dup(0);
-	close(fake_fd);
-	h = vmi_open(&err);
-	fake_size = sizeof(struct vmi_info);
-	return h;
-}
-
-static void fake_close(struct vmi_handle *h)
-{
-	char path[64];
-
-	vmi_close(h);
-	fake_fd = -1;
-	snprintf(path, sizeof(path), "%s/ctl", fake_dir);
-	unlink(path);
-	rmdir(fake_dir);
-	unsetenv("VMINSPECT_PROC_DIR");
-}
 
 static void fake_reset(void)
 {
@@ -1350,7 +1299,7 @@ static void fake_reset(void)
 
 #define FAKE_NEXT 10000
 
-static void test_walk_loop(void)
+TEST(walk_loop)
 {
 	struct vmi_fetch f;
 	struct vmi_extent *e, vec[3];
@@ -1374,19 +1323,20 @@ static void test_walk_loop(void)
 	}
 	fake_next = FAKE_NEXT;
 	h = fake_open();
-	CHECK(h);
+	EXPECT_NE(NULL, h);
 	if (!h)
 		goto out;
 
 	/* defaults: chunks of 4096, resumed at walk_end */
 	fake_reset();
 	ret = vmi_walk_all(h, 42, 0, end, 0, &e, &n);
-	CHECK(ret == 0 && n == FAKE_NEXT);
-	CHECK(fake_calls == 3 && fake_max_len == VMI_WALK_CHUNK);
-	CHECK(fake_pid_seen == 42 && fake_end_seen == end);
-	CHECK(fake_starts[0] == 0 && fake_starts[1] == fake_ext[4096].start &&
-	      fake_starts[2] == fake_ext[8192].start);
-	CHECK(e && !memcmp(e, fake_ext, FAKE_NEXT * sizeof(*e)));
+	EXPECT_TRUE(ret == 0 && n == FAKE_NEXT);
+	EXPECT_TRUE(fake_calls == 3 && fake_max_len == VMI_WALK_CHUNK);
+	EXPECT_TRUE(fake_pid_seen == 42 && fake_end_seen == end);
+	EXPECT_TRUE(fake_starts[0] == 0 &&
+		    fake_starts[1] == fake_ext[4096].start &&
+		    fake_starts[2] == fake_ext[8192].start);
+	EXPECT_TRUE(e && !memcmp(e, fake_ext, FAKE_NEXT * sizeof(*e)));
 	free(e);
 
 	/* small chunks over a sub-range, statistics */
@@ -1394,9 +1344,11 @@ static void test_walk_loop(void)
 	f = (struct vmi_fetch){ .chunk = 7 };
 	ret = vmi_walk_all_ex(h, 0, fake_ext[100].start, fake_ext[200].start,
 			      VMI_WALK_HOLES | VMI_WALK_PER_PAGE, &f, &e, &n);
-	CHECK(ret == 0 && n == 100 && fake_calls == 15 && fake_max_len == 7);
-	CHECK(f.calls == 15 && f.max_lock_ns == 15000 && f.lock_drops == 15);
-	CHECK(e && !memcmp(e, fake_ext + 100, 100 * sizeof(*e)));
+	EXPECT_TRUE(ret == 0 && n == 100 && fake_calls == 15 &&
+		    fake_max_len == 7);
+	EXPECT_TRUE(f.calls == 15 && f.max_lock_ns == 15000 &&
+		    f.lock_drops == 15);
+	EXPECT_TRUE(e && !memcmp(e, fake_ext + 100, 100 * sizeof(*e)));
 	free(e);
 
 	/* the cap: exactly full is fine, one more is -E2BIG */
@@ -1404,51 +1356,52 @@ static void test_walk_loop(void)
 	f = (struct vmi_fetch){ .chunk = 10, .max = 100 };
 	ret = vmi_walk_all_ex(h, 0, fake_ext[100].start, fake_ext[200].start, 0,
 			      &f, &e, &n);
-	CHECK(ret == 0 && n == 100 && f.calls == 10);
+	EXPECT_TRUE(ret == 0 && n == 100 && f.calls == 10);
 	free(e);
 	fake_reset();
 	f = (struct vmi_fetch){ .chunk = 7, .max = 99 };
 	ret = vmi_walk_all_ex(h, 0, fake_ext[100].start, fake_ext[200].start, 0,
 			      &f, &e, &n);
-	CHECK(ret == -E2BIG && !e && n == 0);
-	CHECK(fake_max_len == 7 && f.calls == 15); /* last call asks for 1 */
+	EXPECT_TRUE(ret == -E2BIG && !e && n == 0);
+	EXPECT_TRUE(fake_max_len == 7 &&
+		    f.calls == 15); /* last call asks for 1 */
 	fake_reset();
 	f = (struct vmi_fetch){ .max = 5000 };
 	ret = vmi_walk_all_ex(h, 0, 0, end, 0, &f, &e, &n);
-	CHECK(ret == -E2BIG && !e && n == 0 && fake_calls == 2);
-	CHECK(fake_max_len == VMI_WALK_CHUNK);
+	EXPECT_TRUE(ret == -E2BIG && !e && n == 0 && fake_calls == 2);
+	EXPECT_TRUE(fake_max_len == VMI_WALK_CHUNK);
 
 	/* nothing mapped: one call, no array */
 	fake_reset();
 	ret = vmi_walk_all(h, 0, 0, 0x10000, 0, &e, &n);
-	CHECK(ret == 0 && !e && n == 0 && fake_calls == 1);
+	EXPECT_TRUE(ret == 0 && !e && n == 0 && fake_calls == 1);
 
 	/* errors: from the module mid-way, and inconsistent answers */
 	fake_reset();
 	fake_fail_at = 2;
 	ret = vmi_walk_all(h, 7, 0, end, 0, &e, &n);
-	CHECK(ret == -ESRCH && !e && n == 0 && fake_calls == 2);
+	EXPECT_TRUE(ret == -ESRCH && !e && n == 0 && fake_calls == 2);
 	fake_reset();
 	fake_stall = true;
 	ret = vmi_walk_all(h, 0, 0, end, 0, &e, &n);
-	CHECK(ret == -VMI_EPROTO && !e && n == 0 && fake_calls == 1);
+	EXPECT_TRUE(ret == -VMI_EPROTO && !e && n == 0 && fake_calls == 1);
 	fake_reset();
 	fake_overfill = true;
 	ret = vmi_walk_all(h, 0, 0, end, 0, &e, &n);
-	CHECK(ret == -VMI_EPROTO && !e && n == 0);
+	EXPECT_TRUE(ret == -VMI_EPROTO && !e && n == 0);
 	fake_reset();
 	ret = vmi_walk_all(h, 0, 0x1001, end, 0, &e, &n);
-	CHECK(ret == -EINVAL && !e && n == 0);
+	EXPECT_TRUE(ret == -EINVAL && !e && n == 0);
 	fake_errno = ENOTTY;
 	ret = vmi_walk_all(h, 0, 0, end, 0, &e, &n);
-	CHECK(ret == -VMI_ENOTSUPP && !e && n == 0);
+	EXPECT_TRUE(ret == -VMI_ENOTSUPP && !e && n == 0);
 	fake_errno = EPERM;
 	ret = vmi_walk_all(h, 1, 0, end, 0, &e, &n);
-	CHECK(ret == -EPERM && !e && n == 0);
+	EXPECT_TRUE(ret == -EPERM && !e && n == 0);
 	fake_errno = 0;
 	fake_reset();
 	ret = vmi_walk_all(h, 0, 0, end, 1ULL << 9, &e, &n);
-	CHECK(ret == -EINVAL && fake_saw_bad_request);
+	EXPECT_TRUE(ret == -EINVAL && fake_saw_bad_request);
 	fake_saw_bad_request = false;
 
 	/* one chunk by hand: the library fills in the sizes */
@@ -1460,15 +1413,16 @@ static void test_walk_loop(void)
 	arg.end = end;
 	arg.vec = (uintptr_t)vec;
 	arg.vec_len = ARRAY_SIZE(vec);
-	CHECK(vmi_walk_chunk(h, &arg) == 0);
-	CHECK(arg.size == sizeof(arg) && arg.extent_size == sizeof(vec[0]));
-	CHECK(arg.nr_extents == 3 && arg.walk_end == fake_ext[3].start);
-	CHECK(arg.start == 0 && arg.end == end && arg.reserved == 0);
-	CHECK(!memcmp(vec, fake_ext, sizeof(vec)));
-	CHECK(vmi_walk_chunk(NULL, &arg) == -EINVAL);
-	CHECK(vmi_walk_all(NULL, 0, 0, end, 0, &e, &n) == -EINVAL && !e);
-	CHECK(VMI_WALK_ALL_MAX == 16U << 20);
-	CHECK(!fake_saw_bad_request);
+	EXPECT_TRUE(vmi_walk_chunk(h, &arg) == 0);
+	EXPECT_TRUE(arg.size == sizeof(arg) &&
+		    arg.extent_size == sizeof(vec[0]));
+	EXPECT_TRUE(arg.nr_extents == 3 && arg.walk_end == fake_ext[3].start);
+	EXPECT_TRUE(arg.start == 0 && arg.end == end && arg.reserved == 0);
+	EXPECT_TRUE(!memcmp(vec, fake_ext, sizeof(vec)));
+	EXPECT_TRUE(vmi_walk_chunk(NULL, &arg) == -EINVAL);
+	EXPECT_TRUE(vmi_walk_all(NULL, 0, 0, end, 0, &e, &n) == -EINVAL && !e);
+	EXPECT_TRUE(VMI_WALK_ALL_MAX == 16U << 20);
+	EXPECT_TRUE(!fake_saw_bad_request);
 	fake_close(h);
 out:
 	free(fake_ext);
@@ -1476,7 +1430,7 @@ out:
 	fake_next = 0;
 }
 
-static void test_maps_loop(void)
+TEST(maps_loop)
 {
 	struct vmi_pgtables_arg pt;
 	struct vmi_translate_arg t;
@@ -1499,62 +1453,65 @@ static void test_maps_loop(void)
 	}
 	memset(fake_vma[5].name, 'a', VMI_NAME_LEN); /* no NUL */
 	h = fake_open();
-	CHECK(h);
+	EXPECT_NE(NULL, h);
 	if (!h)
 		goto out;
 
 	/* the limit comes from VMI_IOC_GET_INFO: 4-level paging */
 	fake_reset();
 	ret = vmi_maps_all(h, 9, &v, &n);
-	CHECK(ret == 0 && n == 1000 && fake_calls == 2);
-	CHECK(fake_max_len == VMI_MAPS_CHUNK && fake_pid_seen == 9);
-	CHECK(fake_end_seen == 0x7ffffffff000ULL);
-	CHECK(fake_starts[1] == fake_vma[VMI_MAPS_CHUNK].start);
+	EXPECT_TRUE(ret == 0 && n == 1000 && fake_calls == 2);
+	EXPECT_TRUE(fake_max_len == VMI_MAPS_CHUNK && fake_pid_seen == 9);
+	EXPECT_TRUE(fake_end_seen == 0x7ffffffff000ULL);
+	EXPECT_TRUE(fake_starts[1] == fake_vma[VMI_MAPS_CHUNK].start);
 	if (!ret && n == 1000) {
-		CHECK(v[999].start == fake_vma[999].start &&
-		      v[999].rss == 999 * 4096);
-		CHECK_STR(v[4].name, "/lib/x4.so");
-		CHECK(strlen(v[5].name) == VMI_NAME_LEN - 1);
+		EXPECT_TRUE(v[999].start == fake_vma[999].start &&
+			    v[999].rss == 999 * 4096);
+		EXPECT_STREQ("/lib/x4.so", v[4].name);
+		EXPECT_TRUE(strlen(v[5].name) == VMI_NAME_LEN - 1);
 	}
 	free(v);
 
 	fake_reset();
 	f = (struct vmi_fetch){ .chunk = 100, .max = 999 };
 	ret = vmi_maps_range(h, 0, 0, 0x7ffffffff000ULL, &f, &v, &n);
-	CHECK(ret == -E2BIG && !v && n == 0 && f.calls == 10);
+	EXPECT_TRUE(ret == -E2BIG && !v && n == 0 && f.calls == 10);
 	fake_reset();
 	f = (struct vmi_fetch){ .chunk = 3 };
 	ret = vmi_maps_range(h, 0, fake_vma[10].start, fake_vma[20].start, &f,
 			     &v, &n);
-	CHECK(ret == 0 && n == 10 && f.calls == 4 && f.max_lock_ns == 7);
-	CHECK(v && v[0].start == fake_vma[10].start);
+	EXPECT_TRUE(ret == 0 && n == 10 && f.calls == 4 && f.max_lock_ns == 7);
+	EXPECT_TRUE(v && v[0].start == fake_vma[10].start);
 	free(v);
 	fake_reset();
 	fake_fail_at = 1;
 	ret = vmi_maps_all(h, 9, &v, &n);
-	CHECK(ret == -ESRCH && !v && n == 0);
+	EXPECT_TRUE(ret == -ESRCH && !v && n == 0);
 
 	/* translate and page tables */
-	CHECK(vmi_translate(h, 0, 0x7f0000001234ULL, &t) == 0);
-	CHECK(t.nr_levels == 4 && t.va == 0x7f0000001234ULL);
-	CHECK(t.levels[0].level == VMI_LEVEL_PGD && t.levels[0].index == 254);
-	CHECK(t.levels[3].level == VMI_LEVEL_PTE && t.levels[3].index == 1);
-	CHECK(t.pa == 0x1234234 && t.leaf.kind == VMI_KIND_PRESENT);
+	EXPECT_TRUE(vmi_translate(h, 0, 0x7f0000001234ULL, &t) == 0);
+	EXPECT_TRUE(t.nr_levels == 4 && t.va == 0x7f0000001234ULL);
+	EXPECT_TRUE(t.levels[0].level == VMI_LEVEL_PGD &&
+		    t.levels[0].index == 254);
+	EXPECT_TRUE(t.levels[3].level == VMI_LEVEL_PTE &&
+		    t.levels[3].index == 1);
+	EXPECT_TRUE(t.pa == 0x1234234 && t.leaf.kind == VMI_KIND_PRESENT);
 	fake_nr_levels = 6;
-	CHECK(vmi_translate(h, 0, 0x1000, &t) == -VMI_EPROTO);
+	EXPECT_TRUE(vmi_translate(h, 0, 0x1000, &t) == -VMI_EPROTO);
 	fake_nr_levels = 4;
 	fake_errno = ESRCH;
-	CHECK(vmi_translate(h, 5, 0x1000, &t) == -ESRCH);
+	EXPECT_TRUE(vmi_translate(h, 5, 0x1000, &t) == -ESRCH);
 	fake_errno = 0;
-	CHECK(vmi_translate(NULL, 0, 0x1000, &t) == -EINVAL);
+	EXPECT_TRUE(vmi_translate(NULL, 0, 0x1000, &t) == -EINVAL);
 
-	CHECK(vmi_pgtables(h, 0, &pt) == 0);
-	CHECK(pt.size == VMI_PGTABLES_SIZE_VER0 && pt.bytes == 7 * 4096);
-	CHECK(pt.tables[VMI_LEVEL_PTE] == 3 && pt.tables[VMI_LEVEL_PGD] == 1);
+	EXPECT_TRUE(vmi_pgtables(h, 0, &pt) == 0);
+	EXPECT_TRUE(pt.size == VMI_PGTABLES_SIZE_VER0 && pt.bytes == 7 * 4096);
+	EXPECT_TRUE(pt.tables[VMI_LEVEL_PTE] == 3 &&
+		    pt.tables[VMI_LEVEL_PGD] == 1);
 	fake_errno = EPERM;
-	CHECK(vmi_pgtables(h, 1, &pt) == -EPERM);
+	EXPECT_TRUE(vmi_pgtables(h, 1, &pt) == -EPERM);
 	fake_errno = 0;
-	CHECK(!fake_saw_bad_request);
+	EXPECT_TRUE(!fake_saw_bad_request);
 	fake_close(h);
 out:
 	free(fake_vma);
@@ -1695,99 +1652,105 @@ static const struct vmi_pgtables_arg sample_pgtables = {
 	.bytes = 8 * 4096,
 };
 
-static void test_walk_render(void)
+TEST(walk_render)
 {
 	struct mem m;
 
 	json_pretty = true; /* the layout checks below read it */
 
 	mem_open(&m);
-	CHECK(walk_print_text(sample_extents, ARRAY_SIZE(sample_extents),
-			      m.f) == 0);
-	CHECK_STR(mem_text(&m),
-		  "         START             END  SIZE  PAGE  LEVEL  KIND     PFN      FLAGS                                      ATTRS\n"
-		  "0x555555554000  0x555555556000    8K    4K  pte    present  0x1a2b3  present,user,accessed                      file\n"
-		  "0x7f0000000000  0x7f0000200000    2M    2M  pmd    present  0x40000  present,write,user,accessed,dirty,nx,huge  thp,anon\n"
-		  "0x7f0000200000  0x7f0000201000    4K    4K  pte    swap     1:0x2a   soft-dirty,exclusive                       anon\n"
-		  "0x7f0000201000  0x7f0000400000  2.0M     -  -      none     -        -                                          -\n"
-		  "0x7f0040000000  0x7f0080000000    1G    1G  pud    present  -        present,write,user,huge,bit40              hugetlb,file,shared\n"
-		  "5 extents, 1.0G present, 4K in swap\n"
-		  "frame numbers are hidden: only root may see them\n");
+	EXPECT_TRUE(walk_print_text(sample_extents, ARRAY_SIZE(sample_extents),
+				    m.f) == 0);
+	EXPECT_STREQ(
+		"         START             END  SIZE  PAGE  LEVEL  KIND     PFN      FLAGS                                      ATTRS\n"
+		"0x555555554000  0x555555556000    8K    4K  pte    present  0x1a2b3  present,user,accessed                      file\n"
+		"0x7f0000000000  0x7f0000200000    2M    2M  pmd    present  0x40000  present,write,user,accessed,dirty,nx,huge  thp,anon\n"
+		"0x7f0000200000  0x7f0000201000    4K    4K  pte    swap     1:0x2a   soft-dirty,exclusive                       anon\n"
+		"0x7f0000201000  0x7f0000400000  2.0M     -  -      none     -        -                                          -\n"
+		"0x7f0040000000  0x7f0080000000    1G    1G  pud    present  -        present,write,user,huge,bit40              hugetlb,file,shared\n"
+		"5 extents, 1.0G present, 4K in swap\n"
+		"frame numbers are hidden: only root may see them\n",
+		mem_text(&m));
 	mem_close(&m);
 
 	mem_open(&m);
-	CHECK(walk_print_text(NULL, 0, m.f) == 0);
-	CHECK_STR(mem_text(&m),
-		  "START  END  SIZE  PAGE  LEVEL  KIND  PFN  FLAGS  ATTRS\n"
-		  "0 extents, 0 present, 0 in swap\n");
+	EXPECT_TRUE(walk_print_text(NULL, 0, m.f) == 0);
+	EXPECT_STREQ("START  END  SIZE  PAGE  LEVEL  KIND  PFN  FLAGS  ATTRS\n"
+		     "0 extents, 0 present, 0 in swap\n",
+		     mem_text(&m));
 	mem_close(&m);
 
 	mem_open(&m);
-	CHECK(walk_print_json(42, 0, 0x7ffffffff000ULL, sample_extents,
-			      ARRAY_SIZE(sample_extents), m.f) == 0);
-	CHECK(strstr(mem_text(&m), "\"pid\": 42,\n"
-				   "  \"start\": \"0x0\",\n"
-				   "  \"end\": \"0x7ffffffff000\",\n"
-				   "  \"extents\": [\n"
-				   "    {\n"
-				   "      \"start\": \"0x555555554000\",\n"
-				   "      \"end\": \"0x555555556000\",\n"
-				   "      \"page_size\": 4096,\n"
-				   "      \"level\": \"pte\",\n"
-				   "      \"kind\": \"present\",\n"
-				   "      \"pfn\": 107187,\n"));
-	CHECK(strstr(mem_text(&m), "\"swap\": {\n"
-				   "        \"type\": 1,\n"
-				   "        \"offset\": 42\n"));
+	EXPECT_TRUE(walk_print_json(42, 0, 0x7ffffffff000ULL, sample_extents,
+				    ARRAY_SIZE(sample_extents), m.f) == 0);
+	EXPECT_NE(NULL,
+		  strstr(mem_text(&m), "\"pid\": 42,\n"
+				       "  \"start\": \"0x0\",\n"
+				       "  \"end\": \"0x7ffffffff000\",\n"
+				       "  \"extents\": [\n"
+				       "    {\n"
+				       "      \"start\": \"0x555555554000\",\n"
+				       "      \"end\": \"0x555555556000\",\n"
+				       "      \"page_size\": 4096,\n"
+				       "      \"level\": \"pte\",\n"
+				       "      \"kind\": \"present\",\n"
+				       "      \"pfn\": 107187,\n"));
+	EXPECT_NE(NULL, strstr(mem_text(&m), "\"swap\": {\n"
+					     "        \"type\": 1,\n"
+					     "        \"offset\": 42\n"));
 	mem_close(&m);
 
 	mem_open(&m);
-	CHECK(walk_print_json(1, 0, 4096, NULL, 0, m.f) == 0);
-	CHECK_STR(mem_text(&m), "{\n"
-				"  \"pid\": 1,\n"
-				"  \"start\": \"0x0\",\n"
-				"  \"end\": \"0x1000\",\n"
-				"  \"extents\": []\n"
-				"}\n");
+	EXPECT_TRUE(walk_print_json(1, 0, 4096, NULL, 0, m.f) == 0);
+	EXPECT_STREQ("{\n"
+		     "  \"pid\": 1,\n"
+		     "  \"start\": \"0x0\",\n"
+		     "  \"end\": \"0x1000\",\n"
+		     "  \"extents\": []\n"
+		     "}\n",
+		     mem_text(&m));
 	mem_close(&m);
 	json_pretty = false;
 }
 
-static void test_translate_render(void)
+TEST(translate_render)
 {
 	struct vmi_translate_arg t;
 	struct mem m;
 
 	sample_translate(&t, true);
 	mem_open(&m);
-	CHECK(translate_print_text(&t, m.f) == 0);
-	CHECK_STR(mem_text(&m),
-		  "va 0x7f0000001234 -> pa 0x1a2b3234 (4K page, pte level)\n"
-		  "path PGD[0] -> P4D[128] -> PUD[64] -> PMD[32] -> PTE[16]\n"
-		  "\n"
-		  "LEVEL  INDEX  ENTRY               TABLE\n"
-		  "PGD        0  0x8000000000001067  0x0000000000010000\n"
-		  "P4D      128  0x8000000000002067  0x0000000000011000\n"
-		  "PUD       64  0x8000000000003067  0x0000000000012000\n"
-		  "PMD       32  0x8000000000004067  0x0000000000013000\n"
-		  "PTE       16  0x8000000000005067  0x0000000000014000\n"
-		  "\n"
-		  "leaf   pte, 4K page, present\n"
-		  "pfn    0x1a2b3 (pa 0x1a2b3234)\n"
-		  "flags  present,write,user,accessed,dirty,nx\n"
-		  "attrs  anon\n"
-		  "vma    0x7f0000000000-0x7f0000021000 rw-p hugepage anon\n");
+	EXPECT_TRUE(translate_print_text(&t, m.f) == 0);
+	EXPECT_STREQ("va 0x7f0000001234 -> pa 0x1a2b3234 (4K page, pte level)\n"
+		     "path PGD[0] -> P4D[128] -> PUD[64] -> PMD[32] -> PTE[16]\n"
+		     "\n"
+		     "LEVEL  INDEX  ENTRY               TABLE\n"
+		     "PGD        0  0x8000000000001067  0x0000000000010000\n"
+		     "P4D      128  0x8000000000002067  0x0000000000011000\n"
+		     "PUD       64  0x8000000000003067  0x0000000000012000\n"
+		     "PMD       32  0x8000000000004067  0x0000000000013000\n"
+		     "PTE       16  0x8000000000005067  0x0000000000014000\n"
+		     "\n"
+		     "leaf   pte, 4K page, present\n"
+		     "pfn    0x1a2b3 (pa 0x1a2b3234)\n"
+		     "flags  present,write,user,accessed,dirty,nx\n"
+		     "attrs  anon\n"
+		     "vma    0x7f0000000000-0x7f0000021000 rw-p hugepage anon\n",
+		     mem_text(&m));
 	mem_close(&m);
 
 	sample_translate(&t, false);
 	mem_open(&m);
-	CHECK(translate_print_text(&t, m.f) == 0);
-	CHECK(strstr(mem_text(&m),
-		     "va 0x7f0000001234 -> pa hidden (4K page, pte level)\n"));
-	CHECK(strstr(mem_text(&m), "PGD        0  0x8000000000000067  -\n"));
-	CHECK(strstr(mem_text(&m),
-		     "(frame bits of entries and table addresses are hidden: root only)\n"));
-	CHECK(strstr(mem_text(&m), "pfn    hidden (root only)\n"));
+	EXPECT_TRUE(translate_print_text(&t, m.f) == 0);
+	EXPECT_NE(NULL,
+		  strstr(mem_text(&m),
+			 "va 0x7f0000001234 -> pa hidden (4K page, pte level)\n"));
+	EXPECT_NE(NULL, strstr(mem_text(&m),
+			       "PGD        0  0x8000000000000067  -\n"));
+	EXPECT_NE(NULL,
+		  strstr(mem_text(&m),
+			 "(frame bits of entries and table addresses are hidden: root only)\n"));
+	EXPECT_NE(NULL, strstr(mem_text(&m), "pfn    hidden (root only)\n"));
 	mem_close(&m);
 
 	/* in no VMA: no path, no leaf */
@@ -1796,11 +1759,12 @@ static void test_translate_render(void)
 	t.leaf.start = 0x1000;
 	t.leaf.end = 0x2000;
 	mem_open(&m);
-	CHECK(translate_print_text(&t, m.f) == 0);
-	CHECK_STR(mem_text(&m), "va 0x1234 -> not mapped (in no VMA)\n"
-				"\n"
-				"leaf  none\n"
-				"vma   -\n");
+	EXPECT_TRUE(translate_print_text(&t, m.f) == 0);
+	EXPECT_STREQ("va 0x1234 -> not mapped (in no VMA)\n"
+		     "\n"
+		     "leaf  none\n"
+		     "vma   -\n",
+		     mem_text(&m));
 	mem_close(&m);
 
 	/* swapped out, a 2M THP leaf */
@@ -1808,66 +1772,68 @@ static void test_translate_render(void)
 	t.nr_levels = 3;
 	t.leaf = sample_extents[2];
 	mem_open(&m);
-	CHECK(translate_print_text(&t, m.f) == 0);
-	CHECK(strstr(mem_text(&m), "-> swapped out (swap type 1, offset 0x2a)\n"
-				   "path PGD[0] -> P4D[128] -> PUD[64]\n"));
-	CHECK(strstr(mem_text(&m), "swap   type 1, offset 0x2a\n"));
+	EXPECT_TRUE(translate_print_text(&t, m.f) == 0);
+	EXPECT_NE(NULL, strstr(mem_text(&m),
+			       "-> swapped out (swap type 1, offset 0x2a)\n"
+			       "path PGD[0] -> P4D[128] -> PUD[64]\n"));
+	EXPECT_NE(NULL, strstr(mem_text(&m), "swap   type 1, offset 0x2a\n"));
 	mem_close(&m);
 	t.leaf = sample_extents[1];
 	t.pa = 0x40000000ULL + 0x1234;
 	mem_open(&m);
-	CHECK(translate_print_text(&t, m.f) == 0);
-	CHECK(strstr(mem_text(&m),
-		     "-> pa 0x40001234 (2M page, pmd level, thp)\n"));
+	EXPECT_TRUE(translate_print_text(&t, m.f) == 0);
+	EXPECT_NE(NULL, strstr(mem_text(&m),
+			       "-> pa 0x40001234 (2M page, pmd level, thp)\n"));
 	mem_close(&m);
 }
 
-static void test_maps_render(void)
+TEST(maps_render)
 {
 	struct mem m;
 
 	json_pretty = true; /* the layout checks below read it */
 
 	mem_open(&m);
-	CHECK(maps_print_text(sample_vmas, ARRAY_SIZE(sample_vmas),
-			      &sample_pgtables, m.f) == 0);
-	CHECK_STR(mem_text(&m),
-		  "         START             END  PERMS   RSS   4K  2M  1G  SWAP  THP  NAME\n"
-		  "0x555555554000  0x555555556000  r-xp     8K   8K   0   0     0    0  /usr/bin/cat\n"
-		  "0x7f0000000000  0x7f0040000000  rw-p   4.0M  12K  4M   0    4K   4M  [anon]\n"
-		  "0x7f0040000000  0x7f0080000000  rw-s     1G    0   0  1G     0    0  /dev/hugepages/big\n"
-		  "         total                         1.0G  20K  4M  1G    4K   4M  3 VMAs, 2.0G virtual\n"
-		  "\n"
-		  "page tables: 32K in 8 tables\n"
-		  "LEVEL  TABLES  ENTRIES\n"
-		  "pgd         1        2\n"
-		  "pud         2        3\n"
-		  "pmd         2        5\n"
-		  "pte         3        7\n");
+	EXPECT_TRUE(maps_print_text(sample_vmas, ARRAY_SIZE(sample_vmas),
+				    &sample_pgtables, m.f) == 0);
+	EXPECT_STREQ(
+		"         START             END  PERMS   RSS   4K  2M  1G  SWAP  THP  NAME\n"
+		"0x555555554000  0x555555556000  r-xp     8K   8K   0   0     0    0  /usr/bin/cat\n"
+		"0x7f0000000000  0x7f0040000000  rw-p   4.0M  12K  4M   0    4K   4M  [anon]\n"
+		"0x7f0040000000  0x7f0080000000  rw-s     1G    0   0  1G     0    0  /dev/hugepages/big\n"
+		"         total                         1.0G  20K  4M  1G    4K   4M  3 VMAs, 2.0G virtual\n"
+		"\n"
+		"page tables: 32K in 8 tables\n"
+		"LEVEL  TABLES  ENTRIES\n"
+		"pgd         1        2\n"
+		"pud         2        3\n"
+		"pmd         2        5\n"
+		"pte         3        7\n",
+		mem_text(&m));
 	mem_close(&m);
 
 	mem_open(&m);
-	CHECK(maps_print_text(NULL, 0, NULL, m.f) == 0);
-	CHECK(strstr(mem_text(&m), "total") &&
-	      strstr(mem_text(&m), "0 VMAs, 0 virtual\n") &&
-	      !strstr(mem_text(&m), "page tables"));
+	EXPECT_TRUE(maps_print_text(NULL, 0, NULL, m.f) == 0);
+	EXPECT_TRUE(strstr(mem_text(&m), "total") &&
+		    strstr(mem_text(&m), "0 VMAs, 0 virtual\n") &&
+		    !strstr(mem_text(&m), "page tables"));
 	mem_close(&m);
 
 	mem_open(&m);
-	CHECK(maps_print_json(7, sample_vmas, ARRAY_SIZE(sample_vmas),
-			      &sample_pgtables, m.f) == 0);
-	CHECK(strstr(mem_text(&m), "  \"page_tables\": {\n"
-				   "    \"pte\": 3,\n"
-				   "    \"pmd\": 2,\n"
-				   "    \"pud\": 2,\n"
-				   "    \"p4d\": 0,\n"
-				   "    \"pgd\": 1,\n"
-				   "    \"bytes\": 32768\n"
-				   "  },\n"));
-	CHECK(strstr(mem_text(&m), "\"bytes_by_page_size\": {\n"
-				   "        \"4096\": 12288,\n"
-				   "        \"2097152\": 4194304,\n"
-				   "        \"1073741824\": 0\n"));
+	EXPECT_TRUE(maps_print_json(7, sample_vmas, ARRAY_SIZE(sample_vmas),
+				    &sample_pgtables, m.f) == 0);
+	EXPECT_NE(NULL, strstr(mem_text(&m), "  \"page_tables\": {\n"
+					     "    \"pte\": 3,\n"
+					     "    \"pmd\": 2,\n"
+					     "    \"pud\": 2,\n"
+					     "    \"p4d\": 0,\n"
+					     "    \"pgd\": 1,\n"
+					     "    \"bytes\": 32768\n"
+					     "  },\n"));
+	EXPECT_NE(NULL, strstr(mem_text(&m), "\"bytes_by_page_size\": {\n"
+					     "        \"4096\": 12288,\n"
+					     "        \"2097152\": 4194304,\n"
+					     "        \"1073741824\": 0\n"));
 	mem_close(&m);
 	json_pretty = false;
 }
@@ -1901,48 +1867,13 @@ static int render(const char *what)
 				       &sample_pgtables, stdout);
 	if (!strcmp(what, "maps-nopt"))
 		return maps_print_json(42, sample_vmas, 1, NULL, stdout);
-	if (!strncmp(what, "huge", 4))
-		return render_huge(what);
-	if (!strncmp(what, "export", 6))
-		return render_export(what);
-	if (!strncmp(what, "svg", 3))
-		return render_svg(what);
 	fprintf(stderr, "test_host: unknown rendering '%s'\n", what);
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	const char *path = argc > 1 ? argv[1] : "tests/data/status.txt";
-
 	if (argc == 3 && !strcmp(argv[1], "--render"))
 		return render(argv[2]) ? 1 : 0;
-
-	test_json_compact();
-	test_json_pretty();
-	test_printer();
-	test_tlb_render();
-	test_json_utf8();
-	test_json_misuse();
-	test_table();
-	test_sizes();
-	test_status_parse(path);
-	test_status_to_info();
-	test_lib_misc();
-	test_lib_fake_module();
-	test_status_render();
-	test_pt_names();
-	test_parse();
-	test_query_fail();
-	test_walk_loop();
-	test_maps_loop();
-	test_walk_render();
-	test_translate_render();
-	test_maps_render();
-	test_huge_all(fake_open, fake_close);
-	test_export_all();
-	test_svg_all();
-
-	printf("%u passed, %u failed\n", test_passed, test_failed);
-	return test_failed ? 1 : 0;
+	return test_harness_run(argc, argv);
 }

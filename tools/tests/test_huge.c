@@ -2,8 +2,12 @@
 /*
  * Host tests of the huge-page side of the companion: the advice engine on
  * synthetic VMA records, the THP policy reader on a fake sysfs tree, the
- * CPUID TLB decoder on fake CPUID answers, the VMI_IOC_HUGE loop against a
- * fake module and the renderers of "vminspect huge".
+ * CPUID TLB decoder on fake CPUID answers, the VMI_IOC_HUGE loop and the
+ * /proc scan (a fake tree) against a fake module and the renderers of
+ * "vminspect huge".  kselftest harness, KTAP output.
+ *
+ * "test_huge --render huge|huge-all" prints a sample --json rendering
+ * instead, "--render huge-text|huge-all-text" the text of the same.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,8 +19,8 @@
 #include <unistd.h>
 
 #include "../vminspect/cli.h"
-#include "check.h"
-#include "test_huge.h"
+#include "fake_ctl.h"
+#include "kselftest_harness.h"
 
 #define MB (1ULL << 20)
 
@@ -90,7 +94,7 @@ static uint32_t advise(const struct vmi_huge_vma *v,
 	return vmi_huge_advise(&facts, v, out);
 }
 
-static void test_advice(void)
+TEST(advice)
 {
 	struct vmi_huge_bytes out;
 	struct vmi_huge_vma v;
@@ -101,67 +105,67 @@ static void test_advice(void)
 	facts_reset("always");
 	v = anon(0x40000000, 8 * MB);
 	touch_thp(&v, 8 * MB);
-	CHECK(advise(&v, NULL) == 0);
+	EXPECT_TRUE(advise(&v, NULL) == 0);
 
 	/* small and empty: nothing; small and resident: too_small */
 	v = anon(0x40000000, MB);
-	CHECK(advise(&v, NULL) == 0);
+	EXPECT_TRUE(advise(&v, NULL) == 0);
 	touch_4k(&v, MB);
-	CHECK(advise(&v, NULL) == R(TOO_SMALL));
+	EXPECT_TRUE(advise(&v, NULL) == R(TOO_SMALL));
 	/* no aligned block in a 3 MiB VMA at 0x40100000? it has one */
 	v = anon(0x40100000, 3 * MB);
-	CHECK(v.span_2m_end - v.span_2m_start == 2 * MB);
+	EXPECT_TRUE(v.span_2m_end - v.span_2m_start == 2 * MB);
 	/* 2.5 MiB at 1 MiB offset: no aligned block */
 	v = anon(0x40100000, 2 * MB + MB / 2);
-	CHECK(v.span_2m_start == v.span_2m_end);
+	EXPECT_TRUE(v.span_2m_start == v.span_2m_end);
 	touch_4k(&v, 4096);
-	CHECK(advise(&v, NULL) == R(TOO_SMALL));
+	EXPECT_TRUE(advise(&v, NULL) == R(TOO_SMALL));
 
 	/* system-wide never, madvise only, prctl, MADV_NOHUGEPAGE */
 	v = anon(0x40000000, 4 * MB);
 	touch_4k(&v, 4 * MB);
 	facts_reset("never");
-	CHECK(advise(&v, NULL) == R(THP_DISABLED_SYSTEM));
+	EXPECT_TRUE(advise(&v, NULL) == R(THP_DISABLED_SYSTEM));
 	facts_reset("madvise");
-	CHECK(advise(&v, NULL) == R(THP_MADVISE_ONLY));
+	EXPECT_TRUE(advise(&v, NULL) == R(THP_MADVISE_ONLY));
 	v.vma_flags |= VMI_VMA_HUGEPAGE;
-	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+	EXPECT_TRUE(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
 	v.vma_flags &= ~VMI_VMA_HUGEPAGE;
 	/* the 2 MiB size's own setting wins over the global one */
 	pol.nr_sizes = 1;
 	pol.sizes[0].size = 2 * MB;
 	snprintf(pol.sizes[0].enabled, sizeof(pol.sizes[0].enabled), "always");
-	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+	EXPECT_TRUE(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
 	snprintf(pol.sizes[0].enabled, sizeof(pol.sizes[0].enabled), "inherit");
-	CHECK(advise(&v, NULL) == R(THP_MADVISE_ONLY));
+	EXPECT_TRUE(advise(&v, NULL) == R(THP_MADVISE_ONLY));
 	facts_reset("always");
 	facts.mm_flags = VMI_HM_THP_DISABLED;
-	CHECK(advise(&v, NULL) == R(THP_DISABLED_PRCTL));
+	EXPECT_TRUE(advise(&v, NULL) == R(THP_DISABLED_PRCTL));
 	facts.mm_flags = VMI_HM_THP_ADVISED_ONLY;
-	CHECK(advise(&v, NULL) == R(THP_DISABLED_PRCTL));
+	EXPECT_TRUE(advise(&v, NULL) == R(THP_DISABLED_PRCTL));
 	facts.mm_flags = 0;
 	v.vma_flags |= VMI_VMA_NOHUGEPAGE;
-	CHECK(advise(&v, NULL) == R(MADV_NOHUGEPAGE));
+	EXPECT_TRUE(advise(&v, NULL) == R(MADV_NOHUGEPAGE));
 	/* a blocked VMA already fully on THP: nothing */
 	v = anon(0x40000000, 4 * MB);
 	touch_thp(&v, 4 * MB);
 	v.vma_flags |= VMI_VMA_NOHUGEPAGE;
-	CHECK(advise(&v, NULL) == 0);
+	EXPECT_TRUE(advise(&v, NULL) == 0);
 
 	/* khugepaged_pending: 4K pages in the aligned part */
 	v = anon(0x40000000, 4 * MB);
 	touch_4k(&v, 4 * MB);
-	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+	EXPECT_TRUE(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
 
 	/* not touched: nothing resident in a large VMA */
 	v = anon(0x40000000, 4 * MB);
-	CHECK(advise(&v, NULL) == R(NOT_TOUCHED));
+	EXPECT_TRUE(advise(&v, NULL) == R(NOT_TOUCHED));
 	touch_thp(&v, 2 * MB);
-	CHECK(advise(&v, NULL) == 0);
+	EXPECT_TRUE(advise(&v, NULL) == 0);
 	/* PROT_NONE reservations say nothing */
 	v = anon(0x40000000, 64 * MB);
 	v.vma_flags &= ~(VMI_VMA_READ | VMI_VMA_WRITE);
-	CHECK(advise(&v, NULL) == 0);
+	EXPECT_TRUE(advise(&v, NULL) == 0);
 
 	/* unaligned: 3 MiB at 1 MiB offset, head on 4K, span on THP */
 	v = anon(0x40100000, 3 * MB);
@@ -170,10 +174,10 @@ static void test_advice(void)
 	memset(&out, 0, sizeof(out));
 	out.rss = MB;
 	out.base = MB;
-	CHECK(vmi_huge_needs_outside(&v));
-	CHECK(advise(&v, &out) == R(UNALIGNED));
+	EXPECT_TRUE(vmi_huge_needs_outside(&v));
+	EXPECT_TRUE(advise(&v, &out) == R(UNALIGNED));
 	/* without the outside bytes the head looks like pending 4K pages */
-	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+	EXPECT_TRUE(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
 
 	/* split: a PMD-order folio mapped by PTEs outside the span */
 	v = anon(0x40000000, 3 * MB);
@@ -185,13 +189,13 @@ static void test_advice(void)
 	out.rss = MB;
 	out.thp_pte = MB;
 	out.thp_pte_order[9] = MB;
-	CHECK(advise(&v, &out) == R(SPLIT_THP));
+	EXPECT_TRUE(advise(&v, &out) == R(SPLIT_THP));
 	/* mTHP folios are not a split THP */
 	v.bytes.thp_pte_order[9] = 0;
 	v.bytes.thp_pte_order[4] = MB;
 	out.thp_pte_order[9] = 0;
 	out.thp_pte_order[4] = MB;
-	CHECK(advise(&v, &out) == 0);
+	EXPECT_TRUE(advise(&v, &out) == 0);
 
 	/* hugetlb: unmapped parts and an empty pool */
 	v = anon(0x40000000, 8 * MB);
@@ -200,14 +204,14 @@ static void test_advice(void)
 	v.hflags = 0;
 	v.hugetlb_size = 2 * MB;
 	v.bytes.hugetlb_pmd_private = 4 * MB;
-	CHECK(advise(&v, NULL) == 0);
+	EXPECT_TRUE(advise(&v, NULL) == 0);
 	pools[0].free = 0;
-	CHECK(advise(&v, NULL) == R(HUGETLB_POOL_EMPTY));
+	EXPECT_TRUE(advise(&v, NULL) == R(HUGETLB_POOL_EMPTY));
 	v.bytes.hugetlb_pmd_private = 8 * MB;
-	CHECK(advise(&v, NULL) == 0);
+	EXPECT_TRUE(advise(&v, NULL) == 0);
 	facts.pools = NULL; /* pools unknown: no claim */
 	v.bytes.hugetlb_pmd_private = 0;
-	CHECK(advise(&v, NULL) == 0);
+	EXPECT_TRUE(advise(&v, NULL) == 0);
 	facts_reset("always");
 
 	/* files: without large folios, with them */
@@ -215,9 +219,9 @@ static void test_advice(void)
 	v.vma_flags = VMI_VMA_READ | VMI_VMA_FILE;
 	v.hflags = 0;
 	touch_4k(&v, 4 * MB);
-	CHECK(advise(&v, NULL) == R(FILE_NO_LARGE_FOLIOS));
+	EXPECT_TRUE(advise(&v, NULL) == R(FILE_NO_LARGE_FOLIOS));
 	v.hflags = VMI_HV_LARGE_FOLIOS | VMI_HV_THP_CAPABLE;
-	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+	EXPECT_TRUE(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
 
 	/* shmem with shmem THP off, advise, on */
 	v = anon(0x40000000, 4 * MB);
@@ -225,63 +229,64 @@ static void test_advice(void)
 		      VMI_VMA_FILE;
 	v.hflags = VMI_HV_SHMEM | VMI_HV_THP_CAPABLE;
 	touch_4k(&v, 4 * MB);
-	CHECK(advise(&v, NULL) == R(SHMEM_THP_DISABLED));
+	EXPECT_TRUE(advise(&v, NULL) == R(SHMEM_THP_DISABLED));
 	snprintf(pol.shmem_enabled, sizeof(pol.shmem_enabled), "advise");
-	CHECK(advise(&v, NULL) == R(SHMEM_THP_DISABLED));
+	EXPECT_TRUE(advise(&v, NULL) == R(SHMEM_THP_DISABLED));
 	v.vma_flags |= VMI_VMA_HUGEPAGE;
-	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+	EXPECT_TRUE(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
 	snprintf(pol.shmem_enabled, sizeof(pol.shmem_enabled), "never");
 	/* top-level enabled does not govern shmem */
 	facts_reset("never");
 	snprintf(pol.shmem_enabled, sizeof(pol.shmem_enabled), "always");
-	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+	EXPECT_TRUE(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
 	facts_reset("always");
 
 	/* special mappings: large and mapped only */
 	v = anon(0x40000000, 4 * MB);
 	v.vma_flags = VMI_VMA_READ | VMI_VMA_SHARED | VMI_VMA_FILE;
 	v.hflags = VMI_HV_SPECIAL;
-	CHECK(advise(&v, NULL) == 0);
+	EXPECT_TRUE(advise(&v, NULL) == 0);
 	v.bytes.tlb_now = 1024;
-	CHECK(advise(&v, NULL) == R(SPECIAL_MAPPING));
+	EXPECT_TRUE(advise(&v, NULL) == R(SPECIAL_MAPPING));
 	v.end = v.start + 16384; /* [vvar]-like */
-	CHECK(advise(&v, NULL) == 0);
+	EXPECT_TRUE(advise(&v, NULL) == 0);
 
 	/* policy unknown: only what the records show */
 	facts.thp = NULL;
 	v = anon(0x40000000, 4 * MB);
 	touch_4k(&v, 4 * MB);
-	CHECK(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
+	EXPECT_TRUE(advise(&v, NULL) == R(KHUGEPAGED_PENDING));
 	facts_reset("always");
 
 	/* every reason has a name, a text and a fix; names are unique */
 	for (k = 0; k < VMI_HR_NR; k++) {
-		CHECK(vmi_huge_reason_name(k) && vmi_huge_reason_text(k));
-		CHECK(vmi_huge_reason_fix(k, &facts, NULL, fix, sizeof(fix)) &&
-		      fix[0]);
+		EXPECT_TRUE(vmi_huge_reason_name(k) && vmi_huge_reason_text(k));
+		EXPECT_TRUE(vmi_huge_reason_fix(k, &facts, NULL, fix,
+						sizeof(fix)) &&
+			    fix[0]);
 		for (unsigned int m = 0; m < k; m++)
-			CHECK(strcmp(vmi_huge_reason_name(k),
-				     vmi_huge_reason_name(m)));
+			EXPECT_TRUE(strcmp(vmi_huge_reason_name(k),
+					   vmi_huge_reason_name(m)));
 	}
-	CHECK(!vmi_huge_reason_name(VMI_HR_NR));
-	CHECK(!strcmp(vmi_huge_reason_name(VMI_HR_KHUGEPAGED_PENDING),
-		      "khugepaged_pending"));
+	EXPECT_TRUE(!vmi_huge_reason_name(VMI_HR_NR));
+	EXPECT_TRUE(!strcmp(vmi_huge_reason_name(VMI_HR_KHUGEPAGED_PENDING),
+			    "khugepaged_pending"));
 	vmi_huge_reason_fix(VMI_HR_KHUGEPAGED_PENDING, &facts, NULL, fix,
 			    sizeof(fix));
-	CHECK(strstr(fix, "scans 4096 pages every 10000 ms") &&
-	      strstr(fix, "at most 511 empty") &&
-	      strstr(fix, "is not registered"));
+	EXPECT_TRUE(strstr(fix, "scans 4096 pages every 10000 ms") &&
+		    strstr(fix, "at most 511 empty") &&
+		    strstr(fix, "is not registered"));
 	facts.mm_flags = VMI_HM_KHUGEPAGED;
 	vmi_huge_reason_fix(VMI_HR_KHUGEPAGED_PENDING, &facts, NULL, fix,
 			    sizeof(fix));
-	CHECK(strstr(fix, "is registered"));
+	EXPECT_NE(NULL, strstr(fix, "is registered"));
 	v.hugetlb_size = 1024 * MB;
 	vmi_huge_reason_fix(VMI_HR_HUGETLB_POOL_EMPTY, &facts, &v, fix,
 			    sizeof(fix));
-	CHECK(strstr(fix, "hugepages-1048576kB/nr_hugepages") != NULL);
+	EXPECT_TRUE(strstr(fix, "hugepages-1048576kB/nr_hugepages") != NULL);
 	/* a small buffer truncates, never overflows */
 	vmi_huge_reason_fix(VMI_HR_TOO_SMALL, &facts, NULL, fix, 8);
-	CHECK(strlen(fix) == 7);
+	EXPECT_TRUE(strlen(fix) == 7);
 }
 
 /* ---- THP policy from a fake sysfs tree ---- */
@@ -299,13 +304,14 @@ static void put(const char *dir, const char *name, const char *text)
 	fclose(f);
 }
 
-static void test_policy(void)
+TEST(policy)
 {
 	char dir[] = "/tmp/vmi-thp-XXXXXX", sub[128], cmd[160];
 	struct vmi_thp_policy p;
 
-	CHECK(vmi_thp_policy_read("/nonexistent/thp", &p) == 0 && !p.present);
-	CHECK(!strcmp(vmi_thp_pmd_enabled(&p), ""));
+	EXPECT_TRUE(vmi_thp_policy_read("/nonexistent/thp", &p) == 0 &&
+		    !p.present);
+	EXPECT_TRUE(!strcmp(vmi_thp_pmd_enabled(&p), ""));
 	if (!mkdtemp(dir))
 		return;
 	put(dir, "enabled", "always [madvise] never\n");
@@ -329,25 +335,25 @@ static void test_policy(void)
 	snprintf(sub, sizeof(sub), "%s/hugepages-64kBx", dir);
 	mkdir(sub, 0755);
 
-	CHECK(vmi_thp_policy_read(dir, &p) == 0 && p.present);
-	CHECK(!strcmp(p.enabled, "madvise"));
-	CHECK(!strcmp(p.defrag, "madvise"));
-	CHECK(!strcmp(p.shmem_enabled, "never"));
-	CHECK(p.use_zero_page == 1 && p.pages_to_scan == 4096 &&
-	      p.scan_sleep_millisecs == 10000 && p.max_ptes_none == 511);
-	CHECK(p.max_ptes_swap == -1 && p.full_scans == -1);
-	CHECK(p.nr_sizes == 2);
-	CHECK(p.sizes[0].size == 64 << 10 &&
-	      !strcmp(p.sizes[0].enabled, "never") &&
-	      !strcmp(p.sizes[0].shmem_enabled, "inherit"));
-	CHECK(p.sizes[1].size == 2 * MB &&
-	      !strcmp(p.sizes[1].enabled, "inherit") &&
-	      !p.sizes[1].shmem_enabled[0]);
-	CHECK(!strcmp(vmi_thp_pmd_enabled(&p), "madvise"));
+	EXPECT_TRUE(vmi_thp_policy_read(dir, &p) == 0 && p.present);
+	EXPECT_TRUE(!strcmp(p.enabled, "madvise"));
+	EXPECT_TRUE(!strcmp(p.defrag, "madvise"));
+	EXPECT_TRUE(!strcmp(p.shmem_enabled, "never"));
+	EXPECT_TRUE(p.use_zero_page == 1 && p.pages_to_scan == 4096 &&
+		    p.scan_sleep_millisecs == 10000 && p.max_ptes_none == 511);
+	EXPECT_TRUE(p.max_ptes_swap == -1 && p.full_scans == -1);
+	EXPECT_TRUE(p.nr_sizes == 2);
+	EXPECT_TRUE(p.sizes[0].size == 64 << 10 &&
+		    !strcmp(p.sizes[0].enabled, "never") &&
+		    !strcmp(p.sizes[0].shmem_enabled, "inherit"));
+	EXPECT_TRUE(p.sizes[1].size == 2 * MB &&
+		    !strcmp(p.sizes[1].enabled, "inherit") &&
+		    !p.sizes[1].shmem_enabled[0]);
+	EXPECT_TRUE(!strcmp(vmi_thp_pmd_enabled(&p), "madvise"));
 	snprintf(sub, sizeof(sub), "%s/hugepages-2048kB", dir);
 	put(sub, "enabled", "[always] inherit madvise never\n");
-	CHECK(vmi_thp_policy_read(dir, &p) == 0 &&
-	      !strcmp(vmi_thp_pmd_enabled(&p), "always"));
+	EXPECT_TRUE(vmi_thp_policy_read(dir, &p) == 0 &&
+		    !strcmp(vmi_thp_pmd_enabled(&p), "always"));
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
@@ -411,48 +417,49 @@ static void fake_pools(const char *root)
 		 "Node 1, zone   Normal\n  pages free     1\n        managed  262144\n");
 }
 
-static void test_sys_read(void)
+TEST(sys_read)
 {
 	char root[] = "/tmp/vmi-sys-XXXXXX", cmd[160], path[256];
 	struct vmi_huge_node nodes[4];
 	struct vmi_huge_sys s;
 
-	CHECK(vmi_huge_sys_read(NULL, NULL, NULL, 0) == -EINVAL);
-	CHECK(vmi_huge_sys_read(NULL, &s, NULL, 1) == -EINVAL);
+	EXPECT_TRUE(vmi_huge_sys_read(NULL, NULL, NULL, 0) == -EINVAL);
+	EXPECT_TRUE(vmi_huge_sys_read(NULL, &s, NULL, 1) == -EINVAL);
 	if (!mkdtemp(root))
 		return;
 	/* nothing there: the files every kernel has are missing */
-	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == -ENOENT);
+	EXPECT_TRUE(vmi_huge_sys_read(root, &s, nodes, 4) == -ENOENT);
 	fake_pools(root);
 
 	/* no NUMA: one node, 0, with the whole pools */
-	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == 0);
-	CHECK(s.nr_nodes == 1 && s.nr_pools == 2);
-	CHECK(s.pools[0].page_size == 2 * MB && s.pools[0].total == 64 &&
-	      s.pools[0].free == 60 && s.pools[0].reserved == 2 &&
-	      s.pools[0].surplus == 1);
-	CHECK(s.pools[1].page_size == 1024 * MB && s.pools[1].total == 1 &&
-	      s.pools[1].free == 1);
-	CHECK(nodes[0].node == 0 && nodes[0].pool_total[0] == 64 &&
-	      nodes[0].pool_free[0] == 60 && nodes[0].pool_surplus[0] == 1 &&
-	      nodes[0].pool_total[1] == 1);
-	CHECK(s.anon_thp == 10 * MB && s.shmem_thp == 4 * MB &&
-	      s.shmem_pmd_mapped == 2 * MB && s.file_thp == 0);
-	CHECK(s.events[VMI_EV_THP_FAULT_ALLOC] == 77 &&
-	      s.events[VMI_EV_THP_SPLIT_PMD] == 5 &&
-	      s.events[VMI_EV_COMPACT_STALL] == 3 &&
-	      s.events[VMI_EV_THP_SWPOUT] == 0);
+	EXPECT_TRUE(vmi_huge_sys_read(root, &s, nodes, 4) == 0);
+	EXPECT_TRUE(s.nr_nodes == 1 && s.nr_pools == 2);
+	EXPECT_TRUE(s.pools[0].page_size == 2 * MB && s.pools[0].total == 64 &&
+		    s.pools[0].free == 60 && s.pools[0].reserved == 2 &&
+		    s.pools[0].surplus == 1);
+	EXPECT_TRUE(s.pools[1].page_size == 1024 * MB &&
+		    s.pools[1].total == 1 && s.pools[1].free == 1);
+	EXPECT_TRUE(nodes[0].node == 0 && nodes[0].pool_total[0] == 64 &&
+		    nodes[0].pool_free[0] == 60 &&
+		    nodes[0].pool_surplus[0] == 1 &&
+		    nodes[0].pool_total[1] == 1);
+	EXPECT_TRUE(s.anon_thp == 10 * MB && s.shmem_thp == 4 * MB &&
+		    s.shmem_pmd_mapped == 2 * MB && s.file_thp == 0);
+	EXPECT_TRUE(s.events[VMI_EV_THP_FAULT_ALLOC] == 77 &&
+		    s.events[VMI_EV_THP_SPLIT_PMD] == 5 &&
+		    s.events[VMI_EV_COMPACT_STALL] == 3 &&
+		    s.events[VMI_EV_THP_SWPOUT] == 0);
 	/* every node's blocks: order 9 one unit, order 10 two */
-	CHECK(s.free_2m == (1 + 3 * 2) + (20 + 30 * 2) + 5);
-	CHECK(nodes[0].nr_zones == 2);
-	CHECK(!strcmp(nodes[0].zones[0].name, "DMA") &&
-	      nodes[0].zones[0].managed == 3840 &&
-	      nodes[0].zones[0].free[10] == 3);
-	CHECK(!strcmp(nodes[0].zones[1].name, "Normal") &&
-	      nodes[0].zones[1].managed == 1409024 &&
-	      nodes[0].zones[1].free[0] == 10 &&
-	      nodes[0].zones[1].free[9] == 20 &&
-	      nodes[0].zones[1].free[11] == 0);
+	EXPECT_TRUE(s.free_2m == (1 + 3 * 2) + (20 + 30 * 2) + 5);
+	EXPECT_TRUE(nodes[0].nr_zones == 2);
+	EXPECT_TRUE(!strcmp(nodes[0].zones[0].name, "DMA") &&
+		    nodes[0].zones[0].managed == 3840 &&
+		    nodes[0].zones[0].free[10] == 3);
+	EXPECT_TRUE(!strcmp(nodes[0].zones[1].name, "Normal") &&
+		    nodes[0].zones[1].managed == 1409024 &&
+		    nodes[0].zones[1].free[0] == 10 &&
+		    nodes[0].zones[1].free[9] == 20 &&
+		    nodes[0].zones[1].free[11] == 0);
 
 	/* NUMA: nodes 0 and 1 online, each with its share */
 	put_tree(root, "sys/devices/system/node/online", "0-1\n");
@@ -468,55 +475,58 @@ static void test_sys_read(void)
 		 "0\n");
 	put_tree(root, NP "0/hugepages/hugepages-1048576kB/nr_hugepages",
 		 "1\n");
-	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == 0);
-	CHECK(s.nr_nodes == 2);
-	CHECK(nodes[0].node == 0 && nodes[0].pool_total[0] == 40 &&
-	      nodes[0].pool_free[0] == 38 && nodes[0].pool_surplus[0] == 1 &&
-	      nodes[0].pool_total[1] == 1);
-	CHECK(nodes[1].node == 1 && nodes[1].pool_total[0] == 24 &&
-	      nodes[1].pool_free[0] == 22 && nodes[1].pool_total[1] == 0);
-	CHECK(nodes[1].nr_zones == 1 && nodes[1].zones[0].managed == 262144 &&
-	      nodes[1].zones[0].free[9] == 5);
+	EXPECT_TRUE(vmi_huge_sys_read(root, &s, nodes, 4) == 0);
+	EXPECT_TRUE(s.nr_nodes == 2);
+	EXPECT_TRUE(nodes[0].node == 0 && nodes[0].pool_total[0] == 40 &&
+		    nodes[0].pool_free[0] == 38 &&
+		    nodes[0].pool_surplus[0] == 1 &&
+		    nodes[0].pool_total[1] == 1);
+	EXPECT_TRUE(nodes[1].node == 1 && nodes[1].pool_total[0] == 24 &&
+		    nodes[1].pool_free[0] == 22 && nodes[1].pool_total[1] == 0);
+	EXPECT_TRUE(nodes[1].nr_zones == 1 &&
+		    nodes[1].zones[0].managed == 262144 &&
+		    nodes[1].zones[0].free[9] == 5);
 	/* fewer slots than nodes: all counted, the first filled */
 	memset(nodes, 0x5a, sizeof(nodes));
-	CHECK(vmi_huge_sys_read(root, &s, nodes, 1) == 0);
-	CHECK(s.nr_nodes == 2 && nodes[0].node == 0 && nodes[0].nr_zones == 2 &&
-	      nodes[1].node == 0x5a5a5a5a);
-	CHECK(s.free_2m == 7 + 80 + 5);
+	EXPECT_TRUE(vmi_huge_sys_read(root, &s, nodes, 1) == 0);
+	EXPECT_TRUE(s.nr_nodes == 2 && nodes[0].node == 0 &&
+		    nodes[0].nr_zones == 2 && nodes[1].node == 0x5a5a5a5a);
+	EXPECT_TRUE(s.free_2m == 7 + 80 + 5);
 	/* the system facts alone */
-	CHECK(vmi_huge_sys_read(root, &s, NULL, 0) == 0 && s.nr_nodes == 2 &&
-	      s.pools[0].total == 64);
+	EXPECT_TRUE(vmi_huge_sys_read(root, &s, NULL, 0) == 0 &&
+		    s.nr_nodes == 2 && s.pools[0].total == 64);
 	/* sparse node ids */
 	put_tree(root, "sys/devices/system/node/online", "0,2-3\n");
-	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == 0 && s.nr_nodes == 3 &&
-	      nodes[1].node == 2 && nodes[2].node == 3 &&
-	      nodes[2].pool_total[0] == 0 && nodes[2].nr_zones == 0);
+	EXPECT_TRUE(vmi_huge_sys_read(root, &s, nodes, 4) == 0 &&
+		    s.nr_nodes == 3 && nodes[1].node == 2 &&
+		    nodes[2].node == 3 && nodes[2].pool_total[0] == 0 &&
+		    nodes[2].nr_zones == 0);
 	put_tree(root, "sys/devices/system/node/online", "0-\n");
-	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == -VMI_EFORMAT &&
-	      s.nr_nodes == 0);
+	EXPECT_TRUE(vmi_huge_sys_read(root, &s, nodes, 4) == -VMI_EFORMAT &&
+		    s.nr_nodes == 0);
 	put_tree(root, "sys/devices/system/node/online", "0-1\n");
 
 	/* malformed files */
 	put_tree(root, HP "2048kB/free_hugepages", "lots\n");
-	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == -VMI_EFORMAT);
+	EXPECT_TRUE(vmi_huge_sys_read(root, &s, nodes, 4) == -VMI_EFORMAT);
 	put_tree(root, HP "2048kB/free_hugepages", "60\n");
 	put_tree(root, "proc/buddyinfo", "Node 0, zone Normal 1 2 x\n");
-	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == -VMI_EFORMAT);
+	EXPECT_TRUE(vmi_huge_sys_read(root, &s, nodes, 4) == -VMI_EFORMAT);
 	put_tree(root, "proc/buddyinfo", "garbage\n");
-	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == -VMI_EFORMAT);
+	EXPECT_TRUE(vmi_huge_sys_read(root, &s, nodes, 4) == -VMI_EFORMAT);
 	put_tree(root, "proc/buddyinfo", "Node 0, zone Normal 1 2 3\n");
-	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == 0 &&
-	      nodes[0].zones[0].free[2] == 3 && s.free_2m == 0);
+	EXPECT_TRUE(vmi_huge_sys_read(root, &s, nodes, 4) == 0 &&
+		    nodes[0].zones[0].free[2] == 3 && s.free_2m == 0);
 
 	/* no hugetlb: no pools, the rest as before */
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s/sys/kernel/mm/hugepages'", root);
-	CHECK(system(cmd) == 0);
-	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == 0 && s.nr_pools == 0 &&
-	      s.events[VMI_EV_THP_FAULT_ALLOC] == 77);
+	EXPECT_TRUE(system(cmd) == 0);
+	EXPECT_TRUE(vmi_huge_sys_read(root, &s, nodes, 4) == 0 &&
+		    s.nr_pools == 0 && s.events[VMI_EV_THP_FAULT_ALLOC] == 77);
 	/* an unreadable file every kernel has */
 	snprintf(path, sizeof(path), "%s/proc/vmstat", root);
 	unlink(path);
-	CHECK(vmi_huge_sys_read(root, &s, nodes, 4) == -ENOENT);
+	EXPECT_TRUE(vmi_huge_sys_read(root, &s, nodes, 4) == -ENOENT);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd))
@@ -547,7 +557,7 @@ static long long host_num(const char *fmt, ...)
  * This machine's own files, read here independently: the pools and the
  * zones the library finds are the kernel's.
  */
-static void test_sys_host(void)
+TEST(sys_host)
 {
 	static struct vmi_huge_node nodes[64];
 	unsigned int i, n, lines = 0, zones = 0;
@@ -557,26 +567,29 @@ static void test_sys_host(void)
 
 	if (access("/proc/buddyinfo", R_OK))
 		return;
-	CHECK(vmi_huge_sys_read(NULL, &s, nodes, 64) == 0);
-	CHECK(s.nr_nodes >= 1);
+	EXPECT_TRUE(vmi_huge_sys_read(NULL, &s, nodes, 64) == 0);
+	EXPECT_TRUE(s.nr_nodes >= 1);
 	for (i = 0; i < s.nr_pools; i++) {
 		unsigned long long kb = s.pools[i].page_size >> 10;
 
-		CHECK(host_num("/sys/kernel/mm/hugepages/hugepages-%llukB/"
-			       "nr_hugepages",
-			       kb) == (long long)s.pools[i].total);
-		CHECK(host_num("/sys/kernel/mm/hugepages/hugepages-%llukB/"
-			       "resv_hugepages",
-			       kb) == (long long)s.pools[i].reserved);
+		EXPECT_TRUE(
+			host_num("/sys/kernel/mm/hugepages/hugepages-%llukB/"
+				 "nr_hugepages",
+				 kb) == (long long)s.pools[i].total);
+		EXPECT_TRUE(
+			host_num("/sys/kernel/mm/hugepages/hugepages-%llukB/"
+				 "resv_hugepages",
+				 kb) == (long long)s.pools[i].reserved);
 		for (n = 0; n < s.nr_nodes && n < 64; n++)
 			if (host_num("/sys/devices/system/node/node%u/hugepages/"
 				     "hugepages-%llukB/nr_hugepages",
 				     nodes[n].node, kb) >= 0)
-				CHECK(host_num("/sys/devices/system/node/node%u/"
-					       "hugepages/hugepages-%llukB/"
-					       "nr_hugepages",
-					       nodes[n].node, kb) ==
-				      (long long)nodes[n].pool_total[i]);
+				EXPECT_TRUE(
+					host_num("/sys/devices/system/node/node%u/"
+						 "hugepages/hugepages-%llukB/"
+						 "nr_hugepages",
+						 nodes[n].node, kb) ==
+					(long long)nodes[n].pool_total[i]);
 	}
 	f = fopen("/proc/buddyinfo", "re");
 	if (!f)
@@ -586,7 +599,7 @@ static void test_sys_host(void)
 	fclose(f);
 	for (n = 0; n < s.nr_nodes && n < 64; n++)
 		zones += nodes[n].nr_zones;
-	CHECK(zones == lines);
+	EXPECT_TRUE(zones == lines);
 }
 
 /* ---- CPUID ---- */
@@ -621,7 +634,7 @@ static bool fake_cpuid(void *ctx, uint32_t leaf, uint32_t sub, uint32_t r[4])
 #define INTEL 0x756e6547, 0x6c65746e, 0x49656e69
 #define AMD   0x68747541, 0x444d4163, 0x69746e65
 
-static void test_cpuid(void)
+TEST(cpuid)
 {
 	/* leaf 0x18 as a Skylake reports it: L1 load 64x4K, 32x2M, 4x1G;
 	 * STLB 1536 4K+2M, 16 1G */
@@ -663,37 +676,38 @@ static void test_cpuid(void)
 
 	c = (struct fake_cpu){ skl, sizeof(skl) / sizeof(skl[0]) };
 	vmi_tlb_capacity_decode(fake_cpuid, &c, &t);
-	CHECK(!strcmp(t.vendor, "GenuineIntel") &&
-	      !strcmp(t.source, "cpuid 0x18"));
-	CHECK(t.l1d_4k == 64 && t.l1d_2m == 32 && t.l1d_1g == 0);
-	CHECK(t.stlb_4k == 1536 && t.stlb_2m == 1536 && t.stlb_1g == 16);
+	EXPECT_TRUE(!strcmp(t.vendor, "GenuineIntel") &&
+		    !strcmp(t.source, "cpuid 0x18"));
+	EXPECT_TRUE(t.l1d_4k == 64 && t.l1d_2m == 32 && t.l1d_1g == 0);
+	EXPECT_TRUE(t.stlb_4k == 1536 && t.stlb_2m == 1536 && t.stlb_1g == 16);
 
 	c = (struct fake_cpu){ old, sizeof(old) / sizeof(old[0]) };
 	vmi_tlb_capacity_decode(fake_cpuid, &c, &t);
-	CHECK(!strcmp(t.source, "cpuid 0x2"));
-	CHECK(t.l1d_4k == 64 && t.l1d_2m == 32 && t.l1d_1g == 4);
-	CHECK(t.stlb_4k == 1536 && t.stlb_2m == 1536 && t.stlb_1g == 16);
+	EXPECT_TRUE(!strcmp(t.source, "cpuid 0x2"));
+	EXPECT_TRUE(t.l1d_4k == 64 && t.l1d_2m == 32 && t.l1d_1g == 4);
+	EXPECT_TRUE(t.stlb_4k == 1536 && t.stlb_2m == 1536 && t.stlb_1g == 16);
 
 	c = (struct fake_cpu){ zen, sizeof(zen) / sizeof(zen[0]) };
 	vmi_tlb_capacity_decode(fake_cpuid, &c, &t);
-	CHECK(!strcmp(t.vendor, "AuthenticAMD") &&
-	      !strcmp(t.source, "cpuid 0x80000005"));
-	CHECK(t.l1d_4k == 64 && t.l1d_2m == 64 && t.l1d_1g == 64);
-	CHECK(t.stlb_4k == 2048 && t.stlb_2m == 2048 && t.stlb_1g == 1024);
+	EXPECT_TRUE(!strcmp(t.vendor, "AuthenticAMD") &&
+		    !strcmp(t.source, "cpuid 0x80000005"));
+	EXPECT_TRUE(t.l1d_4k == 64 && t.l1d_2m == 64 && t.l1d_1g == 64);
+	EXPECT_TRUE(t.stlb_4k == 2048 && t.stlb_2m == 2048 &&
+		    t.stlb_1g == 1024);
 
 	c = (struct fake_cpu){ tcg, sizeof(tcg) / sizeof(tcg[0]) };
 	vmi_tlb_capacity_decode(fake_cpuid, &c, &t);
-	CHECK(t.l1d_4k == 255 && t.l1d_2m == 255);
-	CHECK(t.stlb_4k == 512 && t.stlb_2m == 0);
+	EXPECT_TRUE(t.l1d_4k == 255 && t.l1d_2m == 255);
+	EXPECT_TRUE(t.stlb_4k == 512 && t.stlb_2m == 0);
 
 	c = (struct fake_cpu){ bare, sizeof(bare) / sizeof(bare[0]) };
 	vmi_tlb_capacity_decode(fake_cpuid, &c, &t);
-	CHECK(!strcmp(t.source, "none") && !vmi_tlb_capacity_known(&t));
+	EXPECT_TRUE(!strcmp(t.source, "none") && !vmi_tlb_capacity_known(&t));
 	vmi_tlb_capacity_decode(NULL, NULL, &t);
-	CHECK(!strcmp(t.source, "none"));
+	EXPECT_TRUE(!strcmp(t.source, "none"));
 	/* the real CPU: whatever it says, it does not crash */
 	vmi_tlb_capacity_read(&t);
-	CHECK(t.source != NULL);
+	EXPECT_TRUE(t.source != NULL);
 }
 
 /* ---- VMI_IOC_HUGE against the fake module ---- */
@@ -703,7 +717,7 @@ static struct vmi_huge_vma fake_hv[FAKE_HUGE_N];
 static unsigned int fake_huge_calls;
 static bool fake_huge_cut; /* deliver the 3rd VMA in two pieces */
 
-int fake_huge(struct vmi_huge_arg *a)
+static int fake_huge(struct vmi_huge_arg *a)
 {
 	struct vmi_huge_vma *vec = (struct vmi_huge_vma *)(uintptr_t)a->vec;
 	uint64_t pos = a->start;
@@ -782,16 +796,16 @@ static void put_file(const char *root, const char *rel, const char *text)
 }
 
 /* vmi_huge_scan() over a fake /proc: a kernel thread, a process, a file. */
-static void test_huge_scan(struct vmi_handle *h)
+TEST(huge_scan)
 {
 	char root[] = "/tmp/vmi-scan-XXXXXX", cmd[64], comm[32];
 	struct vmi_huge_scan s;
+	struct vmi_handle *h;
 	int err;
 
-	if (!mkdtemp(root)) {
-		CHECK(!"mkdtemp");
-		return;
-	}
+	ASSERT_NE(NULL, mkdtemp(root));
+	h = fake_open();
+	ASSERT_NE(NULL, h);
 	/* flags 0x208040: PF_KTHREAD; 0x400100: a user process */
 	put_file(root, "proc/2/stat",
 		 "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0\n");
@@ -802,51 +816,82 @@ static void test_huge_scan(struct vmi_handle *h)
 
 	fake_hv_fill();
 	err = vmi_huge_scan(h, root, &s);
-	CHECK(err == 0 && s.scanned == 2 && s.kernel == 1 && s.n == 1);
-	CHECK(!s.gone && !s.denied && !s.failed);
+	EXPECT_TRUE(err == 0 && s.scanned == 2 && s.kernel == 1 && s.n == 1);
+	EXPECT_TRUE(!s.gone && !s.denied && !s.failed);
 	if (!err && s.n == 1) {
-		CHECK(s.procs[0].pid == 42 && !strcmp(s.procs[0].comm, "a) b"));
-		CHECK(s.procs[0].b.rss == 30 * MB);
-		CHECK(s.procs[0].mm_flags == VMI_HM_KHUGEPAGED);
+		EXPECT_TRUE(s.procs[0].pid == 42 &&
+			    !strcmp(s.procs[0].comm, "a) b"));
+		EXPECT_TRUE(s.procs[0].b.rss == 30 * MB);
+		EXPECT_TRUE(s.procs[0].mm_flags == VMI_HM_KHUGEPAGED);
 	}
 	vmi_huge_scan_free(&s);
-	CHECK(s.procs == NULL && s.n == 0 && s.scanned == 2);
+	EXPECT_TRUE(s.procs == NULL && s.n == 0 && s.scanned == 2);
 
-	CHECK(vmi_proc_comm(root, 42, comm, sizeof(comm)) == 0 &&
-	      !strcmp(comm, "a) b"));
-	CHECK(vmi_proc_comm(root, 7, comm, sizeof(comm)) == -ENOENT &&
-	      !comm[0]);
-	CHECK(vmi_huge_scan(h, "/nonexistent", &s) == -ENOENT && !s.procs);
+	EXPECT_TRUE(vmi_proc_comm(root, 42, comm, sizeof(comm)) == 0 &&
+		    !strcmp(comm, "a) b"));
+	EXPECT_TRUE(vmi_proc_comm(root, 7, comm, sizeof(comm)) == -ENOENT &&
+		    !comm[0]);
+	EXPECT_TRUE(vmi_huge_scan(h, "/nonexistent", &s) == -ENOENT &&
+		    !s.procs);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	CHECK(system(cmd) == 0);
+	EXPECT_TRUE(system(cmd) == 0);
+	fake_close(h);
 }
 
-static void test_huge_loop(struct vmi_handle *h)
+/* The fake module's VMI_IOC_GET_INFO, which vmi_huge_scan() asks first. */
+static int fake_get_info(struct vmi_info *info)
+{
+	if (info->size != sizeof(*info) || info->flags) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(info, 0, sizeof(*info));
+	fake_info(info);
+	return 0;
+}
+
+int fake_ioctl(unsigned long req, void *arg)
+{
+	switch (req) {
+	case VMI_IOC_GET_INFO:
+		return fake_get_info(arg);
+	case VMI_IOC_HUGE:
+		return fake_huge(arg);
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+}
+
+TEST(huge_loop)
 {
 	struct vmi_huge_result r;
 	struct vmi_huge_arg a;
 	struct vmi_fetch f = { .chunk = 2 };
+	struct vmi_handle *h;
 	int err;
 
+	h = fake_open();
+	ASSERT_NE(NULL, h);
 	fake_hv_fill();
 	fake_huge_calls = 0;
 	err = vmi_huge_range(h, 7, 0, 1ULL << 40, &f, &r);
-	CHECK(err == 0 && r.nr_vmas == FAKE_HUGE_N && f.calls == 3);
-	CHECK(r.mm_flags == VMI_HM_KHUGEPAGED);
-	CHECK(r.total.rss == 30 * MB && r.total.base == 30 * MB);
-	CHECK(r.nr_vmas == FAKE_HUGE_N && !strcmp(r.vmas[4].name, "v4"));
+	EXPECT_TRUE(err == 0 && r.nr_vmas == FAKE_HUGE_N && f.calls == 3);
+	EXPECT_TRUE(r.mm_flags == VMI_HM_KHUGEPAGED);
+	EXPECT_TRUE(r.total.rss == 30 * MB && r.total.base == 30 * MB);
+	EXPECT_TRUE(r.nr_vmas == FAKE_HUGE_N && !strcmp(r.vmas[4].name, "v4"));
 	vmi_huge_result_free(&r);
 
 	/* a VMA delivered in two calls comes out once */
 	fake_huge_cut = true;
 	err = vmi_huge_range(h, 7, 0, 1ULL << 40, &f, &r);
-	CHECK(err == 0 && r.nr_vmas == FAKE_HUGE_N);
+	EXPECT_TRUE(err == 0 && r.nr_vmas == FAKE_HUGE_N);
 	if (!err && r.nr_vmas == FAKE_HUGE_N) {
-		CHECK(r.vmas[2].start == fake_hv[2].start &&
-		      r.vmas[2].end == fake_hv[2].end);
-		CHECK(r.vmas[2].bytes.rss == fake_hv[2].bytes.rss);
-		CHECK(r.total.rss == 30 * MB);
+		EXPECT_TRUE(r.vmas[2].start == fake_hv[2].start &&
+			    r.vmas[2].end == fake_hv[2].end);
+		EXPECT_TRUE(r.vmas[2].bytes.rss == fake_hv[2].bytes.rss);
+		EXPECT_TRUE(r.total.rss == 30 * MB);
 	}
 	vmi_huge_result_free(&r);
 	fake_huge_cut = false;
@@ -854,16 +899,17 @@ static void test_huge_loop(struct vmi_handle *h)
 	/* totals alone: one call, no vector */
 	fake_huge_calls = 0;
 	err = vmi_huge_totals(h, 7, 0, 1ULL << 40, &a);
-	CHECK(err == 0 && fake_huge_calls == 1 && a.total.rss == 30 * MB &&
-	      a.nr_vmas == 0);
+	EXPECT_TRUE(err == 0 && fake_huge_calls == 1 &&
+		    a.total.rss == 30 * MB && a.nr_vmas == 0);
 	/* a vector without a length is refused before the ioctl */
 	memset(&a, 0, sizeof(a));
 	a.end = 4096;
 	a.vec = 1;
-	CHECK(vmi_huge_chunk(h, &a) == -EINVAL);
+	EXPECT_TRUE(vmi_huge_chunk(h, &a) == -EINVAL);
 	f.max = 3;
-	CHECK(vmi_huge_range(h, 7, 0, 1ULL << 40, &f, &r) == -E2BIG &&
-	      !r.vmas && !r.nr_vmas);
+	EXPECT_TRUE(vmi_huge_range(h, 7, 0, 1ULL << 40, &f, &r) == -E2BIG &&
+		    !r.vmas && !r.nr_vmas);
+	fake_close(h);
 }
 
 /* ---- rendering ---- */
@@ -913,7 +959,7 @@ static void sample_view(struct huge_view *hv)
 	hv->tlb = NULL;
 }
 
-static void test_render(void)
+TEST(render)
 {
 	struct huge_view hv;
 	char *buf = NULL;
@@ -925,16 +971,16 @@ static void test_render(void)
 	if (!f)
 		return;
 	json_pretty = true;
-	CHECK(huge_print_json(&hv, f) == 0);
+	EXPECT_TRUE(huge_print_json(&hv, f) == 0);
 	json_pretty = false;
 	fflush(f);
-	CHECK(strstr(buf, "\"pid\": 42,\n") != NULL);
-	CHECK(strstr(buf, "\"reason\": \"madv_nohugepage\"") != NULL);
-	CHECK(strstr(buf, "\"reason\": \"too_small\"") != NULL);
-	CHECK(strstr(buf, "\"reason\": \"unaligned\"") != NULL);
-	CHECK(strstr(buf, "\"start\": \"0x7f0000000000\"") != NULL);
-	CHECK(strstr(buf, "\"thp_pmd\": 10485760") != NULL);
-	CHECK(strstr(buf, "\"capacity\": null") != NULL);
+	EXPECT_TRUE(strstr(buf, "\"pid\": 42,\n") != NULL);
+	EXPECT_TRUE(strstr(buf, "\"reason\": \"madv_nohugepage\"") != NULL);
+	EXPECT_TRUE(strstr(buf, "\"reason\": \"too_small\"") != NULL);
+	EXPECT_TRUE(strstr(buf, "\"reason\": \"unaligned\"") != NULL);
+	EXPECT_TRUE(strstr(buf, "\"start\": \"0x7f0000000000\"") != NULL);
+	EXPECT_TRUE(strstr(buf, "\"thp_pmd\": 10485760") != NULL);
+	EXPECT_TRUE(strstr(buf, "\"capacity\": null") != NULL);
 	fclose(f);
 	free(buf);
 
@@ -942,22 +988,24 @@ static void test_render(void)
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return;
-	CHECK(huge_print_text(&hv, f) == 0);
+	EXPECT_TRUE(huge_print_text(&hv, f) == 0);
 	fflush(f);
-	CHECK(strstr(buf, "pid 42 (orderbook): rss 15M") != NULL);
-	CHECK(strstr(buf,
-		     "madv_nohugepage: the range is marked MADV_NOHUGEPAGE") !=
-	      NULL);
-	CHECK(strstr(buf,
-		     "too_small: 1 VMA without a 2 MiB-aligned block hold 8K") !=
-	      NULL);
-	CHECK(strstr(buf, "CPU data TLB: unknown") != NULL);
+	EXPECT_TRUE(strstr(buf, "pid 42 (orderbook): rss 15M") != NULL);
+	EXPECT_TRUE(
+		strstr(buf,
+		       "madv_nohugepage: the range is marked MADV_NOHUGEPAGE") !=
+		NULL);
+	EXPECT_TRUE(
+		strstr(buf,
+		       "too_small: 1 VMA without a 2 MiB-aligned block hold 8K") !=
+		NULL);
+	EXPECT_TRUE(strstr(buf, "CPU data TLB: unknown") != NULL);
 	fclose(f);
 	free(buf);
 }
 
 /* The THP policy: mTHP sizes, an unreadable knob, no THP at all. */
-static void test_render_policy(void)
+TEST(render_policy)
 {
 	struct vmi_thp_policy pol;
 	struct huge_view hv;
@@ -980,36 +1028,38 @@ static void test_render_policy(void)
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return;
-	CHECK(huge_print_json(&hv, f) == 0);
+	EXPECT_TRUE(huge_print_json(&hv, f) == 0);
 	fflush(f);
-	CHECK(strstr(buf, "\"khugepaged\":{\"pages_to_scan\":null,"
-			  "\"scan_sleep_millisecs\":10000,") != NULL);
-	CHECK(strstr(buf, "\"sizes\":[{\"size\":65536,\"enabled\":\"inherit\"},"
-			  "{\"size\":2097152,\"enabled\":\"always\","
-			  "\"shmem_enabled\":\"never\"}]") != NULL);
+	EXPECT_TRUE(strstr(buf, "\"khugepaged\":{\"pages_to_scan\":null,"
+				"\"scan_sleep_millisecs\":10000,") != NULL);
+	EXPECT_TRUE(
+		strstr(buf,
+		       "\"sizes\":[{\"size\":65536,\"enabled\":\"inherit\"},"
+		       "{\"size\":2097152,\"enabled\":\"always\","
+		       "\"shmem_enabled\":\"never\"}]") != NULL);
 	rewind(f);
-	CHECK(huge_print_text(&hv, f) == 0);
+	EXPECT_TRUE(huge_print_text(&hv, f) == 0);
 	fputc('\0', f);
 	fflush(f);
-	CHECK(strstr(buf, "khugepaged: ? pages every 10000 ms") != NULL);
-	CHECK(strstr(buf, "65536") == NULL); /* sizes: JSON only */
+	EXPECT_TRUE(strstr(buf, "khugepaged: ? pages every 10000 ms") != NULL);
+	EXPECT_TRUE(strstr(buf, "65536") == NULL); /* sizes: JSON only */
 
 	hv.thp = NULL;
 	rewind(f);
-	CHECK(huge_print_json(&hv, f) == 0);
+	EXPECT_TRUE(huge_print_json(&hv, f) == 0);
 	fflush(f);
-	CHECK(strstr(buf, "\"thp_policy\":null,") != NULL);
+	EXPECT_TRUE(strstr(buf, "\"thp_policy\":null,") != NULL);
 	rewind(f);
-	CHECK(huge_print_text(&hv, f) == 0);
+	EXPECT_TRUE(huge_print_text(&hv, f) == 0);
 	fputc('\0', f);
 	fflush(f);
-	CHECK(strstr(buf, "THP policy: unknown (no /sys/kernel/mm/"
-			  "transparent_hugepage)\n") != NULL);
+	EXPECT_TRUE(strstr(buf, "THP policy: unknown (no /sys/kernel/mm/"
+				"transparent_hugepage)\n") != NULL);
 	fclose(f);
 	free(buf);
 }
 
-int render_huge(const char *what)
+static int render_huge(const char *what)
 {
 	struct vmi_tlb_capacity cap;
 	struct vmi_huge_node node;
@@ -1078,23 +1128,9 @@ int render_huge(const char *what)
 	return huge_all_print_json(&sv, stdout);
 }
 
-void test_huge_all(struct vmi_handle *(*open_fake)(void),
-		   void (*close_fake)(struct vmi_handle *))
+int main(int argc, char **argv)
 {
-	struct vmi_handle *h;
-
-	test_advice();
-	test_policy();
-	test_sys_read();
-	test_sys_host();
-	test_cpuid();
-	test_render();
-	test_render_policy();
-	h = open_fake();
-	CHECK(h != NULL);
-	if (h) {
-		test_huge_loop(h);
-		test_huge_scan(h);
-		close_fake(h);
-	}
+	if (argc == 3 && !strcmp(argv[1], "--render"))
+		return render_huge(argv[2]) ? 1 : 0;
+	return test_harness_run(argc, argv);
 }

@@ -3,9 +3,11 @@
  * Host tests of "vminspect maps PID --svg FILE" (vminspect/svg.c) on
  * synthetic VMAs: the band geometry (each segment's width against its
  * bytes, the shortest and the longest band), the XML escaping of names and
- * the picture's determinism.  "test_host --render svg" prints the sample
- * picture, "--render svg-json" the "huge --json" of the same records, for
- * the renderer check in run.sh (tests/svg_pixels.py).
+ * the picture's determinism.  kselftest harness, KTAP output.
+ *
+ * "test_svg --render svg" prints the sample picture, "--render svg-json"
+ * the "huge --json" of the same records, for the renderer check in run.sh
+ * (tests/svg_pixels.py).
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -15,8 +17,7 @@
 
 #include "../vminspect/cli.h"
 #include "../vminspect/svg.h"
-#include "check.h"
-#include "test_svg.h"
+#include "kselftest_harness.h"
 
 #define KB (1ULL << 10)
 #define MB (1ULL << 20)
@@ -124,7 +125,7 @@ static bool band_exact(const struct svg_band *b)
 	return near(sum, b->width);
 }
 
-static void test_geometry(void)
+TEST(geometry)
 {
 	const uint64_t largest = 128 * GB;
 	struct svg_band b[ARRAY_SIZE(vmas)], one;
@@ -137,63 +138,72 @@ static void test_geometry(void)
 		uint64_t sum = 0;
 
 		svg_band_layout(&vmas[i], largest, &b[i]);
-		CHECK(band_exact(&b[i]));
+		EXPECT_TRUE(band_exact(&b[i]));
 		for (k = 0; k < SVG_NR_KINDS; k++)
 			sum += b[i].bytes[k];
-		CHECK(sum == b[i].total);
-		CHECK(b[i].total == vmas[i].end - vmas[i].start);
-		CHECK(b[i].width >= SVG_BAND_MIN && b[i].width <= SVG_BAND_MAX);
+		EXPECT_TRUE(sum == b[i].total);
+		EXPECT_TRUE(b[i].total == vmas[i].end - vmas[i].start);
+		EXPECT_TRUE(b[i].width >= SVG_BAND_MIN &&
+			    b[i].width <= SVG_BAND_MAX);
 	}
 	/* the bytes are the "huge --json" counts, the rest is not present */
-	CHECK(b[1].bytes[SVG_THP_PMD] == 6 * MB && b[1].bytes[SVG_4K] == MB &&
-	      b[1].bytes[SVG_NONE] == MB);
-	CHECK(b[2].bytes[SVG_THP_PTE] == MB &&
-	      b[2].bytes[SVG_SWAP] == 512 * KB &&
-	      b[2].bytes[SVG_4K] == 512 * KB && b[2].bytes[SVG_NONE] == MB);
-	CHECK(b[3].bytes[SVG_HUGETLB_2M] == 20 * MB &&
-	      b[3].bytes[SVG_NONE] == 44 * MB);
-	CHECK(b[4].bytes[SVG_HUGETLB_1G] == GB && b[4].bytes[SVG_NONE] == 0 &&
-	      near(b[4].w[SVG_HUGETLB_1G], b[4].width));
-	CHECK(b[6].bytes[SVG_OTHER] == GB && b[6].bytes[SVG_NONE] == GB);
-	CHECK(b[7].bytes[SVG_NONE] == 128 * GB);
+	EXPECT_TRUE(b[1].bytes[SVG_THP_PMD] == 6 * MB &&
+		    b[1].bytes[SVG_4K] == MB && b[1].bytes[SVG_NONE] == MB);
+	EXPECT_TRUE(b[2].bytes[SVG_THP_PTE] == MB &&
+		    b[2].bytes[SVG_SWAP] == 512 * KB &&
+		    b[2].bytes[SVG_4K] == 512 * KB &&
+		    b[2].bytes[SVG_NONE] == MB);
+	EXPECT_TRUE(b[3].bytes[SVG_HUGETLB_2M] == 20 * MB &&
+		    b[3].bytes[SVG_NONE] == 44 * MB);
+	EXPECT_TRUE(b[4].bytes[SVG_HUGETLB_1G] == GB &&
+		    b[4].bytes[SVG_NONE] == 0 &&
+		    near(b[4].w[SVG_HUGETLB_1G], b[4].width));
+	EXPECT_TRUE(b[6].bytes[SVG_OTHER] == GB && b[6].bytes[SVG_NONE] == GB);
+	EXPECT_TRUE(b[7].bytes[SVG_NONE] == 128 * GB);
 	/* the shortest VMA keeps SVG_BAND_MIN, the longest gets SVG_BAND_MAX */
-	CHECK(b[0].width == SVG_BAND_MIN);
-	CHECK(b[7].width == SVG_BAND_MAX);
+	EXPECT_TRUE(b[0].width == SVG_BAND_MIN);
+	EXPECT_TRUE(b[7].width == SVG_BAND_MAX);
 	/* a 4 KiB page of 4K in the 8 MiB band: 1/2048 of it, not rounded */
-	CHECK(near(b[1].w[SVG_4K], b[1].width / 8.0));
+	EXPECT_TRUE(near(b[1].w[SVG_4K], b[1].width / 8.0));
 	/* log2: each doubling adds the same length */
-	CHECK(b[3].width < b[4].width && b[4].width < b[6].width &&
-	      b[6].width < b[7].width && b[5].width < b[1].width);
-	CHECK(abs((int)b[6].width - (int)b[4].width -
-		  (int)lround((SVG_BAND_MAX - SVG_BAND_MIN) / 25.0)) <= 1);
+	EXPECT_TRUE(b[3].width < b[4].width && b[4].width < b[6].width &&
+		    b[6].width < b[7].width && b[5].width < b[1].width);
+	EXPECT_TRUE(abs((int)b[6].width - (int)b[4].width -
+			(int)lround((SVG_BAND_MAX - SVG_BAND_MIN) / 25.0)) <=
+		    1);
 	/* a picture of one VMA: the whole length */
 	svg_band_layout(&vmas[1], 8 * MB, &one);
-	CHECK(one.width == SVG_BAND_MAX && band_exact(&one));
+	EXPECT_TRUE(one.width == SVG_BAND_MAX && band_exact(&one));
 	svg_band_layout(&vmas[0], 4 * KB, &one);
-	CHECK(one.width == SVG_BAND_MAX && band_exact(&one));
+	EXPECT_TRUE(one.width == SVG_BAND_MAX && band_exact(&one));
 	/* counts beyond the size are drawn whole, nothing left over */
 	over = vmas[2];
 	over.bytes.base = 4 * MB;
 	over.bytes.rss = over.bytes.base + over.bytes.thp_pte;
 	svg_band_layout(&over, largest, &one);
-	CHECK(one.total == 5 * MB + 512 * KB && !one.bytes[SVG_NONE] &&
-	      band_exact(&one));
+	EXPECT_TRUE(one.total == 5 * MB + 512 * KB && !one.bytes[SVG_NONE] &&
+		    band_exact(&one));
 	/* an empty VMA record draws nothing and divides by nothing */
 	memset(&over, 0, sizeof(over));
 	svg_band_layout(&over, largest, &one);
-	CHECK(one.total == 0 && one.width == SVG_BAND_MIN && one.w[0] == 0);
+	EXPECT_TRUE(one.total == 0 && one.width == SVG_BAND_MIN &&
+		    one.w[0] == 0);
 	/* eight distinct colours, each with a name */
 	for (k = 0; k < SVG_NR_KINDS; k++) {
 		unsigned int j;
 
-		CHECK(svg_kind_name(k) && strlen(svg_kind_color(k)) == 7);
+		EXPECT_TRUE(svg_kind_name(k) && strlen(svg_kind_color(k)) == 7);
 		for (j = 0; j < k; j++)
-			CHECK(strcmp(svg_kind_color(j), svg_kind_color(k)));
+			EXPECT_TRUE(
+				strcmp(svg_kind_color(j), svg_kind_color(k)));
 	}
-	CHECK(!svg_kind_color(SVG_NR_KINDS) && !svg_kind_name(SVG_NR_KINDS));
+	EXPECT_TRUE(!svg_kind_color(SVG_NR_KINDS) &&
+		    !svg_kind_name(SVG_NR_KINDS));
 }
 
-static char *render(const struct vmi_huge_result *r)
+/* The picture of r, NULL if it could not be kept. */
+static char *svg_of(struct __test_metadata *_metadata,
+		    const struct vmi_huge_result *r)
 {
 	struct svg_view sv = { .pid = 42, .r = r };
 	char *buf = NULL;
@@ -203,7 +213,7 @@ static char *render(const struct vmi_huge_result *r)
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return NULL;
-	CHECK(maps_svg_print(&sv, f) == 0);
+	EXPECT_TRUE(maps_svg_print(&sv, f) == 0);
 	fclose(f);
 	return buf;
 }
@@ -219,59 +229,61 @@ static size_t count(const char *s, const char *what)
 	return n;
 }
 
-static void test_picture(void)
+TEST(picture)
 {
 	struct vmi_huge_result empty = { 0 };
 	char *a, *b;
 	const char *p;
 
 	sample();
-	a = render(&res);
-	b = render(&res);
-	CHECK(a && b);
+	a = svg_of(_metadata, &res);
+	b = svg_of(_metadata, &res);
+	EXPECT_TRUE(a && b);
 	if (!a || !b)
 		goto out;
-	CHECK(!strcmp(a, b)); /* deterministic */
-	CHECK(!strncmp(a, "<?xml version=\"1.0\" encoding=\"UTF-8\"", 36));
-	CHECK(strstr(a, "version=\"1.1\"") && strstr(a, "</svg>\n"));
+	EXPECT_TRUE(!strcmp(a, b)); /* deterministic */
+	EXPECT_TRUE(
+		!strncmp(a, "<?xml version=\"1.0\" encoding=\"UTF-8\"", 36));
+	EXPECT_TRUE(strstr(a, "version=\"1.1\"") && strstr(a, "</svg>\n"));
 	/* nothing external: no link, no image, no style sheet, no DTD */
-	CHECK(!strstr(a, "href") && !strstr(a, "<image") &&
-	      !strstr(a, "<!DOCTYPE") && !strstr(a, "url("));
-	CHECK(count(a, "class=\"vma\"") == ARRAY_SIZE(vmas));
-	CHECK(count(a, "<g id=\"vma-0x") == ARRAY_SIZE(vmas));
+	EXPECT_TRUE(!strstr(a, "href") && !strstr(a, "<image") &&
+		    !strstr(a, "<!DOCTYPE") && !strstr(a, "url("));
+	EXPECT_TRUE(count(a, "class=\"vma\"") == ARRAY_SIZE(vmas));
+	EXPECT_TRUE(count(a, "<g id=\"vma-0x") == ARRAY_SIZE(vmas));
 	/* one segment per kind with bytes, legend swatches apart */
-	CHECK(count(a, "<rect class=\"k") == 16);
-	CHECK(strstr(a, "<rect class=\"k4\" x=\"176.000\" y=\"232\" width=\""));
+	EXPECT_TRUE(count(a, "<rect class=\"k") == 16);
+	EXPECT_NE(NULL,
+		  strstr(a,
+			 "<rect class=\"k4\" x=\"176.000\" y=\"232\" width=\""));
 	/* escaped markup; U+FFFD for the control and the invalid byte */
-	CHECK(strstr(a, "/tmp/a&amp;b&lt;c&gt;&quot;d&apos;"
-			"\xef\xbf\xbd\xef\xbf\xbd \xc3\xa9t\xc3\xa9"));
-	CHECK(!strstr(a, "\x01") && !strstr(a, "\xff") && !strstr(a, "b<c"));
+	EXPECT_NE(NULL,
+		  strstr(a, "/tmp/a&amp;b&lt;c&gt;&quot;d&apos;"
+			    "\xef\xbf\xbd\xef\xbf\xbd \xc3\xa9t\xc3\xa9"));
+	EXPECT_TRUE(!strstr(a, "\x01") && !strstr(a, "\xff") &&
+		    !strstr(a, "b<c"));
 	/* the right-hand label is cut at 32 characters, the title is not */
-	CHECK(strstr(a, "r--p /tmp/a&amp;b&lt;c&gt;&quot;d&apos;"
-			"\xef\xbf\xbd\xef\xbf\xbd \xc3\xa9t\xc3\xa9 a very lon"
-			"\xe2\x80\xa6: 4K 16K</text>"));
-	CHECK(strstr(a, "a very long name indeed.so: 4K 16384, THP 0,"));
+	EXPECT_NE(NULL,
+		  strstr(a,
+			 "r--p /tmp/a&amp;b&lt;c&gt;&quot;d&apos;"
+			 "\xef\xbf\xbd\xef\xbf\xbd \xc3\xa9t\xc3\xa9 a very lon"
+			 "\xe2\x80\xa6: 4K 16K</text>"));
+	EXPECT_NE(NULL,
+		  strstr(a, "a very long name indeed.so: 4K 16384, THP 0,"));
 	/* the legend: totals by kind and the TLB entries */
-	CHECK(strstr(a, ">4K pages: 1.5M (1593344 bytes)</text>"));
-	CHECK(strstr(a, ">hugetlb 1G: 1G (1073741824 bytes)</text>"));
-	CHECK(strstr(a, ">TLB entries: 660 now, 23 at best"));
+	EXPECT_NE(NULL, strstr(a, ">4K pages: 1.5M (1593344 bytes)</text>"));
+	EXPECT_NE(NULL, strstr(a, ">hugetlb 1G: 1G (1073741824 bytes)</text>"));
+	EXPECT_NE(NULL, strstr(a, ">TLB entries: 660 now, 23 at best"));
 	p = strstr(a, "<g id=\"legend\">");
-	CHECK(p && count(p, "<rect x=") == SVG_NR_KINDS);
+	EXPECT_TRUE(p && count(p, "<rect x=") == SVG_NR_KINDS);
 	free(a);
-	a = render(&empty);
-	CHECK(a && strstr(a, ">no VMAs</text>") && strstr(a, "</svg>\n"));
+	a = svg_of(_metadata, &empty);
+	EXPECT_TRUE(a && strstr(a, ">no VMAs</text>") && strstr(a, "</svg>\n"));
 out:
 	free(a);
 	free(b);
 }
 
-void test_svg_all(void)
-{
-	test_geometry();
-	test_picture();
-}
-
-int render_svg(const char *what)
+static int render_svg(const char *what)
 {
 	struct svg_view sv = { .pid = 42, .r = &res };
 	struct huge_view hv;
@@ -286,4 +298,11 @@ int render_svg(const char *what)
 		return huge_print_json(&hv, stdout);
 	}
 	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--render"))
+		return render_svg(argv[2]) ? 1 : 0;
+	return test_harness_run(argc, argv);
 }
