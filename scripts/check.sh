@@ -135,13 +135,14 @@ main() {
 		stage lint "$VMI_TOP/scripts/lint.sh" --no-build
 	fi
 	stage vm "$VMI_TOP/scripts/vmtest.sh" "${kernels[@]}"
-	# on the newest 6.x kernel: the same tests with 4-level paging and CPU 1
-	# nohz_full (as a low-latency system sets a CPU aside), and the tests
-	# that switch hooks under load, with the vCPUs taking turns
+	# on the newest 6.x kernel: the same tests with 4-level paging, the
+	# tests that switch hooks under load with the vCPUs taking turns, and
+	# the tests that need CPU 1 set aside (isolcpus, nohz_full)
 	k4=$("$VMI_TOP/scripts/kernels.sh" --runnable | awk '$1 ~ /^6\./ { k = $1 } END { print k }')
 	if [ -n "$k4" ] && [ ${#kernels[@]} -eq 0 ]; then
-		VMI_APPEND="nohz_full=1" stage vm-4level "$VMI_TOP/scripts/vmtest.sh" --no5lvl --kernel "$k4"
+		stage vm-4level "$VMI_TOP/scripts/vmtest.sh" --no5lvl --kernel "$k4"
 		stage vm-single "$VMI_TOP/scripts/vmtest.sh" --single-lane --kernel "$k4"
+		stage vm-isolated "$VMI_TOP/scripts/vmtest.sh" --isolated-lane --kernel "$k4"
 	fi
 	if [ -n "$LANE_PID" ]; then
 		wait_debug_lane

@@ -3,7 +3,8 @@
 #
 # Boot each test kernel in a VM with virtme-ng and run the module tests in it.
 #
-#   scripts/vmtest.sh [--kernel KVER]... [--debug] [--exec 'CMD' | --single-lane]
+#   scripts/vmtest.sh [--kernel KVER]... [--debug]
+#                     [--exec 'CMD' | --single-lane | --isolated-lane]
 #                     [--timeout SECS] [--no5lvl]
 #
 # --kernel KVER  test this release (repeatable; default: every kernel that
@@ -21,6 +22,10 @@
 #                hooks (TLB tracking, module load) while a load runs
 #                (selftests/run.sh --lane single), with both vCPUs on one
 #                host thread; results go to build/vmtest/<kver>-single
+# --isolated-lane  CPU 1 set aside (isolcpus=1 nohz_full=1), as a
+#                low-latency system sets a CPU aside: only the tests that
+#                need it (selftests/run.sh --lane isolated); results go to
+#                build/vmtest/<kver>-isolated
 #
 # Under TCG the vCPUs run in parallel, a host thread each
 # (-accel tcg,thread=multi).  Kernel text patched while another vCPU runs
@@ -56,8 +61,10 @@ TOTAL_SKIPPED=0
 # set by --no5lvl: kernel command line addition and results/label suffix
 PAGING_APPEND=""
 SUFFIX=""
-# set by --single-lane: the guest runner's lane and the label's addition
+# set by --single-lane and --isolated-lane: the guest runner's lane, the
+# label's addition and the lane's kernel command line addition
 LANE=""
+LANE_APPEND=""
 LABEL=""
 
 VM_PID=""
@@ -138,7 +145,7 @@ run_kernel() {
 	fi
 	if [ -n "$LANE" ]; then
 		guest_cmd+=$(printf ' --lane %q' "$LANE")
-		thread=single
+		[ "$LANE" != single ] || thread=single
 	elif [ -z "$exec_cmd" ] && [ "$kver" = "$DEBUG_KVER" ]; then
 		# the tests of the module's own code (selftests/run.sh)
 		guest_cmd+=" --lane debug"
@@ -146,7 +153,7 @@ run_kernel() {
 	qemu_opts="-cpu ${VMI_VM_CPU:-max}${VMI_QEMU_OPTS:+ $VMI_QEMU_OPTS}"
 	# the guest's tests read how TCG runs from the command line (see
 	# switch_under_load_hazard() in selftests/vmi_util.c)
-	local append="$CMDLINE$PAGING_APPEND${VMI_APPEND:+ $VMI_APPEND}"
+	local append="$CMDLINE$PAGING_APPEND$LANE_APPEND${VMI_APPEND:+ $VMI_APPEND}"
 	if [ "$accel" != kvm ]; then
 		qemu_opts+=" -accel tcg,thread=$thread"
 		append+=" vmi_tcg_thread=$thread"
@@ -265,13 +272,18 @@ main() {
 			LANE=single
 			LABEL=" (single-threaded TCG lane)"
 			;;
+		--isolated-lane)
+			LANE=isolated
+			LABEL=" (CPU 1 isolated and nohz_full)"
+			LANE_APPEND=" isolcpus=1 nohz_full=1"
+			;;
 		-h | --help) usage ;;
 		*) usage ;;
 		esac
 		shift
 	done
 	[ -z "$LANE" ] || [ -z "$exec_cmd" ] || usage
-	[ -z "$LANE" ] || SUFFIX+="-single"
+	[ -z "$LANE" ] || SUFFIX+="-$LANE"
 	trap on_signal INT TERM HUP
 	command -v vng >/dev/null || die "vng (virtme-ng) is missing: run scripts/deps.sh vng"
 	QEMU_VERSION=$(qemu-system-x86_64 --version | awk 'NR == 1 { print "QEMU " $4 }')

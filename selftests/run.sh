@@ -6,7 +6,7 @@
 # "# Totals:" line; a binary that cannot run at all counts as one skip
 # (e.g. a 32-bit one on a kernel without ia32 emulation) or one failure.
 #
-#   selftests/run.sh [--lane single|debug]
+#   selftests/run.sh [--lane single|debug|isolated]
 #
 # --lane single runs only the tests that switch hooks (TLB tracking, module
 # load) while a load runs: scripts/vmtest.sh --single-lane, where the vCPUs
@@ -17,6 +17,9 @@
 # strict RCU watch it: all but the companion's and the other tools' output
 # tests (companion, huge_advice, svg, ecosystem: userspace, run on the other
 # kernels) and the two that skip there (mm_selftests, tlb_hooks).
+# --lane isolated runs the tests that need a CPU set aside (isolcpus,
+# nohz_full): scripts/vmtest.sh --isolated-lane.  Elsewhere they skip
+# those cases and name this lane.
 set -u
 cd "$(dirname "$0")" || exit 1
 
@@ -30,11 +33,13 @@ SINGLE_LANE=(
 ALL=(vminspect_*_test vminspect_*_test32 companion_test.sh huge_advice_test.sh
 	svg_test.sh mm_selftests_test.sh ecosystem_test.sh tlb_alloc_test.sh
 	tlb_hooks_test.sh tlb_cli_test.sh unload_test.sh)
+# the tests that need CPU 1 isolated and nohz_full
+ISOLATED_LANE=(tlb_cli_test.sh)
 # left out of the debug lane
 NOT_DEBUG=" companion_test.sh huge_advice_test.sh svg_test.sh ecosystem_test.sh mm_selftests_test.sh tlb_hooks_test.sh "
 
 usage() {
-	echo "usage: $0 [--lane single|debug]" >&2
+	echo "usage: $0 [--lane single|debug|isolated]" >&2
 	exit 2
 }
 
@@ -46,6 +51,7 @@ case "${1:-}" in
 --lane)
 	case "${2:-}" in
 	single) runs=("${SINGLE_LANE[@]}") ;;
+	isolated) runs=("${ISOLATED_LANE[@]}") ;;
 	debug)
 		for t in "${ALL[@]}"; do
 			[[ $NOT_DEBUG == *" $t "* ]] || runs+=("$t")
