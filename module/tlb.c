@@ -114,6 +114,13 @@ struct vmi_tlb_pcpu {
  * that claims it names it, then sets @ready with release; others that
  * find the key count for it at once, and readers show it only once they
  * see @ready (acquire), so never with a name half written.
+ *
+ * A process claimed by a flush inside execve() is named before exec gives
+ * it its new name: @renamable is set, and the first later shootdown of
+ * the claiming task itself (a task runs on one CPU at a time: one writer)
+ * writes its name into comm[1] and then sets @name to 1 with release.  A
+ * reader loads @name with acquire and copies comm[@name], which is never
+ * written again.
  */
 struct vmi_tlb_slot {
 	atomic64_t key; /* 0: free */
@@ -121,7 +128,9 @@ struct vmi_tlb_slot {
 	u32 pid;
 	u32 tgid;
 	u32 flags;
-	char comm[TASK_COMM_LEN];
+	u32 renamable;
+	u32 name; /* the comm[] readers show */
+	char comm[2][TASK_COMM_LEN];
 };
 
 /*
@@ -232,12 +241,23 @@ static u32 vmi_tlb_cause(int *nr, u32 *flags)
 	}
 }
 
+/* current names initiator @s anew, once, after exec (see the slot) */
+static void vmi_tlb_slot_rename(struct vmi_tlb_slot *s, u32 cause)
+{
+	if (cause == VMI_TLB_CAUSE_EXECVE || s->pid != task_pid_nr(current))
+		return;
+	vmi_tlb_comm(s->comm[1]);
+	WRITE_ONCE(s->renamable, 0);
+	/* pairs with smp_load_acquire() in vmi_tlb_slot_read() */
+	smp_store_release(&s->name, 1);
+}
+
 /*
- * The table index of current: processes by their mm's context id (never
- * reused), kernel threads by pid.  Claimed lock-free if new; 0 (the
- * "other" bucket) when full.
+ * The table index of current, for a shootdown of @cause: processes by
+ * their mm's context id (never reused), kernel threads by pid.  Claimed
+ * lock-free if new; 0 (the "other" bucket) when full.
  */
-static unsigned int vmi_tlb_slot_get(void)
+static unsigned int vmi_tlb_slot_get(u32 cause)
 {
 	struct mm_struct *mm = current->mm;
 	struct vmi_tlb_slot *s;
@@ -256,8 +276,11 @@ static unsigned int vmi_tlb_slot_get(void)
 			idx = 1;
 		s = &vmi_tlb_table[idx];
 		old = atomic64_read(&s->key);
-		if (old == key)
+		if (old == key) {
+			if (unlikely(READ_ONCE(s->renamable)))
+				vmi_tlb_slot_rename(s, cause);
 			return idx;
+		}
 		if (old)
 			continue;
 		old = atomic64_cmpxchg(&s->key, 0, key);
@@ -270,7 +293,8 @@ static unsigned int vmi_tlb_slot_get(void)
 		s->tgid = task_tgid_nr(current);
 		s->flags = current->flags & PF_KTHREAD ? VMI_TLB_INIT_KTHREAD :
 							 0;
-		vmi_tlb_comm(s->comm);
+		vmi_tlb_comm(s->comm[0]);
+		s->renamable = cause == VMI_TLB_CAUSE_EXECVE;
 		/* pairs with smp_load_acquire() in vmi_tlb_slot_read() */
 		smp_store_release(&s->ready, 1);
 		return idx;
@@ -416,7 +440,7 @@ static void vmi_tlb_end(struct vmi_tlb_pending *p)
 	pc->ipis_sent += rec->nr_targets;
 	pc->wait_hist[vmi_tlb_bucket(rec->wait_ns)]++;
 	vmi_tlb_ring_put(pc, rec);
-	idx = vmi_tlb_slot_get();
+	idx = vmi_tlb_slot_get(rec->cause);
 	if (!idx)
 		pc->other_hits++;
 	vmi_tlb_slot_account(idx, rec);
@@ -1075,7 +1099,7 @@ static void vmi_tlb_clear(void)
 		       sizeof(struct vmi_tlb_pcpu));
 	memset(vmi_tlb_table, 0, VMI_TLB_SLOTS * sizeof(*vmi_tlb_table));
 	memset(vmi_tlb_counts, 0, vmi_tlb_counts_bytes());
-	strscpy(vmi_tlb_table[0].comm, "(other)", TASK_COMM_LEN);
+	strscpy(vmi_tlb_table[0].comm[0], "(other)", TASK_COMM_LEN);
 	vmi_tlb_table[0].flags = VMI_TLB_INIT_OTHER;
 	/* named above, under the mutex every reader takes */
 	vmi_tlb_table[0].ready = 1;
@@ -1265,7 +1289,9 @@ static bool vmi_tlb_slot_read(unsigned int idx, struct vmi_tlb_initiator *out)
 	out->pid = s->pid;
 	out->tgid = s->tgid;
 	out->flags = s->flags;
-	memcpy(out->comm, s->comm, sizeof(out->comm));
+	/* pairs with smp_store_release() in vmi_tlb_slot_rename() */
+	memcpy(out->comm, s->comm[smp_load_acquire(&s->name)],
+	       sizeof(out->comm));
 	out->comm[sizeof(out->comm) - 1] = '\0';
 	return true;
 }

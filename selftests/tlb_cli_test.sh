@@ -8,12 +8,13 @@
 # report is checked against the flusher's own count and pid:
 #  - the flusher is an initiator, named by its pid and comm;
 #  - its mprotect cause counts between half its flips (upgrades to
-#    writable need no flush) and all of them;
+#    writable need no flush) and all of them, give or take the few
+#    mprotect() calls of its start (the loader's, pthread_create()'s);
 #  - nearly all its shootdowns targeted CPU 1;
 #  - its wait percentiles are ordered;
 #  - --watch prints one report per interval;
-#  - when CPU 1 is isolated or nohz_full (the 4-level lane boots with
-#    nohz_full=1), the text warning and isolated_cpus_hit_by name the
+#  - when CPU 1 is isolated or nohz_full (scripts/vmtest.sh
+#    --isolated-lane), the text warning and isolated_cpus_hit_by name the
 #    flusher as the one that hit it.
 # KTAP output.
 set -u
@@ -66,7 +67,7 @@ check "tlb --pid --json: the flusher is the initiator, by pid and comm" \
 	jqt "$flusher | length > 0 and (map(.comm) | unique) == [\"vmi_flusher\"]" "$out/pid.json"
 echo "# causes: $(jq -c "$flusher | map(.causes)" "$out/pid.json")"
 check "tlb --json: mprotect count between half the flips and all of them" \
-	jqt "($flusher | map(.causes.mprotect // 0) | add) as \$m | \$m * 2 >= $FLIPS * 0.95 and \$m <= $FLIPS" "$out/pid.json"
+	jqt "($flusher | map(.causes.mprotect // 0) | add) as \$m | \$m * 2 >= $FLIPS * 0.95 and \$m <= $FLIPS + 16" "$out/pid.json"
 echo "# targets: $(jq -c "$flusher | map(.targets)" "$out/pid.json")"
 check "tlb --json: nearly every shootdown of the flusher targeted CPU 1" \
 	jqt "$flusher | (map(.targets[\"1\"] // 0) | add) >= (map(.shootdowns) | add) * 0.9" "$out/pid.json"
@@ -86,7 +87,7 @@ if grep -qx 1 <<<"$quiet"; then
 			[ \"\$(jq -r '.isolated_cpus_hit | index(1) != null' '$out/all.json')\" = true ]"
 else
 	ktap_print_msg "CPU 1 isolated: the warning and isolated_cpus_hit_by name the flusher:" \
-		"CPU 1 is neither isolated nor nohz_full (the 4-level lane boots with nohz_full=1)"
+		"CPU 1 is neither isolated nor nohz_full (scripts/vmtest.sh --isolated-lane)"
 	ktap_test_skip "CPU 1 isolated: the warning and isolated_cpus_hit_by name the flusher"
 fi
 ktap_finished
