@@ -29,7 +29,7 @@ run() {
 	"$@"
 }
 
-# start the workload; wait for its "pid ... addr ..." line(s)
+# start the workload; wait for its "pid ..." line(s)
 start_workload() {
 	local lines=$1
 	shift
@@ -129,14 +129,8 @@ run "$VMI" tlb --enable --reset >/dev/null
 printf 'CPUs isolated: %s, nohz_full: %s\n' \
 	"$(cat /sys/devices/system/cpu/isolated)" "$(cat /sys/devices/system/cpu/nohz_full)"
 
-: >"$OUT/workload"
-"$WORKLOAD" --shootdown 6 >"$OUT/workload" &
-shooter=$!
-PIDS+=("$shooter")
-for _ in $(seq 100); do
-	grep -q '^pid ' "$OUT/workload" && break
-	sleep 0.1
-done
+start_workload 1 --shootdown 6
+read -r _ shooter < <(grep '^pid ' "$OUT/workload")
 step "process $shooter: a thread on CPU 1, set aside for latency-critical work, reads its buffer; the main thread, on CPU 0, maps, mprotects and unmaps 64 KiB in a loop"
 run "$VMI" tlb --pid "$shooter" --watch 1 --count 3
 wait "$shooter" || die "the shootdown workload failed"
