@@ -8,13 +8,9 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 
 VMI=tools/vminspect/vminspect
-# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
-# followed: they are the kernel's shell, not held to this tree's shellcheck
-# shellcheck source=/dev/null
-. selftests/ktap_helpers.sh
-
-# check DESC CMD...: ktap_test_result, with CMD's arguments passed as given
-check() { if "${@:2}"; then ktap_test_pass "$1"; else ktap_test_fail "$1"; fi; }
+# KTAP output: the kernel's ktap_* and check, skip_all, skip_single
+# shellcheck source=vmi_ktap.sh
+. selftests/vmi_ktap.sh
 
 # python3 -c PROGRAM: reads JSON on stdin, asserts, exits non-zero on failure
 json() {
@@ -28,9 +24,7 @@ export VMI
 ktap_print_header
 ktap_set_plan "10"
 if [ ! -x "$VMI" ] || [ ! -e /proc/vminspect/ctl ]; then
-	ktap_print_msg "companion: no companion or module"
-	for i in $(seq 10); do ktap_test_skip "companion $i"; done
-	ktap_finished
+	skip_all 10 companion "no companion or module"
 fi
 
 # a live target: 8 MiB, every other 4K page touched

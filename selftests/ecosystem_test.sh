@@ -15,20 +15,14 @@ cd "$(dirname "$0")/.." || exit 1
 VMI=tools/vminspect/vminspect
 HOT=tools/examples/hotarray
 PLAN=14
-# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
-# followed: they are the kernel's shell, not held to this tree's shellcheck
-# shellcheck source=/dev/null
-. selftests/ktap_helpers.sh
-
-# check DESC CMD...: ktap_test_result, with CMD's arguments passed as given
-check() { if "${@:2}"; then ktap_test_pass "$1"; else ktap_test_fail "$1"; fi; }
+# KTAP output: the kernel's ktap_* and check, skip_all, skip_single
+# shellcheck source=vmi_ktap.sh
+. selftests/vmi_ktap.sh
 
 ktap_print_header
 ktap_set_plan "$PLAN"
 if [ ! -x "$VMI" ] || [ ! -x "$HOT" ] || [ ! -e /proc/vminspect/ctl ]; then
-	ktap_print_msg "ecosystem: no companion, example or module"
-	for i in $(seq "$PLAN"); do ktap_test_skip "ecosystem $i"; done
-	ktap_finished
+	skip_all "$PLAN" ecosystem "no companion, example or module"
 fi
 
 TMP=$(mktemp -d)

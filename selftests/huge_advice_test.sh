@@ -13,10 +13,9 @@ cd "$(dirname "$0")/.." || exit 1
 VMI=tools/vminspect/vminspect
 SCN=selftests/huge_scenarios
 THP=/sys/kernel/mm/transparent_hugepage
-# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
-# followed: they are the kernel's shell, not held to this tree's shellcheck
-# shellcheck source=/dev/null
-. selftests/ktap_helpers.sh
+# KTAP output: the kernel's ktap_* and check, skip_all, skip_single
+# shellcheck source=vmi_ktap.sh
+. selftests/vmi_ktap.sh
 
 # name scenario expected-reasons (comma-separated; "-" for none) enabled
 CASES=(
@@ -40,9 +39,7 @@ ktap_print_header
 ktap_set_plan "${#CASES[@]}"
 if [ ! -x "$VMI" ] || [ ! -x "$SCN" ] || [ ! -e /proc/vminspect/ctl ] ||
 	[ ! -w "$THP/enabled" ] || ! command -v python3 >/dev/null; then
-	ktap_print_msg "huge advice: no companion, scenarios, module, THP sysfs or python3"
-	for i in $(seq "${#CASES[@]}"); do ktap_test_skip "huge advice $i"; done
-	ktap_finished
+	skip_all "${#CASES[@]}" "huge advice" "no companion, scenarios, module, THP sysfs or python3"
 fi
 
 TMP=$(mktemp -d)

@@ -15,10 +15,9 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
-# followed: they are the kernel's shell, not held to this tree's shellcheck
-# shellcheck source=/dev/null
-. selftests/ktap_helpers.sh
+# KTAP output: the kernel's ktap_* and check, skip_all, skip_single
+# shellcheck source=vmi_ktap.sh
+. selftests/vmi_ktap.sh
 
 MM=${VMI_MM_SELFTESTS:-${VMI_IMAGES:-/opt/vminspect}/mm-selftests}
 WALKER=selftests/vmi_walkall
@@ -139,10 +138,8 @@ ktap_print_header
 # 4-level run).  VMI_MM_EVERYWHERE=1 runs it on any kernel.
 if [ -z "${VMI_MM_EVERYWHERE:-}" ] &&
 	{ ! uname -r | grep -qE '^6\.12\..*-amd64$' || grep -qw no5lvl /proc/cmdline; }; then
-	ktap_set_plan "1"
-	ktap_print_msg "mm selftests under walkers: run on the 6.12 kernel's 5-level run only (the source they come from; about 11 min under TCG)"
-	ktap_test_skip "mm selftests under walkers"
-	ktap_finished
+	skip_single "mm selftests under walkers" \
+		"run on the 6.12 kernel's 5-level run only (the source they come from; about 11 min under TCG)"
 fi
 ktap_set_plan "$((${#TESTS[@]} * 2))"
 if [ ! -e /proc/vminspect/ctl ] || [ ! -x "$WALKER" ] || [ ! -x "$MM/cow" ]; then

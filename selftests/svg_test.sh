@@ -15,21 +15,15 @@ cd "$(dirname "$0")/.." || exit 1
 VMI=tools/vminspect/vminspect
 SCN=selftests/huge_scenarios
 HP=/sys/kernel/mm/hugepages
-# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
-# followed: they are the kernel's shell, not held to this tree's shellcheck
-# shellcheck source=/dev/null
-. selftests/ktap_helpers.sh
-
-# check DESC CMD...: ktap_test_result, with CMD's arguments passed as given
-check() { if "${@:2}"; then ktap_test_pass "$1"; else ktap_test_fail "$1"; fi; }
+# KTAP output: the kernel's ktap_* and check, skip_all, skip_single
+# shellcheck source=vmi_ktap.sh
+. selftests/vmi_ktap.sh
 
 ktap_print_header
 ktap_set_plan 7
 if [ ! -x "$VMI" ] || [ ! -x "$SCN" ] || [ ! -e /proc/vminspect/ctl ] ||
 	! command -v python3 >/dev/null; then
-	ktap_print_msg "maps --svg: no companion, scenarios, module or python3"
-	for i in $(seq 7); do ktap_test_skip "maps --svg $i"; done
-	ktap_finished
+	skip_all 7 "maps --svg" "no companion, scenarios, module or python3"
 fi
 
 TMP=$(mktemp -d)

@@ -13,13 +13,9 @@
 # Runs as root in the test VM (scripts/guest-run.sh loaded the module).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
-# followed: they are the kernel's shell, not held to this tree's shellcheck
-# shellcheck source=/dev/null
-. selftests/ktap_helpers.sh
-
-# check DESC CMD...: ktap_test_result, with CMD's arguments passed as given
-check() { if "${@:2}"; then ktap_test_pass "$1"; else ktap_test_fail "$1"; fi; }
+# KTAP output: the kernel's ktap_* and check, skip_all, skip_single
+# shellcheck source=vmi_ktap.sh
+. selftests/vmi_ktap.sh
 
 KO="build/$(uname -r)/vminspect.ko"
 TLB=/proc/vminspect/tlb
@@ -44,16 +40,10 @@ possible_cpus() {
 
 ktap_print_header
 if [ "$(id -u)" != 0 ] || [ ! -f "$KO" ] || [ ! -e $TLB ]; then
-	ktap_set_plan "1"
-	ktap_print_msg "TLB buffers: needs root, the module loaded and $KO"
-	ktap_test_skip "TLB buffers"
-	ktap_finished
+	skip_single "TLB buffers" "needs root, the module loaded and $KO"
 fi
 if ! grep -q '^supported 1' $TLB; then
-	ktap_set_plan "1"
-	ktap_print_msg "TLB buffers: TLB tracking not supported here"
-	ktap_test_skip "TLB buffers"
-	ktap_finished
+	skip_single "TLB buffers" "TLB tracking not supported here"
 fi
 ktap_set_plan "8"
 rmmod vminspect && insmod "$KO" tlb_track=0

@@ -23,20 +23,14 @@ cd "$(dirname "$0")/.." || exit 1
 VMI=${VMI:-tools/vminspect/vminspect}
 TLB=/proc/vminspect/tlb
 NR=6
-# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
-# followed: they are the kernel's shell, not held to this tree's shellcheck
-# shellcheck source=/dev/null
-. selftests/ktap_helpers.sh
-
-# check DESC CMD...: ktap_test_result, with CMD's arguments passed as given
-check() { if "${@:2}"; then ktap_test_pass "$1"; else ktap_test_fail "$1"; fi; }
+# KTAP output: the kernel's ktap_* and check, skip_all, skip_single
+# shellcheck source=vmi_ktap.sh
+. selftests/vmi_ktap.sh
 
 ktap_print_header
 ktap_set_plan $NR
 if [ ! -x "$VMI" ] || [ ! -w $TLB ] || ! grep -q '^supported 1' $TLB; then
-	ktap_print_msg "tlb_cli: no companion, or no TLB tracking here"
-	for i in $(seq $NR); do ktap_test_skip "tlb_cli $i"; done
-	ktap_finished
+	skip_all $NR tlb_cli "no companion, or no TLB tracking here"
 fi
 
 out=$(mktemp -d)

@@ -20,13 +20,9 @@
 # Runs as root in the test VM (scripts/guest-run.sh loaded the module).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
-# followed: they are the kernel's shell, not held to this tree's shellcheck
-# shellcheck source=/dev/null
-. selftests/ktap_helpers.sh
-
-# check DESC CMD...: ktap_test_result, with CMD's arguments passed as given
-check() { if "${@:2}"; then ktap_test_pass "$1"; else ktap_test_fail "$1"; fi; }
+# KTAP output: the kernel's ktap_* and check, skip_all, skip_single
+# shellcheck source=vmi_ktap.sh
+. selftests/vmi_ktap.sh
 
 KO="build/$(uname -r)/vminspect.ko"
 HOOKS="build/$(uname -r)/hooks"
@@ -77,10 +73,7 @@ on_value() {
 ktap_print_header
 if [ "$(id -u)" != 0 ] || [ ! -f "$KO" ] || [ ! -e $TLB ] ||
 	! grep -q '^supported 1' $TLB || [ ! -x selftests/vmi_flusher ]; then
-	ktap_set_plan "1"
-	ktap_print_msg "hook prototypes: needs root, TLB tracking, $KO and selftests/vmi_flusher"
-	ktap_test_skip "hook prototypes"
-	ktap_finished
+	skip_single "hook prototypes" "needs root, TLB tracking, $KO and selftests/vmi_flusher"
 fi
 [ -d /sys/kernel/debug/kprobes ] || mount -t debugfs debugfs /sys/kernel/debug
 [ -e $ENABLED ] || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null

@@ -21,10 +21,9 @@ CYCLES=${VMI_UNLOAD_CYCLES:-100}
 KO="build/$(uname -r)/vminspect.ko"
 VMI=tools/vminspect/vminspect
 STOP=$(mktemp -u /tmp/vmi-unload-stop.XXXXXX)
-# the kernel's KTAP helpers (ktap_*), copied here by the Makefile; not
-# followed: they are the kernel's shell, not held to this tree's shellcheck
-# shellcheck source=/dev/null
-. selftests/ktap_helpers.sh
+# KTAP output: the kernel's ktap_* and check, skip_all, skip_single
+# shellcheck source=vmi_ktap.sh
+. selftests/vmi_ktap.sh
 
 # rmmod, retried while a loader holds a file open (that pins the module)
 unload() {
