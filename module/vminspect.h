@@ -18,14 +18,12 @@
 /*
  * The entries of the name lists of <linux/vminspect.h>, as designated
  * initializers: a value's name at its value, a flag's at its bit number.
- * The text files print the first spelling of a flag's name.
  */
 /* clang-format off */
 #define VMI_VAL_NAME(val, name) \
 	[val] = name,
 /* clang-format on */
-#define VMI_BIT_NAME(mask, name)       VMI_VAL_NAME(ilog2(mask), name)
-#define VMI_BIT_NAME2(mask, name, ...) VMI_BIT_NAME(mask, name)
+#define VMI_BIT_NAME(mask, name) VMI_VAL_NAME(ilog2(mask), name)
 
 struct file;
 struct mm_struct;

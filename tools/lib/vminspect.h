@@ -374,7 +374,7 @@ const char *vmi_level_name(uint32_t level);
  * vmi_eflag_name() - the name of one VMI_EF_* bit
  * @bit: the bit number (0 = lowest)
  *
- * Return: "present", "write", ..., "soft-dirty", "uffd-wp", "huge"
+ * Return: "present", "write", ..., "soft_dirty", "uffd_wp", "huge"
  * (static), NULL when unknown.
  */
 const char *vmi_eflag_name(unsigned int bit);
@@ -383,7 +383,7 @@ const char *vmi_eflag_name(unsigned int bit);
  * vmi_attr_name() - the name of one VMI_EA_* bit
  * @bit: the bit number
  *
- * Return: "thp", "hugetlb", "anon", "file", "shared", "pfn-hidden"
+ * Return: "thp", "hugetlb", "anon", "file", "shared", "pfn_hidden"
  * (static), NULL when unknown.
  */
 const char *vmi_attr_name(unsigned int bit);

@@ -40,7 +40,7 @@ def check_walk(d):
     assert ex[2]["swap"] == {"type": 1, "offset": 42} and ex[2]["pfn"] is None
     assert ex[3]["page_size"] is None and ex[3]["level"] is None
     assert ex[4]["pfn"] is None and ex[4]["hugetlb"]
-    assert ex[4]["flags"][-1] == "bit40" and "pfn-hidden" in ex[4]["attrs"]
+    assert ex[4]["flags"][-1] == "bit40" and "pfn_hidden" in ex[4]["attrs"]
 
 
 def check_translate(d, root):

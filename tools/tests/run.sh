@@ -149,7 +149,7 @@ lines=$(VMINSPECT_PROC_DIR=$fake "$VMI" status --json 2>/dev/null | wc -l)
 if [ "$lines" = 1 ]; then ok; else bad "status --json: $lines lines, want 1"; fi
 if command -v jq >/dev/null; then
 	if VMINSPECT_PROC_DIR=$fake "$VMI" status --json 2>/dev/null |
-	   jq -e '.abi_version == 2 and .page_sizes == [4096, 2097152, 1073741824] and
+	   jq -e '.abi_version == 3 and .page_sizes == [4096, 2097152, 1073741824] and
 		  .features == ["status", "walk", "huge", "tlb"] and .pfn_visible == true and
 		  .other_processes == true and .nr_cpus == 2 and .pgtable_levels == 5 and
 		  (.companion_version | type) == "string" and (keys | length) == 11' \
@@ -240,7 +240,7 @@ fi
 
 # ABI mismatch
 sed 's/^abi_version .*/abi_version 7/' tests/data/status.txt >"$fake/status"
-VMINSPECT_PROC_DIR=$fake expect 4 "kernel module ABI v7 not supported by this vminspect (ABI v2)" \
+VMINSPECT_PROC_DIR=$fake expect 4 "kernel module ABI v7 not supported by this vminspect (ABI v3)" \
 	"ABI mismatch" -- status
 
 # garbage status file: the original ioctl error is reported
@@ -380,7 +380,7 @@ if command -v pkg-config >/dev/null; then
 	# shellcheck disable=SC2046 # the flags are words
 	if ${CC:-cc} -Wall -Werror -o "$tmp/user" "$tmp/user.c" $(pc --cflags --libs libvminspect) 2>"$tmp/cc"; then
 		ok
-		if LD_LIBRARY_PATH="$dest/usr/lib" VMINSPECT_PROC_DIR=$tmp/absent "$tmp/user" | grep -q "^abi 2: kernel module not loaded"; then ok; else bad "program built with pkg-config does not run"; fi
+		if LD_LIBRARY_PATH="$dest/usr/lib" VMINSPECT_PROC_DIR=$tmp/absent "$tmp/user" | grep -q "^abi 3: kernel module not loaded"; then ok; else bad "program built with pkg-config does not run"; fi
 		if ldd "$tmp/user" 2>/dev/null | grep -q 'libvminspect.so.0 '; then ok; else bad "program does not link libvminspect.so.0"; fi
 	else
 		bad "a program built with pkg-config --cflags --libs libvminspect does not link"

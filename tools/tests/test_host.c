@@ -2,10 +2,10 @@
 /*
  * Host-side unit tests of the companion, no kernel module needed: the JSON
  * writer, the print_*() helpers, the table printer, the size formatters,
- * the status-file parser, the library against a fake module and the
- * renderers of status, tlb, walk, translate and maps.  kselftest harness,
- * KTAP output; run from tools/ (the sample status file is
- * tests/data/status.txt).
+ * the status-file parser, the spelling of the uapi's names, the library
+ * against a fake module and the renderers of status, tlb, walk, translate
+ * and maps.  kselftest harness, KTAP output; run from tools/ (the sample
+ * status file is tests/data/status.txt).
  *
  * "test_host --render WHAT" prints a sample --json rendering instead.
  */
@@ -291,7 +291,7 @@ TEST(sizes)
 /* ---- status file ---- */
 
 static const char sample_status[] = "module_version 0.1.0\n"
-				    "abi_version 2\n"
+				    "abi_version 3\n"
 				    "kernel_release 6.12.95+deb12-amd64\n"
 				    "arch x86_64\n"
 				    "pgtable_levels 5\n"
@@ -341,7 +341,7 @@ TEST(status_parse)
 	EXPECT_TRUE(!vmi_status_get(kv, n, "nope"));
 	EXPECT_TRUE(vmi_status_to_info(kv, n, &info) == 0);
 	EXPECT_TRUE(info.size == sizeof(info));
-	EXPECT_TRUE(info.abi_version == 2);
+	EXPECT_TRUE(info.abi_version == 3);
 	EXPECT_TRUE(info.pgtable_levels == 5);
 	EXPECT_TRUE(info.page_sizes ==
 		    ((1ULL << 12) | (1ULL << 21) | (1ULL << 30)));
@@ -403,8 +403,8 @@ TEST(status_to_info)
 {
 	struct vmi_info info;
 
-	EXPECT_TRUE(info_of("abi_version 2\n", &info) == 0 &&
-		    info.abi_version == 2);
+	EXPECT_TRUE(info_of("abi_version 3\n", &info) == 0 &&
+		    info.abi_version == 3);
 	EXPECT_TRUE(info.pgtable_levels == 0 && info.page_sizes == 0 &&
 		    !info.caps);
 	EXPECT_TRUE(info_of("arch x86_64\n", &info) == -VMI_EFORMAT);
@@ -789,7 +789,7 @@ TEST(status_render)
 	EXPECT_TRUE(status_print_text(&info, m.f) == 0);
 	snprintf(want, sizeof(want),
 		 "module version     0.1.0\n"
-		 "ABI version        2\n"
+		 "ABI version        3\n"
 		 "kernel release     6.12.95+deb12-amd64\n"
 		 "arch               x86_64\n"
 		 "page-table levels  5\n"
@@ -808,7 +808,7 @@ TEST(status_render)
 	snprintf(want, sizeof(want),
 		 "{\n"
 		 "  \"module_version\": \"0.1.0\",\n"
-		 "  \"abi_version\": 2,\n"
+		 "  \"abi_version\": 3,\n"
 		 "  \"kernel_release\": \"6.12.95+deb12-amd64\",\n"
 		 "  \"arch\": \"x86_64\",\n"
 		 "  \"pgtable_levels\": 5,\n"
@@ -913,11 +913,16 @@ static void sample_tlb(struct tlb_snap *s, struct vmi_tlb_cpu *cpus,
 
 TEST(tlb_render)
 {
+	static const char *const limits[] = {
+		"\"limits\":[\"invlpgb_no_ipi\",\"prototype_differs:tlb_flush\",\"prototype_differs:flush_tlb_mm_range\"],",
+		"hooks left off, their prototype in this kernel differs: prototype_differs:tlb_flush prototype_differs:flush_tlb_mm_range\n",
+	};
 	struct vmi_tlb_initiator in[2];
 	struct vmi_tlb_cpu cpus[2];
 	struct tlb_opts o = { .cpu = -1 };
 	struct tlb_snap s;
 	struct mem m;
+	size_t k;
 
 	sample_tlb(&s, cpus, in, false);
 	mem_open(&m);
@@ -963,7 +968,7 @@ TEST(tlb_render)
 	EXPECT_TRUE(tlb_print(&s, &o, 2.0, m.f) == 0);
 	EXPECT_NE(NULL,
 		  strstr(mem_text(&m),
-			 "{\"enabled\":true,\"interval_ms\":2000,\"limits\":[\"invlpgb\",\"no_target_time\"],"));
+			 "{\"enabled\":true,\"interval_ms\":2000,\"limits\":[\"invlpgb_no_ipi\",\"no_target_time\"],"));
 	EXPECT_NE(NULL, strstr(mem_text(&m),
 			       "\"cpus\":[{\"cpu\":0,\"ipis_sent\":100,"));
 	EXPECT_NE(NULL, strstr(mem_text(&m), "\"ipis_received\":"));
@@ -976,8 +981,18 @@ TEST(tlb_render)
 		    mem_text(&m) + strlen(mem_text(&m)) - 1);
 	mem_close(&m);
 
+	/* limits: the uapi's names, hooks left off as prototype_differs: */
+	s.st.limits = VMI_TLB_LIM_INVLPGB | VMI_TLB_LIM_PROTO_TLB_FLUSH |
+		      VMI_TLB_LIM_PROTO_MM_RANGE;
+	for (k = 0; k < ARRAY_SIZE(limits); k++) {
+		o.json = !k;
+		mem_open(&m);
+		EXPECT_TRUE(tlb_print(&s, &o, 0, m.f) == 0);
+		EXPECT_NE(NULL, strstr(mem_text(&m), limits[k]));
+		mem_close(&m);
+	}
+
 	/* --cpu 1: that CPU's row alone */
-	o.json = false;
 	o.cpu = 1;
 	mem_open(&m);
 	EXPECT_TRUE(tlb_print(&s, &o, 0, m.f) == 0);
@@ -1098,21 +1113,21 @@ TEST(pt_names)
 				      VMI_EF_NX | VMI_EF_GLOBAL | VMI_EF_PWT |
 				      VMI_EF_PCD,
 			      vmi_eflag_name, ",", buf, sizeof(buf)));
-	EXPECT_STREQ("pat,soft-dirty,uffd-wp,protnone,special,exclusive,devmap,huge",
+	EXPECT_STREQ("pat,soft_dirty,uffd_wp,protnone,special,exclusive,devmap,huge",
 		     fmt_bits(VMI_EF_PAT | VMI_EF_SOFT_DIRTY | VMI_EF_UFFD_WP |
 				      VMI_EF_PROTNONE | VMI_EF_SPECIAL |
 				      VMI_EF_EXCLUSIVE | VMI_EF_DEVMAP |
 				      VMI_EF_HUGE,
 			      vmi_eflag_name, ",", buf, sizeof(buf)));
-	EXPECT_STREQ("thp hugetlb anon file shared pfn-hidden",
+	EXPECT_STREQ("thp hugetlb anon file shared pfn_hidden",
 		     fmt_bits(0x3f, vmi_attr_name, " ", buf, sizeof(buf)));
 	EXPECT_TRUE(!vmi_attr_name(6));
 	EXPECT_STREQ("read write exec shared hugepage nohugepage hugetlb anon file",
 		     fmt_bits(0x1ff, vmi_vma_flag_name, " ", buf, sizeof(buf)));
 	EXPECT_TRUE(!vmi_vma_flag_name(9));
-	EXPECT_STREQ("soft-dirty",
+	EXPECT_STREQ("soft_dirty",
 		     vmi_eflag_name(__builtin_ctzll(VMI_EF_SOFT_DIRTY)));
-	EXPECT_STREQ("pfn-hidden",
+	EXPECT_STREQ("pfn_hidden",
 		     vmi_attr_name(__builtin_ctz(VMI_EA_PFN_HIDDEN)));
 
 	/* unknown bits, separators, truncation to whole names */
@@ -1148,6 +1163,57 @@ TEST(pt_names)
 	EXPECT_TRUE(vmi_user_end(&info) == (1ULL << 56) - 4096);
 	EXPECT_STREQ("inconsistent answer from the kernel module",
 		     vmi_strerror(-VMI_EPROTO));
+}
+
+/* A name of a uapi list: lowercase words joined by single underscores. */
+static bool snake_case(const char *name)
+{
+	const char *c;
+
+	if (!*name || *name == '_')
+		return false;
+	for (c = name; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+		      (*c == '_' && c[1] && c[1] != '_')))
+			return false;
+	return true;
+}
+
+/* The name lists of the uapi header. */
+typedef const char *const name_list[];
+#define NAME_LIST(l)                                      \
+	{                                                 \
+		(name_list) l, ARRAY_SIZE(((name_list)l)) \
+	}
+
+static const struct {
+	const char *const *names;
+	size_t n;
+} uapi_lists[] = {
+	NAME_LIST(VMI_FEAT_NAMES),	 NAME_LIST(VMI_LEVEL_NAMES),
+	NAME_LIST(VMI_KIND_NAMES),	 NAME_LIST(VMI_EF_NAMES),
+	NAME_LIST(VMI_EA_NAMES),	 NAME_LIST(VMI_VMA_NAMES),
+	NAME_LIST(VMI_HV_NAMES),	 NAME_LIST(VMI_HM_NAMES),
+	NAME_LIST(VMI_TLB_REASON_NAMES), NAME_LIST(VMI_TLB_CAUSE_NAMES),
+	NAME_LIST(VMI_TLB_LIM_NAMES),	 NAME_LIST(VMI_TLB_LIM_PROTO_HOOKS),
+};
+
+/* One spelling everywhere: every name the uapi lists hold is snake_case. */
+TEST(uapi_names)
+{
+	size_t l, i;
+
+	EXPECT_TRUE(snake_case("soft_dirty") && snake_case("p4d"));
+	EXPECT_TRUE(!snake_case("soft-dirty") && !snake_case("Huge") &&
+		    !snake_case("a__b") && !snake_case("_a") &&
+		    !snake_case("a_") && !snake_case(""));
+	for (l = 0; l < ARRAY_SIZE(uapi_lists); l++)
+		for (i = 0; i < uapi_lists[l].n; i++) {
+			const char *name = uapi_lists[l].names[i];
+
+			EXPECT_TRUE(!name || snake_case(name))
+			TH_LOG("\"%s\" is not snake_case", name);
+		}
 }
 
 /* ---- command-line values ---- */
@@ -1665,7 +1731,7 @@ TEST(walk_render)
 		"         START             END  SIZE  PAGE  LEVEL  KIND     PFN      FLAGS                                      ATTRS\n"
 		"0x555555554000  0x555555556000    8K    4K  pte    present  0x1a2b3  present,user,accessed                      file\n"
 		"0x7f0000000000  0x7f0000200000    2M    2M  pmd    present  0x40000  present,write,user,accessed,dirty,nx,huge  thp,anon\n"
-		"0x7f0000200000  0x7f0000201000    4K    4K  pte    swap     1:0x2a   soft-dirty,exclusive                       anon\n"
+		"0x7f0000200000  0x7f0000201000    4K    4K  pte    swap     1:0x2a   soft_dirty,exclusive                       anon\n"
 		"0x7f0000201000  0x7f0000400000  2.0M     -  -      none     -        -                                          -\n"
 		"0x7f0040000000  0x7f0080000000    1G    1G  pud    present  -        present,write,user,huge,bit40              hugetlb,file,shared\n"
 		"5 extents, 1.0G present, 4K in swap\n"

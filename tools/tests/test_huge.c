@@ -1004,6 +1004,44 @@ TEST(render)
 	free(buf);
 }
 
+/* The compact JSON of a view, to free(); NULL if it could not be made. */
+static char *huge_json(const struct huge_view *hv)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	if (huge_print_json(hv, f) || fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* The mm_flags and hflags in JSON: the uapi's names. */
+TEST(render_flag_names)
+{
+	struct huge_view hv;
+	char *buf;
+
+	sample_view(&hv);
+	sample_r.mm_flags = VMI_HM_THP_DISABLED | VMI_HM_THP_ADVISED_ONLY |
+			    VMI_HM_KHUGEPAGED;
+	sample[0].hflags = VMI_HV_SHMEM | VMI_HV_LARGE_FOLIOS | VMI_HV_SPECIAL |
+			   VMI_HV_THP_CAPABLE | VMI_HV_LOCKED;
+	buf = huge_json(&hv);
+	ASSERT_NE(NULL, buf);
+	EXPECT_NE(NULL,
+		  strstr(buf,
+			 "\"mm_flags\":[\"thp_disabled\",\"thp_except_advised\",\"khugepaged\"]"));
+	EXPECT_NE(NULL,
+		  strstr(buf,
+			 "\"hflags\":[\"shmem\",\"large_folios\",\"special\",\"thp_capable\",\"locked\"]"));
+	free(buf);
+}
+
 /* The THP policy: mTHP sizes, an unreadable knob, no THP at all. */
 TEST(render_policy)
 {

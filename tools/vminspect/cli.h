@@ -31,6 +31,13 @@ enum {
 	CLI_EXIT_PERM = 5,	  /* permission denied */
 };
 
+/*
+ * The entries of the name lists of <linux/vminspect.h>, as designated
+ * initializers: a value's name at its value, a flag's at its bit number.
+ */
+#define VMI_VAL_NAME(val, name)	 [val] = name,
+#define VMI_BIT_NAME(mask, name) VMI_VAL_NAME(__builtin_ctzll(mask), name)
+
 /* getopt_long() value of --pretty, past every short option. */
 #define CLI_OPT_PRETTY 0x100
 

@@ -73,10 +73,6 @@ const struct cli_command cli_cmd_huge = {
 
 /* ---- facts shared by both modes ---- */
 
-/* a sysfs number: null when it could not be read */
-/* JSON prints the second spelling of a flag's name. */
-#define VMI_BIT_NAME2(mask, text_name, name) [__builtin_ctz(mask)] = name,
-
 static const char *const mm_flag_names[] = VMI_HM_NAMES;
 
 static const char *mm_flag_name(unsigned int bit)

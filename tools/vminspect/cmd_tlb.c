@@ -272,24 +272,37 @@ static void fmt_ns(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%lluns", (unsigned long long)ns);
 }
 
-/* The hooks a VMI_TLB_LIM_PROTO_* bit says are off, by bit from bit 2. */
-#define VMI_BIT_NAME(mask, name)                                             \
-	[__builtin_ctz(mask) - __builtin_ctz(VMI_TLB_LIM_PROTO_TLB_FLUSH)] = \
-		name,
-
+/*
+ * The words of the limits, by VMI_TLB_LIM_* bit, as the module's text file
+ * has them; a hook left off is "prototype_differs:<hook>".
+ */
+static const char *const limit_names[] = VMI_TLB_LIM_NAMES;
 static const char *const proto_hooks[] = VMI_TLB_LIM_PROTO_HOOKS;
+
+/* The word of VMI_TLB_LIM_* bit number bit, into buf; false if it has none. */
+static bool limit_word(unsigned int bit, char *buf, size_t len)
+{
+	if (bit < ARRAY_SIZE(limit_names) && limit_names[bit])
+		snprintf(buf, len, "%s", limit_names[bit]);
+	else if (bit < ARRAY_SIZE(proto_hooks) && proto_hooks[bit])
+		snprintf(buf, len, "prototype_differs:%s", proto_hooks[bit]);
+	else
+		return false;
+	return true;
+}
 
 /* "prototype_differs:<hook>" words for the hooks left off, or "". */
 static void proto_off(__u32 limits, char *buf, size_t len)
 {
+	char word[64];
 	size_t i, n = 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < ARRAY_SIZE(proto_hooks); i++)
-		if ((limits & (VMI_TLB_LIM_PROTO_TLB_FLUSH << i)) && n < len)
-			n += snprintf(buf + n, len - n,
-				      "%sprototype_differs:%s", n ? " " : "",
-				      proto_hooks[i]);
+		if (proto_hooks[i] && (limits & (1U << i)) && n < len &&
+		    limit_word(i, word, sizeof(word)))
+			n += snprintf(buf + n, len - n, "%s%s", n ? " " : "",
+				      word);
 }
 
 /* A count: JSON the number, text per second over secs when secs > 0. */
@@ -515,17 +528,10 @@ int tlb_print(const struct tlb_snap *s, const struct tlb_opts *o, double secs,
 		print_uint(&p, PRINT_JSON, "interval_ms", NULL,
 			   (uint64_t)(secs * 1000));
 	open_json_array(&p, "limits");
-	if (s->st.limits & VMI_TLB_LIM_INVLPGB)
-		print_string(&p, PRINT_JSON, NULL, NULL, "invlpgb");
-	if (s->st.limits & VMI_TLB_LIM_NO_TARGET)
-		print_string(&p, PRINT_JSON, NULL, NULL, "no_target_time");
-	for (k = 0; k < ARRAY_SIZE(proto_hooks); k++) {
-		if (!(s->st.limits & (VMI_TLB_LIM_PROTO_TLB_FLUSH << k)))
-			continue;
-		snprintf(buf, sizeof(buf), "prototype_differs:%s",
-			 proto_hooks[k]);
-		print_string(&p, PRINT_JSON, NULL, NULL, buf);
-	}
+	for (k = 0; k < 8 * sizeof(s->st.limits); k++)
+		if ((s->st.limits & (1U << k)) &&
+		    limit_word(k, buf, sizeof(buf)))
+			print_string(&p, PRINT_JSON, NULL, NULL, buf);
 	close_json_array(&p);
 	print_uint(&p, PRINT_JSON, "missed", NULL, s->st.missed);
 	print_uint(&p, PRINT_JSON, "ring_drops", NULL, s->st.ring_drops);

@@ -80,7 +80,7 @@ const struct cli_command cli_cmd_walk = {
 		"  PFN             first frame (root only, '-' when hidden);\n"
 		"                  TYPE:OFFSET for swap entries\n"
 		"  FLAGS           entry bits: present write user accessed dirty\n"
-		"                  nx global pwt pcd pat soft-dirty uffd-wp\n"
+		"                  nx global pwt pcd pat soft_dirty uffd_wp\n"
 		"                  protnone special exclusive devmap huge\n"
 		"  ATTRS           thp hugetlb anon file shared\n"
 		"\n"

@@ -28,7 +28,7 @@
 #include <linux/types.h>
 
 /* Bumped when an incompatible change is made; additions keep it. */
-#define VMI_ABI_VERSION 2
+#define VMI_ABI_VERSION 3
 
 #define VMI_PROC_DIR	"/proc/vminspect"
 #define VMI_CTL_PATH	"/proc/vminspect/ctl"
@@ -47,9 +47,9 @@
  * library and the CLI print by name have their names in one list per
  * group, next to their definitions, in value order.  An entry is
  *   VMI_VAL_NAME(value, "name")	for a numbered value,
- *   VMI_BIT_NAME(mask, "name")		for a one-bit flag,
- *   VMI_BIT_NAME2(mask, "text", "json")	for a flag the text files name
- *					differently from the CLI's JSON.
+ *   VMI_BIT_NAME(mask, "name")		for a one-bit flag.
+ * A name is lowercase snake_case, spelled the same in the /proc/vminspect
+ * text files, the CLI's text and its JSON.
  * A list is a braced initializer: define the macros its entries use, then
  * write "static const char *const names[] = VMI_KIND_NAMES;".
  */
@@ -176,8 +176,8 @@ struct vmi_info {
 		VMI_BIT_NAME(VMI_EF_PWT, "pwt")               \
 		VMI_BIT_NAME(VMI_EF_PCD, "pcd")               \
 		VMI_BIT_NAME(VMI_EF_PAT, "pat")               \
-		VMI_BIT_NAME(VMI_EF_SOFT_DIRTY, "soft-dirty") \
-		VMI_BIT_NAME(VMI_EF_UFFD_WP, "uffd-wp")       \
+		VMI_BIT_NAME(VMI_EF_SOFT_DIRTY, "soft_dirty") \
+		VMI_BIT_NAME(VMI_EF_UFFD_WP, "uffd_wp")       \
 		VMI_BIT_NAME(VMI_EF_PROTNONE, "protnone")     \
 		VMI_BIT_NAME(VMI_EF_SPECIAL, "special")       \
 		VMI_BIT_NAME(VMI_EF_EXCLUSIVE, "exclusive")   \
@@ -200,7 +200,7 @@ struct vmi_info {
 		VMI_BIT_NAME(VMI_EA_ANON, "anon")             \
 		VMI_BIT_NAME(VMI_EA_FILE, "file")             \
 		VMI_BIT_NAME(VMI_EA_SHARED, "shared")         \
-		VMI_BIT_NAME(VMI_EA_PFN_HIDDEN, "pfn-hidden") \
+		VMI_BIT_NAME(VMI_EA_PFN_HIDDEN, "pfn_hidden") \
 	}
 
 /**
@@ -532,15 +532,13 @@ struct vmi_huge_bytes {
 #define VMI_HV_THP_CAPABLE  (1U << 3) /* anon, shmem or VMI_HV_LARGE_FOLIOS */
 #define VMI_HV_LOCKED	    (1U << 4) /* VM_LOCKED (mlock) */
 
-#define VMI_HV_NAMES                                                \
-	{                                                           \
-		VMI_BIT_NAME2(VMI_HV_SHMEM, "shmem", "shmem")       \
-		VMI_BIT_NAME2(VMI_HV_LARGE_FOLIOS, "large-folios",  \
-			      "large_folios")                       \
-		VMI_BIT_NAME2(VMI_HV_SPECIAL, "special", "special") \
-		VMI_BIT_NAME2(VMI_HV_THP_CAPABLE, "thp-capable",    \
-			      "thp_capable")                        \
-		VMI_BIT_NAME2(VMI_HV_LOCKED, "locked", "locked")    \
+#define VMI_HV_NAMES                                              \
+	{                                                         \
+		VMI_BIT_NAME(VMI_HV_SHMEM, "shmem")               \
+		VMI_BIT_NAME(VMI_HV_LARGE_FOLIOS, "large_folios") \
+		VMI_BIT_NAME(VMI_HV_SPECIAL, "special")           \
+		VMI_BIT_NAME(VMI_HV_THP_CAPABLE, "thp_capable")   \
+		VMI_BIT_NAME(VMI_HV_LOCKED, "locked")             \
 	}
 
 /**
@@ -579,13 +577,11 @@ struct vmi_huge_vma {
 #define VMI_HM_THP_ADVISED_ONLY (1U << 1) /* the same but for MADV_HUGEPAGE */
 #define VMI_HM_KHUGEPAGED	(1U << 2) /* khugepaged scans this process */
 
-#define VMI_HM_NAMES                                                         \
-	{                                                                    \
-		VMI_BIT_NAME2(VMI_HM_THP_DISABLED, "thp-disabled",           \
-			      "thp_disabled")                                \
-		VMI_BIT_NAME2(VMI_HM_THP_ADVISED_ONLY, "thp-except-advised", \
-			      "thp_advised_only")                            \
-		VMI_BIT_NAME2(VMI_HM_KHUGEPAGED, "khugepaged", "khugepaged") \
+#define VMI_HM_NAMES                                                        \
+	{                                                                   \
+		VMI_BIT_NAME(VMI_HM_THP_DISABLED, "thp_disabled")           \
+		VMI_BIT_NAME(VMI_HM_THP_ADVISED_ONLY, "thp_except_advised") \
+		VMI_BIT_NAME(VMI_HM_KHUGEPAGED, "khugepaged")               \
 	}
 
 /**
