@@ -34,6 +34,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -848,14 +849,16 @@ static int read_pagemap(const char *pid, const char *addr)
 }
 
 /*
- * Run argv with stdout on /dev/null; its wall time, or 0 if it failed.
- * posix_spawn() starts it without copying this process's page tables (it
- * holds the dense and THP regions), so the time is the child's own.
+ * Run argv with stdout on /dev/null; its wall time, or 0 if it failed,
+ * and in *cpu_ns the CPU time it used (user and system).  posix_spawn()
+ * starts it without copying this process's page tables (it holds the
+ * dense and THP regions), so both times are the child's own.
  */
-static uint64_t run_process(char *const *argv)
+static uint64_t run_process(char *const *argv, uint64_t *cpu_ns)
 {
 	posix_spawn_file_actions_t fa;
 	uint64_t t0 = now_ns();
+	struct rusage ru;
 	int status, err;
 	pid_t pid;
 
@@ -867,9 +870,11 @@ static uint64_t run_process(char *const *argv)
 	posix_spawn_file_actions_destroy(&fa);
 	if (err)
 		die("posix_spawn %s: %s", argv[0], strerror(err));
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status))
 		return 0;
+	*cpu_ns = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ULL +
+		  (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ULL;
 	return now_ns() - t0;
 }
 
@@ -879,6 +884,10 @@ static uint64_t run_process(char *const *argv)
  * process's pagemap over the reserve alone (this program again, with
  * --read-pagemap).  Both pay a process start; a process that only exits
  * (this program with --exit) shows that floor.  Rounds rotate the order.
+ * The target is on CPU time: a start also waits for the file system that
+ * holds the binaries and libraries (in the test guests, 9p round trips to
+ * the host at every exec), which the wall time counts and a machine's page
+ * cache answers; both times are printed.
  */
 static void cli_walk(void)
 {
@@ -891,7 +900,7 @@ static void cli_walk(void)
 	static const char *const pname[NR_P] = { "process start and exit",
 						 "pagemap reader (64G)",
 						 "vminspect walk --json" };
-	uint64_t t[NR_P][MAX_REPS];
+	uint64_t t[NR_P][MAX_REPS], cpu[NR_P][MAX_REPS], unused;
 	char self[4096], pidstr[16], addr[32] = "";
 	char *argv[NR_P][6];
 	int fds[2], rep, k, n = 0;
@@ -942,8 +951,8 @@ static void cli_walk(void)
 		for (k = 0; k < NR_P; k++) {
 			int p = (k + rep) % NR_P;
 
-			run_process(argv[p]);
-			t[p][rep] = run_process(argv[p]);
+			run_process(argv[p], &unused);
+			t[p][rep] = run_process(argv[p], &cpu[p][rep]);
 			if (!t[p][rep])
 				die("%s failed", pname[p]);
 		}
@@ -952,12 +961,16 @@ static void cli_walk(void)
 	waitpid(child, NULL, 0);
 
 	printf("\nthe CLI as a process, a process with a 64 GiB reserve untouched:\n");
+	printf("  %-24s %24s  %24s\n", "", "wall time", "CPU time");
 	for (k = 0; k < NR_P; k++)
-		printf("  %-24s median %8.1f ms  best %8.1f ms\n", pname[k],
-		       ms(median(t[k], n)), ms(best(t[k], n)));
-	add_target("CLI: walk --json of the process vs its 64G pagemap",
-		   (double)median(t[P_PAGEMAP], n) / median(t[P_CLI], n), 10,
-		   false);
+		printf("  %-24s median %7.1f best %7.1f ms  median %7.1f best %7.1f ms\n",
+		       pname[k], ms(median(t[k], n)), ms(best(t[k], n)),
+		       ms(median(cpu[k], n)), ms(best(cpu[k], n)));
+	printf("  wall time: the CLI %.1fx faster than the pagemap reader\n",
+	       (double)median(t[P_PAGEMAP], n) / median(t[P_CLI], n));
+	add_target("CLI: walk --json of the process vs its 64G pagemap, CPU",
+		   (double)median(cpu[P_PAGEMAP], n) / median(cpu[P_CLI], n),
+		   10, false);
 }
 
 /* ---- the longest mmap_lock hold ------------------------------------ */
