@@ -692,8 +692,11 @@ TEST_F_TIMEOUT(race, pte_table_freed_under_stopped_walk, VMI_TEST_TIMEOUT)
 	ASSERT_EQ(0, status) TH_LOG("the mutator died (status 0x%x)", status);
 	ksft_print_msg("%lu collapses\n", atomic_load(collapses));
 	EXPECT_EQ(0, ret);
-	EXPECT_GT(atomic_load(collapses), 0);
 	EXPECT_GT(atomic_load(&h->holds), 0);
+	/* MADV_COLLAPSE may fail (EAGAIN) at every hold: nothing was freed */
+	if (!ret && atomic_load(&h->holds) && !atomic_load(collapses))
+		SKIP(return, "no collapse succeeded in %lu holds: no table was freed under the walker",
+		     (unsigned long)atomic_load(&h->holds));
 }
 
 /*
