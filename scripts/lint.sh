@@ -256,7 +256,6 @@ gen_layout_prog() {
 	}
 	END {
 		print "#include <stddef.h>"
-		print "#include <stdio.h>"
 		print "#include <linux/vminspect.h>"
 		print ""
 		print "#define MSZ(s, m) sizeof(((struct s *)0)->m)"
@@ -279,19 +278,60 @@ gen_layout_prog() {
 		}
 		for (base in sizever)
 			fail(sizemacro[base] ": no struct " tolower(base) "[_arg]")
+		# The layout as array sizes, read from the object with nm: the
+		# -m32 object is built, never run (a host may not run 32-bit code).
+		# A "//map I J NAME" line names the struct or member of each array.
 		print ""
-		print "int main(void)"
-		print "{"
 		for (i = 1; i <= ns; i++) {
 			s = sname[i]
-			printf "\tprintf(\"struct %s: size %%zu\\n\", sizeof(struct %s));\n", s, s
-			for (j = 1; j <= nm[s]; j++)
-				printf "\tprintf(\"  %-16s offset %%3zu size %%3zu\\n\",\n\t       offsetof(struct %s, %s), MSZ(%s, %s));\n", mname[s, j], s, mname[s, j], s, mname[s, j]
+			printf "//map %d 0 %s\n", i, s
+			printf "char vmi_layout_%d_0_s[sizeof(struct %s)];\n", i, s
+			for (j = 1; j <= nm[s]; j++) {
+				printf "//map %d %d %s\n", i, j, mname[s, j]
+				printf "char vmi_layout_%d_%d_o[offsetof(struct %s, %s) + 1];\n", i, j, s, mname[s, j]
+				printf "char vmi_layout_%d_%d_s[MSZ(%s, %s)];\n", i, j, s, mname[s, j]
+			}
 		}
-		print "\treturn 0;"
-		print "}"
 		exit bad
 	}'
+}
+
+# The layout text of an object built from gen_layout_prog's output: per
+# struct "struct NAME: size N", then a line per member with its offset and
+# size.
+layout_text() {
+	local src=$1 obj=$2
+	nm -S -P "$obj" | awk '
+		function hex(x,  n, i) {
+			n = 0
+			x = tolower(x)
+			for (i = 1; i <= length(x); i++)
+				n = n * 16 + index("0123456789abcdef", substr(x, i, 1)) - 1
+			return n
+		}
+		FNR == NR {
+			if ($1 == "//map")
+				name[$2 "_" $3] = $4
+			next
+		}
+		$1 ~ /^vmi_layout_[0-9]+_[0-9]+_[os]$/ {
+			split($1, f, "_")
+			v[f[3] "_" f[4], f[5]] = hex($4)
+			if (f[3] + 0 > ns)
+				ns = f[3] + 0
+			if (f[4] + 0 > nm[f[3]])
+				nm[f[3]] = f[4] + 0
+		}
+		END {
+			if (ns == 0)
+				exit 1
+			for (i = 1; i <= ns; i++) {
+				printf "struct %s: size %d\n", name[i "_0"], v[i "_0", "s"]
+				for (j = 1; j <= nm[i]; j++)
+					printf "  %-16s offset %3d size %3d\n", name[i "_" j],
+					       v[i "_" j, "o"] - 1, v[i "_" j, "s"]
+			}
+		}' "$src" -
 }
 
 check_uapi() {
@@ -311,8 +351,9 @@ check_uapi() {
 	done
 	gen_layout_prog "$hdr" >"$TMP/layout.c" || return 1
 	for m in 32 64; do
-		if gcc -m$m -std=c11 "${cflags[@]}" -o "$TMP/layout$m" "$TMP/layout.c"; then
-			"$TMP/layout$m" >"$TMP/layout$m.txt" || { echo "layout$m failed to run"; rc=1; }
+		if gcc -m$m -std=c11 "${cflags[@]}" -fno-common -c -o "$TMP/layout$m.o" "$TMP/layout.c"; then
+			layout_text "$TMP/layout.c" "$TMP/layout$m.o" >"$TMP/layout$m.txt" ||
+				{ echo "cannot read the layout from layout$m.o"; rc=1; }
 		else
 			echo "^ layout program, -m$m"
 			rc=1
