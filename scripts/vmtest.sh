@@ -130,6 +130,13 @@ show_oops() {
 	sed -n "$((line > 5 ? line - 5 : 1)),$((line + 40))p" "$1" >&2
 }
 
+# virtme-init, in the virtme package of the Python that runs vng.
+virtme_init_path() {
+	local py
+	py=$(sed -n '1s/^#! *//p' "$(command -v vng)")
+	${py:-python3} -c 'import os, virtme.guest; print(os.path.dirname(virtme.guest.__file__) + "/virtme-init")' 2>/dev/null
+}
+
 run_kernel() {
 	local kver=$1 vmlinuz=$2 accel=$3 limit=$4 exec_cmd=$5
 	local dir="$VMI_TOP/build/vmtest/$kver$SUFFIX" guest_cmd rc=0 start secs p f s boot attempt qemu_opts
@@ -159,8 +166,12 @@ run_kernel() {
 		append+=" vmi_tcg_thread=$thread"
 		how="$accel, thread=$thread"
 	fi
+	# PID 1 is scripts/guest-init.sh (virtme-init without udev).  The
+	# initramfs, forced so that every kernel boots the same way, starts
+	# the first init= of the command line, ours; vng's own comes last.
+	append+=" init=$VMI_TOP/scripts/guest-init.sh vmi_virtme_init=$VIRTME_INIT"
 	vng_opts=(--run "$vmlinuz" --cpus "${VMI_VM_CPUS:-2}" --memory "${VMI_VM_MEMORY:-6G}"
-		--qemu-opts="$qemu_opts" --append "$append"
+		--qemu-opts="$qemu_opts" --append "$append" --force-initramfs
 		--rwdir="$VMI_TOP" --cwd "$VMI_TOP" --verbose --exec "$guest_cmd")
 	[ "$accel" = kvm ] || vng_opts+=(--disable-kvm)
 
@@ -286,6 +297,8 @@ main() {
 	[ -z "$LANE" ] || SUFFIX+="-$LANE"
 	trap on_signal INT TERM HUP
 	command -v vng >/dev/null || die "vng (virtme-ng) is missing: run scripts/deps.sh vng"
+	VIRTME_INIT=$(virtme_init_path)
+	[ -r "$VIRTME_INIT" ] || die "virtme-ng's virtme-init not found (vng's Python has no virtme.guest)"
 	QEMU_VERSION=$(qemu-system-x86_64 --version | awk 'NR == 1 { print "QEMU " $4 }')
 
 	accel=$("$VMI_TOP/scripts/accel.sh")
