@@ -13,7 +13,8 @@
 # replaced by the one thing of udev's that virtme-init uses: the links
 # /dev/virtio-ports/NAME through which it finds the script's I/O ports.
 # Where that line is not found (another virtme-ng), the init runs unchanged:
-# udev then starts as before and guest-run.sh stops it.
+# udev then starts as before, and guest-run.sh stops it and fails its boot
+# check.
 #
 # vmtest.sh passes virtme-init's path as vmi_virtme_init= on the kernel
 # command line, which the kernel hands to init in the environment.

@@ -87,8 +87,25 @@ loaders() {
 	done) &
 }
 
+# The load of the test: a target process and the loaders on it ...
+start_load() {
+	sleep 1000 &
+	target=$!
+	loaders "$target"
+}
+
+# ... and its end: every loader and the target gone.
+stop_load() {
+	touch "$STOP"
+	wait_loaders
+	kill "$target" 2>/dev/null
+	wait "$target" 2>/dev/null
+	rm -f "$STOP"
+}
+
 main() {
-	local i target before after a b failed=0 start secs left hazard params what
+	local i before after failed=0 start secs left hazard params what
+	local b_slab b_vmalloc b_percpu a_slab a_vmalloc a_percpu
 
 	ktap_print_header
 	ktap_set_plan "4"
@@ -103,20 +120,14 @@ main() {
 	# the baseline: the module unloaded, nothing else running, after the
 	# loaders ran for 5 s with the module loaded: what their own work
 	# leaves in the kernel's caches is in the baseline too
-	sleep 1000 &
-	target=$!
-	loaders "$target"
+	start_load
 	sleep 5
-	touch "$STOP"
-	wait_loaders
-	kill "$target" 2>/dev/null
-	wait "$target" 2>/dev/null
-	rm -f "$STOP"
+	stop_load
 	if ! unload; then
 		ktap_test_fail "baseline: rmmod vminspect"
 		ktap_finished
 	fi
-	before=$(kernel_kb)
+	read -r before b_slab b_vmalloc b_percpu < <(kernel_kb)
 	insmod "$KO" || { ktap_test_fail "baseline: insmod $KO"; return 1; }
 
 	if hazard=$(selftests/vmi_hazard); then
@@ -126,18 +137,12 @@ main() {
 		params=tlb_track=1
 		what="tracking on in every other load"
 	fi
-	sleep 1000 &
-	target=$!
-	loaders "$target"
+	start_load
 	start=$SECONDS
 	selftests/vmi_modcycle "$KO" "$CYCLES" ${params:+"$params"} | sed 's/^/# /'
 	failed=${PIPESTATUS[0]}
 	secs=$((SECONDS - start))
-	touch "$STOP"
-	wait_loaders
-	kill "$target" 2>/dev/null
-	wait "$target" 2>/dev/null
-	rm -f "$STOP"
+	stop_load
 	if [ "$failed" = 0 ]; then
 		ktap_test_pass "$CYCLES unload/load cycles under load in $secs s ($what)"
 	else
@@ -146,13 +151,9 @@ main() {
 
 	# the module's memory, back to the baseline once it is gone
 	if unload; then
-		after=$(kernel_kb)
-		read -r -a b <<<"$before"
-		read -r -a a <<<"$after"
-		echo "# unreclaimable slab + vmalloc + per-CPU: ${b[0]} kB before, ${a[0]} kB after $CYCLES cycles" \
-			"(slab ${b[1]} -> ${a[1]}, vmalloc ${b[2]} -> ${a[2]}, per-CPU ${b[3]} -> ${a[3]})"
-		before=${b[0]}
-		after=${a[0]}
+		read -r after a_slab a_vmalloc a_percpu < <(kernel_kb)
+		echo "# unreclaimable slab + vmalloc + per-CPU: $before kB before, $after kB after $CYCLES cycles" \
+			"(slab $b_slab -> $a_slab, vmalloc $b_vmalloc -> $a_vmalloc, per-CPU $b_percpu -> $a_percpu)"
 		# a leak of one page per cycle would show as 400 kB
 		if [ -e /sys/kernel/debug/kmemleak ]; then
 			# KASAN's quarantine holds freed objects in slab, far
