@@ -8,8 +8,10 @@
  *  - thpmaps (tools/mm/thpmaps of the kernel tree, Python and numpy),
  *    run as a process with --rollup;
  *
- * against VMI_IOC_HUGE in this process (totals and every VMA's record) and
- * the companion "vminspect huge PID --json" run as a process.  The target
+ * against VMI_IOC_HUGE in this process (totals and every VMA's record),
+ * VMI_IOC_HUGE_BLOCKS (the facts of every 2 MiB block, the cost of
+ * "huge PID --blocks" against the per-VMA call) and the companion
+ * "vminspect huge PID --json" run as a process.  The target
  * is a child holding a mixed address space (default 4 GiB: 4K pages, THP,
  * 2M and 1G hugetlb as far as the pools allow).  Everything runs in the
  * same VM, alternating peers; ratios of medians are printed.
@@ -53,6 +55,8 @@
 #define MAX_VMAS 4096
 
 static struct vmi_huge_vma vmas[MAX_VMAS];
+/* 2 MiB blocks per VMI_IOC_HUGE_BLOCKS call (4 GiB of them) */
+#define MAX_BLOCKS 2048
 static unsigned long user_end = 1UL << 47; /* 1 << 56 with 5 levels */
 
 static double now(void)
@@ -217,6 +221,58 @@ static int raw_huge_all(int fd, pid_t pid, bool vmas_too,
 	}
 }
 
+/* VMI_IOC_HUGE_BLOCKS: every 2 MiB block's facts; the blocks, or -errno. */
+static long raw_huge_blocks(int fd, pid_t pid)
+{
+	static struct vmi_huge_block blocks[MAX_BLOCKS];
+	struct vmi_huge_blocks_arg a = {
+		.size = sizeof(a),
+		.pid = pid,
+		.vec = (uintptr_t)blocks,
+		.vec_len = MAX_BLOCKS,
+		.block_size = sizeof(blocks[0]),
+	};
+	long n = 0;
+
+	a.end = user_end;
+	for (;;) {
+		if (ioctl(fd, VMI_IOC_HUGE_BLOCKS, &a))
+			return -errno;
+		n += a.nr_blocks;
+		if (a.next >= a.end)
+			return n;
+		a.start = a.next;
+	}
+}
+
+/*
+ * VMI_IOC_WALK of the same range: every page-table leaf read once, merged
+ * into extents; the extents, or -errno.  What a block may cost is bounded
+ * by this.
+ */
+static long raw_walk(int fd, pid_t pid)
+{
+	static struct vmi_extent ext[MAX_BLOCKS];
+	struct vmi_walk_arg a = {
+		.size = sizeof(a),
+		.pid = pid,
+		.vec = (uintptr_t)ext,
+		.vec_len = MAX_BLOCKS,
+		.extent_size = sizeof(ext[0]),
+	};
+	long n = 0;
+
+	a.end = user_end;
+	for (;;) {
+		if (ioctl(fd, VMI_IOC_WALK, &a))
+			return -errno;
+		n += a.nr_extents;
+		if (a.walk_end >= a.end || a.walk_end <= a.start)
+			return n;
+		a.start = a.walk_end;
+	}
+}
+
 static long long rollup(pid_t pid, char *buf, size_t size)
 {
 	char path[64];
@@ -240,6 +296,8 @@ enum reader {
 	RD_ROLLUP, /* /proc/PID/smaps_rollup */
 	RD_TOTALS, /* VMI_IOC_HUGE, the totals alone */
 	RD_LIB,	   /* libvminspect's vmi_huge_all() */
+	RD_BLOCKS, /* VMI_IOC_HUGE_BLOCKS, every 2 MiB block */
+	RD_WALK,   /* VMI_IOC_WALK, extents of the whole range */
 	NR_READERS
 };
 
@@ -260,6 +318,12 @@ static double time_reader(enum reader rd, int fd, struct vmi_handle *lib,
 		break;
 	case RD_TOTALS:
 		raw_huge_all(fd, pid, false, &tot);
+		break;
+	case RD_BLOCKS:
+		raw_huge_blocks(fd, pid);
+		break;
+	case RD_WALK:
+		raw_walk(fd, pid);
 		break;
 	default:
 		if (vmi_huge_all(lib, pid, &r) == 0)
@@ -310,7 +374,7 @@ int main(int argc, char **argv)
 	struct vmi_handle *lib;
 	int err;
 	long rss_cli = 0, rss_thpmaps = 0;
-	struct target_line tl[4];
+	struct target_line tl[5];
 	int reps = 7, i, j, k, fd, ntl = 0, met = 0, n_thpmaps = 0;
 	struct vmi_huge_bytes tot;
 	static char buf[1 << 16];
@@ -363,7 +427,8 @@ int main(int argc, char **argv)
 
 	/* the answers agree before anything is timed */
 	if (raw_huge_all(fd, pid, true, &tot) ||
-	    rollup(pid, buf, sizeof(buf)) < 0) {
+	    rollup(pid, buf, sizeof(buf)) < 0 || raw_huge_blocks(fd, pid) < 0 ||
+	    raw_walk(fd, pid) < 0) {
 		fprintf(stderr, "huge_bench: a query failed\n");
 		kill(pid, SIGKILL);
 		return 1;
@@ -422,7 +487,9 @@ int main(int argc, char **argv)
 	{
 		double vmi = median(t_in[RD_VMAS], n_in),
 		       vmi_tot = median(t_in[RD_TOTALS], n_in),
-		       lib_t = median(t_in[RD_LIB], n_in);
+		       lib_t = median(t_in[RD_LIB], n_in),
+		       blk = median(t_in[RD_BLOCKS], n_in),
+		       walk = median(t_in[RD_WALK], n_in);
 		double roll = median(t_in[RD_ROLLUP], n_in),
 		       cli_t = t_cli[0] > 0 ? median(t_cli, reps) : -1;
 
@@ -435,6 +502,11 @@ int main(int argc, char **argv)
 		       vmi_tot * 1e3);
 		printf("%-44s %12.3f\n",
 		       "libvminspect vmi_huge_all() (per VMA)", lib_t * 1e3);
+		printf("%-44s %12.3f  (%.2fx the per-VMA call)\n",
+		       "vminspect VMI_IOC_HUGE_BLOCKS, per block", blk * 1e3,
+		       blk / vmi);
+		printf("%-44s %12.3f\n", "vminspect VMI_IOC_WALK, extents",
+		       walk * 1e3);
 		if (cli_t > 0)
 			printf("%-44s %12.3f  (peak RSS %ld KiB)\n",
 			       "vminspect huge PID --json (process)",
@@ -454,6 +526,13 @@ int main(int argc, char **argv)
 		       roll / vmi);
 		printf("  ioctl, totals vs smaps_rollup:     %8.1fx\n",
 		       roll / vmi_tot);
+		printf("  walk vs per block:                 %8.2fx\n",
+		       walk / blk);
+		/* a block costs at most about what walking its PTEs costs */
+		tl[ntl++] = (struct target_line){
+			"huge blocks: per block / walk of the range",
+			blk / walk, 1.25, true
+		};
 		/* the measure: vminspect huge PID through the library */
 		tl[ntl++] = (struct target_line){
 			"huge: libvminspect (per VMA) vs smaps_rollup",
@@ -487,7 +566,7 @@ int main(int argc, char **argv)
 					  tl[i].value >= tl[i].want;
 
 		met += ok;
-		printf("  %-4s %-46s %8.1f (want %s %.0f)\n",
+		printf("  %-4s %-46s %8.2f (want %s %g)\n",
 		       ok ? "PASS" : "FAIL", tl[i].what, tl[i].value,
 		       tl[i].at_most ? "<=" : ">=", tl[i].want);
 	}

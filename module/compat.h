@@ -312,6 +312,17 @@ static inline int vmi_hugetlb_mapcount(struct folio *folio)
 #endif
 }
 
+/*
+ * Does a collapse refuse a block with no writable PTE (SCAN_PAGE_RO in
+ * mm/khugepaged.c, gone by 7.x)?  The tracepoint header names every
+ * result a scan can have (Kbuild, VMI_HAVE_SCAN_PAGE_RO).
+ */
+#ifdef VMI_HAVE_SCAN_PAGE_RO
+#define VMI_COLLAPSE_NEEDS_WRITE 1
+#else
+#define VMI_COLLAPSE_NEEDS_WRITE 0
+#endif
+
 /* Orders of the buddy allocator's free lists (6.8 renamed MAX_ORDER). */
 #ifdef NR_PAGE_ORDERS
 #define VMI_NR_PAGE_ORDERS NR_PAGE_ORDERS

@@ -318,6 +318,56 @@ out_free:
 	return ret;
 }
 
+static int vmi_ioctl_huge_blocks_put(struct vmi_huge_blocks_query *q,
+				     const struct vmi_huge_block *b,
+				     unsigned int n)
+{
+	struct vmi_huge_blocks_arg *arg = q->ctx;
+
+	return vmi_put_records(arg->vec, q->nr_out, arg->block_size, b,
+			       sizeof(*b), n);
+}
+
+static long vmi_ioctl_huge_blocks(struct file *file, void __user *uarg)
+{
+	struct vmi_huge_blocks_query q = {};
+	struct vmi_huge_blocks_arg arg;
+	struct vmi_caller caller;
+	size_t usize;
+	int ret;
+
+	ret = vmi_arg_in(&arg, sizeof(arg), VMI_HUGE_BLOCKS_SIZE_VER0, uarg,
+			 &usize);
+	if (ret)
+		return ret;
+	if (arg.flags & ~VMI_HUGE_BLOCKS_FLAGS)
+		return -EINVAL;
+	ret = vmi_check_vec(arg.vec, arg.vec_len, arg.block_size,
+			    VMI_HUGE_BLOCK_SIZE_VER0);
+	if (ret)
+		return ret;
+
+	vmi_caller_init(&caller, file);
+	q.pid = arg.pid;
+	q.flags = arg.flags;
+	q.start = arg.start;
+	q.end = arg.end;
+	q.max_out = arg.vec_len;
+	q.put = vmi_ioctl_huge_blocks_put;
+	q.ctx = &arg;
+	ret = vmi_query_huge_blocks(&q, &caller);
+	if (ret)
+		return ret;
+
+	arg.mm_flags = q.mm_flags;
+	arg.kflags = q.kflags;
+	arg.reserved = 0;
+	arg.nr_blocks = q.nr_out;
+	arg.next = q.next;
+	arg.max_lock_ns = q.max_lock_ns;
+	return vmi_arg_out(uarg, &arg, sizeof(arg), usize);
+}
+
 static long vmi_ctl_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
@@ -345,6 +395,8 @@ static long vmi_ctl_ioctl(struct file *file, unsigned int cmd,
 		return vmi_ioctl_maps(file, uarg);
 	case _IOC_NR(VMI_IOC_HUGE):
 		return vmi_ioctl_huge(file, uarg);
+	case _IOC_NR(VMI_IOC_HUGE_BLOCKS):
+		return vmi_ioctl_huge_blocks(file, uarg);
 	default:
 		return -ENOTTY;
 	}

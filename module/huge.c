@@ -46,11 +46,34 @@ static void vmi_huge_span(u64 start, u64 end, u64 size, __u64 *s, __u64 *e)
 	*e = a < b ? b : 0;
 }
 
+/* What backs @vma, and whether THP could apply to it: VMI_HV_* */
+u32 vmi_huge_vma_hflags(struct vm_area_struct *vma)
+{
+	bool hugetlb = is_vm_hugetlb_page(vma);
+	struct file *file = vma->vm_file;
+	u32 hf = 0;
+
+	/* tmpfs, memfd, SysV shm and shared anonymous memory are shmem */
+	if (file && file_inode(file)->i_sb->s_magic == TMPFS_MAGIC)
+		hf |= VMI_HV_SHMEM;
+	else if (file && !hugetlb &&
+		 mapping_large_folio_support(file->f_mapping))
+		hf |= VMI_HV_LARGE_FOLIOS;
+	if (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP | VM_IO))
+		hf |= VMI_HV_SPECIAL;
+	if (vma->vm_flags & VM_LOCKED)
+		hf |= VMI_HV_LOCKED;
+	if (!hugetlb && !(hf & VMI_HV_SPECIAL) &&
+	    (vma_is_anonymous(vma) ||
+	     (hf & (VMI_HV_SHMEM | VMI_HV_LARGE_FOLIOS))))
+		hf |= VMI_HV_THP_CAPABLE;
+	return hf;
+}
+
 static void vmi_huge_vma_facts(struct vmi_huge *h, struct vm_area_struct *vma)
 {
 	struct vmi_huge_vma *v = &h->cur;
-	struct file *file = vma->vm_file;
-	u32 hf = 0;
+	u32 hf = vmi_huge_vma_hflags(vma);
 
 	memset(v, 0, sizeof(*v));
 	v->start = vma->vm_start;
@@ -62,20 +85,6 @@ static void vmi_huge_vma_facts(struct vmi_huge *h, struct vm_area_struct *vma)
 		      &v->span_1g_end);
 	if (is_vm_hugetlb_page(vma))
 		v->hugetlb_size = huge_page_size(hstate_vma(vma));
-	/* tmpfs, memfd, SysV shm and shared anonymous memory are shmem */
-	if (file && file_inode(file)->i_sb->s_magic == TMPFS_MAGIC)
-		hf |= VMI_HV_SHMEM;
-	else if (file && !v->hugetlb_size &&
-		 mapping_large_folio_support(file->f_mapping))
-		hf |= VMI_HV_LARGE_FOLIOS;
-	if (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP | VM_IO))
-		hf |= VMI_HV_SPECIAL;
-	if (vma->vm_flags & VM_LOCKED)
-		hf |= VMI_HV_LOCKED;
-	if (!v->hugetlb_size && !(hf & VMI_HV_SPECIAL) &&
-	    (vma_is_anonymous(vma) ||
-	     (hf & (VMI_HV_SHMEM | VMI_HV_LARGE_FOLIOS))))
-		hf |= VMI_HV_THP_CAPABLE;
 	v->hflags = hf;
 	vmi_vma_name(vma, v->name, h->path);
 	h->capable = hf & VMI_HV_THP_CAPABLE;
@@ -402,7 +411,8 @@ static int vmi_huge_put(void *ctx, const void *recs, unsigned int n)
 	return q->put(q, recs, n);
 }
 
-static u32 vmi_huge_mm_flags(struct mm_struct *mm)
+/* VMI_HM_* of @mm */
+u32 vmi_huge_mm_flags(struct mm_struct *mm)
 {
 	u32 f = 0;
 

@@ -10,6 +10,7 @@
  *	maps PID
  *	pgtables PID
  *	huge PID
+ *	blocks PID [START END]
  *
  * Numbers may be decimal or 0x-hex; PID 0 is the caller.  Each descriptor
  * has its own answer, so concurrent users never see each other's; answers
@@ -57,6 +58,8 @@ static const char *const vmi_eflag_names[] = VMI_EF_NAMES;
 static const char *const vmi_attr_names[] = VMI_EA_NAMES;
 static const char *const vmi_hflag_names[] = VMI_HV_NAMES;
 static const char *const vmi_mm_flag_names[] = VMI_HM_NAMES;
+static const char *const vmi_block_flag_names[] = VMI_HB_NAMES;
+static const char *const vmi_kflag_names[] = VMI_HBK_NAMES;
 
 static const char *vmi_name(const char *const *names, size_t n, u32 i)
 {
@@ -307,6 +310,53 @@ out_free:
 	return ret;
 }
 
+static int vmi_text_blocks_put(struct vmi_huge_blocks_query *q,
+			       const struct vmi_huge_block *b, unsigned int n)
+{
+	struct vmi_query_state *st = q->ctx;
+	unsigned int i;
+
+	for (i = 0; i < n; i++, b++) {
+		vmi_out(st, "0x%llx 0x%llx 0x%x ", b->start, b->end,
+			b->vma_flags);
+		vmi_out_bits(st, b->flags, vmi_block_flag_names,
+			     ARRAY_SIZE(vmi_block_flag_names));
+		vmi_out(st, " %u %u %u %u %u %u %u %u %u\n", b->present,
+			b->none, b->swap, b->shared, b->pinned, b->young,
+			b->uffd_wp, b->other, b->order);
+	}
+	return 0;
+}
+
+static int vmi_text_blocks(struct vmi_query_state *st, u32 pid, u64 start,
+			   u64 end)
+{
+	struct vmi_huge_blocks_query q = {
+		.pid = pid,
+		.start = start,
+		.end = end,
+		.max_out = (VMI_ANSWER_MAX - VMI_LINE_MAX) / (VMI_LINE_MAX / 2),
+		.put = vmi_text_blocks_put,
+		.ctx = st,
+	};
+	int ret;
+
+	vmi_out(st,
+		"# start end vma_flags flags present none swap shared pinned young uffd_wp other order\n");
+	ret = vmi_query_huge_blocks(&q, &st->caller);
+	if (ret)
+		return ret;
+	vmi_out(st, "mm_flags ");
+	vmi_out_bits(st, q.mm_flags, vmi_mm_flag_names,
+		     ARRAY_SIZE(vmi_mm_flag_names));
+	vmi_out(st, "\nkflags ");
+	vmi_out_bits(st, q.kflags, vmi_kflag_names,
+		     ARRAY_SIZE(vmi_kflag_names));
+	vmi_out(st, "\nblocks %llu\nnext 0x%llx\nmax_lock_ns %llu\n", q.nr_out,
+		q.next, q.max_lock_ns);
+	return 0;
+}
+
 /* Split @line into at most @max words; returns how many. */
 static int vmi_split(char *line, char **argv, int max)
 {
@@ -333,12 +383,15 @@ static int vmi_run_query(struct vmi_query_state *st, char *line)
 	if (kstrtou32(argv[1], 0, &pid))
 		return -EINVAL;
 
+	/* an optional range: START END */
+	if (argc >= 4 && !kstrtou64(argv[2], 0, &start)) {
+		if (kstrtou64(argv[3], 0, &end))
+			return -EINVAL;
+		i = 4;
+	}
+	if (!strcmp(argv[0], "blocks") && argc == i)
+		return vmi_text_blocks(st, pid, start, end);
 	if (!strcmp(argv[0], "walk")) {
-		if (argc >= 4 && !kstrtou64(argv[2], 0, &start)) {
-			if (kstrtou64(argv[3], 0, &end))
-				return -EINVAL;
-			i = 4;
-		}
 		for (; i < argc; i++) {
 			if (!strcmp(argv[i], "per-page"))
 				flags |= VMI_WALK_PER_PAGE;

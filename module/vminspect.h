@@ -242,6 +242,30 @@ struct vmi_huge_query {
 };
 
 int vmi_query_huge(struct vmi_huge_query *q, const struct vmi_caller *caller);
+u32 vmi_huge_vma_hflags(struct vm_area_struct *vma);
+u32 vmi_huge_mm_flags(struct mm_struct *mm);
+
+/* huge_blocks.c: the facts of every 2 MiB block of a range */
+struct vmi_huge_blocks_query {
+	u32 pid;
+	u64 flags; /* VMI_HUGE_BLOCKS_* */
+	u64 start;
+	u64 end;
+	u64 max_out; /* records the sink takes */
+	/* receives finished records, no lock held; 0 or -errno */
+	int (*put)(struct vmi_huge_blocks_query *q,
+		   const struct vmi_huge_block *b, unsigned int n);
+	void *ctx;
+	/* out */
+	u32 mm_flags;
+	u32 kflags; /* VMI_HBK_* */
+	u64 nr_out;
+	u64 next;
+	u64 max_lock_ns;
+};
+
+int vmi_query_huge_blocks(struct vmi_huge_blocks_query *q,
+			  const struct vmi_caller *caller);
 
 /* query_file.c: /proc/vminspect/query, the text front door */
 int vmi_query_file_init(struct proc_dir_entry *dir);

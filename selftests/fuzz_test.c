@@ -29,7 +29,6 @@
 #include "kselftest_harness.h"
 #include "vmi_util.h"
 
-#define PAGE 4096UL
 
 static uint64_t rng_state;
 static uint64_t n_ok, n_err[256]; /* outcomes, by errno */
@@ -151,6 +150,7 @@ static const struct layout {
 	{ 0x03, VMI_PGTABLES_SIZE_VER0, 16, 0, 0, 0, 0, 0, 0 },
 	{ 0x04, VMI_MAPS_SIZE_VER0, 16, 24, 32, 40, 48, 56, VMI_VMA_SIZE_VER0 },
 	{ 0x05, VMI_HUGE_SIZE_VER0, 16, 24, 32, 40, 48, 56, VMI_HUGE_VMA_SIZE_VER0 },
+	{ 0x07, VMI_HUGE_BLOCKS_SIZE_VER0, 16, 24, 32, 40, 48, 56, VMI_HUGE_BLOCK_SIZE_VER0 },
 };
 
 static void put64(char *buf, unsigned int off, uint64_t v)
@@ -189,6 +189,8 @@ static unsigned long structured(char *buf, char *ro, pid_t child)
 	}
 	if (l->nr == 0x01 && rnd() % 2) /* walk modes */
 		put64(buf, 8, rnd() % 8);
+	if (l->nr == 0x07 && rnd() % 2) /* only VMAs that hold a whole block */
+		put64(buf, 8, VMI_HUGE_BLOCKS_SPAN);
 	if (l->nr == 0x01 && (rnd() % 8 == 0)) /* pages mode: 16-byte records */
 		put64(buf, l->rec_size, VMI_PAGE_SIZE_VER0);
 	return _IOWR(VMI_IOC_MAGIC, l->nr, struct vmi_info);
@@ -301,7 +303,7 @@ TEST_F_TIMEOUT(fuzz, ioctl_unprivileged, 300)
 TEST_F_TIMEOUT(fuzz, query_file, 300)
 {
 	static const char *const words[] = {
-		"walk", "translate", "maps", "pgtables", "huge", "per-page", "holes", "0", "1",
+		"walk", "translate", "maps", "pgtables", "huge", "blocks", "per-page", "holes", "0", "1",
 		"0x1000", "0xffffffffffffffff", "-1", "99999999999999999999", "0x7fff00000000", "",
 		"  ", "\t", "x", "%n%n%s", "walk walk",
 	};

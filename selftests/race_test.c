@@ -70,13 +70,9 @@
 #include "vmi_util.h"
 
 #define RACE_LEN   (4UL << 20)
-#define SZ_2M	   (2UL << 20)
 #define SZ_1G	   (1UL << 30)
 #define THP_SYS	   "/sys/kernel/mm/transparent_hugepage"
 
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25
-#endif
 #define RACE_EXTS  (RACE_LEN / 4096)
 
 static double race_secs(void)

@@ -36,9 +36,6 @@
 #include "kselftest_harness.h"
 #include "vmi_util.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
 
 #define USER_TOP (1ULL << 47)
 /* bits 12-51 of an x86-64 entry: the frame */

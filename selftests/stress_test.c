@@ -41,17 +41,7 @@
 #include "kselftest_harness.h"
 #include "vmi_util.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25
-#endif
-#ifndef MAP_HUGE_2MB
-#define MAP_HUGE_2MB (21 << 26)
-#endif
 
-#define SZ_2M	  (2UL << 20)
 #define USER_TOP  (1ULL << 47)
 #define WALKERS	  3
 #define READERS	  8

@@ -27,17 +27,7 @@
 #include "kselftest_harness.h"
 #include "vmi_util.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT 21
-#endif
-#ifndef MAP_HUGE_SHIFT
-#define MAP_HUGE_SHIFT 26
-#endif
-#define MAP_HUGE_2MB (21 << MAP_HUGE_SHIFT)
-#define MAP_HUGE_1GB (30 << MAP_HUGE_SHIFT)
 
-#define PAGE	4096UL
-#define SZ_2M	(2UL << 20)
 #define SZ_1G	(1UL << 30)
 #define MAX_EXT	(1 << 16)
 

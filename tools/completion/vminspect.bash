@@ -98,7 +98,7 @@ _vminspect()
 	status | translate) opts="--json --pretty" ;;
 	maps) opts="--json --pretty --svg" ;;
 	walk) opts="--per-page --holes --json --pretty" ;;
-	huge) opts="--all --top --json --pretty" ;;
+	huge) opts="--all --top --blocks --json --pretty" ;;
 	tlb) opts="--json --pretty --watch --count --pid --cpu --trace --reset --enable --disable" ;;
 	export) opts="--prometheus --output --top" ;;
 	help)

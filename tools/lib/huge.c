@@ -191,10 +191,13 @@ const char *vmi_thp_pmd_enabled(const struct vmi_thp_policy *p)
 	return p->enabled;
 }
 
-/* The same for shmem: shmem_enabled, or the 2048 kB size's own (6.11+). */
-static const char *thp_pmd_shmem_enabled(const struct vmi_thp_policy *p)
+const char *vmi_thp_pmd_shmem_enabled(const struct vmi_thp_policy *p)
 {
-	const struct vmi_thp_size *s = pmd_size(p);
+	const struct vmi_thp_size *s;
+
+	if (!p || !p->present)
+		return "";
+	s = pmd_size(p);
 
 	if (s && s->shmem_enabled[0] && strcmp(s->shmem_enabled, "inherit"))
 		return s->shmem_enabled;
@@ -647,7 +650,7 @@ static uint32_t blocking(const struct vmi_huge_facts *f,
 	if (!p || !p->present)
 		return r;
 	if (v->hflags & VMI_HV_SHMEM) {
-		e = thp_pmd_shmem_enabled(p);
+		e = vmi_thp_pmd_shmem_enabled(p);
 		/* PMD-mapped shmem THP shows the policy lets them in */
 		if (!vmi_huge_thp_pmd(&v->bytes) &&
 		    (word_is(e, "never") || word_is(e, "deny") ||

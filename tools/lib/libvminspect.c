@@ -569,9 +569,51 @@ int vmi_maps_chunk(struct vmi_handle *h, struct vmi_maps_arg *arg)
 	return 0;
 }
 
+int vmi_huge_blocks_chunk(struct vmi_handle *h, struct vmi_huge_blocks_arg *arg)
+{
+	uint64_t start, end, len, vec, flags;
+	uint32_t pid;
+	int ret;
+
+	if (!h || !arg)
+		return -EINVAL;
+	pid = arg->pid;
+	flags = arg->flags;
+	start = arg->start;
+	end = arg->end;
+	vec = arg->vec;
+	len = arg->vec_len;
+	memset(arg, 0, sizeof(*arg));
+	arg->size = sizeof(*arg);
+	arg->flags = flags;
+	arg->pid = pid;
+	arg->start = start;
+	arg->end = end;
+	arg->vec = vec;
+	arg->vec_len = len;
+	arg->block_size = sizeof(struct vmi_huge_block);
+	ret = vmi_ioctl(h, VMI_IOC_HUGE_BLOCKS, arg);
+	/* the kernel copies the whole struct back: restore the inputs */
+	arg->start = start;
+	arg->end = end;
+	arg->vec_len = len;
+	if (ret)
+		return ret;
+	if (arg->size < VMI_HUGE_BLOCKS_SIZE_VER0 || arg->size > sizeof(*arg))
+		return -VMI_EABI;
+	if (arg->nr_blocks > len || arg->next <= start || arg->next > end)
+		return -VMI_EPROTO;
+	return 0;
+}
+
 /* A range query answered over as many ioctls as it takes. */
 struct vmi_collect {
-	bool maps; /* VMI_IOC_MAPS, else VMI_IOC_WALK */
+	enum {
+		VMI_COLLECT_WALK,
+		VMI_COLLECT_MAPS,
+		VMI_COLLECT_BLOCKS
+	} kind;
+	struct vmi_block_policy *policy; /* blocks: mm_flags, kflags go here */
 	uint32_t pid;
 	uint64_t flags;
 	uint64_t start, end;
@@ -585,12 +627,29 @@ static int vmi_collect_step(struct vmi_handle *h, const struct vmi_collect *c,
 			    uint64_t pos, void *vec, size_t len, size_t *nr,
 			    uint64_t *next)
 {
+	struct vmi_huge_blocks_arg b;
 	struct vmi_walk_arg w;
 	struct vmi_maps_arg m;
 	uint64_t lock_ns;
 	int ret;
 
-	if (c->maps) {
+	if (c->kind == VMI_COLLECT_BLOCKS) {
+		memset(&b, 0, sizeof(b));
+		b.flags = c->flags;
+		b.pid = c->pid;
+		b.start = pos;
+		b.end = c->end;
+		b.vec = (uintptr_t)vec;
+		b.vec_len = len;
+		ret = vmi_huge_blocks_chunk(h, &b);
+		*nr = b.nr_blocks;
+		*next = b.next;
+		lock_ns = b.max_lock_ns;
+		if (!ret && c->policy) {
+			c->policy->mm_flags = b.mm_flags;
+			c->policy->kflags = b.kflags;
+		}
+	} else if (c->kind == VMI_COLLECT_MAPS) {
 		memset(&m, 0, sizeof(m));
 		m.pid = c->pid;
 		m.start = pos;
@@ -697,6 +756,27 @@ fail:
 	return ret;
 }
 
+/*
+ * vmi_collect() with the tuning of @f (NULL: the defaults @chunk and @max)
+ * into *@out, an array of the records.
+ */
+static int vmi_collect_into(struct vmi_handle *h, struct vmi_collect *c,
+			    struct vmi_fetch *f, size_t chunk, size_t max,
+			    void *out, size_t *n)
+{
+	void *vec;
+	int ret;
+
+	if (!out || !n)
+		return -EINVAL;
+	c->chunk = f && f->chunk ? f->chunk : chunk;
+	c->max = f && f->max ? f->max : max;
+	c->fetch = f;
+	ret = vmi_collect(h, c, &vec, n);
+	*(void **)out = vec;
+	return ret;
+}
+
 int vmi_walk_all_ex(struct vmi_handle *h, uint32_t pid, uint64_t start,
 		    uint64_t end, uint64_t flags, struct vmi_fetch *f,
 		    struct vmi_extent **out, size_t *n)
@@ -706,19 +786,11 @@ int vmi_walk_all_ex(struct vmi_handle *h, uint32_t pid, uint64_t start,
 		.flags = flags,
 		.start = start,
 		.end = end,
-		.esize = sizeof(**out),
-		.chunk = f && f->chunk ? f->chunk : VMI_WALK_CHUNK,
-		.max = f && f->max ? f->max : VMI_WALK_ALL_MAX,
-		.fetch = f,
+		.esize = sizeof(struct vmi_extent),
 	};
-	void *vec;
-	int ret;
 
-	if (!out || !n)
-		return -EINVAL;
-	ret = vmi_collect(h, &c, &vec, n);
-	*out = vec;
-	return ret;
+	return vmi_collect_into(h, &c, f, VMI_WALK_CHUNK, VMI_WALK_ALL_MAX, out,
+				n);
 }
 
 int vmi_walk_all(struct vmi_handle *h, uint32_t pid, uint64_t start,
@@ -733,26 +805,39 @@ int vmi_maps_range(struct vmi_handle *h, uint32_t pid, uint64_t start,
 		   size_t *n)
 {
 	struct vmi_collect c = {
-		.maps = true,
+		.kind = VMI_COLLECT_MAPS,
 		.pid = pid,
 		.start = start,
 		.end = end,
-		.esize = sizeof(**out),
-		.chunk = f && f->chunk ? f->chunk : VMI_MAPS_CHUNK,
-		.max = f && f->max ? f->max : VMI_MAPS_ALL_MAX,
-		.fetch = f,
+		.esize = sizeof(struct vmi_vma),
 	};
-	void *vec;
 	size_t i;
 	int ret;
 
-	if (!out || !n)
-		return -EINVAL;
-	ret = vmi_collect(h, &c, &vec, n);
-	*out = vec;
-	for (i = 0; i < *n; i++)
+	ret = vmi_collect_into(h, &c, f, VMI_MAPS_CHUNK, VMI_MAPS_ALL_MAX, out,
+			       n);
+	for (i = 0; !ret && i < *n; i++)
 		vmi_terminate((*out)[i].name, sizeof((*out)[i].name));
 	return ret;
+}
+
+int vmi_huge_blocks_range(struct vmi_handle *h, uint32_t pid, uint64_t start,
+			  uint64_t end, uint64_t flags, struct vmi_fetch *f,
+			  struct vmi_huge_block **out, size_t *n,
+			  struct vmi_block_policy *p)
+{
+	struct vmi_collect c = {
+		.kind = VMI_COLLECT_BLOCKS,
+		.policy = p,
+		.pid = pid,
+		.flags = flags,
+		.start = start,
+		.end = end,
+		.esize = sizeof(struct vmi_huge_block),
+	};
+
+	return vmi_collect_into(h, &c, f, VMI_HUGE_BLOCKS_CHUNK,
+				VMI_HUGE_BLOCKS_MAX, out, n);
 }
 
 int vmi_maps_all(struct vmi_handle *h, uint32_t pid, struct vmi_vma **out,

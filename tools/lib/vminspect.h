@@ -847,6 +847,187 @@ const char *vmi_huge_reason_text(unsigned int reason);
 char *vmi_huge_reason_fix(unsigned int reason, const struct vmi_huge_facts *f,
 			  const struct vmi_huge_vma *v, char *buf, size_t len);
 
+/* ---- huge pages, block by block ---- */
+
+#define VMI_HUGE_BLOCKS_CHUNK 1024 /* blocks per VMI_IOC_HUGE_BLOCKS call */
+#define VMI_HUGE_BLOCKS_MAX   (1U << 24) /* give up (-E2BIG) beyond this */
+
+/**
+ * vmi_huge_blocks_chunk() - VMI_IOC_HUGE_BLOCKS, once
+ * @h: an open handle
+ * @arg: the caller fills flags, pid, start, end, vec and vec_len; the
+ *	library sets size and block_size and clears the out fields
+ *
+ * Return: as vmi_walk_chunk().
+ */
+int vmi_huge_blocks_chunk(struct vmi_handle *h,
+			  struct vmi_huge_blocks_arg *arg);
+
+/**
+ * vmi_huge_blocks_range() - the facts of every 2 MiB block of a range
+ * @h: an open handle
+ * @pid: the process; 0 is the caller
+ * @start: first address, page aligned (2 MiB aligned for whole blocks)
+ * @end: end address, page aligned
+ * @flags: VMI_HUGE_BLOCKS_*
+ * @f: tuning and statistics, NULL for the defaults
+ * @out: on success a malloc'ed array (free() it; NULL when *@n is 0)
+ * @n: on success the number of records, in address order
+ * @p: when not NULL, its mm_flags and kflags are set from the module's
+ *	answer (the rest is the caller's)
+ *
+ * Return: 0; -E2BIG beyond VMI_HUGE_BLOCKS_MAX (or @f->max) records;
+ * -ENOMEM; the errors of vmi_huge_blocks_chunk().
+ */
+struct vmi_block_policy;
+int vmi_huge_blocks_range(struct vmi_handle *h, uint32_t pid, uint64_t start,
+			  uint64_t end, uint64_t flags, struct vmi_fetch *f,
+			  struct vmi_huge_block **out, size_t *n,
+			  struct vmi_block_policy *p);
+
+/*
+ * Why a block is not huge: one verdict per block, the first that matches
+ * in this order.
+ */
+#define VMI_HBV_PMD_MAPPED	   0  /* already one huge page */
+#define VMI_HBV_PTE_MAPPED_LARGE   1  /* a large folio mapped by PTEs */
+#define VMI_HBV_HUGETLB		   2  /* hugetlb: huge by other means */
+#define VMI_HBV_PARTIAL_BLOCK	   3  /* not wholly inside its VMA */
+#define VMI_HBV_VMA_NOHUGEPAGE	   4  /* MADV_NOHUGEPAGE */
+#define VMI_HBV_PRCTL_DISABLED	   5  /* PR_SET_THP_DISABLE */
+#define VMI_HBV_POLICY		   6  /* sysfs: never, or madvise unasked */
+#define VMI_HBV_NOT_PRESENT	   7  /* nothing mapped */
+#define VMI_HBV_TOO_FEW_PRESENT	   8  /* more empty than max_ptes_none */
+#define VMI_HBV_TOO_MANY_SWAP	   9  /* more swapped than max_ptes_swap */
+#define VMI_HBV_TOO_MANY_SHARED	   10 /* more shared than max_ptes_shared */
+#define VMI_HBV_KSM		   11 /* KSM-merged pages */
+#define VMI_HBV_PINNED		   12 /* pages with extra references */
+#define VMI_HBV_UFFD_WP		   13 /* userfaultfd write protection */
+#define VMI_HBV_READ_ONLY	   14 /* no writable PTE (VMI_HBK_NEEDS_WRITE) */
+#define VMI_HBV_FILE_INELIGIBLE	   15 /* a file or special mapping */
+#define VMI_HBV_NO_FREE_2M	   16 /* no free 2 MiB block to copy into */
+#define VMI_HBV_KHUGEPAGED_PENDING 17 /* khugepaged will collapse it */
+#define VMI_HBV_COLLAPSIBLE	   18 /* MADV_COLLAPSE would, now */
+#define VMI_HBV_NR		   19
+
+/*
+ * Their names, a list as those of <linux/vminspect.h>: define
+ * VMI_VAL_NAME(val, name) and write
+ * "static const char *const names[] = VMI_HBV_NAMES;".
+ */
+#define VMI_HBV_NAMES                                                          \
+	{                                                                      \
+		VMI_VAL_NAME(VMI_HBV_PMD_MAPPED, "pmd_mapped")                 \
+		VMI_VAL_NAME(VMI_HBV_PTE_MAPPED_LARGE, "pte_mapped_large")     \
+		VMI_VAL_NAME(VMI_HBV_HUGETLB, "hugetlb")                       \
+		VMI_VAL_NAME(VMI_HBV_PARTIAL_BLOCK, "partial_block")           \
+		VMI_VAL_NAME(VMI_HBV_VMA_NOHUGEPAGE, "vma_nohugepage")         \
+		VMI_VAL_NAME(VMI_HBV_PRCTL_DISABLED, "prctl_disabled")         \
+		VMI_VAL_NAME(VMI_HBV_POLICY, "policy")                         \
+		VMI_VAL_NAME(VMI_HBV_NOT_PRESENT, "not_present")               \
+		VMI_VAL_NAME(VMI_HBV_TOO_FEW_PRESENT, "too_few_present")       \
+		VMI_VAL_NAME(VMI_HBV_TOO_MANY_SWAP, "too_many_swap")           \
+		VMI_VAL_NAME(VMI_HBV_TOO_MANY_SHARED, "too_many_shared")       \
+		VMI_VAL_NAME(VMI_HBV_KSM, "ksm")                               \
+		VMI_VAL_NAME(VMI_HBV_PINNED, "pinned")                         \
+		VMI_VAL_NAME(VMI_HBV_UFFD_WP, "uffd_wp")                       \
+		VMI_VAL_NAME(VMI_HBV_READ_ONLY, "read_only")                   \
+		VMI_VAL_NAME(VMI_HBV_FILE_INELIGIBLE, "file_ineligible")       \
+		VMI_VAL_NAME(VMI_HBV_NO_FREE_2M, "no_free_2m")                 \
+		VMI_VAL_NAME(VMI_HBV_KHUGEPAGED_PENDING, "khugepaged_pending") \
+		VMI_VAL_NAME(VMI_HBV_COLLAPSIBLE, "collapsible")               \
+	}
+
+/* The policy behind the verdicts, from sysfs and /proc. */
+struct vmi_block_policy {
+	const struct vmi_thp_policy *thp; /* NULL: unknown */
+	uint32_t mm_flags;		  /* VMI_HM_* of the process */
+	uint32_t kflags;		  /* VMI_HBK_* of the kernel */
+	int64_t free_2m; /* free blocks of >= 2 MiB (buddyinfo); -1: unknown */
+	/* pages khugepaged scans for one pass over the process (ETA) */
+	uint64_t scan_pages;
+};
+
+/**
+ * vmi_block_policy_read() - the running system's side of a block policy
+ * @p: its thp and free_2m are set (mm_flags, kflags and scan_pages are
+ *	left as they are)
+ * @thp: filled by vmi_thp_policy_read(); @p->thp points to it, or is NULL
+ *	when it cannot be read
+ *
+ * free_2m counts the free blocks of 2 MiB or more of /proc/buddyinfo in
+ * every zone a huge page can come from (all but DMA); -1 when unreadable.
+ *
+ * Return: 0; -EINVAL for a NULL argument; the errors of
+ * vmi_thp_policy_read().
+ */
+int vmi_block_policy_read(struct vmi_block_policy *p,
+			  struct vmi_thp_policy *thp);
+
+/* What becomes of one block. */
+struct vmi_block_verdict {
+	unsigned int verdict; /* VMI_HBV_* */
+	bool madv_collapse;   /* MADV_COLLAPSE of the block would succeed */
+	bool khugepaged;      /* khugepaged would collapse it at its visit */
+	/* the khugepaged limit the verdict is about, -1: none */
+	int64_t limit;
+	/* VMI_HBV_KHUGEPAGED_PENDING: ms to one pass over the process */
+	uint64_t eta_ms;
+};
+
+/**
+ * vmi_huge_block_verdict() - the verdict and both predictions of a block
+ * @p: the policy (THP settings, khugepaged's limits, free blocks)
+ * @b: the block's facts
+ * @v: filled
+ *
+ * Pure: looks only at what it is given.  The predictions follow
+ * mm/khugepaged.c: MADV_COLLAPSE ignores the sysfs policy and the
+ * max_ptes_* limits and swaps pages in; khugepaged applies them, scans
+ * only registered processes and wants young pages.  Both refuse blocks
+ * with pinned, uffd-wp or other non-present entries, or no writable PTE.
+ */
+void vmi_huge_block_verdict(const struct vmi_block_policy *p,
+			    const struct vmi_huge_block *b,
+			    struct vmi_block_verdict *v);
+
+/**
+ * vmi_huge_block_verdict_name() - the name of a VMI_HBV_* verdict
+ * @verdict: the verdict
+ *
+ * Return: "pmd_mapped", ... (static), NULL if out of range.
+ */
+const char *vmi_huge_block_verdict_name(unsigned int verdict);
+
+/**
+ * vmi_huge_block_fix() - what to do about a verdict, for people
+ * @v: the verdict
+ * @b: the block (or the first of a run)
+ * @buf: the caller's buffer
+ * @len: its size; the text is truncated to fit
+ *
+ * Return: @buf.
+ */
+char *vmi_huge_block_fix(const struct vmi_block_verdict *v,
+			 const struct vmi_huge_block *b, char *buf, size_t len);
+
+/**
+ * vmi_huge_block_flag_name() - the name of one VMI_HB_* bit
+ * @bit: the bit number
+ *
+ * Return: "pmd_mapped", ... (static), NULL when unknown.
+ */
+const char *vmi_huge_block_flag_name(unsigned int bit);
+
+/**
+ * vmi_thp_pmd_shmem_enabled() - the policy that decides 2 MiB shmem THP
+ * @p: from vmi_thp_policy_read()
+ *
+ * Return: the 2048 kB size's own shmem_enabled unless "inherit" or absent
+ * (6.11+), else the global one; "" when unknown.  Points into @p.
+ */
+const char *vmi_thp_pmd_shmem_enabled(const struct vmi_thp_policy *p);
+
 /* ---- TLB shootdowns (every call needs root) ---- */
 
 /**

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Host tests of the vminspect companion (no kernel module needed): the C unit
-# tests (tests/test_host, test_huge, test_export, test_svg: kselftest
+# tests (tests/test_host, test_huge, test_huge_blocks, test_export, test_svg: kselftest
 # harness, KTAP) and the CLI's exit codes and messages.  A fake /proc/vminspect is a
 # directory given through VMINSPECT_PROC_DIR.
 #
@@ -87,11 +87,12 @@ unit() {
 if [ "$unit_tests" = 1 ]; then
 	unit test_host
 	unit test_huge
+	unit test_huge_blocks
 	unit test_export
 	unit test_svg
 else
-	echo "# skip: the unit tests (test_host, test_huge, test_export, test_svg) were not built"
-	skipped=$((skipped + 4))
+	echo "# skip: the unit tests (test_host, test_huge, test_huge_blocks, test_export, test_svg) were not built"
+	skipped=$((skipped + 5))
 fi
 
 # render WHAT: the unit test binary's sample rendering WHAT
@@ -435,6 +436,8 @@ for w in --per-page --holes --json --pretty --help; do
 done && ok
 has "vminspect walk" self 1 "$$"
 has "vminspect huge" self
+got=$(comp vminspect huge 1 --)
+if grep -qx -- --blocks <<<"$got"; then ok; else bad "huge options lack --blocks: ${got//$'\n'/ }"; fi
 got=$(comp vminspect maps --)
 if grep -qx -- --svg <<<"$got" && grep -qx -- --json <<<"$got"; then ok; else bad "maps options: ${got//$'\n'/ }"; fi
 touch "$tmp/picture-file.svg"

@@ -186,6 +186,22 @@ int huge_print_json(const struct huge_view *hv, FILE *f);
 int huge_all_print_text(const struct huge_sys_view *sv, FILE *f);
 int huge_all_print_json(const struct huge_sys_view *sv, FILE *f);
 
+/* What a rendering of "huge PID --blocks" needs. */
+struct huge_blocks_view {
+	uint32_t pid;
+	struct vmi_huge_block *b; /* address order */
+	size_t n;
+	struct vmi_block_policy policy;
+};
+
+int huge_blocks_print(const struct huge_blocks_view *hv, bool json, FILE *f);
+/*
+ * The query and its answer on stdout; all_vmas: also the VMAs that hold
+ * no whole block.  Returns a CLI_EXIT_* code.
+ */
+int huge_blocks(struct vmi_handle *h, uint32_t pid, uint64_t start,
+		uint64_t end, bool all_vmas, bool json);
+
 /* ---- tlb ---- */
 
 struct tlb_opts {

@@ -30,6 +30,7 @@ const struct cli_command cli_cmd_huge = {
 		"huge-page coverage, TLB entries, and why memory is not huge",
 	.usage =
 		"Usage: vminspect huge PID [--json [--pretty]]\n"
+		"       vminspect huge PID --blocks [RANGE] [--json [--pretty]]\n"
 		"       vminspect huge --all [--top N] [--json [--pretty]]\n"
 		"\n"
 		"For process PID ('self' or 0: vminspect itself), the bytes of\n"
@@ -54,6 +55,17 @@ const struct cli_command cli_cmd_huge = {
 		"split_thp, special_mapping.  VMAs smaller than 2 MiB with\n"
 		"nothing resident get no advice.\n"
 		"\n"
+		"With --blocks: every 2 MiB block of RANGE (START-END or\n"
+		"START+SIZE; by default every VMA that holds a whole block), its\n"
+		"verdict and whether MADV_COLLAPSE and khugepaged would make it\n"
+		"huge.  Verdicts, the first that matches: pmd_mapped,\n"
+		"pte_mapped_large, hugetlb, partial_block, vma_nohugepage,\n"
+		"prctl_disabled, policy, not_present, too_few_present,\n"
+		"too_many_swap, too_many_shared, ksm, pinned, uffd_wp, read_only,\n"
+		"file_ineligible, no_free_2m, khugepaged_pending, collapsible.\n"
+		"Text groups runs of blocks with one verdict and gives its fix;\n"
+		"JSON lists every block and a summary.\n"
+		"\n"
 		"With --all: every process (kernel threads and processes that\n"
 		"vanish or may not be inspected are skipped and counted), the N\n"
 		"with the most resident memory not on huge pages, the hugetlb\n"
@@ -62,6 +74,7 @@ const struct cli_command cli_cmd_huge = {
 		"\n"
 		"Options:\n"
 		"  --all       the whole system instead of one process\n"
+		"  --blocks    block by block: a verdict for every 2 MiB block\n"
 		"  --top N     with --all: list N processes (default 10)\n"
 		"  --json      print one JSON object on one line\n"
 		"  --pretty    print it indented, two spaces a level (implies --json)\n"
@@ -824,17 +837,26 @@ static int huge_one(struct vmi_handle *h, uint32_t pid, bool json)
 
 /* What "huge" was asked for; its query also prints the answer. */
 struct huge_query {
-	bool all, json;
+	bool all, json, blocks, range;
 	uint32_t pid;
 	uint64_t top;
+	uint64_t start, end; /* --blocks RANGE */
 };
 
 static int huge_query(struct vmi_handle *h, const struct vmi_info *info,
 		      void *ctx)
 {
 	struct huge_query *q = ctx;
+	char why[160];
 
-	(void)info;
+	if (q->blocks) {
+		if (!q->range)
+			q->end = vmi_user_end(info);
+		if (!cli_check_range(q->start, q->end, info, why, sizeof(why)))
+			return cli_usage_error(&cli_cmd_huge, "%s", why);
+		return huge_blocks(h, q->pid, q->start, q->end, q->range,
+				   q->json);
+	}
 	return q->all ? huge_all(h, (size_t)q->top, q->json) :
 			huge_one(h, q->pid, q->json);
 }
@@ -850,6 +872,7 @@ static int huge_run(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, CLI_OPT_PRETTY },
 		{ "all", no_argument, NULL, 'a' },
+		{ "blocks", no_argument, NULL, 'b' },
 		{ "top", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -871,6 +894,9 @@ static int huge_run(int argc, char **argv)
 		case 'a':
 			q.all = true;
 			break;
+		case 'b':
+			q.blocks = true;
+			break;
 		case 't':
 			if (cli_parse_num(optarg, &q.top) || !q.top ||
 			    q.top > 1000000)
@@ -886,6 +912,8 @@ static int huge_run(int argc, char **argv)
 			return cli_bad_option(cmd, c, argv);
 		}
 	}
+	if (q.all && q.blocks)
+		return cli_usage_error(cmd, "--blocks needs a PID, not --all");
 	if (q.all) {
 		if (argc > optind)
 			return cli_usage_error(cmd, "unexpected argument '%s'",
@@ -895,9 +923,17 @@ static int huge_run(int argc, char **argv)
 			return cli_usage_error(cmd, "--top needs --all");
 		if (argc == optind)
 			return cli_usage_error(cmd, "no PID given (or --all)");
-		if (argc - optind > 1)
+		if (argc - optind > 1 && q.blocks) {
+			if (cli_parse_range(argv[optind + 1], &q.start, &q.end))
+				return cli_usage_error(
+					cmd,
+					"invalid range '%s' (START-END or START+SIZE)",
+					argv[optind + 1]);
+			q.range = true;
+		}
+		if (argc - optind > 1 + q.range)
 			return cli_usage_error(cmd, "unexpected argument '%s'",
-					       argv[optind + 1]);
+					       argv[optind + 1 + q.range]);
 		if (cli_parse_pid(argv[optind], &q.pid))
 			return cli_usage_error(cmd, "invalid PID '%s'",
 					       argv[optind]);

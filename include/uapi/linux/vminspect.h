@@ -623,6 +623,154 @@ struct vmi_huge_arg {
 
 #define VMI_IOC_HUGE _IOWR(VMI_IOC_MAGIC, 0x05, struct vmi_huge_arg)
 /*
+ * Huge pages block by block: the facts behind every 2 MiB-aligned block of
+ * a range, which libvminspect turns into a verdict (why it is not huge)
+ * and into predictions of what MADV_COLLAPSE and khugepaged would do with
+ * it.  The policy the verdicts need (the THP settings, khugepaged's limits,
+ * the free blocks) is in sysfs and /proc, where the library reads it.
+ */
+
+/* struct vmi_huge_block.flags */
+#define VMI_HB_PMD_MAPPED (1U << 0)  /* one PMD maps the block: a THP */
+#define VMI_HB_PTE_LARGE  (1U << 1)  /* a PTE maps a page of a large folio */
+#define VMI_HB_HUGETLB	  (1U << 2)  /* in a hugetlb VMA */
+#define VMI_HB_PARTIAL	  (1U << 3)  /* the block is not wholly in the VMA */
+#define VMI_HB_ANON	  (1U << 4)  /* anonymous VMA */
+#define VMI_HB_SHMEM	  (1U << 5)  /* tmpfs, memfd, SysV shm, shared anon */
+#define VMI_HB_FILE	  (1U << 6)  /* other file-backed VMA */
+#define VMI_HB_SPECIAL	  (1U << 7)  /* PFN, mixed or I/O map */
+#define VMI_HB_KSM	  (1U << 8)  /* a page is a KSM page */
+#define VMI_HB_WRITE	  (1U << 9)  /* a present PTE is writable */
+#define VMI_HB_UFFD_ARMED (1U << 10) /* the VMA is registered with uffd */
+#define VMI_HB_DMA_PINNED (1U << 11) /* a folio may be pinned for DMA */
+
+#define VMI_HB_NAMES                                          \
+	{                                                     \
+		VMI_BIT_NAME(VMI_HB_PMD_MAPPED, "pmd_mapped") \
+		VMI_BIT_NAME(VMI_HB_PTE_LARGE, "pte_large")   \
+		VMI_BIT_NAME(VMI_HB_HUGETLB, "hugetlb")       \
+		VMI_BIT_NAME(VMI_HB_PARTIAL, "partial")       \
+		VMI_BIT_NAME(VMI_HB_ANON, "anon")             \
+		VMI_BIT_NAME(VMI_HB_SHMEM, "shmem")           \
+		VMI_BIT_NAME(VMI_HB_FILE, "file")             \
+		VMI_BIT_NAME(VMI_HB_SPECIAL, "special")       \
+		VMI_BIT_NAME(VMI_HB_KSM, "ksm")               \
+		VMI_BIT_NAME(VMI_HB_WRITE, "write")           \
+		VMI_BIT_NAME(VMI_HB_UFFD_ARMED, "uffd_armed") \
+		VMI_BIT_NAME(VMI_HB_DMA_PINNED, "dma_pinned") \
+	}
+
+/**
+ * struct vmi_huge_block - one 2 MiB-aligned block, or the part of it in one
+ *	VMA and in the range asked for
+ * @start:	first byte counted; the block is @start rounded down to
+ *		2 MiB
+ * @end:	one past the last byte counted (at most the block's end)
+ * @flags:	VMI_HB_*
+ * @vma_flags:	VMI_VMA_* of the VMA (VMI_VMA_HUGEPAGE: MADV_HUGEPAGE,
+ *		VMI_VMA_NOHUGEPAGE: MADV_NOHUGEPAGE)
+ * @present:	4 KiB pages mapped, the shared zero page not counted (a
+ *		PMD-mapped or hugetlb block counts all of its pages)
+ * @none:	4 KiB pages with nothing mapped, or the shared zero page
+ * @swap:	swap entries
+ * @shared:	present small pages mapped more than once
+ * @pinned:	present small pages with more references than their
+ *		mappings and the page cache explain (GUP pins, vmsplice,
+ *		io_uring fixed buffers)
+ * @young:	present pages with the accessed bit in the PTE or the
+ *		referenced flag on the page
+ * @uffd_wp:	entries write-protected by userfaultfd (present, swap or
+ *		marker)
+ * @other:	other non-present entries: migration, device, hwpoison,
+ *		markers that are not uffd-wp
+ * @order:	the largest folio order mapped (9 for a PMD-mapped THP; 0:
+ *		small pages only)
+ * @reserved8:	zero
+ * @reserved16:	zero
+ * @reserved:	zero
+ */
+struct vmi_huge_block {
+	__u64 start;
+	__u64 end;
+	__u32 flags;
+	__u32 vma_flags;
+	__u16 present;
+	__u16 none;
+	__u16 swap;
+	__u16 shared;
+	__u16 pinned;
+	__u16 young;
+	__u16 uffd_wp;
+	__u16 other;
+	__u8 order;
+	__u8 reserved8;
+	__u16 reserved16;
+	__u32 reserved;
+};
+
+#define VMI_HUGE_BLOCK_SIZE_VER0 48
+
+/*
+ * struct vmi_huge_blocks_arg.kflags: how this kernel collapses (what its
+ * headers said when the module was built)
+ */
+/* a block with no writable PTE is never collapsed (before 7.x) */
+#define VMI_HBK_NEEDS_WRITE (1U << 0)
+
+#define VMI_HBK_NAMES                                            \
+	{                                                        \
+		VMI_BIT_NAME(VMI_HBK_NEEDS_WRITE, "needs_write") \
+	}
+
+/* struct vmi_huge_blocks_arg.flags */
+/* only VMAs that hold at least one whole 2 MiB-aligned block */
+#define VMI_HUGE_BLOCKS_SPAN  (1ULL << 0)
+#define VMI_HUGE_BLOCKS_FLAGS VMI_HUGE_BLOCKS_SPAN
+
+/**
+ * struct vmi_huge_blocks_arg - VMI_IOC_HUGE_BLOCKS: a range, block by block
+ * @size:	in: sizeof(struct vmi_huge_blocks_arg)
+ * @flags:	in: VMI_HUGE_BLOCKS_*
+ * @pid:	in: process id; 0 means the caller
+ * @mm_flags:	out: VMI_HM_* of the process
+ * @start:	in: first address, page aligned (2 MiB aligned for whole
+ *		blocks)
+ * @end:	in: end address, page aligned, > @start
+ * @vec:	in: user pointer to an array of struct vmi_huge_block
+ * @vec_len:	in: elements in @vec (at most VMI_WALK_MAX_VEC)
+ * @block_size:	in: sizeof(struct vmi_huge_block) as the caller knows it
+ * @nr_blocks:	out: elements written to @vec, in address order
+ * @next:	out: the call covered [@start, @next); when it is below @end,
+ *		@vec was full: call again with @start = @next
+ * @max_lock_ns: out: longest hold of this call, nanoseconds, of a lock the
+ *		target's writers wait for (see VMI_IOC_WALK in vminspect(4))
+ * @kflags:	out: VMI_HBK_*
+ * @reserved:	out: zero
+ */
+struct vmi_huge_blocks_arg {
+	__u64 size;
+	__u64 flags;
+	__u32 pid;
+	__u32 mm_flags;
+	__u64 start;
+	__u64 end;
+	__u64 vec;
+	__u64 vec_len;
+	__u64 block_size;
+	__u64 nr_blocks;
+	__u64 next;
+	__u64 max_lock_ns;
+	__u32 kflags;
+	__u32 reserved;
+};
+
+#define VMI_HUGE_BLOCKS_SIZE_VER0 96
+
+/* clang-format off */
+#define VMI_IOC_HUGE_BLOCKS _IOWR(VMI_IOC_MAGIC, 0x07, struct vmi_huge_blocks_arg)
+/* clang-format on */
+
+/*
  * There is no system-wide huge-page command: the kernel publishes the
  * hugetlb pools (/sys/kernel/mm/hugepages, per node under
  * /sys/devices/system/node), the THP bytes and counters (/proc/meminfo,
