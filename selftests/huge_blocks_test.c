@@ -753,7 +753,7 @@ static int prctl_child(int fd)
 	n = blocks_query(fd, 0, (uintptr_t)p, (uintptr_t)p + SZ_2M, b, 4, &pol);
 	if (n != 1)
 		return 3;
-	vmi_block_policy_read(&pol, &thp);
+	vmi_block_policy_read(NULL, &pol, &thp);
 	vmi_huge_block_verdict(&pol, &b[0], &v);
 	if (v.verdict != VMI_HBV_PRCTL_DISABLED || v.madv_collapse ||
 	    v.khugepaged) {
@@ -803,7 +803,7 @@ TEST_F_TIMEOUT(verdict, exact, VMI_TEST_TIMEOUT)
 	ASSERT_LT(attempt, 2)
 	TH_LOG("khugepaged collapsed pages twice despite the fence (pages_to_scan 1, scan_sleep_millisecs 3600000)");
 
-	vmi_block_policy_read(&pol, &thp);
+	vmi_block_policy_read(NULL, &pol, &thp);
 	vmi_huge_block_verdict(&pol, &b[0], &v);
 	/* a kernel that collapses read-only blocks: nothing stands in the way */
 	if (variant->kind == K_READ_ONLY &&
@@ -1031,7 +1031,7 @@ static int predict_all(struct __test_metadata *_metadata, int fd,
 		TH_LOG("%d records for %zu blocks", n, m->n);
 		return -1;
 	}
-	vmi_block_policy_read(&p, &thp);
+	vmi_block_policy_read(NULL, &p, &thp);
 	for (i = 0; i < m->n; i++)
 		vmi_huge_block_verdict(&p, &rec[i], &v[i]);
 	return n;

@@ -41,7 +41,7 @@ const char *vmi_huge_block_flag_name(unsigned int bit)
  * Free 2 MiB blocks a huge page can be taken from: every zone but DMA,
  * whose lowmem_reserve keeps user allocations out of it.
  */
-static int64_t thp_free_2m(void)
+static int64_t thp_free_2m(const char *root)
 {
 	struct vmi_huge_node *nodes;
 	struct vmi_huge_sys sys;
@@ -52,7 +52,7 @@ static int64_t thp_free_2m(void)
 	nodes = calloc(max, sizeof(*nodes));
 	if (!nodes)
 		return -1;
-	if (vmi_huge_sys_read(NULL, &sys, nodes, max) || sys.nr_nodes > max) {
+	if (vmi_huge_sys_read(root, &sys, nodes, max) || sys.nr_nodes > max) {
 		free(nodes);
 		return -1;
 	}
@@ -69,16 +69,20 @@ static int64_t thp_free_2m(void)
 	return n;
 }
 
-int vmi_block_policy_read(struct vmi_block_policy *p,
+int vmi_block_policy_read(const char *root, struct vmi_block_policy *p,
 			  struct vmi_thp_policy *thp)
 {
+	char dir[4096];
 	int ret;
 
 	if (!p || !thp)
 		return -EINVAL;
-	ret = vmi_thp_policy_read(NULL, thp);
+	if (root && *root)
+		snprintf(dir, sizeof(dir),
+			 "%s/sys/kernel/mm/transparent_hugepage", root);
+	ret = vmi_thp_policy_read(root && *root ? dir : NULL, thp);
 	p->thp = ret ? NULL : thp;
-	p->free_2m = thp_free_2m();
+	p->free_2m = thp_free_2m(root);
 	return ret;
 }
 

@@ -949,7 +949,9 @@ struct vmi_block_policy {
 };
 
 /**
- * vmi_block_policy_read() - the running system's side of a block policy
+ * vmi_block_policy_read() - the system's side of a block policy
+ * @root: prepended to every path, as for vmi_huge_sys_read(); NULL or ""
+ *	for the running system
  * @p: its thp and free_2m are set (mm_flags, kflags and scan_pages are
  *	left as they are)
  * @thp: filled by vmi_thp_policy_read(); @p->thp points to it, or is NULL
@@ -961,7 +963,7 @@ struct vmi_block_policy {
  * Return: 0; -EINVAL for a NULL argument; the errors of
  * vmi_thp_policy_read().
  */
-int vmi_block_policy_read(struct vmi_block_policy *p,
+int vmi_block_policy_read(const char *root, struct vmi_block_policy *p,
 			  struct vmi_thp_policy *thp);
 
 /* What becomes of one block. */

@@ -417,6 +417,15 @@ static void fake_pools(const char *root)
 		 "Node 1, zone   Normal\n  pages free     1\n        managed  262144\n");
 }
 
+/* The free 2 MiB blocks a block policy read from @root counts; -3: error. */
+static int64_t policy_free_2m(const char *root)
+{
+	struct vmi_block_policy bp = { .free_2m = -2 };
+	struct vmi_thp_policy thp;
+
+	return vmi_block_policy_read(root, &bp, &thp) ? -3 : bp.free_2m;
+}
+
 TEST(sys_read)
 {
 	char root[] = "/tmp/vmi-sys-XXXXXX", cmd[160], path[256];
@@ -492,6 +501,8 @@ TEST(sys_read)
 	EXPECT_TRUE(s.nr_nodes == 2 && nodes[0].node == 0 &&
 		    nodes[0].nr_zones == 2 && nodes[1].node == 0x5a5a5a5a);
 	EXPECT_TRUE(s.free_2m == 7 + 80 + 5);
+	/* a block policy counts the blocks of every zone but DMA */
+	EXPECT_TRUE(policy_free_2m(root) == 80 + 5);
 	/* the system facts alone */
 	EXPECT_TRUE(vmi_huge_sys_read(root, &s, NULL, 0) == 0 &&
 		    s.nr_nodes == 2 && s.pools[0].total == 64);

@@ -136,7 +136,7 @@ int huge_blocks(struct vmi_handle *h, uint32_t pid, uint64_t start,
 				    &hv.b, &hv.n, &hv.policy);
 	if (err)
 		return cli_query_fail(err, pid, "huge --blocks");
-	vmi_block_policy_read(&hv.policy, &thp);
+	vmi_block_policy_read(NULL, &hv.policy, &thp);
 	/* khugepaged's pass over the process: every page of its blocks */
 	for (i = 0; i < hv.n; i++)
 		hv.policy.scan_pages += (hv.b[i].end - hv.b[i].start) / 4096;
