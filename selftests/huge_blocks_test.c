@@ -45,7 +45,19 @@
 #define KHP_DIR	   THP_DIR "/khugepaged"
 #define KSM_DIR	   "/sys/kernel/mm/ksm"
 #define MAX_RECS   4096
-#define MIN_BLOCKS 1024
+
+/*
+ * Blocks the predictions are judged over: more than 1024; in the debug
+ * kernel's lane (selftests/run.sh --lane debug sets VMI_LANE), where the
+ * point is the module's code under KASAN and lockdep rather than the
+ * statistics, 110 (ten of each state), which keep the run to minutes.
+ */
+static size_t min_blocks(void)
+{
+	const char *lane = getenv("VMI_LANE");
+
+	return lane && !strcmp(lane, "debug") ? 110 : 1024;
+}
 
 /* ---- THP settings: saved, changed, restored ---- */
 
@@ -1003,7 +1015,7 @@ FIXTURE_SETUP(predict)
 	knobs_save(&self->saved);
 	ASSERT_EQ(0, khugepaged_fence());
 	ASSERT_EQ(0, limits_set());
-	ASSERT_EQ(0, mixed_build(&self->m, MIN_BLOCKS + S_NR));
+	ASSERT_EQ(0, mixed_build(&self->m, min_blocks() + S_NR));
 }
 
 FIXTURE_TEARDOWN(predict)
@@ -1096,6 +1108,7 @@ TEST_F_TIMEOUT(predict, facts_vs_pagemap, VMI_TEST_TIMEOUT)
 
 TEST_F_TIMEOUT(predict, madv_collapse, VMI_TEST_TIMEOUT)
 {
+	unsigned int again = 0, tries;
 	struct matrix mx = {};
 	size_t i;
 	bool done;
@@ -1105,7 +1118,17 @@ TEST_F_TIMEOUT(predict, madv_collapse, VMI_TEST_TIMEOUT)
 	for (i = 0; i < self->m.n; i++) {
 		char *b = self->m.base + i * SZ_2M;
 
-		done = !madvise(b, SZ_2M, MADV_COLLAPSE);
+		/*
+		 * EAGAIN is a transient state the kernel asks to retry (a
+		 * page swapped in sits in another CPU's LRU batch, say), as
+		 * a user would: a few tries
+		 */
+		for (tries = 0; tries < 4; tries++) {
+			done = !madvise(b, SZ_2M, MADV_COLLAPSE);
+			if (done || errno != EAGAIN)
+				break;
+			again++;
+		}
 		judge(&mx, &self->rec[i], &self->v[i], self->v[i].madv_collapse,
 		      done);
 		/* the kernel's answer and the block agree */
@@ -1113,9 +1136,10 @@ TEST_F_TIMEOUT(predict, madv_collapse, VMI_TEST_TIMEOUT)
 			EXPECT_TRUE(huge_now(self->fd, b));
 	}
 	matrix_print("madv_collapse", &mx);
+	ksft_print_msg("madv_collapse: %u EAGAIN answers retried\n", again);
 	EXPECT_LE(0.95, precision(&mx));
 	EXPECT_LE(0.95, recall(&mx));
-	EXPECT_LE(MIN_BLOCKS, mx.tp + mx.fp + mx.fn + mx.tn);
+	EXPECT_LE(min_blocks(), mx.tp + mx.fp + mx.fn + mx.tn);
 }
 
 TEST_F_TIMEOUT(predict, khugepaged, VMI_TEST_TIMEOUT)
@@ -1148,7 +1172,7 @@ TEST_F_TIMEOUT(predict, khugepaged, VMI_TEST_TIMEOUT)
 	matrix_print("khugepaged", &mx);
 	EXPECT_LE(0.95, precision(&mx));
 	EXPECT_LE(0.95, recall(&mx));
-	EXPECT_LE(MIN_BLOCKS, mx.tp + mx.fp + mx.fn + mx.tn);
+	EXPECT_LE(min_blocks(), mx.tp + mx.fp + mx.fn + mx.tn);
 }
 
 TEST_HARNESS_MAIN

@@ -6,7 +6,7 @@
 # "# Totals:" line; a binary that cannot run at all counts as one skip
 # (e.g. a 32-bit one on a kernel without ia32 emulation) or one failure.
 #
-#   selftests/run.sh [--lane single|debug|isolated]
+#   selftests/run.sh [--lane single|debug|isolated|paging]
 #
 # --lane single runs only the tests that switch hooks (TLB tracking, module
 # load) while a load runs: scripts/vmtest.sh --single-lane, where the vCPUs
@@ -17,6 +17,11 @@
 # strict RCU watch it: all but the companion's and the other tools' output
 # tests (companion, huge_advice, svg, ecosystem: userspace, run on the other
 # kernels) and the two that skip there (mm_selftests, tlb_hooks).
+# --lane paging runs the tests whose subject is the page tables themselves
+# (the walk, translation, table counts, their races and their bounds), for
+# a second paging mode: scripts/vmtest.sh --no5lvl boots with 4-level
+# paging.  The TLB, unload, huge-block and tools' output tests do not
+# depend on the number of levels and run in the 5-level lanes only.
 # --lane isolated runs the tests that need a CPU set aside (isolcpus,
 # nohz_full): scripts/vmtest.sh --isolated-lane.  Elsewhere they skip
 # those cases and name this lane.
@@ -35,11 +40,16 @@ ALL=(vminspect_*_test vminspect_*_test32 companion_test.sh huge_advice_test.sh
 	tlb_hooks_test.sh tlb_cli_test.sh unload_test.sh)
 # the tests that need CPU 1 isolated and nohz_full
 ISOLATED_LANE=(tlb_cli_test.sh)
+# the tests whose subject is the page tables, for 4-level paging
+PAGING_LANE=(vminspect_walk_test vminspect_status_test vminspect_status_test32
+	vminspect_security_test vminspect_race_test vminspect_stress_test
+	vminspect_parallel_test vminspect_huge_test vminspect_fuzz_test
+	companion_test.sh)
 # left out of the debug lane
 NOT_DEBUG=" companion_test.sh huge_advice_test.sh svg_test.sh ecosystem_test.sh mm_selftests_test.sh tlb_hooks_test.sh "
 
 usage() {
-	echo "usage: $0 [--lane single|debug|isolated]" >&2
+	echo "usage: $0 [--lane single|debug|isolated|paging]" >&2
 	exit 2
 }
 
@@ -49,9 +59,12 @@ case "${1:-}" in
 	runs=("${ALL[@]}")
 	;;
 --lane)
+	# the tests may size their work by lane
+	export VMI_LANE="${2:-}"
 	case "${2:-}" in
 	single) runs=("${SINGLE_LANE[@]}") ;;
 	isolated) runs=("${ISOLATED_LANE[@]}") ;;
+	paging) runs=("${PAGING_LANE[@]}") ;;
 	debug)
 		for t in "${ALL[@]}"; do
 			[[ $NOT_DEBUG == *" $t "* ]] || runs+=("$t")
