@@ -35,13 +35,13 @@ build_one() {
 			mount -t proc proc "$SID_ROOT/proc"
 			trap 'umount "$SID_ROOT/proc"' EXIT
 		fi
-		chroot "$SID_ROOT" make -C "${kdir#"$SID_ROOT"}" M="${src#"$SID_ROOT"}" \
-			W=1 C=1 modules >"$log" 2>&1 || rc=$?
+		chroot "$SID_ROOT" make -j"$JOBS" -C "${kdir#"$SID_ROOT"}" \
+			M="${src#"$SID_ROOT"}" W=1 C=1 modules >"$log" 2>&1 || rc=$?
 	else
 		src=$out/src
 		mkdir -p "$src"
 		(cd "$VMI_TOP" && cp -r "${SOURCES[@]}" "$src/")
-		make -C "$kdir" M="$src" W=1 C=1 modules >"$log" 2>&1 || rc=$?
+		make -j"$JOBS" -C "$kdir" M="$src" W=1 C=1 modules >"$log" 2>&1 || rc=$?
 	fi
 
 	if [ $rc -eq 0 ] && [ -f "$src/vminspect.ko" ]; then

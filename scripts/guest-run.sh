@@ -3,7 +3,7 @@
 #
 # Runs inside a test VM (started by scripts/vmtest.sh), as root:
 #
-#   scripts/guest-run.sh --results DIR [--exec 'CMD' | --lane single|debug|isolated]
+#   scripts/guest-run.sh --results DIR [--exec 'CMD' | --lane single|debug|isolated|paging]
 #
 # 1. insmod build/$(uname -r)/vminspect.ko
 # 2. selftests/run.sh (with --lane L: selftests/run.sh --lane L, that
@@ -43,7 +43,7 @@ not_ok() {
 }
 
 usage() {
-	echo "usage: $0 --results DIR [--exec CMD | --lane single|debug|isolated]" >&2
+	echo "usage: $0 --results DIR [--exec CMD | --lane single|debug|isolated|paging]" >&2
 	exit 2
 }
 
@@ -366,7 +366,7 @@ main() {
 		--lane)
 			[ $# -ge 2 ] || usage
 			case "$2" in
-			single | debug | isolated) ;;
+			single | debug | isolated | paging) ;;
 			*) usage ;;
 			esac
 			LANE=$2

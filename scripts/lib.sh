@@ -9,7 +9,9 @@ VMI_CACHE=${VMI_CACHE:-/var/cache/vminspect}
 # mount a tmpfs over /var/cache, so these live under /opt.
 VMI_IMAGES=${VMI_IMAGES:-/opt/vminspect}
 CODENAME=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-export VMI_TOP VMI_CACHE VMI_IMAGES CODENAME
+# parallel jobs of a module build: one per host CPU
+JOBS=${VMI_JOBS:-$(nproc)}
+export VMI_TOP VMI_CACHE VMI_IMAGES CODENAME JOBS
 
 log() { printf '[vminspect] %s\n' "$*" >&2; }
 die() { printf '[vminspect] error: %s\n' "$*" >&2; exit 1; }

@@ -73,7 +73,7 @@ build() {
 	rm -rf "$HOST_WORK/src"
 	mkdir -p "$HOST_WORK/src"
 	(cd "$VMI_TOP" && cp -r "${SOURCES[@]}" "$HOST_WORK/src/")
-	run_in "make -C $WORK/kdir M=$WORK/src $make_target" >"$log" 2>&1
+	run_in "make -j$JOBS -C $WORK/kdir M=$WORK/src $make_target" >"$log" 2>&1
 }
 
 # A copy of the headers: symlinks, with the -amd64 tree's Makefile

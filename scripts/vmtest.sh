@@ -16,8 +16,9 @@
 #                scripts/debug-kernel.sh built
 # --timeout SECS bound on one VM run (default: 2400 under TCG, 600 under KVM;
 #                three times that for the debug kernel)
-# --no5lvl       boot with 4-level paging (no5lvl); results go to
-#                build/vmtest/<kver>-4level
+# --no5lvl       boot with 4-level paging (no5lvl) and run the tests whose
+#                subject is the page tables (selftests/run.sh --lane
+#                paging); results go to build/vmtest/<kver>-4level
 # --single-lane  the single-threaded TCG lane: only the tests that switch
 #                hooks (TLB tracking, module load) while a load runs
 #                (selftests/run.sh --lane single), with both vCPUs on one
@@ -156,6 +157,9 @@ run_kernel() {
 	elif [ -z "$exec_cmd" ] && [ "$kver" = "$DEBUG_KVER" ]; then
 		# the tests of the module's own code (selftests/run.sh)
 		guest_cmd+=" --lane debug"
+	elif [ -z "$exec_cmd" ] && [ -n "$PAGING_APPEND" ]; then
+		# 4-level paging: the tests whose subject is the tables
+		guest_cmd+=" --lane paging"
 	fi
 	qemu_opts="-cpu ${VMI_VM_CPU:-max}${VMI_QEMU_OPTS:+ $VMI_QEMU_OPTS}"
 	# the guest's tests read how TCG runs from the command line (see
