@@ -40,11 +40,11 @@
 #include "vmi_util.h"
 #include "../tools/lib/vminspect.h"
 
-#define PTES	   512
-#define THP_DIR	   "/sys/kernel/mm/transparent_hugepage"
-#define KHP_DIR	   THP_DIR "/khugepaged"
-#define KSM_DIR	   "/sys/kernel/mm/ksm"
-#define MAX_RECS   4096
+#define PTES	 512
+#define THP_DIR	 "/sys/kernel/mm/transparent_hugepage"
+#define KHP_DIR	 THP_DIR "/khugepaged"
+#define KSM_DIR	 "/sys/kernel/mm/ksm"
+#define MAX_RECS 4096
 
 /*
  * Blocks the predictions are judged over: more than 1024; in the debug
@@ -298,6 +298,7 @@ struct built {
 	int file;
 	char *frag; /* the pages that fragment memory */
 	size_t frag_len;
+	long frag_base; /* free 2 MiB blocks before they did */
 	const char *skip;
 };
 
@@ -387,30 +388,36 @@ static long buddy_free_2m(void)
 }
 
 /*
- * Give back the pages that fragment memory, and wait until a block of
- * 2 MiB is free again for the tests that follow: the pages go to per-CPU
- * lists first, which a THP fault that may reclaim drains when it finds no
- * free block.
+ * Give back the pages that fragment memory, and wait until half the free
+ * 2 MiB blocks of before are back, for the tests that follow: the pages go
+ * to per-CPU lists first, which the kernel drains a little at a time (6.7+
+ * lowers their high mark every second), and at once when a THP fault that
+ * may reclaim finds no free block.  One free block is not enough: the
+ * next fixture's own pages may split it.
  */
 static void frag_release(struct built *bt)
 {
+	long want = bt->frag_base > 1 ? bt->frag_base / 2 : 1, now = 0;
 	char *a;
 	int i;
 
 	munmap(bt->frag, bt->frag_len);
 	knob_set("thp/defrag", "madvise");
-	for (i = 0; i < 50; i++) {
-		if (buddy_free_2m())
+	for (i = 0; i < 300; i++) {
+		now = buddy_free_2m();
+		if (now >= want || now < 0)
 			return;
-		a = map_blocks(1);
-		if (a && !madvise(a, SZ_2M, MADV_HUGEPAGE))
-			*a = 1;
-		if (a)
-			munmap(a - SZ_2M, 3 * SZ_2M);
+		if (!now) {
+			a = map_blocks(1);
+			if (a && !madvise(a, SZ_2M, MADV_HUGEPAGE))
+				*a = 1;
+			if (a)
+				munmap(a - SZ_2M, 3 * SZ_2M);
+		}
 		usleep(100 * 1000);
 	}
-	ksft_print_msg(
-		"no 2 MiB block is free 5 s after the fragmenting pages went\n");
+	ksft_print_msg("%ld of %ld free 2 MiB blocks back 30 s after the fragmenting pages went\n",
+		       now, bt->frag_base);
 }
 
 static void unbuild(struct built *bt)
@@ -549,6 +556,7 @@ static int no_free_block(struct built *bt)
 		bt->skip = "no proactive compaction to switch off";
 		return 0;
 	}
+	bt->frag_base = buddy_free_2m();
 	if (anon_block(bt, PTES, true) ||
 	    write_file("/proc/self/clear_refs", "1") ||
 	    write_file("/proc/sys/vm/compaction_proactiveness", "0") ||
