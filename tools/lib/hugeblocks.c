@@ -46,7 +46,6 @@ static int64_t thp_free_2m(const char *root)
 	struct vmi_huge_node *nodes;
 	struct vmi_huge_sys sys;
 	size_t max = 64, i, z;
-	unsigned int o;
 	int64_t n = 0;
 
 	nodes = calloc(max, sizeof(*nodes));
@@ -60,10 +59,8 @@ static int64_t thp_free_2m(const char *root)
 		for (z = 0; z < nodes[i].nr_zones; z++) {
 			const struct vmi_huge_zone *hz = &nodes[i].zones[z];
 
-			if (!strcmp(hz->name, "DMA"))
-				continue;
-			for (o = 9; o < VMI_THP_ORDERS; o++)
-				n += (int64_t)(hz->free[o] << (o - 9));
+			if (strcmp(hz->name, "DMA"))
+				n += (int64_t)vmi_huge_zone_free_2m(hz);
 		}
 	free(nodes);
 	return n;

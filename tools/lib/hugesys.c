@@ -269,6 +269,16 @@ static uint64_t order_2m(unsigned int order)
 	return bytes >= SZ_2M ? bytes / SZ_2M : 0;
 }
 
+uint64_t vmi_huge_zone_free_2m(const struct vmi_huge_zone *z)
+{
+	uint64_t n = 0;
+	unsigned int o;
+
+	for (o = 9; o < VMI_THP_ORDERS; o++)
+		n += z->free[o] << (o - 9);
+	return n;
+}
+
 /*
  * "Node 0, zone   Normal   8321   5462 ..." lines: the free blocks of
  * every populated zone, per order; every node adds to free_2m, the first

@@ -579,6 +579,15 @@ struct vmi_huge_sys {
 int vmi_huge_sys_read(const char *root, struct vmi_huge_sys *out,
 		      struct vmi_huge_node *nodes, size_t max_nodes);
 
+/**
+ * vmi_huge_zone_free_2m() - a zone's free blocks in 2 MiB units
+ * @z: from vmi_huge_sys_read()
+ *
+ * Return: the free blocks of order 9 and above, an order-10 block counting
+ * two.
+ */
+uint64_t vmi_huge_zone_free_2m(const struct vmi_huge_zone *z);
+
 /* One process of vmi_huge_scan(). */
 struct vmi_huge_proc {
 	uint32_t pid;

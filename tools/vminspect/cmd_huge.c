@@ -521,17 +521,6 @@ static uint64_t not_huge(const struct vmi_huge_bytes *b)
 	return b->rss > pmd ? b->rss - pmd : 0;
 }
 
-/* Free blocks of a zone in 2 MiB units (orders >= 9). */
-static uint64_t zone_free_2m(const struct vmi_huge_zone *z)
-{
-	uint64_t n = 0;
-	unsigned int o;
-
-	for (o = 9; o < VMI_THP_ORDERS; o++)
-		n += z->free[o] << (o - 9);
-	return n;
-}
-
 /*
  * The system-wide figures of "huge --all" after its table: the hugetlb
  * pools (JSON: per node too), the THP policy, the data TLB, THP in use and
@@ -631,7 +620,7 @@ static void huge_all_sys(struct printer *p, const struct huge_sys_view *sv)
 				   hz->managed);
 			print_uint(p, PRINT_ANY, "free_2m_blocks",
 				   " %llu free 2 MiB blocks, ",
-				   zone_free_2m(hz));
+				   vmi_huge_zone_free_2m(hz));
 			print_fp(p, "%s managed\n",
 				 sz(hz->managed * PAGE_4K, a));
 			open_json_array(p, "free_blocks_by_order");
