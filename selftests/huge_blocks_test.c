@@ -544,11 +544,22 @@ static int ksm_block(struct built *bt)
  * meanwhile.  What stays pinned is 4 KiB a block; memory never runs low:
  * a split that does not happen stops the build at a quarter of MemFree.
  */
+/* MemFree of /proc/meminfo, kB; -1 when unreadable. */
+static long long mem_free_kb(void)
+{
+	struct vmi_kvs mi;
+	const char *v;
+
+	if (vmi_read_kv("/proc/meminfo", &mi))
+		return -1;
+	v = vmi_kv_get(&mi, "MemFree:", NULL);
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
 static int no_free_block(struct built *bt)
 {
 	long free_2m = -1;
 	long long mem_free0, mem_free;
-	struct vmi_kvs mi;
 	size_t nblocks, i, done;
 	char *frag;
 
@@ -560,10 +571,11 @@ static int no_free_block(struct built *bt)
 	if (anon_block(bt, PTES, true) ||
 	    write_file("/proc/self/clear_refs", "1") ||
 	    write_file("/proc/sys/vm/compaction_proactiveness", "0") ||
-	    knob_set("thp/defrag", "never") ||
-	    vmi_read_kv("/proc/meminfo", &mi))
+	    knob_set("thp/defrag", "never"))
 		return -1;
-	mem_free0 = strtoll(vmi_kv_get(&mi, "MemFree:", NULL) ?: "0", NULL, 10);
+	mem_free0 = mem_free_kb();
+	if (mem_free0 < 0)
+		return -1;
 	nblocks = (size_t)mem_free0 / 2048 + 64;
 	frag = map_blocks(nblocks);
 	if (!frag)
@@ -580,10 +592,9 @@ static int no_free_block(struct built *bt)
 				MADV_DONTNEED);
 		write_file("/proc/sys/vm/drop_caches", "2");
 		free_2m = buddy_free_2m();
-		if (free_2m == 0 || vmi_read_kv("/proc/meminfo", &mi))
+		mem_free = mem_free_kb();
+		if (free_2m == 0 || mem_free < 0)
 			break;
-		mem_free = strtoll(vmi_kv_get(&mi, "MemFree:", NULL) ?: "0",
-				   NULL, 10);
 		if (mem_free < mem_free0 / 4) {
 			bt->skip = "the THPs were not split: memory ran low";
 			return 0;
