@@ -233,29 +233,63 @@ out_free:
 	return ret;
 }
 
+static int vmi_ioctl_pgtables_put(void *ctx, const void *recs, unsigned int n)
+{
+	struct vmi_pgtables_arg *arg = ctx;
+
+	return vmi_put_records(arg->vec, arg->nr_vmas, arg->vma_size, recs,
+			       sizeof(struct vmi_pgt_vma), n);
+}
+
 static long vmi_ioctl_pgtables(struct file *file, void __user *uarg)
 {
-	struct vmi_pgtables_arg arg;
+	struct vmi_pgtables_arg *arg;
+	u64 start, end, vec, vec_len, vma_size;
 	struct vmi_caller caller;
 	size_t usize;
 	u32 pid;
 	int ret;
 
-	ret = vmi_arg_in(&arg, sizeof(arg), VMI_PGTABLES_SIZE_VER0, uarg,
+	/* 528 bytes: not on the stack */
+	arg = kzalloc(sizeof(*arg), GFP_KERNEL);
+	if (!arg)
+		return -ENOMEM;
+	ret = vmi_arg_in(arg, sizeof(*arg), VMI_PGTABLES_SIZE_VER0, uarg,
 			 &usize);
 	if (ret)
-		return ret;
-	if (arg.flags || arg.reserved)
-		return -EINVAL;
-	pid = arg.pid;
-	memset(&arg, 0, sizeof(arg));
-	arg.pid = pid;
+		goto out_free;
+	ret = -EINVAL;
+	if (arg->flags || arg->reserved)
+		goto out_free;
+	/* no vector: the totals alone */
+	if (arg->vec || arg->vec_len) {
+		ret = vmi_check_vec(arg->vec, arg->vec_len, arg->vma_size,
+				    VMI_PGT_VMA_SIZE_VER0);
+		if (ret)
+			goto out_free;
+	}
+	/* everything but the inputs is output: start from zero */
+	pid = arg->pid;
+	start = arg->start;
+	end = arg->end;
+	vec = arg->vec;
+	vec_len = arg->vec_len;
+	vma_size = arg->vma_size;
+	memset(arg, 0, sizeof(*arg));
+	arg->pid = pid;
+	arg->start = start;
+	arg->end = end;
+	arg->vec = vec;
+	arg->vec_len = vec_len;
+	arg->vma_size = vma_size;
 
 	vmi_caller_init(&caller, file);
-	ret = vmi_query_pgtables(&arg, &caller);
-	if (ret)
-		return ret;
-	return vmi_arg_out(uarg, &arg, sizeof(arg), usize);
+	ret = vmi_query_pgtables(arg, &caller, vmi_ioctl_pgtables_put, arg);
+	if (!ret)
+		ret = vmi_arg_out(uarg, arg, sizeof(*arg), usize);
+out_free:
+	kfree(arg);
+	return ret;
 }
 
 static int vmi_ioctl_huge_put(struct vmi_huge_query *q,

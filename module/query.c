@@ -717,11 +717,98 @@ out_mmput:
 
 /* ---- page-table overhead ---------------------------------------------- */
 
+#define VMI_PGT_BATCH (VMI_BATCH_BYTES / sizeof(struct vmi_pgt_vma))
+
 struct vmi_pgtables {
 	struct vmi_walk w;
+	struct vmi_stage st;
+	struct vmi_pgt_vma cur; /* the VMA being added up */
 	struct vmi_pgtables_arg *arg;
-	unsigned long last[VMI_LEVEL_PGD + 1]; /* tables are met in order */
+	/* per level, the table met last (tables are met in address order) */
+	unsigned long last[VMI_LEVEL_PGD + 1];
+	bool open[VMI_LEVEL_PGD + 1];
+	unsigned int used[VMI_LEVEL_PGD + 1]; /* its entries in use */
+	/* entries of the current PTE table inside the current VMA */
+	unsigned int seg;
+	bool seg_open;
 };
+
+/* The bucket of a table with @n entries in use, n >= 1. */
+static unsigned int vmi_pgt_bucket(unsigned int n)
+{
+	if (n == 1)
+		return 0;
+	if (n <= 8)
+		return 1;
+	if (n <= 64)
+		return 2;
+	if (n <= 256)
+		return 3;
+	return n < PTRS_PER_PTE ? 4 : 5;
+}
+
+/* The table of @level met last is done: file it by its entries in use. */
+static void vmi_pgt_close(struct vmi_pgtables *p, unsigned int level)
+{
+	if (!p->open[level])
+		return;
+	if (p->used[level])
+		p->arg->fullness[level][vmi_pgt_bucket(p->used[level])]++;
+	else
+		p->arg->empty[level]++;
+	p->open[level] = false;
+}
+
+/* The part of a PTE table inside the current VMA is done. */
+static void vmi_pgt_close_seg(struct vmi_pgtables *p)
+{
+	if (!p->seg_open)
+		return;
+	if (!p->seg)
+		p->cur.pte_empty++;
+	else if (p->seg == 1)
+		p->cur.pte_single++;
+	p->seg_open = false;
+}
+
+/* The VMA's record is final. */
+static void vmi_pgtables_seal(struct vmi_stage *st)
+{
+	vmi_pgt_close_seg(container_of(st, struct vmi_pgtables, st));
+}
+
+static int vmi_pgtables_vma(struct vmi_walk *w, struct vm_area_struct *vma)
+{
+	struct vmi_pgtables *p = w->priv;
+
+	/* met again after a lock drop: still the record being added up */
+	if (p->st.have_pending && vma->vm_start < p->cur.end) {
+		p->cur.end = max_t(u64, p->cur.end, vma->vm_end);
+		return VMI_WALK_CONTINUE;
+	}
+	vmi_pgt_close_seg(p);
+	if (p->st.have_pending && p->st.max) {
+		if (!vmi_stage_push(&p->st))
+			return VMI_WALK_STOP;
+		/*
+		 * The sink took its last record: stop before this VMA adds
+		 * to the counts, which then cover [start, vm_start) exactly
+		 */
+		if (!p->st.room) {
+			p->st.full = true;
+			p->cur.start = vma->vm_start;
+			return VMI_WALK_STOP;
+		}
+		if (p->st.nbuf == p->st.max)
+			return VMI_WALK_STOP;
+	}
+	memset(&p->cur, 0, sizeof(p->cur));
+	p->cur.start = vma->vm_start;
+	p->cur.end = vma->vm_end;
+	p->cur.vma_flags = vmi_vma_flags(vma);
+	p->st.have_pending = true;
+	return VMI_WALK_CONTINUE;
+}
 
 static int vmi_pgtables_table(struct vmi_walk *w, unsigned int level,
 			      unsigned long addr, unsigned long pfn)
@@ -732,11 +819,23 @@ static int vmi_pgtables_table(struct vmi_walk *w, unsigned int level,
 
 	if (up == VMI_LEVEL_P4D && vmi_pgtable_levels() < 5)
 		up = VMI_LEVEL_PGD; /* the P4D level is folded away */
-	if (p->last[level] != pfn) {
-		p->last[level] = pfn;
-		p->arg->tables[level]++;
-		p->arg->entries[up]++;
+	/* a PTE table met anew, or again in the next VMA: a new part */
+	if (level == VMI_LEVEL_PTE &&
+	    (!p->seg_open || !p->open[level] || p->last[level] != pfn)) {
+		vmi_pgt_close_seg(p);
+		p->seg = 0;
+		p->seg_open = true;
 	}
+	if (p->open[level] && p->last[level] == pfn)
+		return VMI_WALK_CONTINUE;
+	vmi_pgt_close(p, level);
+	p->last[level] = pfn;
+	p->open[level] = true;
+	p->used[level] = 0;
+	p->used[up]++;
+	p->arg->tables[level]++;
+	p->arg->entries[up]++;
+	p->cur.tables[level - 1]++;
 	return VMI_WALK_CONTINUE;
 }
 
@@ -744,41 +843,119 @@ static int vmi_pgtables_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
 {
 	struct vmi_pgtables *p = w->priv;
 
-	if (leaf->kind != VMI_KIND_NONE)
-		p->arg->entries[leaf->level]++;
+	if (leaf->kind == VMI_KIND_NONE)
+		return VMI_WALK_CONTINUE;
+	p->arg->entries[leaf->level]++;
+	p->used[leaf->level]++;
+	if (leaf->level == VMI_LEVEL_PTE) {
+		p->cur.pte_entries++;
+		p->seg++;
+	}
 	return VMI_WALK_CONTINUE;
+}
+
+/* A PTE table at once: entries in use are all that count here. */
+static int vmi_pgtables_ptes(struct vmi_walk *w, pte_t *table,
+			     unsigned long addr, unsigned long end)
+{
+	struct vmi_pgtables *p = w->priv;
+	pte_t *const first = table;
+	pte_t *const last = table + ((end - addr) >> PAGE_SHIFT);
+	unsigned int n = 0;
+	int ret = VMI_WALK_CONTINUE;
+
+	while (table < last) {
+		pte_t *const stop =
+			table + min_t(long, last - table, VMI_PTES_SLICE);
+
+		for (; table < stop; table++)
+			n += !pte_none(ptep_get(table));
+		if (table < last && vmi_walk_lock_wanted(w)) {
+			ret = VMI_WALK_YIELD;
+			break;
+		}
+	}
+	p->arg->entries[VMI_LEVEL_PTE] += n;
+	p->used[VMI_LEVEL_PTE] += n;
+	p->cur.pte_entries += n;
+	p->seg += n;
+	w->addr = addr + (table - first) * PAGE_SIZE;
+	return ret;
 }
 
 static const struct vmi_walk_ops vmi_pgtables_ops = {
 	.leaf = vmi_pgtables_leaf,
+	.vma = vmi_pgtables_vma,
 	.table = vmi_pgtables_table,
+	.ptes = vmi_pgtables_ptes,
 };
 
+/*
+ * The tables of [q->start, q->end) with one record per VMA handed to @put
+ * (no lock held) while it takes them; arg's counts cover
+ * [start, walk_end).  @put may be NULL with arg->vec_len 0: totals alone.
+ */
 int vmi_query_pgtables(struct vmi_pgtables_arg *arg,
-		       const struct vmi_caller *caller)
+		       const struct vmi_caller *caller,
+		       int (*put)(void *ctx, const void *recs, unsigned int n),
+		       void *ctx)
 {
-	struct vmi_pgtables p = {};
+	unsigned long start = arg->start, end = arg->end;
+	struct vmi_pgtables *p;
 	struct mm_struct *mm;
 	unsigned int level;
 	int ret;
 
 	if (arg->flags)
 		return -EINVAL;
+	if (!start && !end)
+		end = vmi_user_end();
+	ret = vmi_check_range(start, end);
+	if (ret)
+		return ret;
 	mm = vmi_get_mm(arg->pid, caller);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
-
-	p.arg = arg;
-	p.w.mm = mm;
-	p.w.caller = caller;
-	p.w.ops = &vmi_pgtables_ops;
-	p.w.priv = &p;
-	ret = vmi_walk(&p.w, 0, vmi_user_end());
-	if (!ret) {
-		arg->tables[VMI_LEVEL_PGD] = 1;
-		for (level = VMI_LEVEL_PTE; level <= VMI_LEVEL_PGD; level++)
-			arg->bytes += arg->tables[level] * PAGE_SIZE;
+	ret = -ENOMEM;
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		goto out_mmput;
+	if (arg->vec_len) {
+		ret = vmi_stage_init(&p->st, &p->cur, sizeof(p->cur),
+				     VMI_PGT_BATCH, arg->vec_len);
+		if (ret)
+			goto out_free;
 	}
+	p->st.seal = vmi_pgtables_seal;
+	p->arg = arg;
+	p->w.mm = mm;
+	p->w.caller = caller;
+	p->w.ops = &vmi_pgtables_ops;
+	p->w.priv = p;
+	/* the PGD: the one table at the top */
+	p->open[VMI_LEVEL_PGD] = true;
+
+	arg->nr_vmas = 0;
+	if (arg->vec_len) {
+		ret = vmi_stage_run(&p->st, &p->w, start, end, put, ctx,
+				    &arg->nr_vmas, &arg->walk_end);
+	} else {
+		ret = vmi_walk(&p->w, start, end);
+		arg->walk_end = end;
+	}
+	if (ret)
+		goto out_free_buf;
+	for (level = VMI_LEVEL_PTE; level <= VMI_LEVEL_PGD; level++)
+		vmi_pgt_close(p, level);
+	arg->tables[VMI_LEVEL_PGD] = 1;
+	for (level = VMI_LEVEL_PTE; level <= VMI_LEVEL_PGD; level++)
+		arg->bytes += arg->tables[level] * PAGE_SIZE;
+	arg->max_lock_ns = p->w.max_lock_ns;
+out_free_buf:
+	kfree(p->st.buf);
+out_free:
+	kfree(p);
+out_mmput:
 	mmput(mm);
 	return ret;
 }

@@ -205,22 +205,43 @@ static int vmi_text_maps_put(struct vmi_maps_query *q, const struct vmi_vma *v,
 
 static int vmi_text_pgtables(struct vmi_query_state *st, u32 pid)
 {
-	struct vmi_pgtables_arg arg = { .pid = pid };
+	struct vmi_pgtables_arg *arg;
+	unsigned int level;
 	int ret;
 
-	ret = vmi_query_pgtables(&arg, &st->caller);
+	/* 528 bytes: not on the stack */
+	arg = kzalloc(sizeof(*arg), GFP_KERNEL);
+	if (!arg)
+		return -ENOMEM;
+	arg->pid = pid;
+	ret = vmi_query_pgtables(arg, &st->caller, NULL, NULL);
 	if (ret)
-		return ret;
+		goto out;
 	vmi_out(st,
 		"pgtables pte %llu pmd %llu pud %llu p4d %llu pgd %llu bytes %llu\n",
-		arg.tables[VMI_LEVEL_PTE], arg.tables[VMI_LEVEL_PMD],
-		arg.tables[VMI_LEVEL_PUD], arg.tables[VMI_LEVEL_P4D],
-		arg.tables[VMI_LEVEL_PGD], arg.bytes);
+		arg->tables[VMI_LEVEL_PTE], arg->tables[VMI_LEVEL_PMD],
+		arg->tables[VMI_LEVEL_PUD], arg->tables[VMI_LEVEL_P4D],
+		arg->tables[VMI_LEVEL_PGD], arg->bytes);
 	vmi_out(st, "entries pte %llu pmd %llu pud %llu p4d %llu pgd %llu\n",
-		arg.entries[VMI_LEVEL_PTE], arg.entries[VMI_LEVEL_PMD],
-		arg.entries[VMI_LEVEL_PUD], arg.entries[VMI_LEVEL_P4D],
-		arg.entries[VMI_LEVEL_PGD]);
-	return 0;
+		arg->entries[VMI_LEVEL_PTE], arg->entries[VMI_LEVEL_PMD],
+		arg->entries[VMI_LEVEL_PUD], arg->entries[VMI_LEVEL_P4D],
+		arg->entries[VMI_LEVEL_PGD]);
+	vmi_out(st, "empty pte %llu pmd %llu pud %llu p4d %llu pgd %llu\n",
+		arg->empty[VMI_LEVEL_PTE], arg->empty[VMI_LEVEL_PMD],
+		arg->empty[VMI_LEVEL_PUD], arg->empty[VMI_LEVEL_P4D],
+		arg->empty[VMI_LEVEL_PGD]);
+	/* tables by entries in use: 1 2-8 9-64 65-256 257-511 512 */
+	for (level = VMI_LEVEL_PTE; level <= VMI_LEVEL_PGD; level++) {
+		const __u64 *f = arg->fullness[level];
+
+		vmi_out(st, "fullness %s %llu %llu %llu %llu %llu %llu\n",
+			vmi_name(vmi_level_names, ARRAY_SIZE(vmi_level_names),
+				 level),
+			f[0], f[1], f[2], f[3], f[4], f[5]);
+	}
+out:
+	kfree(arg);
+	return ret;
 }
 
 static int vmi_text_maps(struct vmi_query_state *st, u32 pid)

@@ -220,7 +220,9 @@ int vmi_query_maps(struct vmi_maps_query *q, const struct vmi_caller *caller);
 int vmi_query_translate(struct vmi_translate_arg *arg,
 			const struct vmi_caller *caller);
 int vmi_query_pgtables(struct vmi_pgtables_arg *arg,
-		       const struct vmi_caller *caller);
+		       const struct vmi_caller *caller,
+		       int (*put)(void *ctx, const void *recs, unsigned int n),
+		       void *ctx);
 
 /* huge.c: huge-page use of a process */
 struct vmi_huge_query {

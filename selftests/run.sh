@@ -44,7 +44,7 @@ ISOLATED_LANE=(tlb_cli_test.sh)
 PAGING_LANE=(vminspect_walk_test vminspect_status_test vminspect_status_test32
 	vminspect_security_test vminspect_race_test vminspect_stress_test
 	vminspect_parallel_test vminspect_huge_test vminspect_fuzz_test
-	companion_test.sh)
+	vminspect_pgtables_test companion_test.sh)
 # left out of the debug lane
 NOT_DEBUG=" companion_test.sh huge_advice_test.sh svg_test.sh ecosystem_test.sh mm_selftests_test.sh tlb_hooks_test.sh "
 

@@ -32,7 +32,7 @@ _vminspect()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="status walk translate maps huge tlb export help"
+	local commands="status walk translate maps huge pgtables tlb export help"
 	local global_opts="-h --help -V --version --color="
 
 	# the command: the first word that is not a global option
@@ -99,6 +99,7 @@ _vminspect()
 	maps) opts="--json --pretty --svg" ;;
 	walk) opts="--per-page --holes --json --pretty" ;;
 	huge) opts="--all --top --blocks --json --pretty" ;;
+	pgtables) opts="--all --shared --top --json --pretty" ;;
 	tlb) opts="--json --pretty --watch --count --pid --cpu --trace --reset --enable --disable" ;;
 	export) opts="--prometheus --output --top" ;;
 	help)
@@ -114,9 +115,10 @@ _vminspect()
 		return
 	fi
 
-	# the first positional argument of walk, translate, maps and huge: PID
+	# the first positional argument of walk, translate, maps, huge and
+	# pgtables: PID
 	case $cmd in
-	walk | translate | maps | huge)
+	walk | translate | maps | huge | pgtables)
 		local n=0
 		for ((i = cmd_at + 1; i < cword; i++)); do
 			case ${words[i]} in

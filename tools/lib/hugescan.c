@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "vminspect.h"
 
 #define PF_KTHREAD    0x00200000UL
@@ -99,29 +100,21 @@ static int scan_add(struct vmi_huge_scan *s, size_t *cap, uint32_t pid,
 	return 0;
 }
 
-int vmi_huge_scan(struct vmi_handle *h, const char *root,
-		  struct vmi_huge_scan *s)
+int lib_proc_each(const char *root, int (*fn)(void *ctx, uint32_t pid),
+		  void *ctx, struct lib_proc_counts *c)
 {
 	char path[PROC_PATH_LEN];
-	struct vmi_info info;
 	struct dirent *de;
-	size_t cap = 0;
 	DIR *d;
 	int err;
 
-	if (!h || !s)
-		return -EINVAL;
-	memset(s, 0, sizeof(*s));
-	err = vmi_get_info(h, &info);
-	if (err)
-		return err;
+	memset(c, 0, sizeof(*c));
 	if (!proc_path(path, sizeof(path), root, ""))
 		return -ENAMETOOLONG;
 	d = opendir(path);
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		struct vmi_huge_arg a;
 		unsigned long pid;
 		char *end;
 
@@ -130,29 +123,68 @@ int vmi_huge_scan(struct vmi_handle *h, const char *root,
 		pid = strtoul(de->d_name, &end, 10);
 		if (*end || !pid || pid > UINT32_MAX)
 			continue;
-		s->scanned++;
+		c->scanned++;
 		if (is_kthread(root, (uint32_t)pid)) {
-			s->kernel++;
+			c->kernel++;
 			continue;
 		}
-		err = vmi_huge_totals(h, (uint32_t)pid, 0, vmi_user_end(&info),
-				      &a);
+		err = fn(ctx, (uint32_t)pid);
 		if (err == -ESRCH)
-			s->gone++;
+			c->gone++;
 		else if (err == -EPERM || err == -EACCES)
-			s->denied++;
+			c->denied++;
 		else if (err == -EINVAL)
-			s->kernel++; /* no user address space */
-		else if (err)
-			s->failed++;
-		else if (scan_add(s, &cap, (uint32_t)pid, &a, root)) {
+			c->kernel++; /* no user address space */
+		else if (err == -ENOMEM) {
 			closedir(d);
-			vmi_huge_scan_free(s);
-			return -ENOMEM;
-		}
+			return err;
+		} else if (err)
+			c->failed++;
 	}
 	closedir(d);
 	return 0;
+}
+
+struct huge_scan_ctx {
+	struct vmi_handle *h;
+	const char *root;
+	struct vmi_huge_scan *s;
+	uint64_t end;
+	size_t cap;
+};
+
+static int huge_scan_one(void *ctx, uint32_t pid)
+{
+	struct huge_scan_ctx *x = ctx;
+	struct vmi_huge_arg a;
+	int err;
+
+	err = vmi_huge_totals(x->h, pid, 0, x->end, &a);
+	if (err)
+		return err;
+	return scan_add(x->s, &x->cap, pid, &a, x->root);
+}
+
+int vmi_huge_scan(struct vmi_handle *h, const char *root,
+		  struct vmi_huge_scan *s)
+{
+	struct huge_scan_ctx x = { .h = h, .root = root, .s = s };
+	struct lib_proc_counts c;
+	struct vmi_info info;
+	int err;
+
+	if (!h || !s)
+		return -EINVAL;
+	memset(s, 0, sizeof(*s));
+	err = vmi_get_info(h, &info);
+	if (err)
+		return err;
+	x.end = vmi_user_end(&info);
+	err = lib_proc_each(root, huge_scan_one, &x, &c);
+	LIB_PROC_COUNTS_TO(s, &c);
+	if (err)
+		vmi_huge_scan_free(s);
+	return err;
 }
 
 void vmi_huge_scan_free(struct vmi_huge_scan *s)

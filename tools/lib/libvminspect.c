@@ -899,6 +899,114 @@ int vmi_pgtables(struct vmi_handle *h, uint32_t pid,
 	return 0;
 }
 
+_Static_assert(sizeof(struct vmi_pgt_vma) == VMI_PGT_VMA_SIZE_VER0 &&
+		       sizeof(struct vmi_pgtables_arg) ==
+			       VMI_PGTABLES_SIZE_VER1,
+	       "page-table ABI structs not the size published");
+
+/* VMAs per VMI_IOC_PGTABLES call: a call counts tables at its edges again */
+#define VMI_PGT_CHUNK 4096
+
+/* @t += @c: the counts of two calls over ranges that follow each other */
+static void vmi_pgt_add(struct vmi_pgtables_arg *t,
+			const struct vmi_pgtables_arg *c)
+{
+	unsigned int l, b;
+
+	for (l = VMI_LEVEL_PTE; l < VMI_LEVEL_PGD; l++) {
+		t->tables[l] += c->tables[l];
+		t->empty[l] += c->empty[l];
+		for (b = 0; b < VMI_PGT_BUCKETS; b++)
+			t->fullness[l][b] += c->fullness[l][b];
+	}
+	for (l = VMI_LEVEL_PTE; l <= VMI_LEVEL_PGD; l++)
+		t->entries[l] += c->entries[l];
+	if (c->max_lock_ns > t->max_lock_ns)
+		t->max_lock_ns = c->max_lock_ns;
+}
+
+int vmi_pgtables_vmas(struct vmi_handle *h, uint32_t pid,
+		      struct vmi_pgtables_arg *total, struct vmi_pgt_vma **out,
+		      size_t *n)
+{
+	struct vmi_pgtables_arg a;
+	struct vmi_pgt_vma *v = NULL, *nv;
+	uint64_t start = 0, end;
+	struct vmi_info info;
+	size_t have = 0;
+	unsigned int l;
+	int ret;
+
+	if (!h || !total || !out || !n)
+		return -EINVAL;
+	*out = NULL;
+	*n = 0;
+	if (!h->have_info) {
+		ret = vmi_get_info(h, &info);
+		if (ret)
+			return ret;
+	}
+	end = vmi_user_end(&h->info);
+	memset(total, 0, sizeof(*total));
+	do {
+		nv = realloc(v, (have + VMI_PGT_CHUNK) * sizeof(*v));
+		if (!nv) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		v = nv;
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.pid = pid;
+		a.start = start;
+		a.end = end;
+		a.vec = (uintptr_t)(v + have);
+		a.vec_len = VMI_PGT_CHUNK;
+		a.vma_size = sizeof(*v);
+		ret = vmi_ioctl(h, VMI_IOC_PGTABLES, &a);
+		if (ret)
+			goto fail;
+		/* a module before VER1 ignores the range and the vector */
+		if (a.size < VMI_PGTABLES_SIZE_VER1) {
+			ret = -VMI_ENOTSUPP;
+			goto fail;
+		}
+		if (a.size > sizeof(a) || a.nr_vmas > VMI_PGT_CHUNK ||
+		    a.walk_end <= start || a.walk_end > end) {
+			ret = -VMI_EPROTO;
+			goto fail;
+		}
+		if (!have)
+			*total = a; /* the PGD, the first call's alone */
+		else
+			vmi_pgt_add(total, &a);
+		have += a.nr_vmas;
+		start = a.walk_end;
+	} while (start < end);
+	/* the one PGD, whose entries the calls shared out */
+	memset(total->fullness[VMI_LEVEL_PGD], 0,
+	       sizeof(total->fullness[VMI_LEVEL_PGD]));
+	total->empty[VMI_LEVEL_PGD] = !total->entries[VMI_LEVEL_PGD];
+	if (total->entries[VMI_LEVEL_PGD])
+		total->fullness[VMI_LEVEL_PGD][vmi_pgt_bucket(
+			total->entries[VMI_LEVEL_PGD])] = 1;
+	total->bytes = 0;
+	for (l = VMI_LEVEL_PTE; l <= VMI_LEVEL_PGD; l++)
+		total->bytes += total->tables[l] * (1ULL << h->info.page_shift);
+	total->start = 0;
+	total->end = end;
+	total->vec = 0;
+	total->vec_len = 0;
+	total->nr_vmas = have;
+	total->walk_end = end;
+	*out = v;
+	*n = have;
+	return 0;
+fail:
+	free(v);
+	return ret;
+}
+
 /* ---- huge pages ---- */
 
 _Static_assert(sizeof(struct vmi_huge_vma) == VMI_HUGE_VMA_SIZE_VER0 &&

@@ -314,6 +314,108 @@ int vmi_pgtables(struct vmi_handle *h, uint32_t pid,
 		 struct vmi_pgtables_arg *out);
 
 /**
+ * vmi_pgtables_vmas() - VMI_IOC_PGTABLES over all of user space, per VMA
+ * @h: an open handle
+ * @pid: the process; 0 is the caller
+ * @total: tables, entries, empty tables and fullness per level, bytes
+ * @out: set to a malloc()ed array of one record per VMA (free() it)
+ * @n: set to its length
+ *
+ * A process of more than 4096 VMAs takes several calls; a table met at
+ * the edge of two calls counts in both.
+ *
+ * Return: 0; -ESRCH, -EPERM, -VMI_ENOTSUPP (a module without per-VMA
+ * page tables), -ENOMEM or another -errno.
+ */
+int vmi_pgtables_vmas(struct vmi_handle *h, uint32_t pid,
+		      struct vmi_pgtables_arg *total, struct vmi_pgt_vma **out,
+		      size_t *n);
+
+/* The fullness bucket of a table with @n >= 1 entries in use, and its name. */
+unsigned int vmi_pgt_bucket(uint64_t n);
+const char *vmi_pgt_bucket_name(unsigned int b);
+
+/**
+ * vmi_proc_vm_pte() - VmPTE of /proc/PID/status: the kernel's count of a
+ * process's page tables below the PGD
+ * @root: prepended to "/proc"; NULL or "" for the running system
+ * @pid: the process
+ *
+ * Return: bytes; 0 when unreadable.
+ */
+uint64_t vmi_proc_vm_pte(const char *root, uint32_t pid);
+
+/* One process of vmi_pgt_scan(). */
+struct vmi_pgt_proc {
+	uint32_t pid;
+	char comm[32];		   /* /proc/PID/comm, "" when unreadable */
+	uint64_t vm_pte;	   /* VmPTE, bytes; 0 when unreadable */
+	struct vmi_pgtables_arg t; /* its whole address space */
+};
+
+/* Every user process's page tables, and the kernel's sum of all tables. */
+struct vmi_pgt_scan {
+	struct vmi_pgt_proc *procs; /* malloc'ed, in /proc order */
+	size_t n;
+	size_t scanned; /* numeric entries of /proc */
+	size_t kernel;	/* kernel threads (PF_KTHREAD, or no user memory) */
+	size_t gone;	/* exited before they were asked about (ESRCH) */
+	size_t denied;	/* EPERM, EACCES */
+	size_t failed;	/* any other error */
+	uint64_t page_tables; /* PageTables of /proc/meminfo, bytes */
+};
+
+/**
+ * vmi_pgt_scan() - the page tables of every user process
+ * @h: an open handle
+ * @root: prepended to "/proc"; NULL or "" for the running system
+ * @s: zeroed and filled; free with vmi_pgt_scan_free()
+ *
+ * Return: 0; -EINVAL for a NULL argument; -errno when /proc cannot be
+ * read; -ENOMEM (@s then holds nothing).
+ */
+int vmi_pgt_scan(struct vmi_handle *h, const char *root,
+		 struct vmi_pgt_scan *s);
+void vmi_pgt_scan_free(struct vmi_pgt_scan *s);
+
+/* A file or shmem object that more than one process maps. */
+struct vmi_pgt_object {
+	char name[256];	     /* its path in /proc/PID/maps */
+	uint64_t dev, inode; /* as /proc/PID/maps gives them */
+	uint32_t *pids;	     /* its mappers, ascending */
+	size_t mappers;
+	bool hugetlb;	     /* mapped by hugetlb VMAs */
+	uint64_t pte_tables; /* PTE tables of all its mappers together */
+	uint64_t pmd_tables; /* PMD tables of its hugetlb mappings */
+	uint64_t bytes;	     /* the memory of these tables */
+	/*
+	 * what sharing would leave out: the PTE tables of its whole 2 MiB
+	 * blocks (PMD mappings need none), and for hugetlb all mappers' PMD
+	 * tables but one set
+	 */
+	uint64_t saved;
+};
+
+/**
+ * vmi_pgt_shared() - the objects many processes map, by page-table bytes
+ * @h: an open handle
+ * @root: prepended to "/proc"; NULL or "" for the running system
+ * @out: set to a malloc()ed array, most bytes first; free it with
+ *	vmi_pgt_shared_free()
+ * @n: set to its length
+ * @counts: if not NULL, the processes scanned and left out (procs NULL)
+ *
+ * Every user process through vmi_pgtables_vmas(), joined with the device
+ * and inode of each VMA in /proc/PID/maps.
+ *
+ * Return: 0; -EINVAL; -VMI_ENOTSUPP; -ENOMEM; -errno reading /proc.
+ */
+int vmi_pgt_shared(struct vmi_handle *h, const char *root,
+		   struct vmi_pgt_object **out, size_t *n,
+		   struct vmi_pgt_scan *counts);
+void vmi_pgt_shared_free(struct vmi_pgt_object *o, size_t n);
+
+/**
  * vmi_maps_chunk() - VMI_IOC_MAPS, once
  * @h: an open handle
  * @arg: filled as for vmi_walk_chunk() (vec of struct vmi_vma)

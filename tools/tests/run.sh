@@ -427,7 +427,10 @@ has() { # has "WORDS" WANT...: each WANT is among the completions
 	ok
 }
 # shellcheck disable=SC2317 # called through has
-has "vminspect" status walk translate maps huge tlb export help
+has "vminspect" status walk translate maps huge pgtables tlb export help
+has "vminspect pgtables" self
+got=$(comp vminspect pgtables --)
+if grep -qx -- --shared <<<"$got" && grep -qx -- --all <<<"$got"; then ok; else bad "pgtables options lack --shared or --all: ${got//$'\n'/ }"; fi
 got=$(comp vminspect wa)
 if [ "$got" = walk ]; then ok; else bad "completion of 'vminspect wa': '$got'"; fi
 got=$(comp vminspect walk --)

@@ -54,6 +54,7 @@ extern const struct cli_command cli_cmd_walk;
 extern const struct cli_command cli_cmd_translate;
 extern const struct cli_command cli_cmd_maps;
 extern const struct cli_command cli_cmd_huge;
+extern const struct cli_command cli_cmd_pgtables;
 
 extern const struct cli_command cli_cmd_tlb;
 extern const struct cli_command cli_cmd_export;

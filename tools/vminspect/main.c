@@ -27,8 +27,9 @@ static const struct cli_command cli_cmd_help = {
 };
 
 static const struct cli_command *const cli_commands[] = {
-	&cli_cmd_status, &cli_cmd_walk, &cli_cmd_translate, &cli_cmd_maps,
-	&cli_cmd_huge,	 &cli_cmd_tlb,	&cli_cmd_export,    &cli_cmd_help,
+	&cli_cmd_status, &cli_cmd_walk,	  &cli_cmd_translate,
+	&cli_cmd_maps,	 &cli_cmd_huge,	  &cli_cmd_pgtables,
+	&cli_cmd_tlb,	 &cli_cmd_export, &cli_cmd_help,
 };
 
 #define NR_COMMANDS ARRAY_SIZE(cli_commands)

@@ -379,6 +379,43 @@ struct vmi_translate_arg {
 
 #define VMI_TRANSLATE_SIZE_VER0 248
 
+/*
+ * Tables by the entries in use in each: 1, 2-8, 9-64, 65-256, 257-511, and
+ * all 512 (a table that is full).  Tables with none in use are counted
+ * apart (@empty).
+ */
+#define VMI_PGT_BUCKETS 6
+#define VMI_PGT_BUCKET_NAMES                                   \
+	{                                                      \
+		"1", "2-8", "9-64", "65-256", "257-511", "512" \
+	}
+
+/**
+ * struct vmi_pgt_vma - the page tables a VMA uses
+ * @start:	first byte of the VMA
+ * @end:	one past its last byte
+ * @tables:	tables first met in this VMA, per level, indexed by
+ *		VMI_LEVEL_* - 1 (PTE tables at [0], PMD at [1], PUD at [2],
+ *		P4D at [3]); a table shared by two VMAs counts in the first
+ * @pte_entries: PTE entries in use in the VMA
+ * @pte_empty:	PTE tables whose part in this VMA holds no entry in use
+ * @pte_single:	PTE tables whose part in this VMA holds exactly one
+ * @vma_flags:	VMI_VMA_*
+ * @reserved:	zero
+ */
+struct vmi_pgt_vma {
+	__u64 start;
+	__u64 end;
+	__u64 tables[4];
+	__u64 pte_entries;
+	__u64 pte_empty;
+	__u64 pte_single;
+	__u32 vma_flags;
+	__u32 reserved;
+};
+
+#define VMI_PGT_VMA_SIZE_VER0 80
+
 /**
  * struct vmi_pgtables_arg - VMI_IOC_PGTABLES: page-table memory of a process
  * @size:	in: sizeof(struct vmi_pgtables_arg)
@@ -389,6 +426,26 @@ struct vmi_translate_arg {
  *		[VMI_LEVEL_PTE], ...; [0] unused)
  * @entries:	out: non-empty entries per level, same index
  * @bytes:	out: memory of all tables, PGD included
+ *
+ * Since VMI_PGTABLES_SIZE_VER1:
+ * @start:	in: first address, page aligned; @start and @end both 0: all
+ *		of user space
+ * @end:	in: end address, page aligned, > @start
+ * @vec:	in: user pointer to an array of struct vmi_pgt_vma, or 0 for
+ *		the totals alone
+ * @vec_len:	in: elements in @vec (at most VMI_WALK_MAX_VEC; 0 with @vec 0)
+ * @vma_size:	in: sizeof(struct vmi_pgt_vma) as the caller knows it
+ * @nr_vmas:	out: elements written to @vec
+ * @walk_end:	out: the call covered [@start, @walk_end); resume there
+ * @max_lock_ns: out: longest hold of this call, nanoseconds, of a lock the
+ *		target's writers wait for
+ * @empty:	out: tables with no entry in use, per level (VMI_LEVEL_*)
+ * @fullness:	out: tables per level (VMI_LEVEL_*) by entries in use, in
+ *		the VMI_PGT_BUCKETS buckets; [level][0] are the tables with
+ *		a single entry in use
+ *
+ * Every count is of what lies inside VMAs of the range covered: a table
+ * that the range covers in part counts the entries of that part.
  */
 struct vmi_pgtables_arg {
 	__u64 size;
@@ -398,9 +455,21 @@ struct vmi_pgtables_arg {
 	__u64 tables[6];
 	__u64 entries[6];
 	__u64 bytes;
+	/* VER1 */
+	__u64 start;
+	__u64 end;
+	__u64 vec;
+	__u64 vec_len;
+	__u64 vma_size;
+	__u64 nr_vmas;
+	__u64 walk_end;
+	__u64 max_lock_ns;
+	__u64 empty[6];
+	__u64 fullness[6][VMI_PGT_BUCKETS];
 };
 
 #define VMI_PGTABLES_SIZE_VER0 128
+#define VMI_PGTABLES_SIZE_VER1 528
 
 #define VMI_NAME_LEN 128
 
