@@ -131,6 +131,24 @@ show_oops() {
 	sed -n "$((line > 5 ? line - 5 : 1)),$((line + 40))p" "$1" >&2
 }
 
+
+# Each failed test of a guest log with what it printed since the result
+# line before it (the harness's "#  RUN" line, its diagnostics, its
+# assertion), the last 25 lines of each: a CI log shows why, not only what.
+failures() {
+	awk '
+	/^ *(not )?ok [0-9]+/ {
+		if ($0 ~ /^ *not ok/ && $0 !~ /# *SKIP/) {
+			for (i = (n > 25 ? n - 25 : 0); i < n; i++)
+				print "  | " buf[i]
+			print "  " $0
+		}
+		n = 0
+		next
+	}
+	{ buf[n++] = $0 }
+	' "$1"
+}
 # virtme-init, in the virtme package of the Python that runs vng.
 virtme_init_path() {
 	local py
@@ -232,7 +250,7 @@ run_kernel() {
 		boot=$(result_of "$dir/result" boot_secs)
 		account "$kver" "${p:-0}" "${f:-1}" "${s:-0}" "boot ${boot:-?} s, total $secs s"
 		if [ "${f:-1}" != 0 ]; then
-			grep -E '^not ok ' "$dir/guest.log" | sed 's/^/  /' || true
+			failures "$dir/guest.log"
 			log "last lines of ${dir#"$VMI_TOP"/}/guest.log (kernel log: console.log, dmesg.txt):"
 			tail -n 40 "$dir/guest.log" >&2
 		fi
