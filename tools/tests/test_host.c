@@ -642,14 +642,57 @@ static int fake_translate(struct vmi_translate_arg *t)
 	return 0;
 }
 
+static bool fake_pgt_ver0; /* answer as a module of the first version */
+
+/*
+ * Totals alone (VER0, no vector): fixed numbers.  With a vector: one
+ * record per fake VMA of the range, each with one PTE table of two
+ * entries, through fake_range() as VMI_IOC_MAPS is.
+ */
 static int fake_pgtables(struct vmi_pgtables_arg *p)
 {
 	__u32 pid = p->pid;
+	struct vmi_pgt_vma *v;
+	__u64 wend, i;
+	size_t first, nr;
 
 	if (p->size != sizeof(*p) || p->flags || p->reserved) {
 		fake_saw_bad_request = true;
 		errno = EINVAL;
 		return -1;
+	}
+	if (p->vec && !fake_pgt_ver0) {
+		if (p->vma_size != sizeof(*v)) {
+			fake_saw_bad_request = true;
+			errno = EINVAL;
+			return -1;
+		}
+		if (fake_range(pid, p->start, p->end, p->vec_len,
+			       &fake_vma->start, sizeof(*fake_vma), fake_nvma,
+			       &first, &nr, &wend))
+			return -1;
+		v = (struct vmi_pgt_vma *)(uintptr_t)p->vec;
+		memset(v, 0, nr * sizeof(*v));
+		for (i = 0; i < nr; i++) {
+			v[i].start = fake_vma[first + i].start;
+			v[i].end = fake_vma[first + i].end;
+			v[i].tables[0] = 1;
+			v[i].pte_entries = 2;
+		}
+		p->nr_vmas = nr;
+		p->walk_end = wend;
+		memset(p->tables, 0, sizeof(p->tables));
+		memset(p->entries, 0, sizeof(p->entries));
+		memset(p->fullness, 0, sizeof(p->fullness));
+		p->tables[VMI_LEVEL_PTE] = nr;
+		p->tables[VMI_LEVEL_PGD] = 1;
+		p->entries[VMI_LEVEL_PTE] = 2 * nr;
+		p->entries[VMI_LEVEL_PGD] = 1;
+		p->fullness[VMI_LEVEL_PTE][1] = nr;
+		p->fullness[VMI_LEVEL_PGD][0] = 1;
+		p->bytes = (nr + 1) * 4096;
+		p->max_lock_ns = 5 + fake_calls;
+		return 0;
 	}
 	memset(p, 0, sizeof(*p));
 	p->size = VMI_PGTABLES_SIZE_VER0;
@@ -1585,6 +1628,88 @@ out:
 	free(fake_vma);
 	fake_vma = NULL;
 	fake_nvma = 0;
+}
+
+/*
+ * vmi_pgtables_vmas(): calls of 4096 VMAs resumed at walk_end, totals
+ * added up, the one PGD's fullness made from the entries of all calls; a
+ * module of the first version is told apart.
+ */
+TEST(pgtables_vmas)
+{
+	struct vmi_pgtables_arg t;
+	struct vmi_handle *h;
+	struct vmi_pgt_vma *v;
+	size_t i, n;
+	int ret;
+
+	fake_nvma = 5000;
+	fake_vma = calloc(fake_nvma, sizeof(*fake_vma));
+	if (!fake_vma)
+		return;
+	for (i = 0; i < fake_nvma; i++) {
+		fake_vma[i].start = 0x400000 + i * 0x10000;
+		fake_vma[i].end = fake_vma[i].start + 0x8000;
+	}
+	h = fake_open();
+	EXPECT_NE(NULL, h);
+	if (!h)
+		goto out;
+	fake_reset();
+	ret = vmi_pgtables_vmas(h, 7, &t, &v, &n);
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(5000U, n);
+	EXPECT_EQ(2U, fake_calls);
+	EXPECT_EQ(7U, fake_pid_seen);
+	EXPECT_TRUE(fake_starts[1] == fake_vma[4096].start);
+	EXPECT_TRUE(t.tables[VMI_LEVEL_PTE] == 5000 &&
+		    t.entries[VMI_LEVEL_PTE] == 10000);
+	EXPECT_TRUE(t.fullness[VMI_LEVEL_PTE][1] == 5000);
+	/* one PGD: two calls saw one entry each */
+	EXPECT_TRUE(t.tables[VMI_LEVEL_PGD] == 1 &&
+		    t.entries[VMI_LEVEL_PGD] == 2);
+	EXPECT_TRUE(t.fullness[VMI_LEVEL_PGD][0] == 0 &&
+		    t.fullness[VMI_LEVEL_PGD][1] == 1 &&
+		    t.empty[VMI_LEVEL_PGD] == 0);
+	EXPECT_TRUE(t.bytes == 5001 * 4096ULL && t.nr_vmas == 5000);
+	EXPECT_TRUE(t.max_lock_ns == 7);
+	if (!ret && n == 5000)
+		EXPECT_TRUE(v[4999].start == fake_vma[4999].start &&
+			    v[4096].pte_entries == 2);
+	free(v);
+
+	fake_reset();
+	fake_fail_at = 2;
+	ret = vmi_pgtables_vmas(h, 7, &t, &v, &n);
+	EXPECT_TRUE(ret == -ESRCH && !v && n == 0);
+	fake_reset();
+	fake_pgt_ver0 = true;
+	ret = vmi_pgtables_vmas(h, 7, &t, &v, &n);
+	EXPECT_TRUE(ret == -VMI_ENOTSUPP && !v && n == 0);
+	fake_pgt_ver0 = false;
+	EXPECT_TRUE(!fake_saw_bad_request);
+	fake_close(h);
+out:
+	free(fake_vma);
+	fake_vma = NULL;
+	fake_nvma = 0;
+}
+
+/* The buckets: 1, 2-8, 9-64, 65-256, 257-511, 512. */
+TEST(pgt_buckets)
+{
+	static const struct {
+		uint64_t n;
+		unsigned int b;
+	} cases[] = { { 1, 0 },	  { 2, 1 },   { 8, 1 },	  { 9, 2 },
+		      { 64, 2 },  { 65, 3 },  { 256, 3 }, { 257, 4 },
+		      { 511, 4 }, { 512, 5 }, { 600, 5 } };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		EXPECT_EQ(cases[i].b, vmi_pgt_bucket(cases[i].n));
+	EXPECT_STREQ("65-256", vmi_pgt_bucket_name(3));
+	EXPECT_EQ(NULL, vmi_pgt_bucket_name(VMI_PGT_BUCKETS));
 }
 
 /* ---- renderers of walk, translate and maps ---- */
