@@ -80,6 +80,7 @@ static struct vmi_tlb_cpu s_cpus[2];
 static struct vmi_tlb_initiator s_in[2];
 static struct vmi_huge_scan s_scan;
 static struct export_proc s_procs[2];
+static struct vmi_pgt_proc s_pgt[1];
 
 static void sample(struct export_view *v, const char *what)
 {
@@ -162,6 +163,12 @@ static void sample(struct export_view *v, const char *what)
 	v->scan = &s_scan;
 	v->procs = s_procs;
 	v->nr_procs = 2;
+	memset(s_pgt, 0, sizeof(s_pgt));
+	s_pgt[0].pid = 9;
+	snprintf(s_pgt[0].comm, sizeof(s_pgt[0].comm), "postgres");
+	s_pgt[0].t.bytes = 135168;
+	v->pgt = s_pgt;
+	v->nr_pgt = 1;
 	if (!strcmp(what, "export-tlb-off")) {
 		s_ctl.enabled = 0;
 		v->tlb_off = "switched off: vminspect tlb --enable";
@@ -286,6 +293,9 @@ TEST(render)
 		  strstr(s, "\nvminspect_tlb_target_handle_seconds_count 8\n"));
 	EXPECT_NE(NULL,
 		  strstr(s, "\nvminspect_processes{result=\"denied\"} 1\n"));
+	EXPECT_NE(NULL,
+		  strstr(s,
+			 "\nvminspect_process_page_table_bytes{pid=\"9\",comm=\"postgres\"} 135168\n"));
 	EXPECT_NE(NULL,
 		  strstr(s,
 			 "\nvminspect_process_resident_bytes{pid=\"42\",comm=\"we\\\"ird\\\\na\\nme\"} 1048576\n"));

@@ -250,8 +250,13 @@ struct export_view {
 	const struct vmi_huge_scan *scan; /* for the counts only */
 	const struct export_proc *procs;
 	size_t nr_procs;
+	const struct vmi_pgt_proc *pgt; /* most page-table bytes first */
+	size_t nr_pgt;
 };
 
 int export_print_prometheus(const struct export_view *v, FILE *f);
+
+/* qsort() order of struct vmi_pgt_proc: most page-table bytes first. */
+int pgtables_by_bytes(const void *a, const void *b);
 
 #endif /* _VMINSPECT_CLI_H */

@@ -35,7 +35,8 @@ const struct cli_command cli_cmd_export = {
 		"text format: hugetlb pools (per size and node), THP bytes and\n"
 		"event counters, TLB shootdowns per CPU and reason and the\n"
 		"initiator wait histogram (when tracking is on and the caller is\n"
-		"root), and the THP use of the N processes with the largest RSS.\n"
+		"root), the THP use of the N processes with the largest RSS, and\n"
+		"the page-table bytes of the N with the most page tables.\n"
 		"\n"
 		"Options:\n"
 		"  --prometheus   the text exposition format (the only format)\n"
@@ -391,6 +392,24 @@ static void export_procs(const struct export_view *v, FILE *f)
 	}
 }
 
+/* The processes with the most page-table memory, and its kind. */
+static void export_pgtables(const struct export_view *v, FILE *f)
+{
+	static const char *const name = "vminspect_process_page_table_bytes";
+	char pid[16];
+	size_t i;
+
+	prom_family(f, name, "gauge",
+		    "memory of the process's page tables, all levels, the PGD included (VmPTE leaves out the PGD and P4D)");
+	for (i = 0; i < v->nr_pgt; i++) {
+		const struct vmi_pgt_proc *p = &v->pgt[i];
+		const char *l[] = { "pid", u64s(p->pid, pid, sizeof(pid)),
+				    "comm", p->comm };
+
+		prom_sample_u64(f, name, l, 2, p->t.bytes);
+	}
+}
+
 int export_print_prometheus(const struct export_view *v, FILE *f)
 {
 	gauge1(f, "vminspect_up", "1 when the vminspect kernel module answered",
@@ -447,6 +466,8 @@ int export_print_prometheus(const struct export_view *v, FILE *f)
 	}
 	if (v->nr_procs)
 		export_procs(v, f);
+	if (v->nr_pgt)
+		export_pgtables(v, f);
 	prom_family(f, "vminspect_scrape_duration_seconds", "gauge",
 		    "time vminspect took to collect these metrics");
 	prom_sample_double(f, "vminspect_scrape_duration_seconds", NULL, 0,
@@ -597,6 +618,7 @@ static int export_run(int argc, char **argv)
 	struct vmi_huge_sys sys;
 	struct vmi_tlb_ctl_arg st;
 	struct vmi_huge_scan scan = { 0 };
+	struct vmi_pgt_scan pgt = { 0 };
 	struct vmi_handle *h = NULL;
 	struct vmi_info info;
 	const char *output = NULL;
@@ -679,6 +701,16 @@ static int export_run(int argc, char **argv)
 			}
 			v.procs = procs;
 		}
+		if (top && (info.features & VMI_FEAT_WALK)) {
+			err = vmi_pgt_scan(h, NULL, &pgt);
+			if (err)
+				cli_warn("page tables: %s", vmi_strerror(err));
+			if (pgt.n)
+				qsort(pgt.procs, pgt.n, sizeof(*pgt.procs),
+				      pgtables_by_bytes);
+			v.pgt = pgt.procs;
+			v.nr_pgt = pgt.n < top ? pgt.n : (size_t)top;
+		}
 		vmi_close(h);
 	}
 	v.duration = now_seconds() - t0;
@@ -693,6 +725,7 @@ static int export_run(int argc, char **argv)
 	free((void *)v.in);
 	free(procs);
 	vmi_huge_scan_free(&scan);
+	vmi_pgt_scan_free(&pgt);
 	free(nodes);
 	/* nothing written is worse than "up 0" written */
 	return wret != CLI_EXIT_OK ? wret : ret;

@@ -257,7 +257,7 @@ static int pgt_one(struct vmi_handle *h, uint32_t pid, size_t top, bool json)
 
 /* ---- every process ---- */
 
-static int by_proc_bytes(const void *a, const void *b)
+int pgtables_by_bytes(const void *a, const void *b)
 {
 	const struct vmi_pgt_proc *x = a, *y = b;
 
@@ -356,7 +356,7 @@ static int pgt_all(struct vmi_handle *h, size_t top, bool json)
 	if (err)
 		return cli_fail(err, "/proc");
 	if (s.n)
-		qsort(s.procs, s.n, sizeof(*s.procs), by_proc_bytes);
+		qsort(s.procs, s.n, sizeof(*s.procs), pgtables_by_bytes);
 	err = pgt_all_print(&s, top, json, stdout);
 	vmi_pgt_scan_free(&s);
 	return err ? CLI_EXIT_RUNTIME : CLI_EXIT_OK;
