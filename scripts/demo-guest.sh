@@ -121,6 +121,24 @@ run "$VMI" maps "$hp" --svg "$VMI_TOP/build/demo/maps.svg"
 step "huge pages system-wide: pools, THP counters and free blocks, read from the kernel's own sysfs and /proc files"
 "$VMI" huge --all --top 3 --json | jq '{hugetlb_pools, thp: {anon_thp: .thp.anon_thp}, free_2m_blocks: .fragmentation.free_2m_blocks}'
 
+# ---- page tables of a shared buffer pool ---------------------------------------
+: >"$OUT/workload"
+start_workload 8 --shared-buffer 8
+mapfile -t workers < <(grep '^pid ' "$OUT/workload")
+read -r _ w1 _ _ _ < <(echo "${workers[0]}")
+step "a shared buffer pool: eight workers read one 256 MiB memfd; each pays for its own page tables over the same pages"
+run "$VMI" pgtables "$w1" --top 3
+
+step "the objects many processes map, by the page tables they cost together, and what sharing them would save"
+run "$VMI" pgtables --shared --top 3
+# the workers go with their parent, before any hook is switched
+kill "${PIDS[-1]}" 2>/dev/null || true
+wait "${PIDS[-1]}" 2>/dev/null || true
+for w in "${workers[@]}"; do
+	read -r _ wp _ < <(echo "$w")
+	while kill -0 "$wp" 2>/dev/null; do sleep 0.1; done
+done
+
 # ---- TLB shootdowns -----------------------------------------------------------
 # Tracking is switched on and off only while no workload runs: switching
 # patches kernel text, which the other vCPU must not be running then.

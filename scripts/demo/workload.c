@@ -4,6 +4,7 @@
  *
  *   workload [--fork]
  *   workload --huge
+ *   workload --shared-buffer N
  *   workload --shootdown SECS
  *
  * On SIGUSR1 it writes every page of the region (demand paging happens
@@ -15,6 +16,12 @@
  * With --huge it maps two 512 MiB arrays instead, one kept on 4K pages
  * (MADV_NOHUGEPAGE) and one 2 MiB-aligned with MADV_HUGEPAGE, writes both
  * at once, prints a "pid PID addr ADDR len LEN" line for each and waits.
+ *
+ * With --shared-buffer N it is a database's shared buffer pool: a 256 MiB
+ * memfd named "shared_buffers", which N forked workers each map 2 MiB-
+ * aligned and read through, page by page; every worker then pays for its
+ * own PTE tables over the same pages.  One "pid PID addr ADDR len LEN"
+ * line per worker; they wait until the parent is killed.
  *
  * With --shootdown SECS it sends TLB shootdowns for SECS seconds: a thread
  * pinned to CPU 1 (the latency-critical one) reads a buffer in a loop, so
@@ -114,6 +121,57 @@ static int shootdowns(int secs)
 	return 0;
 }
 
+#define SHARED_BUFFERS (256UL << 20)
+
+/* The workers of --shared-buffer; the parent waits for them. */
+static int shared_buffer(int workers)
+{
+	int fd = memfd_create("shared_buffers", MFD_CLOEXEC);
+	volatile char sum = 0;
+	char *raw, *p;
+	size_t i;
+	int w;
+
+	if (fd < 0 || ftruncate(fd, SHARED_BUFFERS)) {
+		perror("memfd");
+		return 1;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (w = 0; w < workers; w++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			perror("fork");
+			return 1;
+		}
+		if (pid)
+			continue;
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		raw = mmap(NULL, SHARED_BUFFERS + SZ_2M, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (raw == MAP_FAILED) {
+			perror("mmap");
+			_exit(1);
+		}
+		p = (char *)(((unsigned long)raw + SZ_2M - 1) & ~(SZ_2M - 1));
+		p = mmap(p, SHARED_BUFFERS, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, fd, 0);
+		if (p == MAP_FAILED) {
+			perror("mmap");
+			_exit(1);
+		}
+		for (i = 0; i < SHARED_BUFFERS; i += 4096)
+			sum += p[i];
+		printf("pid %d addr %p len %lu\n", getpid(), (void *)p,
+		       SHARED_BUFFERS);
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+	for (;;)
+		pause();
+}
+
 /* The two 512 MiB arrays of --huge; never returns. */
 static int huge_arrays(void)
 {
@@ -159,6 +217,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--huge"))
 		return huge_arrays();
+	if (argc > 2 && !strcmp(argv[1], "--shared-buffer"))
+		return shared_buffer(atoi(argv[2]));
 	if (argc > 2 && !strcmp(argv[1], "--shootdown"))
 		return shootdowns(atoi(argv[2]));
 	sigaction(SIGUSR1, &sa, NULL);
