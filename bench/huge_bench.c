@@ -22,6 +22,8 @@
  * Needs root and the module loaded (scripts/bench.sh does both).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -273,6 +275,38 @@ static long raw_walk(int fd, pid_t pid)
 	}
 }
 
+/*
+ * The peer of "vminspect pgtables --all": an extent walk of every process
+ * of /proc (a kernel thread answers at once).  Seconds.
+ */
+static double time_walk_all(int fd)
+{
+	double t0 = now();
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (isdigit((unsigned char)de->d_name[0]))
+			raw_walk(fd, atoi(de->d_name));
+	closedir(d);
+	return now() - t0;
+}
+
+/* "vminspect pgtables --all" through the library: every process.  Seconds. */
+static double time_pgt_all(struct vmi_handle *lib, size_t *n)
+{
+	double t0 = now();
+	struct vmi_pgt_scan s;
+
+	if (vmi_pgt_scan(lib, NULL, &s))
+		return -1;
+	*n = s.n;
+	vmi_pgt_scan_free(&s);
+	return now() - t0;
+}
+
 static long long rollup(pid_t pid, char *buf, size_t size)
 {
 	char path[64];
@@ -370,11 +404,13 @@ int main(int argc, char **argv)
 	/* the in-process readers: NR_READERS timed runs of each per rep */
 	double t_in[NR_READERS][MAX_REPS * NR_READERS];
 	double t_cli[MAX_REPS], t_thpmaps[MAX_REPS], t_ver[MAX_REPS];
+	double t_pgt[MAX_REPS], t_wall[MAX_REPS];
+	size_t n_pgt = 0;
 	int n_in = 0;
 	struct vmi_handle *lib;
 	int err;
 	long rss_cli = 0, rss_thpmaps = 0;
-	struct target_line tl[5];
+	struct target_line tl[6];
 	int reps = 7, i, j, k, fd, ntl = 0, met = 0, n_thpmaps = 0;
 	struct vmi_huge_bytes tot;
 	static char buf[1 << 16];
@@ -457,6 +493,14 @@ int main(int argc, char **argv)
 				t_in[rd][n_in] = time_reader(rd, fd, lib, pid,
 							     buf, sizeof(buf));
 			}
+		}
+		/* every process: its page tables, or an extent walk of it */
+		if (i % 2) {
+			t_pgt[i] = time_pgt_all(lib, &n_pgt);
+			t_wall[i] = time_walk_all(fd);
+		} else {
+			t_wall[i] = time_walk_all(fd);
+			t_pgt[i] = time_pgt_all(lib, &n_pgt);
 		}
 		t_cli[i] = run_cmd(cli_argv, &rss);
 		{
@@ -559,6 +603,22 @@ int main(int argc, char **argv)
 		} else {
 			printf("  thpmaps or the CLI did not run: no comparison\n");
 		}
+	}
+	{
+		double pgt = median(t_pgt, reps), wall = median(t_wall, reps);
+
+		printf("\nevery process (%zu, the target among them):\n",
+		       n_pgt);
+		printf("%-44s %12.3f\n",
+		       "libvminspect vmi_pgt_scan() (pgtables --all)",
+		       pgt * 1e3);
+		printf("%-44s %12.3f\n",
+		       "VMI_IOC_WALK, extents of each process", wall * 1e3);
+		/* the measure: at most one extent walk of each */
+		tl[ntl++] = (struct target_line){
+			"pgtables --all / an extent walk of each", pgt / wall,
+			1, true
+		};
 	}
 	printf("\ntargets (a FAIL does not fail the run):\n");
 	for (i = 0; i < ntl; i++) {
