@@ -250,6 +250,7 @@ static void *walkers_main(void *arg)
 	static struct vmi_page pg[2048];
 	static struct vmi_vma v[64];
 	static struct vmi_huge_vma hv[64];
+	static struct vmi_pgt_vma pv[64];
 	struct walkers *wk = arg;
 	unsigned long va = wk->start;
 
@@ -279,6 +280,11 @@ static void *walkers_main(void *arg)
 			.size = sizeof(t), .pid = wk->pid, .va = va,
 		};
 		struct vmi_pgtables_arg pt = { .size = sizeof(pt), .pid = wk->pid };
+		struct vmi_pgtables_arg ptv = {
+			.size = sizeof(ptv), .pid = wk->pid, .start = wk->start,
+			.end = wk->end, .vec = (uintptr_t)pv, .vec_len = 64,
+			.vma_size = sizeof(pv[0]),
+		};
 
 		walk_check(wk, ioctl(wk->fd, VMI_IOC_WALK, &w), "walk");
 		w.flags = VMI_WALK_PER_PAGE | VMI_WALK_HOLES;
@@ -288,6 +294,8 @@ static void *walkers_main(void *arg)
 		walk_check(wk, ioctl(wk->fd, VMI_IOC_HUGE, &h), "huge");
 		walk_check(wk, ioctl(wk->fd, VMI_IOC_TRANSLATE, &t), "translate");
 		walk_check(wk, ioctl(wk->fd, VMI_IOC_PGTABLES, &pt), "pgtables");
+		walk_check(wk, ioctl(wk->fd, VMI_IOC_PGTABLES, &ptv),
+			   "pgtables per VMA");
 		va += 4096 * 97;
 		if (va >= wk->end)
 			va = wk->start;
