@@ -22,9 +22,9 @@ export -f json
 export VMI
 
 ktap_print_header
-ktap_set_plan "10"
+ktap_set_plan "12"
 if [ ! -x "$VMI" ] || [ ! -e /proc/vminspect/ctl ]; then
-	skip_all 10 companion "no companion or module"
+	skip_all 12 companion "no companion or module"
 fi
 
 # a live target: 8 MiB, every other 4K page touched
@@ -145,5 +145,32 @@ got = [str(z[\"node\"]) + \" \" + z[\"zone\"] for z in d[\"fragmentation\"][\"zo
 assert got == zones, (got, zones)
 assert all(len(z[\"free_blocks_by_order\"]) == 16 and z[\"managed_pages\"] > 0 for z in d[\"fragmentation\"][\"zones\"])
 assert d[\"thp_policy\"][\"enabled\"] in (\"always\", \"madvise\", \"never\")'"
+
+check "pgtables --json: levels add up, VmPTE matches, the region's entries" \
+	bash -c "$VMI pgtables $TARGET --json | json '
+vmpte = [int(l.split()[1]) for l in open(\"/proc/$TARGET/status\") if l.startswith(\"VmPTE:\")][0]
+lv = d[\"levels\"]
+assert (lv[\"pte\"][\"tables\"] + lv[\"pmd\"][\"tables\"] + lv[\"pud\"][\"tables\"]) * 4096 == vmpte * 1024, (lv, vmpte)
+for k, l in lv.items():
+    assert len(l[\"fullness\"]) == 6 and l[\"single\"] == l[\"fullness\"][0]
+    assert sum(l[\"fullness\"]) + l[\"empty\"] == l[\"tables\"], (k, l)
+assert d[\"bytes\"] == 4096 * sum(l[\"tables\"] for l in lv.values())
+v = [v for v in d[\"vmas\"] if int(v[\"start\"], 16) <= $ADDR < int(v[\"end\"], 16)][0]
+assert v[\"pte_entries\"] >= 1024 and 3 <= v[\"pte_tables\"] <= 6, v
+assert sum(v[\"pte_tables\"] for v in d[\"vmas\"]) == lv[\"pte\"][\"tables\"]'"
+
+check "pgtables --shared and --all --json: objects and processes" \
+	bash -c "$VMI pgtables --shared --json | json '
+assert d[\"processes\"][\"scanned\"] > 0
+for o in d[\"objects\"]:
+    assert o[\"mappers\"] >= 2 and len(o[\"pids\"]) == o[\"mappers\"], o
+    assert o[\"saved_by_sharing\"] <= o[\"bytes\"] and o[\"inode\"] > 0, o
+b = [o[\"bytes\"] for o in d[\"objects\"]]
+assert b == sorted(b, reverse=True)' &&
+		$VMI pgtables --all --top 100 --json | json '
+t = d[\"top\"]
+assert t and [p[\"bytes\"] for p in t] == sorted((p[\"bytes\"] for p in t), reverse=True)
+assert $TARGET in [p[\"pid\"] for p in t]
+assert d[\"system\"][\"page_tables\"] > 0'"
 
 ktap_finished
