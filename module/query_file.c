@@ -203,8 +203,47 @@ static int vmi_text_maps_put(struct vmi_maps_query *q, const struct vmi_vma *v,
 	return 0;
 }
 
-static int vmi_text_pgtables(struct vmi_query_state *st, u32 pid)
+static int vmi_text_pgt_put(void *ctx, const void *recs, unsigned int n)
 {
+	const struct vmi_pgt_vma *v = recs;
+	struct vmi_query_state *st = ctx;
+	unsigned int i;
+
+	for (i = 0; i < n; i++, v++)
+		vmi_out(st,
+			"vma 0x%llx 0x%llx %llu %llu %llu %llu %llu %llu %llu\n",
+			v->start, v->end, v->tables[0], v->tables[1],
+			v->tables[2], v->tables[3], v->pte_entries,
+			v->pte_empty, v->pte_single);
+	return 0;
+}
+
+/* [at, at + a + b) of the answer holds A then B: make it B then A. */
+static int vmi_text_swap(struct vmi_query_state *st, size_t at, size_t a,
+			 size_t b)
+{
+	char *tmp;
+
+	if (!a || !b)
+		return 0;
+	tmp = kmalloc(b, GFP_KERNEL);
+	if (!tmp)
+		return -ENOMEM;
+	memcpy(tmp, st->buf + at + a, b);
+	memmove(st->buf + at + b, st->buf + at, a);
+	memcpy(st->buf + at, tmp, b);
+	kfree(tmp);
+	return 0;
+}
+
+/*
+ * The totals of a process's page tables; with @vmas, then one "vma" line
+ * per VMA and where they stop (the walk's records arrive first: the totals
+ * are moved before them).
+ */
+static int vmi_text_pgtables(struct vmi_query_state *st, u32 pid, bool vmas)
+{
+	size_t mark = st->len, lines;
 	struct vmi_pgtables_arg *arg;
 	unsigned int level;
 	int ret;
@@ -214,9 +253,16 @@ static int vmi_text_pgtables(struct vmi_query_state *st, u32 pid)
 	if (!arg)
 		return -ENOMEM;
 	arg->pid = pid;
-	ret = vmi_query_pgtables(arg, &st->caller, NULL, NULL);
-	if (ret)
+	/* room for the totals after the records */
+	if (vmas)
+		arg->vec_len = (VMI_ANSWER_MAX - mark) / VMI_LINE_MAX - 16;
+	ret = vmi_query_pgtables(arg, &st->caller,
+				 vmas ? vmi_text_pgt_put : NULL, st);
+	if (ret) {
+		st->len = mark;
 		goto out;
+	}
+	lines = st->len - mark;
 	vmi_out(st,
 		"pgtables pte %llu pmd %llu pud %llu p4d %llu pgd %llu bytes %llu\n",
 		arg->tables[VMI_LEVEL_PTE], arg->tables[VMI_LEVEL_PMD],
@@ -239,6 +285,12 @@ static int vmi_text_pgtables(struct vmi_query_state *st, u32 pid)
 				 level),
 			f[0], f[1], f[2], f[3], f[4], f[5]);
 	}
+	if (!vmas)
+		goto out;
+	vmi_out(st, "vmas %llu walk_end 0x%llx\n", arg->nr_vmas, arg->walk_end);
+	ret = vmi_text_swap(st, mark, lines, st->len - mark - lines);
+	if (ret)
+		st->len = mark;
 out:
 	kfree(arg);
 	return ret;
@@ -261,7 +313,7 @@ static int vmi_text_maps(struct vmi_query_state *st, u32 pid)
 	ret = vmi_query_maps(&q, &st->caller);
 	if (ret)
 		return ret;
-	return vmi_text_pgtables(st, pid);
+	return vmi_text_pgtables(st, pid, false);
 }
 
 /* The counts of struct vmi_huge_bytes, in its order, on one line. */
@@ -431,7 +483,7 @@ static int vmi_run_query(struct vmi_query_state *st, char *line)
 	if (!strcmp(argv[0], "maps") && argc == 2)
 		return vmi_text_maps(st, pid);
 	if (!strcmp(argv[0], "pgtables") && argc == 2)
-		return vmi_text_pgtables(st, pid);
+		return vmi_text_pgtables(st, pid, true);
 	if (!strcmp(argv[0], "huge") && argc == 2)
 		return vmi_text_huge(st, pid);
 	return -EINVAL;

@@ -437,6 +437,82 @@ TEST_F(pgt, one_record_at_a_time)
 	EXPECT_EQ(0, v0.start | v0.nr_vmas | v0.walk_end);
 }
 
+/* The answer of /proc/vminspect/query to @q in @buf; its length or -1. */
+static ssize_t query(const char *q, char *buf, size_t size)
+{
+	int fd = open("/proc/vminspect/query", O_RDWR | O_CLOEXEC);
+	ssize_t n, len = 0;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, q, strlen(q)) != (ssize_t)strlen(q)) {
+		close(fd);
+		return -1;
+	}
+	while ((n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	return n < 0 ? -1 : len;
+}
+
+/* The query file's "pgtables PID": the ioctl's totals, then its VMAs. */
+TEST_F(pgt, query_file)
+{
+	unsigned long long t[6], e[6], vs, ve, vt[4], pe, em, si, nr, wend;
+	static char buf[1 << 20];
+	struct vmi_pgtables_arg all;
+	char q[64], *line, *save;
+	size_t n = 0;
+	int pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		pause();
+		_exit(0);
+	}
+	self->kids[0] = pid;
+	ASSERT_EQ(0, wait_sleeping(pid));
+	ASSERT_EQ(0, pgt_query(self->fd, pid, &all, self->v, MAX_VMAS));
+	snprintf(q, sizeof(q), "pgtables %d\n", pid);
+	ASSERT_LT(0, query(q, buf, sizeof(buf)));
+
+	line = strtok_r(buf, "\n", &save);
+	ASSERT_NE(NULL, line);
+	ASSERT_EQ(6, sscanf(line, "pgtables pte %llu pmd %llu pud %llu p4d %llu pgd %llu bytes %llu",
+			    &t[1], &t[2], &t[3], &t[4], &t[5], &t[0]));
+	EXPECT_EQ(all.tables[VMI_LEVEL_PTE], t[1]);
+	EXPECT_EQ(all.tables[VMI_LEVEL_PMD], t[2]);
+	EXPECT_EQ(all.bytes, t[0]);
+	line = strtok_r(NULL, "\n", &save);
+	ASSERT_NE(NULL, line);
+	ASSERT_EQ(5, sscanf(line, "entries pte %llu pmd %llu pud %llu p4d %llu pgd %llu",
+			    &e[1], &e[2], &e[3], &e[4], &e[5]));
+	EXPECT_EQ(all.entries[VMI_LEVEL_PTE], e[1]);
+	while ((line = strtok_r(NULL, "\n", &save)) &&
+	       strncmp(line, "vmas ", 5))
+		;
+	ASSERT_NE(NULL, line);
+	ASSERT_EQ(2, sscanf(line, "vmas %llu walk_end %llx", &nr, &wend));
+	EXPECT_EQ(all.nr_vmas, nr);
+	EXPECT_EQ(all.walk_end, wend);
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		ASSERT_EQ(9, sscanf(line, "vma %llx %llx %llu %llu %llu %llu %llu %llu %llu",
+				    &vs, &ve, &vt[0], &vt[1], &vt[2], &vt[3],
+				    &pe, &em, &si));
+		ASSERT_LT(n, all.nr_vmas);
+		EXPECT_EQ(self->v[n].start, vs);
+		EXPECT_EQ(self->v[n].end, ve);
+		EXPECT_EQ(self->v[n].tables[0], vt[0]);
+		EXPECT_EQ(self->v[n].pte_entries, pe);
+		EXPECT_EQ(self->v[n].pte_empty, em);
+		EXPECT_EQ(self->v[n].pte_single, si);
+		n++;
+	}
+	EXPECT_EQ(all.nr_vmas, n);
+}
+
 /* Bad input: a clear error, nothing else. */
 TEST_F(pgt, bad_input)
 {
