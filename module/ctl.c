@@ -250,7 +250,7 @@ static long vmi_ioctl_pgtables(struct file *file, void __user *uarg)
 	u32 pid;
 	int ret;
 
-	/* 528 bytes: not on the stack */
+	/* 536 bytes: not on the stack */
 	arg = kzalloc(sizeof(*arg), GFP_KERNEL);
 	if (!arg)
 		return -ENOMEM;

@@ -847,6 +847,13 @@ static int vmi_pgtables_leaf(struct vmi_walk *w, const struct vmi_leaf *leaf)
 		return VMI_WALK_CONTINUE;
 	p->arg->entries[leaf->level]++;
 	p->used[leaf->level]++;
+	/*
+	 * An anonymous THP mapped by a PMD (the huge zero page too, or its
+	 * migration entry) keeps a PTE table deposited for its split
+	 */
+	if (leaf->level == VMI_LEVEL_PMD &&
+	    (w->vma_attrs & (VMI_EA_ANON | VMI_EA_HUGETLB)) == VMI_EA_ANON)
+		p->arg->deposited++;
 	if (leaf->level == VMI_LEVEL_PTE) {
 		p->cur.pte_entries++;
 		p->seg++;
@@ -950,6 +957,7 @@ int vmi_query_pgtables(struct vmi_pgtables_arg *arg,
 	arg->tables[VMI_LEVEL_PGD] = 1;
 	for (level = VMI_LEVEL_PTE; level <= VMI_LEVEL_PGD; level++)
 		arg->bytes += arg->tables[level] * PAGE_SIZE;
+	arg->bytes += arg->deposited * PAGE_SIZE;
 	arg->max_lock_ns = p->w.max_lock_ns;
 out_free_buf:
 	kfree(p->st.buf);

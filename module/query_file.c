@@ -248,7 +248,7 @@ static int vmi_text_pgtables(struct vmi_query_state *st, u32 pid, bool vmas)
 	unsigned int level;
 	int ret;
 
-	/* 528 bytes: not on the stack */
+	/* 536 bytes: not on the stack */
 	arg = kzalloc(sizeof(*arg), GFP_KERNEL);
 	if (!arg)
 		return -ENOMEM;
@@ -276,6 +276,7 @@ static int vmi_text_pgtables(struct vmi_query_state *st, u32 pid, bool vmas)
 		arg->empty[VMI_LEVEL_PTE], arg->empty[VMI_LEVEL_PMD],
 		arg->empty[VMI_LEVEL_PUD], arg->empty[VMI_LEVEL_P4D],
 		arg->empty[VMI_LEVEL_PGD]);
+	vmi_out(st, "deposited %llu\n", arg->deposited);
 	/* tables by entries in use: 1 2-8 9-64 65-256 257-511 512 */
 	for (level = VMI_LEVEL_PTE; level <= VMI_LEVEL_PGD; level++) {
 		const __u64 *f = arg->fullness[level];

@@ -150,11 +150,11 @@ check "pgtables --json: levels add up, VmPTE matches, the region's entries" \
 	bash -c "$VMI pgtables $TARGET --json | json '
 vmpte = [int(l.split()[1]) for l in open(\"/proc/$TARGET/status\") if l.startswith(\"VmPTE:\")][0]
 lv = d[\"levels\"]
-assert (lv[\"pte\"][\"tables\"] + lv[\"pmd\"][\"tables\"] + lv[\"pud\"][\"tables\"]) * 4096 == vmpte * 1024, (lv, vmpte)
+assert (lv[\"pte\"][\"tables\"] + lv[\"pmd\"][\"tables\"] + lv[\"pud\"][\"tables\"] + d[\"deposited\"]) * 4096 == vmpte * 1024, (lv, d[\"deposited\"], vmpte)
 for k, l in lv.items():
     assert len(l[\"fullness\"]) == 6 and l[\"single\"] == l[\"fullness\"][0]
     assert sum(l[\"fullness\"]) + l[\"empty\"] == l[\"tables\"], (k, l)
-assert d[\"bytes\"] == 4096 * sum(l[\"tables\"] for l in lv.values())
+assert d[\"bytes\"] == 4096 * (sum(l[\"tables\"] for l in lv.values()) + d[\"deposited\"])
 v = [v for v in d[\"vmas\"] if int(v[\"start\"], 16) <= $ADDR < int(v[\"end\"], 16)][0]
 assert v[\"pte_entries\"] >= 1024 and 3 <= v[\"pte_tables\"] <= 6, v
 assert sum(v[\"pte_tables\"] for v in d[\"vmas\"]) == lv[\"pte\"][\"tables\"]'"

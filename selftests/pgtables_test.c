@@ -44,11 +44,14 @@
 #define MAX_VMAS 4096
 #define SHMEM_THP "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
 
-/* The tables VmPTE counts: PTE, PMD and PUD (not P4D, not the PGD). */
+/*
+ * The tables VmPTE counts: PTE, PMD and PUD (not P4D, not the PGD), and
+ * the PTE tables deposited under anonymous THPs.
+ */
 static uint64_t vmpte_tables(const struct vmi_pgtables_arg *a)
 {
 	return a->tables[VMI_LEVEL_PTE] + a->tables[VMI_LEVEL_PMD] +
-	       a->tables[VMI_LEVEL_PUD];
+	       a->tables[VMI_LEVEL_PUD] + a->deposited;
 }
 
 /* The whole address space of @pid in one call; records in @v. */
@@ -323,6 +326,35 @@ TEST_F(pgt, empty_after_dontneed)
 	EXPECT_EQ(r->tables[0], r->pte_empty);
 	EXPECT_GE(16, r->tables[0]);
 	EXPECT_LE(r->pte_empty, a.empty[VMI_LEVEL_PTE]);
+	munmap(p, len);
+}
+
+/*
+ * THPs mapped by PMDs: no PTE table in the tree, but one deposited for
+ * each, which VmPTE counts.
+ */
+TEST_F(pgt, thp_deposited)
+{
+	struct vmi_pgtables_arg before, a;
+	size_t len = 8 * SZ_2M, off;
+	char *p = map_aligned(len, -1);
+	long vmpte, thp_kb;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, madvise(p, len, MADV_HUGEPAGE));
+	ASSERT_EQ(0, pgt_query(self->fd, 0, &before, NULL, 0));
+	for (off = 0; off < len; off += PAGE)
+		p[off] = 1;
+	thp_kb = smaps_kb(0, (unsigned long)p, "AnonHugePages:");
+	if (thp_kb <= 0)
+		SKIP(return, "no THP here (AnonHugePages %ld kB)", thp_kb);
+	ASSERT_EQ(0, pgt_query(self->fd, 0, &a, NULL, 0));
+	vmpte = status_kb(0, "VmPTE:");
+	ksft_print_msg("%ld kB of THP: %llu tables deposited (%llu before)\n",
+		       thp_kb, (unsigned long long)a.deposited,
+		       (unsigned long long)before.deposited);
+	EXPECT_LE(before.deposited + thp_kb / 2048, a.deposited);
+	EXPECT_EQ((uint64_t)vmpte * 1024, vmpte_tables(&a) * PAGE);
 	munmap(p, len);
 }
 

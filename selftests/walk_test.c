@@ -666,9 +666,9 @@ TEST_F_TIMEOUT(vmi, pgtables_match_vmpte, VMI_TEST_TIMEOUT)
 	EXPECT_LT(0, pt.tables[VMI_LEVEL_PTE]);
 	EXPECT_LE(pt.tables[VMI_LEVEL_PMD], pt.tables[VMI_LEVEL_PTE]);
 	EXPECT_LE(pt.tables[VMI_LEVEL_PUD], pt.tables[VMI_LEVEL_PMD]);
-	/* VmPTE counts PTE, PMD and PUD tables */
+	/* VmPTE counts PTE, PMD and PUD tables, and those deposited under THPs */
 	EXPECT_EQ(vmpte * 1024, (pt.tables[VMI_LEVEL_PTE] + pt.tables[VMI_LEVEL_PMD] +
-				 pt.tables[VMI_LEVEL_PUD]) * 4096);
+				 pt.tables[VMI_LEVEL_PUD] + pt.deposited) * 4096);
 	EXPECT_EQ(pt.entries[VMI_LEVEL_PMD] >= pt.tables[VMI_LEVEL_PTE], 1);
 }
 

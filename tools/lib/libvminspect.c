@@ -921,6 +921,7 @@ static void vmi_pgt_add(struct vmi_pgtables_arg *t,
 	}
 	for (l = VMI_LEVEL_PTE; l <= VMI_LEVEL_PGD; l++)
 		t->entries[l] += c->entries[l];
+	t->deposited += c->deposited;
 	if (c->max_lock_ns > t->max_lock_ns)
 		t->max_lock_ns = c->max_lock_ns;
 }
@@ -993,6 +994,7 @@ int vmi_pgtables_vmas(struct vmi_handle *h, uint32_t pid,
 	total->bytes = 0;
 	for (l = VMI_LEVEL_PTE; l <= VMI_LEVEL_PGD; l++)
 		total->bytes += total->tables[l] * (1ULL << h->info.page_shift);
+	total->bytes += total->deposited * (1ULL << h->info.page_shift);
 	total->start = 0;
 	total->end = end;
 	total->vec = 0;

@@ -59,11 +59,14 @@ static const uint32_t pgt_levels[] = { VMI_LEVEL_PGD, VMI_LEVEL_P4D,
 				       VMI_LEVEL_PUD, VMI_LEVEL_PMD,
 				       VMI_LEVEL_PTE };
 
-/* Bytes of the tables VmPTE and PageTables count: PTE, PMD and PUD. */
+/*
+ * Bytes of the tables VmPTE counts: PTE, PMD and PUD tables, and the PTE
+ * tables deposited under anonymous THPs.
+ */
 static uint64_t counted(const struct vmi_pgtables_arg *t)
 {
 	return (t->tables[VMI_LEVEL_PTE] + t->tables[VMI_LEVEL_PMD] +
-		t->tables[VMI_LEVEL_PUD]) *
+		t->tables[VMI_LEVEL_PUD] + t->deposited) *
 	       PGT_TABLE;
 }
 
@@ -186,12 +189,17 @@ static int pgt_one_print(const struct pgt_one_view *o, bool json, FILE *f)
 	print_uint(&p, PRINT_JSON, "vm_pte", NULL, o->vm_pte);
 	print_uint(&p, PRINT_JSON, "mapped", NULL, o->mapped);
 	print_uint(&p, PRINT_JSON, "bytes_per_gib_mapped", NULL, per_gib);
+	print_uint(&p, PRINT_JSON, "deposited", NULL, o->t->deposited);
 	print_fp(&p,
-		 "page tables of %u: %s (VmPTE %s: all but the PGD and P4D tables), %s per GiB mapped\n\n",
+		 "page tables of %u: %s (VmPTE %s: all but the PGD and P4D), %s per GiB mapped\n\n",
 		 o->pid, fmt_size(o->t->bytes, a, sizeof(a)),
 		 fmt_size(o->vm_pte, b, sizeof(b)),
 		 fmt_size(per_gib, (char[FMT_SIZE_LEN]){ 0 }, FMT_SIZE_LEN));
 	pgt_levels_print(&p, o->t);
+	if (o->t->deposited)
+		print_fp(&p,
+			 "and %llu PTE tables deposited under THPs, for their split\n",
+			 (unsigned long long)o->t->deposited);
 
 	print_fp(&p, "\nVMAs by page-table bytes (%zu of %zu):\n",
 		 o->n < o->top ? o->n : o->top, o->n);
@@ -327,7 +335,7 @@ static int pgt_all_print(const struct vmi_pgt_scan *s, size_t top, bool json,
 	close_json_array(&p);
 	printer_table_end(&p);
 
-	/* VmPTE leaves the PGD and P4D tables out: so does this sum */
+	/* as VmPTE counts them: the PGD and P4D tables left out */
 	open_json_object(&p, "system");
 	print_uint(&p, PRINT_JSON, "processes_bytes", NULL, sum);
 	print_uint(&p, PRINT_JSON, "processes_vm_pte", NULL, sum_pte);

@@ -425,7 +425,8 @@ struct vmi_pgt_vma {
  * @tables:	out: tables per level, indexed by VMI_LEVEL_* (PTE tables at
  *		[VMI_LEVEL_PTE], ...; [0] unused)
  * @entries:	out: non-empty entries per level, same index
- * @bytes:	out: memory of all tables, PGD included
+ * @bytes:	out: memory of all tables, PGD included (and, since
+ *		VMI_PGTABLES_SIZE_VER1, of the @deposited ones)
  *
  * Since VMI_PGTABLES_SIZE_VER1:
  * @start:	in: first address, page aligned; @start and @end both 0: all
@@ -443,6 +444,9 @@ struct vmi_pgt_vma {
  * @fullness:	out: tables per level (VMI_LEVEL_*) by entries in use, in
  *		the VMI_PGT_BUCKETS buckets; [level][0] are the tables with
  *		a single entry in use
+ * @deposited:	out: PTE tables out of the tree, deposited under PMD-mapped
+ *		anonymous THPs for a later split (one each; VmPTE counts
+ *		them); @bytes includes them
  *
  * Every count is of what lies inside VMAs of the range covered: a table
  * that the range covers in part counts the entries of that part.
@@ -466,10 +470,11 @@ struct vmi_pgtables_arg {
 	__u64 max_lock_ns;
 	__u64 empty[6];
 	__u64 fullness[6][VMI_PGT_BUCKETS];
+	__u64 deposited;
 };
 
 #define VMI_PGTABLES_SIZE_VER0 128
-#define VMI_PGTABLES_SIZE_VER1 528
+#define VMI_PGTABLES_SIZE_VER1 536
 
 #define VMI_NAME_LEN 128
 
