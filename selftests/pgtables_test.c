@@ -410,6 +410,23 @@ static int wait_sleeping(pid_t pid)
 	return -1;
 }
 
+/* A child asleep in pause(), whose mappings no longer move; -1 on failure. */
+static pid_t rested_child(void)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		pause();
+		_exit(0);
+	}
+	if (pid > 0 && wait_sleeping(pid)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
 /*
  * A vector of one record takes a call per VMA, resumed at walk_end: the
  * same VMAs as one call; and a caller of the first version gets the same
@@ -424,14 +441,8 @@ TEST_F(pgt, one_record_at_a_time)
 	int pid;
 
 	/* a child at rest: the caller's own VMAs would move under the calls */
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		pause();
-		_exit(0);
-	}
-	self->kids[0] = pid;
-	ASSERT_EQ(0, wait_sleeping(pid));
+	pid = self->kids[0] = rested_child();
+	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, pgt_query(self->fd, pid, &all, self->v, MAX_VMAS));
 	end = all.walk_end;
 	while (start < end) {
@@ -498,14 +509,8 @@ TEST_F(pgt, query_file)
 	size_t n = 0;
 	int pid;
 
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		pause();
-		_exit(0);
-	}
-	self->kids[0] = pid;
-	ASSERT_EQ(0, wait_sleeping(pid));
+	pid = self->kids[0] = rested_child();
+	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, pgt_query(self->fd, pid, &all, self->v, MAX_VMAS));
 	snprintf(q, sizeof(q), "pgtables %d\n", pid);
 	ASSERT_LT(0, query(q, buf, sizeof(buf)));
