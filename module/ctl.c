@@ -244,10 +244,8 @@ static int vmi_ioctl_pgtables_put(void *ctx, const void *recs, unsigned int n)
 static long vmi_ioctl_pgtables(struct file *file, void __user *uarg)
 {
 	struct vmi_pgtables_arg *arg;
-	u64 start, end, vec, vec_len, vma_size;
 	struct vmi_caller caller;
 	size_t usize;
-	u32 pid;
 	int ret;
 
 	/* 536 bytes: not on the stack */
@@ -268,20 +266,6 @@ static long vmi_ioctl_pgtables(struct file *file, void __user *uarg)
 		if (ret)
 			goto out_free;
 	}
-	/* everything but the inputs is output: start from zero */
-	pid = arg->pid;
-	start = arg->start;
-	end = arg->end;
-	vec = arg->vec;
-	vec_len = arg->vec_len;
-	vma_size = arg->vma_size;
-	memset(arg, 0, sizeof(*arg));
-	arg->pid = pid;
-	arg->start = start;
-	arg->end = end;
-	arg->vec = vec;
-	arg->vec_len = vec_len;
-	arg->vma_size = vma_size;
 
 	vmi_caller_init(&caller, file);
 	ret = vmi_query_pgtables(arg, &caller, vmi_ioctl_pgtables_put, arg);

@@ -898,9 +898,10 @@ static const struct vmi_walk_ops vmi_pgtables_ops = {
 };
 
 /*
- * The tables of [q->start, q->end) with one record per VMA handed to @put
- * (no lock held) while it takes them; arg's counts cover
- * [start, walk_end).  @put may be NULL with arg->vec_len 0: totals alone.
+ * The tables of [arg->start, arg->end) with one record per VMA handed to
+ * @put (no lock held) while it takes them; arg's counts, zeroed here,
+ * cover [start, walk_end).  @put may be NULL with arg->vec_len 0: totals
+ * alone.
  */
 int vmi_query_pgtables(struct vmi_pgtables_arg *arg,
 		       const struct vmi_caller *caller,
@@ -915,6 +916,16 @@ int vmi_query_pgtables(struct vmi_pgtables_arg *arg,
 
 	if (arg->flags)
 		return -EINVAL;
+	/* everything but the inputs is output */
+	memset(arg->tables, 0, sizeof(arg->tables));
+	memset(arg->entries, 0, sizeof(arg->entries));
+	memset(arg->empty, 0, sizeof(arg->empty));
+	memset(arg->fullness, 0, sizeof(arg->fullness));
+	arg->bytes = 0;
+	arg->deposited = 0;
+	arg->nr_vmas = 0;
+	arg->walk_end = 0;
+	arg->max_lock_ns = 0;
 	if (!start && !end)
 		end = vmi_user_end();
 	ret = vmi_check_range(start, end);
@@ -942,7 +953,6 @@ int vmi_query_pgtables(struct vmi_pgtables_arg *arg,
 	/* the PGD: the one table at the top */
 	p->open[VMI_LEVEL_PGD] = true;
 
-	arg->nr_vmas = 0;
 	if (arg->vec_len) {
 		ret = vmi_stage_run(&p->st, &p->w, start, end, put, ctx,
 				    &arg->nr_vmas, &arg->walk_end);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "vminspect.h"
 
 #define SZ_2M	    (2ULL << 20)
@@ -370,20 +371,16 @@ static void read_zoneinfo(const char *root, struct vmi_huge_node *nodes,
 	fclose(f);
 }
 
-/*
- * Lines of a name and a number (@fmt scans both): the number of names[i]
- * into *dst[i], shifted left by @shift; names not in the file stay 0.
- */
-static int read_named(const char *root, const char *path, const char *fmt,
-		      const char *const *names, uint64_t *const *dst,
-		      unsigned int n, unsigned int shift)
+int lib_read_named(const char *root, const char *path, const char *fmt,
+		   const char *const *names, uint64_t *const *dst,
+		   unsigned int n, unsigned int shift)
 {
 	char line[256], key[64];
 	unsigned long long v;
 	unsigned int i;
 	FILE *f;
 
-	f = open_at(root, path);
+	f = open_at(root ? root : "", path);
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
@@ -407,8 +404,8 @@ static int read_meminfo(const char *root, struct vmi_huge_sys *s)
 				  &s->shmem_pmd_mapped, &s->file_thp,
 				  &s->file_pmd_mapped };
 
-	return read_named(root, "/proc/meminfo", "%63[^:]: %llu", keys, dst,
-			  sizeof(keys) / sizeof(keys[0]), 10);
+	return lib_read_named(root, "/proc/meminfo", "%63[^:]: %llu", keys, dst,
+			      sizeof(keys) / sizeof(keys[0]), 10);
 }
 
 /* "name value" lines of /proc/vmstat: the counters of event_names[]. */
@@ -419,8 +416,8 @@ static int read_vmstat(const char *root, struct vmi_huge_sys *s)
 
 	for (i = 0; i < VMI_EV_NR; i++)
 		dst[i] = &s->events[i];
-	return read_named(root, "/proc/vmstat", "%63s %llu", event_names, dst,
-			  VMI_EV_NR, 0);
+	return lib_read_named(root, "/proc/vmstat", "%63s %llu", event_names,
+			      dst, VMI_EV_NR, 0);
 }
 
 int vmi_huge_sys_read(const char *root, struct vmi_huge_sys *out,

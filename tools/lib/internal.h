@@ -23,6 +23,16 @@ struct lib_proc_counts {
  * @fn, whose error is counted in @c rather than stopping the scan, except
  * -ENOMEM, which ends it.  Return: 0, -ENOMEM or an error reading /proc.
  */
+/*
+ * Lines of a name and a number in @root's @path (@root NULL or "" for the
+ * running system; @fmt scans both): the
+ * number of names[i] into *dst[i], shifted left by @shift; names not in
+ * the file stay as they were.  Return: 0 or -errno.
+ */
+int lib_read_named(const char *root, const char *path, const char *fmt,
+		   const char *const *names, uint64_t *const *dst,
+		   unsigned int n, unsigned int shift);
+
 /* The counts of @c into the same-named fields of *@dst. */
 #define LIB_PROC_COUNTS_TO(dst, c)             \
 	do {                                   \

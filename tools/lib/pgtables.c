@@ -8,7 +8,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,32 +37,21 @@ const char *vmi_pgt_bucket_name(unsigned int b)
 }
 
 /* "Key:   N kB" of a /proc file, in bytes; 0 when absent. */
-static uint64_t proc_kb(const char *root, const char *file, const char *key)
+static uint64_t proc_kb(const char *root, const char *path, const char *key)
 {
-	char path[4096], line[256];
-	size_t klen = strlen(key);
-	uint64_t kb = 0;
-	FILE *f;
+	const char *const names[] = { key };
+	uint64_t kb = 0, *const dst[] = { &kb };
 
-	snprintf(path, sizeof(path), "%s/proc/%s", root ? root : "", file);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			sscanf(line + klen + 1, "%" SCNu64, &kb);
-			break;
-		}
-	fclose(f);
-	return kb * 1024;
+	lib_read_named(root, path, "%63[^:]: %llu", names, dst, 1, 10);
+	return kb;
 }
 
 uint64_t vmi_proc_vm_pte(const char *root, uint32_t pid)
 {
-	char file[32];
+	char path[32];
 
-	snprintf(file, sizeof(file), "%u/status", pid);
-	return proc_kb(root, file, "VmPTE");
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	return proc_kb(root, path, "VmPTE");
 }
 
 /* ---- every process ---- */
@@ -110,7 +98,7 @@ int vmi_pgt_scan(struct vmi_handle *h, const char *root, struct vmi_pgt_scan *s)
 	if (!h || !s)
 		return -EINVAL;
 	memset(s, 0, sizeof(*s));
-	s->page_tables = proc_kb(root, "meminfo", "PageTables");
+	s->page_tables = proc_kb(root, "/proc/meminfo", "PageTables");
 	err = lib_proc_each(root, pgt_scan_one, &x, &c);
 	LIB_PROC_COUNTS_TO(s, &c);
 	if (err)
