@@ -43,7 +43,9 @@
 #include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
+#include <linux/kallsyms.h>
 #include <linux/log2.h>
+#include <linux/mman.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -53,6 +55,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/sort.h>
+#include <linux/stacktrace.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
@@ -74,8 +77,9 @@ MODULE_PARM_DESC(tlb_track, "Track TLB shootdowns from load on (default off)");
 /* Unnamed reasons and causes print as "reason<n>" and "cause<n>". */
 static const char *const vmi_tlb_reason_names[VMI_TLB_NR_REASONS] =
 	VMI_TLB_REASON_NAMES;
-static const char *const vmi_tlb_cause_names[VMI_TLB_NR_CAUSES] =
+static const char *const vmi_tlb_cause_names[VMI_TLB_NR_CAUSES_ALL] =
 	VMI_TLB_CAUSE_NAMES;
+static const char *const vmi_tlb_hit_names[VMI_TLB_NR_HIT] = VMI_TLB_HIT_NAMES;
 
 /*
  * The words of the text file's limits line, by VMI_TLB_LIM_* bit; a hook
@@ -101,6 +105,17 @@ struct vmi_tlb_pcpu {
 	/* the cross-CPU call running here: its start, and whether it flushed */
 	u64 csd_start_ns;
 	bool csd_flushed;
+	/*
+	 * The remote flush this CPU waits for (its struct flush_tlb_info,
+	 * NULL between flushes), its cause and initiator slot: its targets
+	 * read them while it waits.
+	 */
+	const void *inflight_info;
+	u32 inflight_cause;
+	u32 inflight_idx;
+	/* shootdowns handled here by their cause, and by what they hit */
+	u64 recv_causes[VMI_TLB_NR_CAUSES_ALL];
+	u64 hit[VMI_TLB_NR_HIT];
 	/* shootdowns counted as "other": the initiator table was full */
 	u64 other_hits;
 	/* ring: head written by this CPU, tail by the reader */
@@ -145,11 +160,28 @@ struct vmi_tlb_counts {
 	u64 ipis;
 	u64 wait_ns;
 	u64 wait_max_ns;
-	u64 causes[VMI_TLB_NR_CAUSES];
+	u64 causes[VMI_TLB_NR_CAUSES_ALL];
 	u64 targets[VMI_TLB_MAX_TARGETS];
 	u64 targets_other;
 	u64 wait_hist[VMI_TLB_HIST_BUCKETS];
+	/* IPIs of this initiator this row's CPU handled, written in its handler */
+	u64 received;
 };
+
+/* A frame's class: a cause and its rank; rank 0, none. */
+struct vmi_tlb_class {
+	u8 cause;
+	u8 rank;
+};
+
+/* A return address and its class (see vmi_tlb_addr_class()). */
+struct vmi_tlb_addr {
+	unsigned long addr;
+	u32 ready; /* the class below is written */
+	struct vmi_tlb_class class;
+};
+
+#define VMI_TLB_ADDRS 1024 /* classed return addresses, a power of two */
 
 /* Serialises enable, disable, reset and the trace reader. */
 static DEFINE_MUTEX(vmi_tlb_mutex);
@@ -160,6 +192,7 @@ static struct vmi_tlb_pcpu __percpu *vmi_tlb_pc;
 static struct vmi_tlb_slot *vmi_tlb_table;
 static struct vmi_tlb_counts *vmi_tlb_counts; /* [nr_cpu_ids][SLOTS] */
 static struct vmi_tlb_record *vmi_tlb_ring;
+static struct vmi_tlb_addr *vmi_tlb_addrs; /* return addresses classed */
 
 #ifdef VMI_TLB_SUPPORTED
 #ifdef VMI_TLB_KPROBE
@@ -189,7 +222,73 @@ static void vmi_tlb_comm(char *comm)
 	comm[TASK_COMM_LEN - 1] = '\0';
 }
 
-/* The cause of a flush started by current, and its system call. */
+/* The cause of madvise(@advice). */
+static u32 vmi_tlb_madvise_cause(unsigned long advice)
+{
+	switch (advice) {
+	case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED:
+		return VMI_TLB_CAUSE_MADV_DONTNEED;
+	case MADV_FREE:
+		return VMI_TLB_CAUSE_MADV_FREE;
+	case MADV_PAGEOUT:
+		return VMI_TLB_CAUSE_MADV_PAGEOUT;
+	case MADV_COLD:
+		return VMI_TLB_CAUSE_MADV_COLD;
+	case MADV_COLLAPSE:
+		return VMI_TLB_CAUSE_MADV_COLLAPSE;
+	default:
+		return VMI_TLB_CAUSE_MADVISE;
+	}
+}
+
+/* The cause of a flush by current inside 64-bit system call @nr. */
+static u32 vmi_tlb_syscall_cause(int nr, struct pt_regs *regs)
+{
+	unsigned long args[6];
+
+	switch (nr) {
+	case __NR_munmap:
+		return VMI_TLB_CAUSE_MUNMAP;
+	case __NR_mprotect:
+	case __NR_pkey_mprotect:
+		return VMI_TLB_CAUSE_MPROTECT;
+	case __NR_madvise:
+		syscall_get_arguments(current, regs, args);
+		return vmi_tlb_madvise_cause(args[2]);
+	case __NR_process_madvise:
+		syscall_get_arguments(current, regs, args);
+		return vmi_tlb_madvise_cause(args[3]);
+	case __NR_mremap:
+		return VMI_TLB_CAUSE_MREMAP;
+	case __NR_brk:
+		return VMI_TLB_CAUSE_BRK;
+	case __NR_mmap:
+		return VMI_TLB_CAUSE_MMAP;
+	case __NR_exit:
+	case __NR_exit_group:
+		return VMI_TLB_CAUSE_EXIT;
+	case __NR_execve:
+	case __NR_execveat:
+		return VMI_TLB_CAUSE_EXECVE;
+	case __NR_fork:
+	case __NR_vfork:
+	case __NR_clone:
+	case __NR_clone3:
+		return VMI_TLB_CAUSE_FORK;
+	case __NR_migrate_pages:
+	case __NR_move_pages:
+	case __NR_mbind:
+		return VMI_TLB_CAUSE_MIGRATION;
+	default:
+		return VMI_TLB_CAUSE_SYSCALL;
+	}
+}
+
+/*
+ * The cause of a flush started by current, as its context tells it, and
+ * its system call.  The call chain may tell more (vmi_tlb_chain_cause()).
+ */
 static u32 vmi_tlb_cause(int *nr, u32 *flags)
 {
 	struct pt_regs *regs;
@@ -201,6 +300,9 @@ static u32 vmi_tlb_cause(int *nr, u32 *flags)
 	}
 	if (!in_task())
 		return VMI_TLB_CAUSE_OTHER;
+	/* killed, or past exit(): the mm goes with it */
+	if (current->flags & PF_EXITING)
+		return VMI_TLB_CAUSE_EXIT;
 	/*
 	 * x86 entry code stores the "no such system call" error as the
 	 * return value of a system call until it returns, and the number in
@@ -215,30 +317,171 @@ static u32 vmi_tlb_cause(int *nr, u32 *flags)
 		*flags |= VMI_TLB_REC_SYSCALL32;
 		return VMI_TLB_CAUSE_SYSCALL;
 	}
-	switch (*nr) {
-	case __NR_munmap:
-		return VMI_TLB_CAUSE_MUNMAP;
-	case __NR_mprotect:
-	case __NR_pkey_mprotect:
-		return VMI_TLB_CAUSE_MPROTECT;
-	case __NR_madvise:
-	case __NR_process_madvise:
-		return VMI_TLB_CAUSE_MADVISE;
-	case __NR_mremap:
-		return VMI_TLB_CAUSE_MREMAP;
-	case __NR_brk:
-		return VMI_TLB_CAUSE_BRK;
-	case __NR_mmap:
-		return VMI_TLB_CAUSE_MMAP;
-	case __NR_exit:
-	case __NR_exit_group:
-		return VMI_TLB_CAUSE_EXIT;
-	case __NR_execve:
-	case __NR_execveat:
-		return VMI_TLB_CAUSE_EXECVE;
-	default:
-		return VMI_TLB_CAUSE_SYSCALL;
+	return vmi_tlb_syscall_cause(*nr, regs);
+}
+
+/*
+ * Kernel functions that name a cause when they are on the stack of a
+ * flush, by name or name prefix (a trailing '*'), with a rank: the
+ * highest-ranked one on the stack wins (a NUMA hinting fault migrates, a
+ * migration may split a THP, reclaim splits THPs on its way).
+ */
+struct vmi_tlb_frame_name {
+	const char *name;
+	u8 cause;
+	u8 rank;
+};
+
+static const struct vmi_tlb_frame_name vmi_tlb_frame_names[] = {
+	{ "task_numa_work", VMI_TLB_CAUSE_NUMA, 7 },
+	{ "change_prot_numa", VMI_TLB_CAUSE_NUMA, 7 },
+	{ "do_numa_page", VMI_TLB_CAUSE_NUMA, 7 },
+	{ "do_huge_pmd_numa_page", VMI_TLB_CAUSE_NUMA, 7 },
+	{ "migrate_misplaced_*", VMI_TLB_CAUSE_NUMA, 7 },
+	{ "khugepaged*", VMI_TLB_CAUSE_THP_COLLAPSE, 6 },
+	{ "collapse_*", VMI_TLB_CAUSE_THP_COLLAPSE, 6 },
+	{ "hpage_collapse_*", VMI_TLB_CAUSE_THP_COLLAPSE, 6 },
+	{ "retract_page_tables", VMI_TLB_CAUSE_THP_COLLAPSE, 6 },
+	{ "madvise_collapse", VMI_TLB_CAUSE_MADV_COLLAPSE, 6 },
+	{ "ksm_*", VMI_TLB_CAUSE_KSM, 5 },
+	{ "write_protect_page", VMI_TLB_CAUSE_KSM, 5 },
+	{ "replace_page", VMI_TLB_CAUSE_KSM, 5 },
+	{ "try_to_merge_*", VMI_TLB_CAUSE_KSM, 5 },
+	{ "shrink_folio_list", VMI_TLB_CAUSE_RECLAIM, 4 },
+	{ "shrink_page_list", VMI_TLB_CAUSE_RECLAIM, 4 },
+	{ "reclaim_folio_list", VMI_TLB_CAUSE_RECLAIM, 4 },
+	{ "reclaim_pages", VMI_TLB_CAUSE_RECLAIM, 4 },
+	{ "migrate_pages*", VMI_TLB_CAUSE_MIGRATION, 3 },
+	{ "compact_zone*", VMI_TLB_CAUSE_MIGRATION, 3 },
+	{ "do_migrate_pages", VMI_TLB_CAUSE_MIGRATION, 3 },
+	{ "__split_huge_*", VMI_TLB_CAUSE_THP_SPLIT, 2 },
+	{ "split_huge_*", VMI_TLB_CAUSE_THP_SPLIT, 2 },
+	{ "deferred_split_scan", VMI_TLB_CAUSE_THP_SPLIT, 2 },
+	{ "do_wp_page", VMI_TLB_CAUSE_COW, 1 },
+	{ "wp_page_copy", VMI_TLB_CAUSE_COW, 1 },
+	{ "do_huge_pmd_wp_page", VMI_TLB_CAUSE_COW, 1 },
+	{ "hugetlb_wp", VMI_TLB_CAUSE_COW, 1 },
+};
+
+/* The class of the function named @name. */
+static struct vmi_tlb_class vmi_tlb_name_class(const char *name)
+{
+	const struct vmi_tlb_frame_name *f;
+	struct vmi_tlb_class c = {};
+	size_t len;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmi_tlb_frame_names); i++) {
+		f = &vmi_tlb_frame_names[i];
+		len = strlen(f->name);
+		if (f->name[len - 1] == '*' ? strncmp(name, f->name, len - 1) :
+					      strcmp(name, f->name))
+			continue;
+		c.cause = f->cause;
+		c.rank = f->rank;
+		break;
 	}
+	return c;
+}
+
+/*
+ * Return addresses already classed: a lock-free table, a slot claimed
+ * once with cmpxchg and its class published with release.  Emptied at
+ * every enable (module text may have been replaced meanwhile).
+ */
+#define VMI_TLB_ADDR_PROBES 8
+#define VMI_TLB_FRAMES	    32 /* return addresses looked at per flush */
+
+/* kallsyms writes a symbol's name here; preemption is off */
+static DEFINE_PER_CPU(char[KSYM_SYMBOL_LEN], vmi_tlb_sym);
+
+/* The class of the function holding @addr, through kallsyms. */
+static struct vmi_tlb_class vmi_tlb_addr_lookup(unsigned long addr)
+{
+	char *buf = *this_cpu_ptr(&vmi_tlb_sym);
+
+	/* no symbol: "0x..." (or "" without kallsyms), no class */
+	sprint_symbol_no_offset(buf, addr);
+	return vmi_tlb_name_class(buf);
+}
+
+static struct vmi_tlb_class vmi_tlb_addr_class(unsigned long addr)
+{
+	unsigned int i, idx = hash_long(addr, ilog2(VMI_TLB_ADDRS));
+	struct vmi_tlb_addr *a;
+	struct vmi_tlb_class c;
+	unsigned long old;
+
+	for (i = 0; i < VMI_TLB_ADDR_PROBES; i++) {
+		a = &vmi_tlb_addrs[(idx + i) & (VMI_TLB_ADDRS - 1)];
+		old = READ_ONCE(a->addr);
+		if (!old)
+			old = cmpxchg(&a->addr, 0, addr);
+		if (!old) {
+			/* ours to fill in */
+			c = vmi_tlb_addr_lookup(addr);
+			a->class = c;
+			/* pairs with smp_load_acquire() below */
+			smp_store_release(&a->ready, 1);
+			return c;
+		}
+		if (old != addr)
+			continue;
+		/* pairs with smp_store_release() above */
+		if (smp_load_acquire(&a->ready))
+			return a->class;
+		break; /* being filled in on another CPU */
+	}
+	return vmi_tlb_addr_lookup(addr);
+}
+
+/*
+ * The cause current's call chain names (from the ORC unwinder, through
+ * the hook's own frames), or @dflt when no frame on it names one.
+ */
+static u32 vmi_tlb_chain_cause(u32 dflt)
+{
+	unsigned long frames[VMI_TLB_FRAMES];
+	struct vmi_tlb_class best = {}, c;
+	unsigned int i, n;
+
+	n = stack_trace_save(frames, ARRAY_SIZE(frames), 0);
+	for (i = 0; i < n; i++) {
+		c = vmi_tlb_addr_class(frames[i]);
+		if (c.rank > best.rank)
+			best = c;
+	}
+	return best.rank ? best.cause : dflt;
+}
+
+/*
+ * The cause of a remote flush of @mm by current: its context, and where
+ * that does not say why (a fault, a kernel thread, a system call that
+ * does not change mappings, a batched flush of no single mm) the call
+ * chain.  The batches of the calls that unmap pages to move or reclaim
+ * them are theirs; any other batch nothing on the chain names is
+ * reclaim's if current reclaims, unknown otherwise.
+ */
+static u32 vmi_tlb_flush_cause(struct mm_struct *mm, int *nr, u32 *flags)
+{
+	u32 cause = vmi_tlb_cause(nr, flags), dflt = cause;
+
+	if (mm) {
+		if (cause != VMI_TLB_CAUSE_FAULT &&
+		    cause != VMI_TLB_CAUSE_KTHREAD &&
+		    cause != VMI_TLB_CAUSE_SYSCALL &&
+		    cause != VMI_TLB_CAUSE_OTHER)
+			return cause;
+	} else {
+		if (cause == VMI_TLB_CAUSE_MADV_PAGEOUT ||
+		    cause == VMI_TLB_CAUSE_MADV_COLLAPSE ||
+		    cause == VMI_TLB_CAUSE_MIGRATION)
+			return cause;
+		dflt = current->flags & (PF_KSWAPD | PF_MEMALLOC) ?
+			       VMI_TLB_CAUSE_RECLAIM :
+			       VMI_TLB_CAUSE_UNKNOWN;
+	}
+	return vmi_tlb_chain_cause(dflt);
 }
 
 /* current names initiator @s anew, once, after exec (see the slot) */
@@ -372,6 +615,7 @@ static u32 vmi_tlb_gen;
 struct vmi_tlb_pending {
 	struct vmi_tlb_record rec;
 	u32 gen;
+	u32 idx; /* the initiator's slot */
 };
 
 /* ... and from flush_tlb_func()'s entry to its return. */
@@ -380,12 +624,17 @@ struct vmi_tlb_func_pending {
 	u32 gen;
 };
 
-/* Entry of a remote flush: who, why, what, to whom. */
-static int vmi_tlb_begin(struct vmi_tlb_pending *p,
+/*
+ * Entry of a remote flush: who, why, what, to whom.  A flush of user
+ * memory (@info, its struct flush_tlb_info) is published to its targets
+ * until it returns.
+ */
+static int vmi_tlb_begin(struct vmi_tlb_pending *p, const void *info,
 			 const struct cpumask *targets, struct mm_struct *mm,
 			 unsigned long start, unsigned long end, u32 flags)
 {
 	struct vmi_tlb_record *rec = &p->rec;
+	struct vmi_tlb_pcpu *pc;
 	unsigned int cpu, self = smp_processor_id();
 	u64 bits = 0;
 	u32 n = 0;
@@ -412,13 +661,24 @@ static int vmi_tlb_begin(struct vmi_tlb_pending *p,
 	rec->cpu = self;
 	rec->pid = task_pid_nr(current);
 	rec->tgid = task_tgid_nr(current);
-	rec->cause = vmi_tlb_cause(&rec->syscall, &rec->flags);
-	if (flags & VMI_TLB_REC_KERNEL)
+	if (flags & VMI_TLB_REC_KERNEL) {
+		vmi_tlb_cause(&rec->syscall, &rec->flags);
 		rec->cause = VMI_TLB_CAUSE_KERNEL;
-	else if (!mm)
-		rec->cause = VMI_TLB_CAUSE_RECLAIM;
+	} else {
+		rec->cause =
+			vmi_tlb_flush_cause(mm, &rec->syscall, &rec->flags);
+	}
 	vmi_tlb_comm(rec->comm);
 	p->gen = READ_ONCE(vmi_tlb_gen);
+	p->idx = vmi_tlb_slot_get(rec->cause);
+	if (info) {
+		/* the IPIs go out after this: their handlers see it */
+		pc = this_cpu_ptr(vmi_tlb_pc);
+		pc->inflight_cause = rec->cause;
+		pc->inflight_idx = p->idx;
+		/* pairs with smp_load_acquire() in vmi_tlb_attribute() */
+		smp_store_release(&pc->inflight_info, info);
+	}
 	rec->ts_ns = ktime_get_mono_fast_ns();
 	return 0;
 }
@@ -436,11 +696,14 @@ static void vmi_tlb_end(struct vmi_tlb_pending *p)
 	/* the handler runs with preemption off; be explicit for the rows */
 	preempt_disable_notrace();
 	pc = this_cpu_ptr(vmi_tlb_pc);
+	/* the targets are done with it (a flush of user memory waits here) */
+	if (!(rec->flags & VMI_TLB_REC_KERNEL))
+		WRITE_ONCE(pc->inflight_info, NULL);
 	pc->shootdowns++;
 	pc->ipis_sent += rec->nr_targets;
 	pc->wait_hist[vmi_tlb_bucket(rec->wait_ns)]++;
 	vmi_tlb_ring_put(pc, rec);
-	idx = vmi_tlb_slot_get(rec->cause);
+	idx = p->idx;
 	if (!idx)
 		pc->other_hits++;
 	vmi_tlb_slot_account(idx, rec);
@@ -454,7 +717,8 @@ static int vmi_tlb_multi_begin(void *data, unsigned long arg0,
 	const struct cpumask *targets = (void *)arg0;
 	const struct vmi_flush_tlb_info *info = (void *)arg1;
 
-	return vmi_tlb_begin(data, targets, info->mm, info->start, info->end,
+	return vmi_tlb_begin(data, info, targets, info->mm, info->start,
+			     info->end,
 			     info->freed_tables ? VMI_TLB_REC_FREED : 0);
 }
 
@@ -462,8 +726,55 @@ static int vmi_tlb_multi_begin(void *data, unsigned long arg0,
 static int vmi_tlb_kernel_begin(void *data, unsigned long start,
 				unsigned long end)
 {
-	return vmi_tlb_begin(data, cpu_online_mask, NULL, start, end,
+	return vmi_tlb_begin(data, NULL, cpu_online_mask, NULL, start, end,
 			     VMI_TLB_REC_KERNEL);
+}
+
+/*
+ * What this CPU was running when the IPI came: idle, a kernel thread or
+ * softirq, a user task inside a system call or fault (the entry code
+ * keeps the call's number, or the fault's error code, in orig_ax of the
+ * frame at the top of its stack; an interrupt from user mode leaves -1
+ * there), or the user task itself.  Kernel work at the return to user
+ * mode after an interrupt (signals, task work) counts as user.
+ */
+static unsigned int vmi_tlb_hit_kind(void)
+{
+	if (is_idle_task(current))
+		return VMI_TLB_HIT_IDLE;
+	if ((current->flags & PF_KTHREAD) || in_serving_softirq() ||
+	    task_pt_regs(current)->orig_ax != -1UL)
+		return VMI_TLB_HIT_KERNEL;
+	return VMI_TLB_HIT_USER;
+}
+
+/*
+ * Shootdown @info, handled on this CPU (IRQs off): the cause and
+ * initiator its initiator published, which waits for this handler; or
+ * unknown when no hook saw it start.
+ */
+static void vmi_tlb_attribute(const struct vmi_flush_tlb_info *info)
+{
+	struct vmi_tlb_pcpu *pc = this_cpu_ptr(vmi_tlb_pc);
+	unsigned int from = READ_ONCE(info->initiating_cpu);
+	u32 cause = VMI_TLB_CAUSE_UNKNOWN, idx = VMI_TLB_SLOTS;
+	const struct vmi_tlb_pcpu *ipc;
+	struct vmi_tlb_counts *c;
+
+	if (from < nr_cpu_ids && cpu_possible(from)) {
+		ipc = per_cpu_ptr(vmi_tlb_pc, from);
+		/* pairs with smp_store_release() in vmi_tlb_begin() */
+		if (smp_load_acquire(&ipc->inflight_info) == info) {
+			cause = READ_ONCE(ipc->inflight_cause);
+			idx = READ_ONCE(ipc->inflight_idx);
+		}
+	}
+	pc->recv_causes[min_t(u32, cause, VMI_TLB_NR_CAUSES_ALL - 1)]++;
+	pc->hit[vmi_tlb_hit_kind()]++;
+	if (idx >= VMI_TLB_SLOTS)
+		return;
+	c = &vmi_tlb_counts[smp_processor_id() * VMI_TLB_SLOTS + idx];
+	WRITE_ONCE(c->received, c->received + 1);
 }
 
 /* A shootdown handled on this CPU (IRQs off) took @ns. */
@@ -517,6 +828,8 @@ static void vmi_tlb_csd_exit(void *data, smp_call_func_t func,
 		WRITE_ONCE(vmi_tlb_flush_func, func);
 	}
 	vmi_tlb_handled(ktime_get_mono_fast_ns() - start);
+	/* flush_tlb_func()'s argument is the initiator's flush_tlb_info */
+	vmi_tlb_attribute(csd->info);
 }
 
 /*
@@ -530,6 +843,7 @@ static int vmi_tlb_func_begin(struct vmi_tlb_func_pending *p,
 
 	if (READ_ONCE(info->initiating_cpu) == smp_processor_id())
 		return 1;
+	vmi_tlb_attribute(info);
 	p->gen = READ_ONCE(vmi_tlb_gen);
 	p->start_ns = ktime_get_mono_fast_ns();
 	return 0;
@@ -859,6 +1173,7 @@ static void vmi_tlb_register_target(void)
 	for_each_possible_cpu(cpu) {
 		per_cpu_ptr(vmi_tlb_pc, cpu)->csd_start_ns = 0;
 		per_cpu_ptr(vmi_tlb_pc, cpu)->csd_flushed = false;
+		per_cpu_ptr(vmi_tlb_pc, cpu)->inflight_info = NULL;
 	}
 	WRITE_ONCE(vmi_tlb_flush_func, NULL);
 	vmi_tlb_target = VMI_TARGET_NONE;
@@ -958,6 +1273,8 @@ static int vmi_tlb_register(void)
 
 	/* no hook is registered: returns of an earlier enable stop counting */
 	WRITE_ONCE(vmi_tlb_gen, vmi_tlb_gen + 1);
+	/* and no return address is classed: modules may have come and gone */
+	memset(vmi_tlb_addrs, 0, VMI_TLB_ADDRS * sizeof(*vmi_tlb_addrs));
 	/*
 	 * The targets' hooks first: a call tlb_flush marks as a flush is
 	 * then one whose entry they saw.
@@ -1110,10 +1427,12 @@ static void vmi_tlb_free(void)
 	vfree(vmi_tlb_ring);
 	vfree(vmi_tlb_table);
 	vfree(vmi_tlb_counts);
+	vfree(vmi_tlb_addrs);
 	free_percpu(vmi_tlb_pc);
 	vmi_tlb_ring = NULL;
 	vmi_tlb_table = NULL;
 	vmi_tlb_counts = NULL;
+	vmi_tlb_addrs = NULL;
 	vmi_tlb_pc = NULL;
 }
 
@@ -1132,7 +1451,9 @@ static int vmi_tlb_alloc(void)
 	vmi_tlb_table = vzalloc(VMI_TLB_SLOTS * sizeof(*vmi_tlb_table));
 	vmi_tlb_ring = vzalloc(vmi_tlb_ring_bytes());
 	vmi_tlb_counts = vzalloc(vmi_tlb_counts_bytes());
-	if (!vmi_tlb_pc || !vmi_tlb_table || !vmi_tlb_ring || !vmi_tlb_counts) {
+	vmi_tlb_addrs = vzalloc(VMI_TLB_ADDRS * sizeof(*vmi_tlb_addrs));
+	if (!vmi_tlb_pc || !vmi_tlb_table || !vmi_tlb_ring || !vmi_tlb_counts ||
+	    !vmi_tlb_addrs) {
 		vmi_tlb_free();
 		pr_warn("no memory for TLB tracking (%zu KiB of rings, %zu KiB of counts)\n",
 			vmi_tlb_ring_bytes() >> 10,
@@ -1243,6 +1564,10 @@ static void vmi_tlb_cpu_read(unsigned int cpu, struct vmi_tlb_cpu *out)
 	out->handled = READ_ONCE(pc->handled);
 	out->handle_ns = READ_ONCE(pc->handle_ns);
 	out->handle_max_ns = READ_ONCE(pc->handle_max_ns);
+	for (i = 0; i < VMI_TLB_NR_CAUSES_ALL; i++)
+		out->recv_causes[i] = READ_ONCE(pc->recv_causes[i]);
+	for (i = 0; i < VMI_TLB_NR_HIT; i++)
+		out->hit[i] = READ_ONCE(pc->hit[i]);
 }
 
 /*
@@ -1263,6 +1588,11 @@ static bool vmi_tlb_slot_read(unsigned int idx, struct vmi_tlb_initiator *out)
 		return false;
 	for_each_possible_cpu(cpu) {
 		c = &vmi_tlb_counts[cpu * VMI_TLB_SLOTS + idx];
+		v = READ_ONCE(c->received);
+		if (cpu < VMI_TLB_MAX_TARGETS)
+			out->received[cpu] += v;
+		else
+			out->received_other += v;
 		if (!READ_ONCE(c->shootdowns))
 			continue;
 		out->shootdowns += READ_ONCE(c->shootdowns);
@@ -1275,6 +1605,9 @@ static bool vmi_tlb_slot_read(unsigned int idx, struct vmi_tlb_initiator *out)
 		out->wait_max_ns = max(out->wait_max_ns, v);
 		for (i = 0; i < VMI_TLB_NR_CAUSES; i++)
 			out->causes[i] += READ_ONCE(c->causes[i]);
+		for (; i < VMI_TLB_NR_CAUSES_ALL; i++)
+			out->causes_ext[i - VMI_TLB_NR_CAUSES] +=
+				READ_ONCE(c->causes[i]);
 		for (i = 0; i < VMI_TLB_MAX_TARGETS; i++)
 			out->targets[i] += READ_ONCE(c->targets[i]);
 		out->targets_other += READ_ONCE(c->targets_other);
@@ -1412,29 +1745,47 @@ static void vmi_tlb_put_name(struct seq_file *m, const char *name,
 		seq_printf(m, "%s%u", what, i);
 }
 
+/* Shootdowns of @in for cause @i, of all VMI_TLB_NR_CAUSES_ALL. */
+static u64 vmi_tlb_in_cause(const struct vmi_tlb_initiator *in, unsigned int i)
+{
+	return i < VMI_TLB_NR_CAUSES ? in->causes[i] :
+				       in->causes_ext[i - VMI_TLB_NR_CAUSES];
+}
+
+/* " name:count,..." of the nonzero counts in @v, by cause */
+static void vmi_tlb_show_causes(struct seq_file *m, const u64 *v)
+{
+	const char *sep = " ";
+	unsigned int i;
+
+	for (i = 0; i < VMI_TLB_NR_CAUSES_ALL; i++) {
+		if (!v[i])
+			continue;
+		seq_puts(m, sep);
+		vmi_tlb_put_name(m, vmi_tlb_cause_names[i], "cause", i);
+		seq_printf(m, ":%llu", v[i]);
+		sep = ",";
+	}
+}
+
 static void vmi_tlb_show_initiator(struct seq_file *m,
 				   const struct vmi_tlb_initiator *in)
 {
+	u64 causes[VMI_TLB_NR_CAUSES_ALL];
 	unsigned int i;
 	const char *sep = "";
 
 	seq_printf(m,
-		   "initiator pid %u tgid %u comm %s ctx_id %llu shootdowns %llu pages %llu full %llu freed_tables %llu ipis %llu wait_p50_ns %llu wait_p99_ns %llu wait_max_ns %llu causes ",
+		   "initiator pid %u tgid %u comm %s ctx_id %llu shootdowns %llu pages %llu full %llu freed_tables %llu ipis %llu wait_p50_ns %llu wait_p99_ns %llu wait_max_ns %llu causes",
 		   in->pid, in->tgid, in->comm, in->ctx_id, in->shootdowns,
 		   in->pages, in->full, in->freed_tables, in->ipis,
 		   vmi_tlb_quantile(in->wait_hist, in->wait_max_ns, 500),
 		   vmi_tlb_quantile(in->wait_hist, in->wait_max_ns, 990),
 		   in->wait_max_ns);
-	for (i = 0; i < VMI_TLB_NR_CAUSES; i++) {
-		if (!in->causes[i])
-			continue;
-		seq_puts(m, sep);
-		vmi_tlb_put_name(m, vmi_tlb_cause_names[i], "cause", i);
-		seq_printf(m, ":%llu", in->causes[i]);
-		sep = ",";
-	}
+	for (i = 0; i < VMI_TLB_NR_CAUSES_ALL; i++)
+		causes[i] = vmi_tlb_in_cause(in, i);
+	vmi_tlb_show_causes(m, causes);
 	seq_puts(m, " targets ");
-	sep = "";
 	for (i = 0; i < VMI_TLB_MAX_TARGETS; i++) {
 		if (!in->targets[i])
 			continue;
@@ -1517,6 +1868,18 @@ static int vmi_tlb_show(struct seq_file *m, void *v)
 			hist[i] += c->wait_hist[i];
 			hhist[i] += c->handle_hist[i];
 		}
+	}
+	/* what each CPU's handled shootdowns hit, and their causes */
+	for_each_possible_cpu(cpu) {
+		vmi_tlb_cpu_read(cpu, c);
+		seq_printf(m, "received cpu %u", cpu);
+		for (i = 0; i < VMI_TLB_NR_HIT; i++)
+			if (vmi_tlb_hit_names[i])
+				seq_printf(m, " %s %llu", vmi_tlb_hit_names[i],
+					   c->hit[i]);
+		seq_puts(m, " causes");
+		vmi_tlb_show_causes(m, c->recv_causes);
+		seq_putc(m, '\n');
 	}
 	vmi_tlb_show_hist(m, "wait_hist_ns", hist);
 	vmi_tlb_show_hist(m, "handle_hist_ns", hhist);

@@ -1187,6 +1187,7 @@ static const char *const vmi_attr_names[] = VMI_EA_NAMES;
 static const char *const vmi_vma_flag_names[] = VMI_VMA_NAMES;
 static const char *const vmi_tlb_cause_names[] = VMI_TLB_CAUSE_NAMES;
 static const char *const vmi_tlb_reason_names[] = VMI_TLB_REASON_NAMES;
+static const char *const vmi_tlb_hit_names[] = VMI_TLB_HIT_NAMES;
 
 /* Tables with holes return NULL there, like unknown values. */
 static const char *vmi_name(const char *const *names, size_t n, uint64_t i)
@@ -1393,6 +1394,21 @@ const char *vmi_tlb_cause_name(unsigned int cause)
 {
 	return vmi_name(vmi_tlb_cause_names, ARRAY_SIZE(vmi_tlb_cause_names),
 			cause);
+}
+
+uint64_t vmi_tlb_initiator_cause(const struct vmi_tlb_initiator *in,
+				 unsigned int cause)
+{
+	if (cause < VMI_TLB_NR_CAUSES)
+		return in->causes[cause];
+	if (cause < VMI_TLB_NR_CAUSES_ALL)
+		return in->causes_ext[cause - VMI_TLB_NR_CAUSES];
+	return 0;
+}
+
+const char *vmi_tlb_hit_name(unsigned int hit)
+{
+	return vmi_name(vmi_tlb_hit_names, ARRAY_SIZE(vmi_tlb_hit_names), hit);
 }
 
 const char *vmi_tlb_reason_name(unsigned int reason)

@@ -1215,6 +1215,25 @@ uint64_t vmi_tlb_quantile(const __u64 *hist, uint64_t max,
 const char *vmi_tlb_cause_name(unsigned int cause);
 
 /**
+ * vmi_tlb_initiator_cause() - an initiator's shootdowns for one cause
+ * @in: from vmi_tlb_initiators()
+ * @cause: VMI_TLB_CAUSE_*, below VMI_TLB_NR_CAUSES_ALL
+ *
+ * Return: the count, from causes[] or causes_ext[]; 0 for a cause out of
+ * range.
+ */
+uint64_t vmi_tlb_initiator_cause(const struct vmi_tlb_initiator *in,
+				 unsigned int cause);
+
+/**
+ * vmi_tlb_hit_name() - the name of a VMI_TLB_HIT_* value
+ * @hit: the value
+ *
+ * Return: "user", "kernel" or "idle" (static), NULL if unknown.
+ */
+const char *vmi_tlb_hit_name(unsigned int hit);
+
+/**
  * vmi_tlb_reason_name() - the name of a VMI_TLB_* tracepoint reason
  * @reason: the value
  *

@@ -208,7 +208,8 @@ int huge_blocks(struct vmi_handle *h, uint32_t pid, uint64_t start,
 struct tlb_opts {
 	bool json;
 	uint32_t pid;
-	int cpu; /* -1: all */
+	int cpu;       /* -1: all */
+	bool isolated; /* the isolated-CPU ledger */
 };
 
 /* The statistics at one moment (or their change over an interval). */

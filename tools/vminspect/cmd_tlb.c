@@ -24,7 +24,7 @@ const struct cli_command cli_cmd_tlb = {
 	.summary = "TLB shootdowns: who sends them, which CPUs, how long",
 	.usage =
 		"Usage: vminspect tlb [--json [--pretty]] [--watch SECONDS [--count N]]\n"
-		"                     [--pid PID] [--cpu CPU] [--trace]\n"
+		"                     [--pid PID] [--cpu CPU] [--trace] [--isolated]\n"
 		"                     [--reset] [--enable|--disable]\n"
 		"\n"
 		"Show TLB shootdowns since tracking was switched on or reset:\n"
@@ -42,6 +42,9 @@ const struct cli_command cli_cmd_tlb = {
 		"  --count N        stop after N intervals (default: never)\n"
 		"  --pid PID        only initiators of process PID\n"
 		"  --cpu CPU        only CPU, and initiators that hit it\n"
+		"  --isolated       the ledger of isolated and nohz_full CPUs (or of\n"
+		"                   --cpu): IPIs handled, handling time, what they\n"
+		"                   interrupted, their causes and senders\n"
 		"  --trace          print each shootdown as it happens (with\n"
 		"                   --watch: for SECONDS, else until interrupted)\n"
 		"  --reset          zero the counters first\n"
@@ -246,14 +249,15 @@ static void fmt_causes(const struct vmi_tlb_initiator *in, char *buf,
 	int n;
 
 	buf[0] = '\0';
-	for (c = 0; c < VMI_TLB_NR_CAUSES; c++) {
-		if (!in->causes[c])
+	for (c = 0; c < VMI_TLB_NR_CAUSES_ALL; c++) {
+		if (!vmi_tlb_initiator_cause(in, c))
 			continue;
 		n = snprintf(buf + used, len - used, "%s%s:%llu",
 			     used ? "," : "",
 			     vmi_tlb_cause_name(c) ? vmi_tlb_cause_name(c) :
 						     "?",
-			     (unsigned long long)in->causes[c]);
+			     (unsigned long long)vmi_tlb_initiator_cause(in,
+									 c));
 		if (n < 0 || (size_t)n >= len - used) {
 			buf[used] = '\0';
 			break;
@@ -401,6 +405,25 @@ static void tlb_cpus(struct printer *p, const struct tlb_snap *s,
 	printer_table_end(p);
 }
 
+/* JSON: {"<cpu>": n, ..., "other": n} of the nonzero counts of v. */
+static void json_per_cpu(struct printer *p, const char *key, const __u64 *v,
+			 __u64 other)
+{
+	char buf[16];
+	unsigned int k;
+
+	open_json_object(p, key);
+	for (k = 0; k < VMI_TLB_MAX_TARGETS; k++) {
+		if (!v[k])
+			continue;
+		snprintf(buf, sizeof(buf), "%u", k);
+		print_uint(p, PRINT_JSON, buf, NULL, v[k]);
+	}
+	if (other)
+		print_uint(p, PRINT_JSON, "other", NULL, other);
+	close_json_object(p);
+}
+
 /* The initiators: a table of the top TLB_TOP, or all of "initiators". */
 static void tlb_initiators(struct printer *p, const struct tlb_snap *s,
 			   double secs)
@@ -448,21 +471,15 @@ static void tlb_initiators(struct printer *p, const struct tlb_snap *s,
 		fmt_causes(in, buf, sizeof(buf));
 		print_string(p, PRINT_FP, NULL, "%s", buf);
 		open_json_object(p, "causes");
-		for (k = 0; k < VMI_TLB_NR_CAUSES; k++)
-			if (in->causes[k] && vmi_tlb_cause_name(k))
+		for (k = 0; k < VMI_TLB_NR_CAUSES_ALL; k++)
+			if (vmi_tlb_initiator_cause(in, k) &&
+			    vmi_tlb_cause_name(k))
 				print_uint(p, PRINT_JSON, vmi_tlb_cause_name(k),
-					   NULL, in->causes[k]);
+					   NULL,
+					   vmi_tlb_initiator_cause(in, k));
 		close_json_object(p);
-		open_json_object(p, "targets");
-		for (k = 0; k < VMI_TLB_MAX_TARGETS; k++) {
-			if (!in->targets[k])
-				continue;
-			snprintf(buf, sizeof(buf), "%u", k);
-			print_uint(p, PRINT_JSON, buf, NULL, in->targets[k]);
-		}
-		if (in->targets_other)
-			print_uint(p, PRINT_JSON, "other", NULL,
-				   in->targets_other);
+		json_per_cpu(p, "received", in->received, in->received_other);
+		json_per_cpu(p, "targets", in->targets, in->targets_other);
 		close_json_object(p);
 		close_json_object(p);
 	}
@@ -505,6 +522,152 @@ static int tlb_matrix(const struct tlb_snap *s, FILE *f)
 	return ret;
 }
 
+struct tlb_sender {
+	const struct vmi_tlb_initiator *in;
+	uint64_t ipis; /* of its shootdowns, handled on the CPU shown */
+};
+
+static int cmp_sender(const void *a, const void *b)
+{
+	const struct tlb_sender *x = a, *y = b;
+
+	if (x->ipis != y->ipis)
+		return x->ipis < y->ipis ? 1 : -1;
+	return x->in->pid < y->in->pid ? -1 : x->in->pid > y->in->pid;
+}
+
+/*
+ * The ledger of one CPU: the shootdown IPIs it handled, what they cost,
+ * what they interrupted, their causes and who sent them, with a warning
+ * naming the worst sender.
+ */
+static void tlb_ledger_cpu(struct printer *p, const struct tlb_snap *s,
+			   const struct vmi_tlb_cpu *c, uint64_t quiet,
+			   double secs)
+{
+	struct tlb_sender *snd;
+	char buf[32];
+	size_t i, n = 0;
+	unsigned int k;
+	const char *why = c->cpu < 64 && (quiet & (1ULL << c->cpu)) ?
+				  " (isolated/nohz_full)" :
+				  "";
+
+	open_json_object(p, NULL);
+	print_uint(p, PRINT_ANY, "cpu", "cpu %llu", c->cpu);
+	print_fp(p, "%s: ", why);
+	tlb_count(p, "ipis", c->handled, secs);
+	print_fp(p, " shootdown IPIs handled%s; handling ",
+		 secs > 0 ? " per second" : "");
+	open_json_object(p, "handle_ns");
+	fmt_ns(vmi_tlb_quantile(c->handle_hist, c->handle_max_ns, 500), buf,
+	       sizeof(buf));
+	print_uint(p, PRINT_JSON, "p50", NULL,
+		   vmi_tlb_quantile(c->handle_hist, c->handle_max_ns, 500));
+	print_fp(p, "p50 %s", buf);
+	fmt_ns(vmi_tlb_quantile(c->handle_hist, c->handle_max_ns, 990), buf,
+	       sizeof(buf));
+	print_uint(p, PRINT_JSON, "p99", NULL,
+		   vmi_tlb_quantile(c->handle_hist, c->handle_max_ns, 990));
+	print_fp(p, " p99 %s", buf);
+	fmt_ns(c->handle_max_ns, buf, sizeof(buf));
+	print_uint(p, PRINT_JSON, "max", NULL, c->handle_max_ns);
+	print_fp(p, " max %s\n", buf);
+	close_json_object(p);
+
+	print_fp(p, "  interrupted:");
+	open_json_object(p, "interrupted");
+	for (k = 0; k < VMI_TLB_NR_HIT; k++)
+		if (vmi_tlb_hit_name(k)) {
+			print_fp(p, " %s ", vmi_tlb_hit_name(k));
+			tlb_count(p, vmi_tlb_hit_name(k), c->hit[k], secs);
+		}
+	close_json_object(p);
+	print_fp(p, "\n  causes:");
+	open_json_object(p, "by_cause");
+	for (k = 0; k < VMI_TLB_NR_CAUSES_ALL; k++)
+		if (c->recv_causes[k] && vmi_tlb_cause_name(k)) {
+			print_fp(p, " %s ", vmi_tlb_cause_name(k));
+			tlb_count(p, vmi_tlb_cause_name(k), c->recv_causes[k],
+				  secs);
+		}
+	close_json_object(p);
+	print_fp(p, "\n");
+
+	snd = calloc(s->nr_in + 1, sizeof(*snd));
+	for (i = 0; snd && i < s->nr_in; i++) {
+		const struct vmi_tlb_initiator *in = &s->in[i];
+		uint64_t v = c->cpu < VMI_TLB_MAX_TARGETS ?
+				     in->received[c->cpu] :
+				     in->received_other;
+
+		if (v)
+			snd[n++] = (struct tlb_sender){ in, v };
+	}
+	if (n)
+		qsort(snd, n, sizeof(*snd), cmp_sender);
+	open_json_array(p, "by_initiator");
+	for (i = 0; i < n; i++) {
+		open_json_object(p, NULL);
+		print_uint(p, PRINT_ANY, "pid", "  from %llu", snd[i].in->pid);
+		print_uint(p, PRINT_JSON, "tgid", NULL, snd[i].in->tgid);
+		print_string(p, PRINT_ANY, "comm", "/%s", snd[i].in->comm);
+		print_fp(p, ": ");
+		tlb_count(p, "count", snd[i].ipis, secs);
+		print_fp(p, "\n");
+		close_json_object(p);
+	}
+	close_json_array(p);
+	if (n && *why) {
+		char causes[256];
+
+		fmt_causes(snd[0].in, causes, sizeof(causes));
+		print_fp(p,
+			 "warning: isolated/nohz_full CPU %llu: %llu of its %llu shootdown IPIs came from %u/%s (%s)\n",
+			 (unsigned long long)c->cpu,
+			 (unsigned long long)snd[0].ipis,
+			 (unsigned long long)c->handled, snd[0].in->pid,
+			 snd[0].in->comm, causes);
+	}
+	close_json_object(p);
+	free(snd);
+}
+
+/*
+ * The isolated-CPU ledger: for --cpu, or every isolated or nohz_full
+ * CPU.  JSON: {"cpus": [...]}.
+ */
+static int tlb_ledger(const struct tlb_snap *s, const struct tlb_opts *o,
+		      double secs, FILE *f)
+{
+	uint64_t quiet = read_cpulist("/sys/devices/system/cpu/isolated") |
+			 read_cpulist("/sys/devices/system/cpu/nohz_full");
+	struct printer p;
+	size_t i, shown = 0;
+
+	printer_init(&p, f, o->json);
+	open_json_object(&p, NULL);
+	if (s->st.limits & VMI_TLB_LIM_NO_TARGET)
+		print_fp(&p,
+			 "warning: no handler hook here: IPIs are not counted on the targets\n");
+	open_json_array(&p, "cpus");
+	for (i = 0; i < s->nr_cpus; i++) {
+		const struct vmi_tlb_cpu *c = &s->cpus[i];
+
+		if (o->cpu >= 0 ? (uint32_t)o->cpu != c->cpu :
+				  c->cpu >= 64 || !(quiet & (1ULL << c->cpu)))
+			continue;
+		tlb_ledger_cpu(&p, s, c, quiet, secs);
+		shown++;
+	}
+	close_json_array(&p);
+	if (!shown)
+		print_fp(&p,
+			 "no isolated or nohz_full CPU here: name one with --cpu\n");
+	close_json_object(&p);
+	return printer_finish(&p);
+}
+
 /*
  * The one description of the statistics.  Text: the tracking line, the
  * CPU table, the top initiators, the victim matrix, the wait lines, what
@@ -521,6 +684,8 @@ int tlb_print(const struct tlb_snap *s, const struct tlb_opts *o, double secs,
 	uint64_t max, hit;
 	unsigned int k;
 
+	if (o->isolated)
+		return tlb_ledger(s, o, secs, f);
 	printer_init(&p, f, o->json);
 	open_json_object(&p, NULL);
 	print_yes_no(&p, PRINT_JSON, "enabled", s->st.enabled);
@@ -662,6 +827,10 @@ static void snap_delta(const struct tlb_snap *a, struct tlb_snap *d)
 			c->wait_hist[x] -= o->wait_hist[x];
 			c->handle_hist[x] -= o->handle_hist[x];
 		}
+		for (x = 0; x < VMI_TLB_NR_CAUSES_ALL; x++)
+			c->recv_causes[x] -= o->recv_causes[x];
+		for (x = 0; x < VMI_TLB_NR_HIT; x++)
+			c->hit[x] -= o->hit[x];
 	}
 	for (i = 0; i < d->nr_in; i++) {
 		struct vmi_tlb_initiator *in = &d->in[i];
@@ -677,8 +846,13 @@ static void snap_delta(const struct tlb_snap *a, struct tlb_snap *d)
 			in->ipis -= o->ipis;
 			for (x = 0; x < VMI_TLB_NR_CAUSES; x++)
 				in->causes[x] -= o->causes[x];
-			for (x = 0; x < VMI_TLB_MAX_TARGETS; x++)
+			for (x = 0; x < VMI_TLB_NR_CAUSES_EXT; x++)
+				in->causes_ext[x] -= o->causes_ext[x];
+			for (x = 0; x < VMI_TLB_MAX_TARGETS; x++) {
 				in->targets[x] -= o->targets[x];
+				in->received[x] -= o->received[x];
+			}
+			in->received_other -= o->received_other;
 			for (x = 0; x < VMI_TLB_HIST_BUCKETS; x++)
 				in->wait_hist[x] -= o->wait_hist[x];
 			break;
@@ -786,6 +960,7 @@ static int tlb_run(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "trace", no_argument, NULL, 't' },
+		{ "isolated", no_argument, NULL, 'i' },
 		{ "reset", no_argument, NULL, 'r' },
 		{ "enable", no_argument, NULL, 'e' },
 		{ "disable", no_argument, NULL, 'd' },
@@ -839,6 +1014,9 @@ static int tlb_run(int argc, char **argv)
 			break;
 		case 't':
 			trace = true;
+			break;
+		case 'i':
+			o.isolated = true;
 			break;
 		case 'r':
 			flags |= VMI_TLB_RESET;

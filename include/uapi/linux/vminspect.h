@@ -881,43 +881,94 @@ struct vmi_huge_blocks_arg {
 	}
 
 /*
- * Why an initiator flushed: the system call it was in, or the kind of
- * context.  VMI_TLB_CAUSE_FAULT covers user tasks outside a system call
- * (page faults: NUMA hinting, COW, migration).
+ * Why an initiator flushed.  Inside a system call that changes mappings,
+ * the call (madvise by its advice); elsewhere, what the kernel was doing
+ * when it flushed, named from its call chain: a copy-on-write fault, a
+ * THP split or collapse, NUMA hinting, page migration, KSM, reclaim.
+ * VMI_TLB_CAUSE_FAULT covers the rest of a user task's faults,
+ * VMI_TLB_CAUSE_KTHREAD the rest of kernel threads (see comm), and
+ * VMI_TLB_CAUSE_UNKNOWN, in a target's count, the shootdowns whose
+ * initiator no hook saw.  Causes from VMI_TLB_NR_CAUSES on are counted
+ * in struct vmi_tlb_initiator.causes_ext (since VER1).
  */
-#define VMI_TLB_CAUSE_OTHER    0 /* none of the below */
-#define VMI_TLB_CAUSE_MUNMAP   1
-#define VMI_TLB_CAUSE_MPROTECT 2
-#define VMI_TLB_CAUSE_MADVISE  3
-#define VMI_TLB_CAUSE_MREMAP   4
-#define VMI_TLB_CAUSE_BRK      5
-#define VMI_TLB_CAUSE_MMAP     6
-#define VMI_TLB_CAUSE_EXIT     7  /* exit, exit_group */
-#define VMI_TLB_CAUSE_EXECVE   8  /* execve, execveat */
-#define VMI_TLB_CAUSE_SYSCALL  9  /* another system call */
-#define VMI_TLB_CAUSE_FAULT    10 /* user task, not in a system call */
-#define VMI_TLB_CAUSE_KTHREAD  11 /* a kernel thread (see comm) */
-#define VMI_TLB_CAUSE_RECLAIM  12 /* batched flush after unmapping pages */
-#define VMI_TLB_CAUSE_KERNEL   13 /* flush_tlb_kernel_range (vfree, ...) */
-#define VMI_TLB_NR_CAUSES      16
+#define VMI_TLB_CAUSE_OTHER	    0 /* none of the below */
+#define VMI_TLB_CAUSE_MUNMAP	    1
+#define VMI_TLB_CAUSE_MPROTECT	    2
+#define VMI_TLB_CAUSE_MADVISE	    3 /* advice not named below */
+#define VMI_TLB_CAUSE_MREMAP	    4
+#define VMI_TLB_CAUSE_BRK	    5
+#define VMI_TLB_CAUSE_MMAP	    6
+#define VMI_TLB_CAUSE_EXIT	    7  /* exit, exit_group, an exiting task */
+#define VMI_TLB_CAUSE_EXECVE	    8  /* execve, execveat */
+#define VMI_TLB_CAUSE_SYSCALL	    9  /* another system call */
+#define VMI_TLB_CAUSE_FAULT	    10 /* user task, not in a system call */
+#define VMI_TLB_CAUSE_KTHREAD	    11 /* a kernel thread (see comm) */
+#define VMI_TLB_CAUSE_RECLAIM	    12 /* batched flush after unmapping pages */
+#define VMI_TLB_CAUSE_KERNEL	    13 /* flush_tlb_kernel_range (vfree, ...) */
+#define VMI_TLB_CAUSE_UNKNOWN	    14 /* a target's: the initiator unseen */
+#define VMI_TLB_CAUSE_FORK	    15 /* fork, clone, vfork, clone3 */
+#define VMI_TLB_CAUSE_MADV_DONTNEED 16 /* and MADV_DONTNEED_LOCKED */
+#define VMI_TLB_CAUSE_MADV_FREE	    17
+#define VMI_TLB_CAUSE_MADV_PAGEOUT  18
+#define VMI_TLB_CAUSE_MADV_COLD	    19
+#define VMI_TLB_CAUSE_MADV_COLLAPSE 20
+#define VMI_TLB_CAUSE_COW	    21 /* copy-on-write fault */
+#define VMI_TLB_CAUSE_THP_SPLIT	    22
+#define VMI_TLB_CAUSE_THP_COLLAPSE  23 /* khugepaged */
+#define VMI_TLB_CAUSE_NUMA	    24 /* NUMA hinting: scan or fault */
+#define VMI_TLB_CAUSE_MIGRATION	    25 /* migrate_pages(), compaction */
+#define VMI_TLB_CAUSE_KSM	    26
+#define VMI_TLB_NR_CAUSES	    16 /* in causes[] */
+#define VMI_TLB_NR_CAUSES_EXT	    16 /* in causes_ext[] */
+#define VMI_TLB_NR_CAUSES_ALL	    32 /* in causes[] and causes_ext[] */
 
-/* Causes above VMI_TLB_CAUSE_KERNEL have no name. */
-#define VMI_TLB_CAUSE_NAMES                                      \
-	{                                                        \
-		VMI_VAL_NAME(VMI_TLB_CAUSE_OTHER, "other")       \
-		VMI_VAL_NAME(VMI_TLB_CAUSE_MUNMAP, "munmap")     \
-		VMI_VAL_NAME(VMI_TLB_CAUSE_MPROTECT, "mprotect") \
-		VMI_VAL_NAME(VMI_TLB_CAUSE_MADVISE, "madvise")   \
-		VMI_VAL_NAME(VMI_TLB_CAUSE_MREMAP, "mremap")     \
-		VMI_VAL_NAME(VMI_TLB_CAUSE_BRK, "brk")           \
-		VMI_VAL_NAME(VMI_TLB_CAUSE_MMAP, "mmap")         \
-		VMI_VAL_NAME(VMI_TLB_CAUSE_EXIT, "exit")         \
-		VMI_VAL_NAME(VMI_TLB_CAUSE_EXECVE, "execve")     \
-		VMI_VAL_NAME(VMI_TLB_CAUSE_SYSCALL, "syscall")   \
-		VMI_VAL_NAME(VMI_TLB_CAUSE_FAULT, "fault")       \
-		VMI_VAL_NAME(VMI_TLB_CAUSE_KTHREAD, "kthread")   \
-		VMI_VAL_NAME(VMI_TLB_CAUSE_RECLAIM, "reclaim")   \
-		VMI_VAL_NAME(VMI_TLB_CAUSE_KERNEL, "kernel")     \
+/* Causes above VMI_TLB_CAUSE_KSM have no name. */
+#define VMI_TLB_CAUSE_NAMES                                                \
+	{                                                                  \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_OTHER, "other")                 \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MUNMAP, "munmap")               \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MPROTECT, "mprotect")           \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MADVISE, "madvise")             \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MREMAP, "mremap")               \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_BRK, "brk")                     \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MMAP, "mmap")                   \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_EXIT, "exit")                   \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_EXECVE, "execve")               \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_SYSCALL, "syscall")             \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_FAULT, "fault")                 \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_KTHREAD, "kthread")             \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_RECLAIM, "reclaim")             \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_KERNEL, "kernel")               \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_UNKNOWN, "unknown")             \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_FORK, "fork")                   \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MADV_DONTNEED, "madv_dontneed") \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MADV_FREE, "madv_free")         \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MADV_PAGEOUT, "madv_pageout")   \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MADV_COLD, "madv_cold")         \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MADV_COLLAPSE, "madv_collapse") \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_COW, "cow")                     \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_THP_SPLIT, "thp_split")         \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_THP_COLLAPSE, "thp_collapse")   \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_NUMA, "numa")                   \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_MIGRATION, "migration")         \
+		VMI_VAL_NAME(VMI_TLB_CAUSE_KSM, "ksm")                     \
+	}
+
+/*
+ * What a CPU was running when a shootdown IPI reached it: a user task
+ * outside the kernel (no system call, fault or softirq in progress), the
+ * kernel (system calls, faults, softirqs, kernel threads), or idle.
+ */
+#define VMI_TLB_HIT_USER   0
+#define VMI_TLB_HIT_KERNEL 1
+#define VMI_TLB_HIT_IDLE   2
+#define VMI_TLB_NR_HIT	   4
+
+#define VMI_TLB_HIT_NAMES                                  \
+	{                                                  \
+		VMI_VAL_NAME(VMI_TLB_HIT_USER, "user")     \
+		VMI_VAL_NAME(VMI_TLB_HIT_KERNEL, "kernel") \
+		VMI_VAL_NAME(VMI_TLB_HIT_IDLE, "idle")     \
 	}
 
 /* Log2 histograms: bucket n counts values in [2^n, 2^(n+1)), 0 in 0. */
@@ -1020,6 +1071,10 @@ struct vmi_tlb_ctl_arg {
  * @handle_ns:	time those handlers took, ns, in total
  * @handle_max_ns: the longest of them
  * @handle_hist: their times, ns, log2 buckets
+ * @recv_causes: @handled by the cause their initiator flushed for,
+ *		VMI_TLB_CAUSE_UNKNOWN where no hook saw it start (since
+ *		VMI_TLB_CPU_SIZE_VER2)
+ * @hit:	@handled by what this CPU was running, VMI_TLB_HIT_*
  */
 struct vmi_tlb_cpu {
 	__u32 cpu;
@@ -1037,10 +1092,13 @@ struct vmi_tlb_cpu {
 	__u64 handle_ns;
 	__u64 handle_max_ns;
 	__u64 handle_hist[VMI_TLB_HIST_BUCKETS];
+	__u64 recv_causes[VMI_TLB_NR_CAUSES_ALL];
+	__u64 hit[VMI_TLB_NR_HIT];
 };
 
 #define VMI_TLB_CPU_SIZE_VER0 752
 #define VMI_TLB_CPU_SIZE_VER1 1288
+#define VMI_TLB_CPU_SIZE_VER2 1576
 
 /**
  * struct vmi_tlb_cpus_arg - VMI_IOC_TLB_CPUS: per-CPU counters
@@ -1086,10 +1144,15 @@ struct vmi_tlb_cpus_arg {
  * @ipis:	target CPUs asked, summed
  * @wait_ns:	total wait for the targets, ns
  * @wait_max_ns: longest wait
- * @causes:	shootdowns by VMI_TLB_CAUSE_*
+ * @causes:	shootdowns by VMI_TLB_CAUSE_*, below VMI_TLB_NR_CAUSES
  * @targets:	shootdowns that targeted CPU n (n < VMI_TLB_MAX_TARGETS)
  * @targets_other: targets at or above VMI_TLB_MAX_TARGETS
  * @wait_hist:	wait, ns, log2 buckets
+ * @causes_ext:	shootdowns by cause from VMI_TLB_NR_CAUSES on (since
+ *		VMI_TLB_INITIATOR_SIZE_VER1)
+ * @received:	IPIs of its shootdowns that CPU n handled (n below
+ *		VMI_TLB_MAX_TARGETS): what it cost that CPU
+ * @received_other: those handled by CPUs at or above VMI_TLB_MAX_TARGETS
  */
 struct vmi_tlb_initiator {
 	__u64 ctx_id;
@@ -1109,9 +1172,13 @@ struct vmi_tlb_initiator {
 	__u64 targets[VMI_TLB_MAX_TARGETS];
 	__u64 targets_other;
 	__u64 wait_hist[VMI_TLB_HIST_BUCKETS];
+	__u64 causes_ext[VMI_TLB_NR_CAUSES_EXT];
+	__u64 received[VMI_TLB_MAX_TARGETS];
+	__u64 received_other;
 };
 
 #define VMI_TLB_INITIATOR_SIZE_VER0 1256
+#define VMI_TLB_INITIATOR_SIZE_VER1 1904
 
 /**
  * struct vmi_tlb_initiators_arg - VMI_IOC_TLB_INITIATORS: the initiator table
