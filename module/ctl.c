@@ -400,6 +400,7 @@ static long vmi_ctl_ioctl(struct file *file, unsigned int cmd,
 	case _IOC_NR(VMI_IOC_TLB_CPUS):
 	case _IOC_NR(VMI_IOC_TLB_INITIATORS):
 	case _IOC_NR(VMI_IOC_TLB_TRACE):
+	case _IOC_NR(VMI_IOC_TLB_SITES):
 		return vmi_tlb_ioctl(file, cmd, uarg);
 	case _IOC_NR(VMI_IOC_GET_INFO):
 		return vmi_ioctl_get_info(file, uarg);

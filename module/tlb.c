@@ -11,7 +11,10 @@
  *    flushes of reclaim (mm NULL, from arch_tlbbatch_flush()): task, mm,
  *    cause, targets, pages, and the wait from entry to return, carried in
  *    the fprobe's entry data;
- *  - an fprobe on flush_tlb_kernel_range(): the same for kernel ranges;
+ *  - an fprobe on on_each_cpu_cond_mask(): the same for flushes of
+ *    kernel memory (flush_tlb_kernel_range(), flush_tlb_all(),
+ *    set_memory_*()), which run as a call on every CPU: told apart by
+ *    the function called, with the call site from the initiator's stack;
  *  - on the targets, how long each shootdown's handler ran: the
  *    csd_function_entry/exit tracepoints around every cross-CPU call
  *    (6.3 on), or where the kernel has none an fprobe on
@@ -88,6 +91,14 @@ static const char *const vmi_tlb_hit_names[VMI_TLB_NR_HIT] = VMI_TLB_HIT_NAMES;
 static const char *const vmi_tlb_limit_names[] = VMI_TLB_LIM_NAMES;
 static const char *const vmi_tlb_proto_hooks[] = VMI_TLB_LIM_PROTO_HOOKS;
 
+/* Handlers run on one CPU, and how long they took (ns). */
+struct vmi_tlb_times {
+	u64 n;
+	u64 ns;
+	u64 max_ns;
+	u64 hist[VMI_TLB_HIST_BUCKETS];
+};
+
 /* One CPU's counters and trace ring indices. */
 struct vmi_tlb_pcpu {
 	u64 flushes[VMI_TLB_NR_REASONS];
@@ -97,11 +108,8 @@ struct vmi_tlb_pcpu {
 	u64 ipis_sent;
 	u64 requests;
 	u64 wait_hist[VMI_TLB_HIST_BUCKETS];
-	/* shootdowns handled here, written with IRQs off */
-	u64 handled;
-	u64 handle_ns;
-	u64 handle_max_ns;
-	u64 handle_hist[VMI_TLB_HIST_BUCKETS];
+	/* shootdowns handled here, and their times: written with IRQs off */
+	struct vmi_tlb_times handle;
 	/* the cross-CPU call running here: its start, and whether it flushed */
 	u64 csd_start_ns;
 	bool csd_flushed;
@@ -116,6 +124,10 @@ struct vmi_tlb_pcpu {
 	/* shootdowns handled here by their cause, and by what they hit */
 	u64 recv_causes[VMI_TLB_NR_CAUSES_ALL];
 	u64 hit[VMI_TLB_NR_HIT];
+	/* kernel flushes sent here, counted by their initiators */
+	atomic64_t recv_kernel;
+	/* kernel flushes handled here (csd tracepoints only) */
+	struct vmi_tlb_times kernel_handle;
 	/* shootdowns counted as "other": the initiator table was full */
 	u64 other_hits;
 	/* ring: head written by this CPU, tail by the reader */
@@ -164,14 +176,32 @@ struct vmi_tlb_counts {
 	u64 targets[VMI_TLB_MAX_TARGETS];
 	u64 targets_other;
 	u64 wait_hist[VMI_TLB_HIST_BUCKETS];
-	/* IPIs of this initiator this row's CPU handled, written in its handler */
-	u64 received;
+	/*
+	 * IPIs of this initiator this row's CPU handled: counted in its
+	 * handler, or for a kernel flush (sent to every CPU) by the initiator
+	 */
+	atomic64_t received;
 };
 
-/* A frame's class: a cause and its rank; rank 0, none. */
+/* Kernel TLB flushes run on every CPU by on_each_cpu(): their functions */
+enum vmi_tlb_kflush {
+	VMI_KF_NONE,
+	VMI_KF_RANGE, /* do_kernel_range_flush(struct flush_tlb_info *) */
+	VMI_KF_ALL,   /* every TLB entry */
+	VMI_KF_CPA,   /* a few pages of set_memory_*() (size not known) */
+};
+
+/*
+ * What a kernel function tells a flush: a cause and its rank (0: none)
+ * when it is on the initiator's stack; a kernel TLB flush when it is the
+ * function of a cross-CPU call; plumbing, a frame no call site is named
+ * after.
+ */
 struct vmi_tlb_class {
 	u8 cause;
 	u8 rank;
+	u8 kflush;
+	u8 plumbing;
 };
 
 /* A return address and its class (see vmi_tlb_addr_class()). */
@@ -183,6 +213,23 @@ struct vmi_tlb_addr {
 
 #define VMI_TLB_ADDRS 1024 /* classed return addresses, a power of two */
 
+/*
+ * A call site of kernel flushes, per initiator: claimed once (@claimed
+ * by cmpxchg, then named), shown once @ready is set with release.
+ */
+struct vmi_tlb_site_slot {
+	unsigned long addr; /* a return address in the site */
+	u32 idx;	    /* the initiator's slot */
+	u32 claimed;
+	u32 ready;
+	char function[64];
+	atomic64_t shootdowns;
+	atomic64_t ipis;
+};
+
+#define VMI_TLB_SITES	    256 /* a power of two */
+#define VMI_TLB_SITE_PROBES 16
+
 /* Serialises enable, disable, reset and the trace reader. */
 static DEFINE_MUTEX(vmi_tlb_mutex);
 static bool vmi_tlb_on;
@@ -193,6 +240,7 @@ static struct vmi_tlb_slot *vmi_tlb_table;
 static struct vmi_tlb_counts *vmi_tlb_counts; /* [nr_cpu_ids][SLOTS] */
 static struct vmi_tlb_record *vmi_tlb_ring;
 static struct vmi_tlb_addr *vmi_tlb_addrs; /* return addresses classed */
+static struct vmi_tlb_site_slot *vmi_tlb_sites;
 
 #ifdef VMI_TLB_SUPPORTED
 #ifdef VMI_TLB_KPROBE
@@ -328,39 +376,78 @@ static u32 vmi_tlb_cause(int *nr, u32 *flags)
  */
 struct vmi_tlb_frame_name {
 	const char *name;
-	u8 cause;
-	u8 rank;
+	struct vmi_tlb_class class;
 };
 
+#define VMI_FRAME(n, c, r)                        \
+	{                                         \
+		n,                                \
+		{                                 \
+			.cause = (c), .rank = (r) \
+		}                                 \
+	}
+#define VMI_KFLUSH(n, k)              \
+	{                             \
+		n,                    \
+		{                     \
+			.kflush = (k) \
+		}                     \
+	}
+#define VMI_PLUMBING(n)               \
+	{                             \
+		n,                    \
+		{                     \
+			.plumbing = 1 \
+		}                     \
+	}
+
 static const struct vmi_tlb_frame_name vmi_tlb_frame_names[] = {
-	{ "task_numa_work", VMI_TLB_CAUSE_NUMA, 7 },
-	{ "change_prot_numa", VMI_TLB_CAUSE_NUMA, 7 },
-	{ "do_numa_page", VMI_TLB_CAUSE_NUMA, 7 },
-	{ "do_huge_pmd_numa_page", VMI_TLB_CAUSE_NUMA, 7 },
-	{ "migrate_misplaced_*", VMI_TLB_CAUSE_NUMA, 7 },
-	{ "khugepaged*", VMI_TLB_CAUSE_THP_COLLAPSE, 6 },
-	{ "collapse_*", VMI_TLB_CAUSE_THP_COLLAPSE, 6 },
-	{ "hpage_collapse_*", VMI_TLB_CAUSE_THP_COLLAPSE, 6 },
-	{ "retract_page_tables", VMI_TLB_CAUSE_THP_COLLAPSE, 6 },
-	{ "madvise_collapse", VMI_TLB_CAUSE_MADV_COLLAPSE, 6 },
-	{ "ksm_*", VMI_TLB_CAUSE_KSM, 5 },
-	{ "write_protect_page", VMI_TLB_CAUSE_KSM, 5 },
-	{ "replace_page", VMI_TLB_CAUSE_KSM, 5 },
-	{ "try_to_merge_*", VMI_TLB_CAUSE_KSM, 5 },
-	{ "shrink_folio_list", VMI_TLB_CAUSE_RECLAIM, 4 },
-	{ "shrink_page_list", VMI_TLB_CAUSE_RECLAIM, 4 },
-	{ "reclaim_folio_list", VMI_TLB_CAUSE_RECLAIM, 4 },
-	{ "reclaim_pages", VMI_TLB_CAUSE_RECLAIM, 4 },
-	{ "migrate_pages*", VMI_TLB_CAUSE_MIGRATION, 3 },
-	{ "compact_zone*", VMI_TLB_CAUSE_MIGRATION, 3 },
-	{ "do_migrate_pages", VMI_TLB_CAUSE_MIGRATION, 3 },
-	{ "__split_huge_*", VMI_TLB_CAUSE_THP_SPLIT, 2 },
-	{ "split_huge_*", VMI_TLB_CAUSE_THP_SPLIT, 2 },
-	{ "deferred_split_scan", VMI_TLB_CAUSE_THP_SPLIT, 2 },
-	{ "do_wp_page", VMI_TLB_CAUSE_COW, 1 },
-	{ "wp_page_copy", VMI_TLB_CAUSE_COW, 1 },
-	{ "do_huge_pmd_wp_page", VMI_TLB_CAUSE_COW, 1 },
-	{ "hugetlb_wp", VMI_TLB_CAUSE_COW, 1 },
+	VMI_FRAME("task_numa_work", VMI_TLB_CAUSE_NUMA, 7),
+	VMI_FRAME("change_prot_numa", VMI_TLB_CAUSE_NUMA, 7),
+	VMI_FRAME("do_numa_page", VMI_TLB_CAUSE_NUMA, 7),
+	VMI_FRAME("do_huge_pmd_numa_page", VMI_TLB_CAUSE_NUMA, 7),
+	VMI_FRAME("migrate_misplaced_*", VMI_TLB_CAUSE_NUMA, 7),
+	VMI_FRAME("khugepaged*", VMI_TLB_CAUSE_THP_COLLAPSE, 6),
+	VMI_FRAME("collapse_*", VMI_TLB_CAUSE_THP_COLLAPSE, 6),
+	VMI_FRAME("hpage_collapse_*", VMI_TLB_CAUSE_THP_COLLAPSE, 6),
+	VMI_FRAME("retract_page_tables", VMI_TLB_CAUSE_THP_COLLAPSE, 6),
+	VMI_FRAME("madvise_collapse", VMI_TLB_CAUSE_MADV_COLLAPSE, 6),
+	VMI_FRAME("ksm_*", VMI_TLB_CAUSE_KSM, 5),
+	VMI_FRAME("write_protect_page", VMI_TLB_CAUSE_KSM, 5),
+	VMI_FRAME("replace_page", VMI_TLB_CAUSE_KSM, 5),
+	VMI_FRAME("try_to_merge_*", VMI_TLB_CAUSE_KSM, 5),
+	VMI_FRAME("shrink_folio_list", VMI_TLB_CAUSE_RECLAIM, 4),
+	VMI_FRAME("shrink_page_list", VMI_TLB_CAUSE_RECLAIM, 4),
+	VMI_FRAME("reclaim_folio_list", VMI_TLB_CAUSE_RECLAIM, 4),
+	VMI_FRAME("reclaim_pages", VMI_TLB_CAUSE_RECLAIM, 4),
+	VMI_FRAME("migrate_pages*", VMI_TLB_CAUSE_MIGRATION, 3),
+	VMI_FRAME("compact_zone*", VMI_TLB_CAUSE_MIGRATION, 3),
+	VMI_FRAME("do_migrate_pages", VMI_TLB_CAUSE_MIGRATION, 3),
+	VMI_FRAME("__split_huge_*", VMI_TLB_CAUSE_THP_SPLIT, 2),
+	VMI_FRAME("split_huge_*", VMI_TLB_CAUSE_THP_SPLIT, 2),
+	VMI_FRAME("deferred_split_scan", VMI_TLB_CAUSE_THP_SPLIT, 2),
+	VMI_FRAME("do_wp_page", VMI_TLB_CAUSE_COW, 1),
+	VMI_FRAME("wp_page_copy", VMI_TLB_CAUSE_COW, 1),
+	VMI_FRAME("do_huge_pmd_wp_page", VMI_TLB_CAUSE_COW, 1),
+	VMI_FRAME("hugetlb_wp", VMI_TLB_CAUSE_COW, 1),
+	VMI_KFLUSH("do_kernel_range_flush", VMI_KF_RANGE),
+	VMI_KFLUSH("do_flush_tlb_all", VMI_KF_ALL),
+	VMI_KFLUSH("__cpa_flush_all", VMI_KF_ALL),
+	VMI_KFLUSH("__cpa_flush_tlb", VMI_KF_CPA),
+	VMI_PLUMBING("on_each_cpu*"),
+	VMI_PLUMBING("flush_tlb_*"),
+	VMI_PLUMBING("cpa_flush*"),
+	VMI_PLUMBING("change_page_attr*"),
+	VMI_PLUMBING("__change_page_attr*"),
+	VMI_PLUMBING("fprobe*"),
+	VMI_PLUMBING("__fprobe*"),
+	VMI_PLUMBING("kprobe*"),
+	VMI_PLUMBING("__kprobe*"),
+	VMI_PLUMBING("rethook*"),
+	VMI_PLUMBING("arch_rethook*"),
+	VMI_PLUMBING("ftrace*"),
+	VMI_PLUMBING("arch_ftrace*"),
+	VMI_PLUMBING("function_graph*"),
 };
 
 /* The class of the function named @name. */
@@ -371,14 +458,18 @@ static struct vmi_tlb_class vmi_tlb_name_class(const char *name)
 	size_t len;
 	unsigned int i;
 
+	/* no symbol: "0x..." (or "" without kallsyms), code of no function */
+	if (!name[0] || !strncmp(name, "0x", 2)) {
+		c.plumbing = 1;
+		return c;
+	}
 	for (i = 0; i < ARRAY_SIZE(vmi_tlb_frame_names); i++) {
 		f = &vmi_tlb_frame_names[i];
 		len = strlen(f->name);
 		if (f->name[len - 1] == '*' ? strncmp(name, f->name, len - 1) :
 					      strcmp(name, f->name))
 			continue;
-		c.cause = f->cause;
-		c.rank = f->rank;
+		c = f->class;
 		break;
 	}
 	return c;
@@ -400,7 +491,6 @@ static struct vmi_tlb_class vmi_tlb_addr_lookup(unsigned long addr)
 {
 	char *buf = *this_cpu_ptr(&vmi_tlb_sym);
 
-	/* no symbol: "0x..." (or "" without kallsyms), no class */
 	sprint_symbol_no_offset(buf, addr);
 	return vmi_tlb_name_class(buf);
 }
@@ -452,6 +542,54 @@ static u32 vmi_tlb_chain_cause(u32 dflt)
 			best = c;
 	}
 	return best.rank ? best.cause : dflt;
+}
+
+/*
+ * The call site of a kernel flush current makes through a function that
+ * returns to @ret_ip, for initiator @idx: the innermost frame on its
+ * stack from @ret_ip on (the hook's own frames come before it) that is
+ * not flush plumbing, or @ret_ip.  Its slot in vmi_tlb_sites, claimed and
+ * named if new; VMI_TLB_SITES when the table is crowded.
+ */
+static u32 vmi_tlb_site_get(unsigned long ret_ip, u32 idx)
+{
+	unsigned long frames[VMI_TLB_FRAMES], addr = ret_ip;
+	struct vmi_tlb_site_slot *site;
+	unsigned int i, n, h;
+
+	n = stack_trace_save(frames, ARRAY_SIZE(frames), 0);
+	for (i = 0; i < n && frames[i] != ret_ip; i++)
+		;
+	for (; i < n; i++) {
+		if (!vmi_tlb_addr_class(frames[i]).plumbing) {
+			addr = frames[i];
+			break;
+		}
+	}
+	h = hash_long(addr ^ idx, ilog2(VMI_TLB_SITES));
+	for (i = 0; i < VMI_TLB_SITE_PROBES; i++) {
+		site = &vmi_tlb_sites[(h + i) & (VMI_TLB_SITES - 1)];
+		/* pairs with smp_store_release() below */
+		if (smp_load_acquire(&site->ready)) {
+			if (site->addr == addr && site->idx == idx)
+				return (h + i) & (VMI_TLB_SITES - 1);
+			continue;
+		}
+		if (cmpxchg(&site->claimed, 0, 1))
+			continue; /* being named on another CPU */
+		site->addr = addr;
+		site->idx = idx;
+		sprint_symbol_no_offset(*this_cpu_ptr(&vmi_tlb_sym), addr);
+		strscpy(site->function, *this_cpu_ptr(&vmi_tlb_sym),
+			sizeof(site->function));
+		if (vmi_tlb_name_class(site->function).plumbing)
+			strscpy(site->function, "unknown",
+				sizeof(site->function));
+		/* pairs with smp_load_acquire() above and in the reader */
+		smp_store_release(&site->ready, 1);
+		return (h + i) & (VMI_TLB_SITES - 1);
+	}
+	return VMI_TLB_SITES;
 }
 
 /*
@@ -615,7 +753,8 @@ static u32 vmi_tlb_gen;
 struct vmi_tlb_pending {
 	struct vmi_tlb_record rec;
 	u32 gen;
-	u32 idx; /* the initiator's slot */
+	u32 idx;  /* the initiator's slot */
+	u32 site; /* a kernel flush's call site (vmi_tlb_site_get()) */
 };
 
 /* ... and from flush_tlb_func()'s entry to its return. */
@@ -631,7 +770,8 @@ struct vmi_tlb_func_pending {
  */
 static int vmi_tlb_begin(struct vmi_tlb_pending *p, const void *info,
 			 const struct cpumask *targets, struct mm_struct *mm,
-			 unsigned long start, unsigned long end, u32 flags)
+			 unsigned long start, unsigned long end, u32 flags,
+			 unsigned long ret_ip)
 {
 	struct vmi_tlb_record *rec = &p->rec;
 	struct vmi_tlb_pcpu *pc;
@@ -671,7 +811,20 @@ static int vmi_tlb_begin(struct vmi_tlb_pending *p, const void *info,
 	vmi_tlb_comm(rec->comm);
 	p->gen = READ_ONCE(vmi_tlb_gen);
 	p->idx = vmi_tlb_slot_get(rec->cause);
-	if (info) {
+	if (flags & VMI_TLB_REC_KERNEL) {
+		/* every target runs it: count them here, their handlers cannot */
+		p->site = vmi_tlb_site_get(ret_ip, p->idx);
+		for_each_cpu(cpu, targets) {
+			struct vmi_tlb_counts *c =
+				&vmi_tlb_counts[cpu * VMI_TLB_SLOTS + p->idx];
+			struct vmi_tlb_pcpu *to = per_cpu_ptr(vmi_tlb_pc, cpu);
+
+			if (cpu == self)
+				continue;
+			atomic64_inc(&to->recv_kernel);
+			atomic64_inc(&c->received);
+		}
+	} else {
 		/* the IPIs go out after this: their handlers see it */
 		pc = this_cpu_ptr(vmi_tlb_pc);
 		pc->inflight_cause = rec->cause;
@@ -707,6 +860,10 @@ static void vmi_tlb_end(struct vmi_tlb_pending *p)
 	if (!idx)
 		pc->other_hits++;
 	vmi_tlb_slot_account(idx, rec);
+	if ((rec->flags & VMI_TLB_REC_KERNEL) && p->site < VMI_TLB_SITES) {
+		atomic64_inc(&vmi_tlb_sites[p->site].shootdowns);
+		atomic64_add(rec->nr_targets, &vmi_tlb_sites[p->site].ipis);
+	}
 	preempt_enable_notrace();
 }
 
@@ -719,15 +876,42 @@ static int vmi_tlb_multi_begin(void *data, unsigned long arg0,
 
 	return vmi_tlb_begin(data, info, targets, info->mm, info->start,
 			     info->end,
-			     info->freed_tables ? VMI_TLB_REC_FREED : 0);
+			     info->freed_tables ? VMI_TLB_REC_FREED : 0, 0);
 }
 
-/* flush_tlb_kernel_range(start, end) */
-static int vmi_tlb_kernel_begin(void *data, unsigned long start,
-				unsigned long end)
+/* The kernel TLB flush that cross-CPU call function @func makes. */
+static enum vmi_tlb_kflush vmi_tlb_kflush_of(smp_call_func_t func)
 {
-	return vmi_tlb_begin(data, NULL, cpu_online_mask, NULL, start, end,
-			     VMI_TLB_REC_KERNEL);
+	return vmi_tlb_addr_class((unsigned long)func).kflush;
+}
+
+/*
+ * on_each_cpu_cond_mask(cond, func, info, wait, mask), called from
+ * @ret_ip: a flush of kernel memory when @func is one (all its callers
+ * run it on every online CPU), nothing else.
+ */
+static int vmi_tlb_kernel_begin(void *data, unsigned long ret_ip,
+				unsigned long func, unsigned long info,
+				unsigned long mask)
+{
+	const struct vmi_flush_tlb_info *range = (void *)info;
+	unsigned long start = 0, end = TLB_FLUSH_ALL;
+
+	switch (vmi_tlb_kflush_of((smp_call_func_t)func)) {
+	case VMI_KF_RANGE:
+		start = range->start;
+		end = range->end;
+		break;
+	case VMI_KF_ALL:
+		break;
+	case VMI_KF_CPA:
+		end = 0; /* a few pages: how many is not known */
+		break;
+	default:
+		return 1; /* not a TLB flush, or an mm's: no return handler */
+	}
+	return vmi_tlb_begin(data, NULL, (const struct cpumask *)mask, NULL,
+			     start, end, VMI_TLB_REC_KERNEL, ret_ip);
 }
 
 /*
@@ -774,19 +958,32 @@ static void vmi_tlb_attribute(const struct vmi_flush_tlb_info *info)
 	if (idx >= VMI_TLB_SLOTS)
 		return;
 	c = &vmi_tlb_counts[smp_processor_id() * VMI_TLB_SLOTS + idx];
-	WRITE_ONCE(c->received, c->received + 1);
+	atomic64_inc(&c->received);
+}
+
+/* A handler on this CPU (IRQs off) took @ns. */
+static void vmi_tlb_time(struct vmi_tlb_times *t, u64 ns)
+{
+	t->n++;
+	t->ns += ns;
+	if (ns > t->max_ns)
+		t->max_ns = ns;
+	t->hist[vmi_tlb_bucket(ns)]++;
+}
+
+/* A kernel flush handled on this CPU (IRQs off) took @ns. */
+static void vmi_tlb_kernel_handled(u64 ns)
+{
+	struct vmi_tlb_pcpu *pc = this_cpu_ptr(vmi_tlb_pc);
+
+	vmi_tlb_time(&pc->kernel_handle, ns);
+	pc->hit[vmi_tlb_hit_kind()]++;
 }
 
 /* A shootdown handled on this CPU (IRQs off) took @ns. */
 static void vmi_tlb_handled(u64 ns)
 {
-	struct vmi_tlb_pcpu *pc = this_cpu_ptr(vmi_tlb_pc);
-
-	pc->handled++;
-	pc->handle_ns += ns;
-	if (ns > pc->handle_max_ns)
-		pc->handle_max_ns = ns;
-	pc->handle_hist[vmi_tlb_bucket(ns)]++;
+	vmi_tlb_time(&this_cpu_ptr(vmi_tlb_pc)->handle, ns);
 }
 
 /*
@@ -810,7 +1007,7 @@ static void vmi_tlb_csd_entry(void *data, smp_call_func_t func,
 static void vmi_tlb_csd_exit(void *data, smp_call_func_t func,
 			     call_single_data_t *csd)
 {
-	u64 start;
+	u64 start, now;
 
 	if (!csd)
 		return;
@@ -823,11 +1020,18 @@ static void vmi_tlb_csd_exit(void *data, smp_call_func_t func,
 		return;
 	this_cpu_write(vmi_tlb_pc->csd_start_ns, 0);
 	if (func != READ_ONCE(vmi_tlb_flush_func)) {
-		if (!this_cpu_read(vmi_tlb_pc->csd_flushed))
+		if (!this_cpu_read(vmi_tlb_pc->csd_flushed)) {
+			/* a flush of kernel memory, or another call */
+			if (vmi_tlb_kflush_of(func)) {
+				now = ktime_get_mono_fast_ns();
+				vmi_tlb_kernel_handled(now - start);
+			}
 			return;
+		}
 		WRITE_ONCE(vmi_tlb_flush_func, func);
 	}
-	vmi_tlb_handled(ktime_get_mono_fast_ns() - start);
+	now = ktime_get_mono_fast_ns();
+	vmi_tlb_handled(now - start);
 	/* flush_tlb_func()'s argument is the initiator's flush_tlb_info */
 	vmi_tlb_attribute(csd->info);
 }
@@ -858,7 +1062,7 @@ static void vmi_tlb_func_end(const struct vmi_tlb_func_pending *p)
 /* The functions hooked by name, at entry and (but the last) return. */
 enum vmi_tlb_fn {
 	VMI_FN_MULTI,	/* native_flush_tlb_multi() */
-	VMI_FN_KERNEL,	/* flush_tlb_kernel_range() */
+	VMI_FN_KERNEL,	/* on_each_cpu_cond_mask(), for kernel flushes */
 	VMI_FN_FUNC,	/* flush_tlb_func(), for the targets' time */
 	VMI_FN_REQUEST, /* flush_tlb_mm_range(), counted only (INVLPGB) */
 	VMI_NR_FN
@@ -866,7 +1070,7 @@ enum vmi_tlb_fn {
 
 static const char *const vmi_tlb_fn_sym[VMI_NR_FN] = {
 	[VMI_FN_MULTI] = "native_flush_tlb_multi",
-	[VMI_FN_KERNEL] = "flush_tlb_kernel_range",
+	[VMI_FN_KERNEL] = "on_each_cpu_cond_mask",
 	[VMI_FN_FUNC] = "flush_tlb_func",
 	[VMI_FN_REQUEST] = "flush_tlb_mm_range",
 };
@@ -891,8 +1095,9 @@ static int vmi_tlb_kernel_entry(struct fprobe *fp, unsigned long ip,
 				unsigned long ret_ip, VMI_FPROBE_REGS *regs,
 				void *data)
 {
-	return vmi_tlb_kernel_begin(data, vmi_fprobe_arg(regs, 0),
-				    vmi_fprobe_arg(regs, 1));
+	return vmi_tlb_kernel_begin(data, ret_ip, vmi_fprobe_arg(regs, 1),
+				    vmi_fprobe_arg(regs, 2),
+				    vmi_fprobe_arg(regs, 4));
 }
 
 static void vmi_tlb_ret(struct fprobe *fp, unsigned long ip,
@@ -1003,9 +1208,12 @@ static int vmi_tlb_multi_entry(struct kretprobe_instance *ri,
 static int vmi_tlb_kernel_entry(struct kretprobe_instance *ri,
 				struct pt_regs *regs)
 {
+	/* at the entry, the return address is on top of the stack */
 	return vmi_tlb_kernel_begin((void *)ri->data,
-				    regs_get_kernel_argument(regs, 0),
-				    regs_get_kernel_argument(regs, 1));
+				    regs_get_kernel_stack_nth(regs, 0),
+				    regs_get_kernel_argument(regs, 1),
+				    regs_get_kernel_argument(regs, 2),
+				    regs_get_kernel_argument(regs, 4));
 }
 
 static int vmi_tlb_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -1316,6 +1524,8 @@ static u32 vmi_tlb_limits(void)
 
 	if (vmi_tlb_target_last == VMI_TARGET_NONE)
 		lim |= VMI_TLB_LIM_NO_TARGET;
+	if (vmi_tlb_target_last != VMI_TARGET_CSD)
+		lim |= VMI_TLB_LIM_NO_KERNEL_TARGET;
 	if (VMI_TLB_HOOK_DIFFERS(TLB_FLUSH))
 		lim |= VMI_TLB_LIM_PROTO_TLB_FLUSH;
 	if (VMI_TLB_HOOK_DIFFERS(CSD))
@@ -1416,6 +1626,7 @@ static void vmi_tlb_clear(void)
 		       sizeof(struct vmi_tlb_pcpu));
 	memset(vmi_tlb_table, 0, VMI_TLB_SLOTS * sizeof(*vmi_tlb_table));
 	memset(vmi_tlb_counts, 0, vmi_tlb_counts_bytes());
+	memset(vmi_tlb_sites, 0, VMI_TLB_SITES * sizeof(*vmi_tlb_sites));
 	strscpy(vmi_tlb_table[0].comm[0], "(other)", TASK_COMM_LEN);
 	vmi_tlb_table[0].flags = VMI_TLB_INIT_OTHER;
 	/* named above, under the mutex every reader takes */
@@ -1428,11 +1639,13 @@ static void vmi_tlb_free(void)
 	vfree(vmi_tlb_table);
 	vfree(vmi_tlb_counts);
 	vfree(vmi_tlb_addrs);
+	vfree(vmi_tlb_sites);
 	free_percpu(vmi_tlb_pc);
 	vmi_tlb_ring = NULL;
 	vmi_tlb_table = NULL;
 	vmi_tlb_counts = NULL;
 	vmi_tlb_addrs = NULL;
+	vmi_tlb_sites = NULL;
 	vmi_tlb_pc = NULL;
 }
 
@@ -1452,8 +1665,9 @@ static int vmi_tlb_alloc(void)
 	vmi_tlb_ring = vzalloc(vmi_tlb_ring_bytes());
 	vmi_tlb_counts = vzalloc(vmi_tlb_counts_bytes());
 	vmi_tlb_addrs = vzalloc(VMI_TLB_ADDRS * sizeof(*vmi_tlb_addrs));
+	vmi_tlb_sites = vzalloc(VMI_TLB_SITES * sizeof(*vmi_tlb_sites));
 	if (!vmi_tlb_pc || !vmi_tlb_table || !vmi_tlb_ring || !vmi_tlb_counts ||
-	    !vmi_tlb_addrs) {
+	    !vmi_tlb_addrs || !vmi_tlb_sites) {
 		vmi_tlb_free();
 		pr_warn("no memory for TLB tracking (%zu KiB of rings, %zu KiB of counts)\n",
 			vmi_tlb_ring_bytes() >> 10,
@@ -1559,15 +1773,24 @@ static void vmi_tlb_cpu_read(unsigned int cpu, struct vmi_tlb_cpu *out)
 	out->requests = READ_ONCE(pc->requests);
 	for (i = 0; i < VMI_TLB_HIST_BUCKETS; i++) {
 		out->wait_hist[i] = READ_ONCE(pc->wait_hist[i]);
-		out->handle_hist[i] = READ_ONCE(pc->handle_hist[i]);
+		out->handle_hist[i] = READ_ONCE(pc->handle.hist[i]);
 	}
-	out->handled = READ_ONCE(pc->handled);
-	out->handle_ns = READ_ONCE(pc->handle_ns);
-	out->handle_max_ns = READ_ONCE(pc->handle_max_ns);
+	out->handled = READ_ONCE(pc->handle.n);
+	out->handle_ns = READ_ONCE(pc->handle.ns);
+	out->handle_max_ns = READ_ONCE(pc->handle.max_ns);
 	for (i = 0; i < VMI_TLB_NR_CAUSES_ALL; i++)
 		out->recv_causes[i] = READ_ONCE(pc->recv_causes[i]);
+	/* only ever counted by the initiators */
+	out->recv_causes[VMI_TLB_CAUSE_KERNEL] =
+		atomic64_read(&pc->recv_kernel);
 	for (i = 0; i < VMI_TLB_NR_HIT; i++)
 		out->hit[i] = READ_ONCE(pc->hit[i]);
+	out->kernel_handled = READ_ONCE(pc->kernel_handle.n);
+	out->kernel_handle_ns = READ_ONCE(pc->kernel_handle.ns);
+	out->kernel_handle_max_ns = READ_ONCE(pc->kernel_handle.max_ns);
+	for (i = 0; i < VMI_TLB_HIST_BUCKETS; i++)
+		out->kernel_handle_hist[i] =
+			READ_ONCE(pc->kernel_handle.hist[i]);
 }
 
 /*
@@ -1588,7 +1811,7 @@ static bool vmi_tlb_slot_read(unsigned int idx, struct vmi_tlb_initiator *out)
 		return false;
 	for_each_possible_cpu(cpu) {
 		c = &vmi_tlb_counts[cpu * VMI_TLB_SLOTS + idx];
-		v = READ_ONCE(c->received);
+		v = atomic64_read(&c->received);
 		if (cpu < VMI_TLB_MAX_TARGETS)
 			out->received[cpu] += v;
 		else
@@ -1649,6 +1872,41 @@ int vmi_tlb_query_initiator(u64 *cursor, u32 tgid,
 			continue;
 		found = !tgid || (out->tgid == tgid &&
 				  !(out->flags & VMI_TLB_INIT_OTHER));
+	}
+	mutex_unlock(&vmi_tlb_mutex);
+	return found;
+}
+
+/*
+ * The next named site with flushes from *cursor on, into @out; false at
+ * the end.  Its initiator is named as vmi_tlb_slot_read() names it.
+ */
+bool vmi_tlb_query_site(u64 *cursor, struct vmi_tlb_site *out)
+{
+	const struct vmi_tlb_site_slot *site;
+	const struct vmi_tlb_slot *s;
+	bool found = false;
+
+	mutex_lock(&vmi_tlb_mutex);
+	for (; vmi_tlb_sites && *cursor < VMI_TLB_SITES && !found;
+	     (*cursor)++) {
+		site = &vmi_tlb_sites[*cursor];
+		/* pairs with smp_store_release() in vmi_tlb_site_get() */
+		if (!smp_load_acquire(&site->ready) ||
+		    !atomic64_read(&site->shootdowns))
+			continue;
+		memset(out, 0, sizeof(*out));
+		out->shootdowns = atomic64_read(&site->shootdowns);
+		out->ipis = atomic64_read(&site->ipis);
+		strscpy(out->function, site->function, sizeof(out->function));
+		s = &vmi_tlb_table[site->idx];
+		/* a site is claimed after its initiator's slot is ready */
+		out->ctx_id = atomic64_read(&s->key);
+		if (out->ctx_id & BIT_ULL(63))
+			out->ctx_id = 0;
+		out->pid = s->pid;
+		out->tgid = s->tgid;
+		found = true;
 	}
 	mutex_unlock(&vmi_tlb_mutex);
 	return found;

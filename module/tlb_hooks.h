@@ -37,8 +37,14 @@ int vmi_expect_register_csd(void (*probe)(void *data, smp_call_func_t func,
 /* entry and return: the initiator of an mm's (or reclaim's) remote flush */
 void vmi_expect_native_flush_tlb_multi(const struct cpumask *cpumask,
 				       const struct flush_tlb_info *info);
-/* entry and return: a kernel range's flush */
-void vmi_expect_flush_tlb_kernel_range(unsigned long start, unsigned long end);
+/*
+ * entry and return: a cross-CPU call on every CPU of a mask, which is how
+ * kernel memory is flushed (flush_tlb_kernel_range(), flush_tlb_all(),
+ * set_memory_*())
+ */
+void vmi_expect_on_each_cpu_cond_mask(smp_cond_func_t cond_func,
+				      smp_call_func_t func, void *info,
+				      bool wait, const struct cpumask *mask);
 /* entry (only counted, arguments unread): every flush request */
 void vmi_expect_flush_tlb_mm_range(struct mm_struct *mm, unsigned long start,
 				   unsigned long end, unsigned int stride_shift,

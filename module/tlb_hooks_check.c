@@ -33,8 +33,8 @@ VMI_SAME_TYPE(smp_call_func_t, &vmi_expect_flush_tlb_func);
 #endif
 
 #ifdef VMI_CHECK_KERNEL_RANGE
-#include <asm/tlbflush.h>
-VMI_SAME_TYPE(flush_tlb_kernel_range, vmi_expect_flush_tlb_kernel_range);
+#include <linux/smp.h>
+VMI_SAME_TYPE(on_each_cpu_cond_mask, vmi_expect_on_each_cpu_cond_mask);
 #endif
 
 #ifdef VMI_CHECK_MM_RANGE

@@ -82,12 +82,57 @@ out_free:
 	return ret;
 }
 
+/* The cursor-and-vector fields of VMI_IOC_TLB_INITIATORS and _SITES. */
+struct vmi_tlb_page {
+	u64 cursor;
+	u64 next;
+	u64 vec;
+	u64 vec_len;
+	u64 rec_size;
+	u64 nr_out;
+};
+
+/*
+ * Fill @pg's vector with what @next_rec finds from @pg->cursor on (each
+ * record @len bytes here), and say where to resume: 0 when a scan ran out
+ * of records before the vector was full.
+ */
+static int vmi_tlb_page_out(struct vmi_tlb_page *pg, size_t len,
+			    bool (*next_rec)(u64 *cursor, u32 tgid, void *rec),
+			    u32 tgid)
+{
+	u64 cursor = pg->cursor, n = 0;
+	void *rec;
+	int ret = 0;
+
+	if (!vmi_tlb_supported())
+		return -EOPNOTSUPP;
+	rec = kmalloc(len, GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	while (n < pg->vec_len && next_rec(&cursor, tgid, rec)) {
+		ret = vmi_put_records(pg->vec, n, pg->rec_size, rec, len, 1);
+		if (ret)
+			goto out_free;
+		n++;
+	}
+	pg->nr_out = n;
+	pg->next = n == pg->vec_len ? cursor : 0;
+out_free:
+	kfree(rec);
+	return ret;
+}
+
+static bool vmi_tlb_next_initiator(u64 *cursor, u32 tgid, void *rec)
+{
+	return vmi_tlb_query_initiator(cursor, tgid, rec);
+}
+
 static long vmi_ioctl_tlb_initiators(void __user *uarg)
 {
 	struct vmi_tlb_initiators_arg arg;
-	struct vmi_tlb_initiator *in;
+	struct vmi_tlb_page pg;
 	size_t usize;
-	u64 cursor, n = 0;
 	int ret;
 
 	ret = vmi_arg_in(&arg, sizeof(arg), VMI_TLB_INITIATORS_SIZE_VER0, uarg,
@@ -100,29 +145,51 @@ static long vmi_ioctl_tlb_initiators(void __user *uarg)
 			    VMI_TLB_INITIATOR_SIZE_VER0);
 	if (ret)
 		return ret;
-	if (!vmi_tlb_supported())
-		return -EOPNOTSUPP;
-
-	in = kmalloc(sizeof(*in), GFP_KERNEL);
-	if (!in)
-		return -ENOMEM;
-	cursor = arg.cursor;
-	while (n < arg.vec_len &&
-	       vmi_tlb_query_initiator(&cursor, arg.pid, in)) {
-		ret = vmi_put_records(arg.vec, n, arg.rec_size, in, sizeof(*in),
-				      1);
-		if (ret)
-			goto out_free;
-		n++;
-	}
-	arg.nr_out = n;
-	/* a full vector resumes; a scan that ran out of entries is done */
-	arg.next = n == arg.vec_len ? cursor : 0;
+	pg = (struct vmi_tlb_page){ .cursor = arg.cursor,
+				    .vec = arg.vec,
+				    .vec_len = arg.vec_len,
+				    .rec_size = arg.rec_size };
+	ret = vmi_tlb_page_out(&pg, sizeof(struct vmi_tlb_initiator),
+			       vmi_tlb_next_initiator, arg.pid);
+	if (ret)
+		return ret;
+	arg.nr_out = pg.nr_out;
+	arg.next = pg.next;
 	arg.capacity = vmi_tlb_capacity();
-	ret = vmi_arg_out(uarg, &arg, sizeof(arg), usize);
-out_free:
-	kfree(in);
-	return ret;
+	return vmi_arg_out(uarg, &arg, sizeof(arg), usize);
+}
+
+static bool vmi_tlb_next_site(u64 *cursor, u32 tgid, void *rec)
+{
+	return vmi_tlb_query_site(cursor, rec);
+}
+
+/* The sites' argument is the page itself, after size and flags. */
+static_assert(offsetof(struct vmi_tlb_sites_arg, cursor) == 16 &&
+	      sizeof(struct vmi_tlb_sites_arg) ==
+		      16 + sizeof(struct vmi_tlb_page));
+
+static long vmi_ioctl_tlb_sites(void __user *uarg)
+{
+	struct vmi_tlb_sites_arg arg;
+	struct vmi_tlb_page *pg = (void *)&arg.cursor;
+	size_t usize;
+	int ret;
+
+	ret = vmi_arg_in(&arg, sizeof(arg), VMI_TLB_SITES_SIZE_VER0, uarg,
+			 &usize);
+	if (ret)
+		return ret;
+	if (arg.flags)
+		return -EINVAL;
+	ret = vmi_check_vec(arg.vec, arg.vec_len, arg.rec_size,
+			    VMI_TLB_SITE_SIZE_VER0);
+	if (!ret)
+		ret = vmi_tlb_page_out(pg, sizeof(struct vmi_tlb_site),
+				       vmi_tlb_next_site, 0);
+	if (ret)
+		return ret;
+	return vmi_arg_out(uarg, &arg, sizeof(arg), usize);
 }
 
 static long vmi_ioctl_tlb_trace(void __user *uarg)
@@ -189,6 +256,8 @@ long vmi_tlb_ioctl(struct file *file, unsigned int cmd, void __user *uarg)
 		return vmi_ioctl_tlb_initiators(uarg);
 	case _IOC_NR(VMI_IOC_TLB_TRACE):
 		return vmi_ioctl_tlb_trace(uarg);
+	case _IOC_NR(VMI_IOC_TLB_SITES):
+		return vmi_ioctl_tlb_sites(uarg);
 	default:
 		return -ENOTTY;
 	}

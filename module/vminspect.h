@@ -292,6 +292,7 @@ void vmi_tlb_query_cpu(unsigned int cpu, struct vmi_tlb_cpu *out);
 int vmi_tlb_query_initiator(u64 *cursor, u32 tgid,
 			    struct vmi_tlb_initiator *out);
 u64 vmi_tlb_capacity(void);
+bool vmi_tlb_query_site(u64 *cursor, struct vmi_tlb_site *out);
 /* take up to @max records from the trace ring */
 unsigned int vmi_tlb_trace_take(struct vmi_tlb_record *recs, unsigned int max,
 				u64 *drops);

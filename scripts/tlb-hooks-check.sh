@@ -32,7 +32,7 @@ CHANGES=(
 	"TLB_FLUSH|include/trace/events/tlb.h|TLB_FLUSH|s/TP_PROTO(int reason, unsigned long pages)/TP_PROTO(int reason, long pages)/"
 	"CSD|include/trace/events/csd.h|CSD|s/TP_PROTO(smp_call_func_t func, call_single_data_t \\*csd)/TP_PROTO(smp_call_func_t func, void *csd)/"
 	"MULTI|arch/x86/include/asm/paravirt.h|MULTI,FUNC|s/native_flush_tlb_multi(const struct cpumask/native_flush_tlb_multi(struct cpumask/"
-	"KERNEL_RANGE|arch/x86/include/asm/tlbflush.h|KERNEL_RANGE|s/flush_tlb_kernel_range(unsigned long start, unsigned long end)/flush_tlb_kernel_range(unsigned long start, long end)/"
+	"KERNEL_RANGE|include/linux/smp.h|KERNEL_RANGE|s/void on_each_cpu_cond_mask(smp_cond_func_t cond_func, smp_call_func_t func,/void on_each_cpu_cond_mask(smp_cond_func_t cond_func, void *func,/"
 	"MM_RANGE|arch/x86/include/asm/tlbflush.h|MM_RANGE|s/flush_tlb_mm_range(struct mm_struct \\*mm,/flush_tlb_mm_range(const struct mm_struct *mm,/"
 	"FPROBE|include/linux/fprobe.h|FPROBE|s/typedef int (\\*fprobe_entry_cb)/typedef void (*fprobe_entry_cb)/"
 )

@@ -40,7 +40,7 @@ no_reason_counts() {
 }
 
 # the initiators of mm flushes: those with a cause other than "kernel"
-# (flush_tlb_kernel_range() is still hooked)
+# (on_each_cpu_cond_mask() is still hooked)
 mm_initiators() {
 	awk '$1 == "initiator" { for (i = 2; i < NF; i++) if ($i == "causes" && $(i + 1) !~ /^kernel:[0-9]+$/) n++ } END { print n + 0 }' $TLB
 }
@@ -104,8 +104,8 @@ if [ -f "$HOOKS/MULTI/vminspect.ko" ] && run_variant "$HOOKS/MULTI/vminspect.ko"
 		limits_have prototype_differs:flush_tlb_func
 	check "native_flush_tlb_multi changed: no probe on it while on" \
 		not_hooked_while_on native_flush_tlb_multi
-	check "native_flush_tlb_multi changed: flush_tlb_kernel_range still hooked" \
-		grep -qw flush_tlb_kernel_range <<<"$HOOKED_ON"
+	check "native_flush_tlb_multi changed: on_each_cpu_cond_mask still hooked" \
+		grep -qw on_each_cpu_cond_mask <<<"$HOOKED_ON"
 	check "native_flush_tlb_multi changed: tlb_flush counts ($(cpu_sum ipis_received) received)" \
 		[ "$(cpu_sum ipis_received)" -gt 0 ]
 	check "native_flush_tlb_multi changed: no initiator of an mm flush ($(mm_initiators))" \

@@ -1297,49 +1297,115 @@ int vmi_tlb_cpus(struct vmi_handle *h, struct vmi_tlb_cpu **out, size_t *n)
 	return 0;
 }
 
-int vmi_tlb_initiators(struct vmi_handle *h, uint32_t pid,
-		       struct vmi_tlb_initiator **out, size_t *n)
+/*
+ * One call of a TLB table command from @cursor into @vec: sets *@next
+ * (0: done) and *@nr (records written); 0 or -errno.
+ */
+typedef int (*vmi_tlb_page_fn)(struct vmi_handle *h, const void *ctx,
+			       uint64_t cursor, void *vec, uint64_t *next,
+			       uint64_t *nr);
+
+/*
+ * A whole table of @rec-byte records, VMI_TLB_CHUNK per call of @page,
+ * into a malloc'ed array.
+ */
+static int vmi_tlb_table(struct vmi_handle *h, vmi_tlb_page_fn page,
+			 const void *ctx, size_t rec, void **out, size_t *n)
 {
-	struct vmi_tlb_initiators_arg a;
-	struct vmi_tlb_initiator *v = NULL;
-	size_t have = 0, cap = 0, i;
-	uint64_t cursor = 0;
+	size_t have = 0, cap = 0;
+	uint64_t cursor = 0, next, nr;
+	char *v = NULL;
 	int ret;
 
-	if (!h || !out || !n)
-		return -EINVAL;
 	*out = NULL;
 	*n = 0;
 	do {
-		if (vmi_grow(&v, &cap, have + VMI_TLB_CHUNK, SIZE_MAX,
-			     sizeof(*v))) {
+		if (vmi_grow(&v, &cap, have + VMI_TLB_CHUNK, SIZE_MAX, rec)) {
 			free(v);
 			return -ENOMEM;
 		}
-		memset(&a, 0, sizeof(a));
-		a.size = sizeof(a);
-		a.pid = pid;
-		a.cursor = cursor;
-		a.vec = (uintptr_t)(v + have);
-		a.vec_len = VMI_TLB_CHUNK;
-		a.rec_size = sizeof(*v);
-		ret = vmi_ioctl(h, VMI_IOC_TLB_INITIATORS, &a);
+		ret = page(h, ctx, cursor, v + have * rec, &next, &nr);
 		if (ret) {
 			free(v);
 			return ret == -EOPNOTSUPP ? -VMI_ENOTSUPP : ret;
 		}
-		if (a.nr_out > VMI_TLB_CHUNK || (a.next && a.next <= cursor)) {
+		if (nr > VMI_TLB_CHUNK || (next && next <= cursor)) {
 			free(v);
 			return -VMI_EPROTO;
 		}
-		have += a.nr_out;
-		cursor = a.next;
+		have += nr;
+		cursor = next;
 	} while (cursor);
-	for (i = 0; i < have; i++)
-		vmi_terminate(v[i].comm, sizeof(v[i].comm));
 	*out = v;
 	*n = have;
 	return 0;
+}
+
+static int vmi_tlb_initiators_page(struct vmi_handle *h, const void *ctx,
+				   uint64_t cursor, void *vec, uint64_t *next,
+				   uint64_t *nr)
+{
+	struct vmi_tlb_initiators_arg a = {
+		.size = sizeof(a),
+		.pid = *(const uint32_t *)ctx,
+		.cursor = cursor,
+		.vec = (uintptr_t)vec,
+		.vec_len = VMI_TLB_CHUNK,
+		.rec_size = sizeof(struct vmi_tlb_initiator),
+	};
+	int ret = vmi_ioctl(h, VMI_IOC_TLB_INITIATORS, &a);
+
+	*next = a.next;
+	*nr = a.nr_out;
+	return ret;
+}
+
+int vmi_tlb_initiators(struct vmi_handle *h, uint32_t pid,
+		       struct vmi_tlb_initiator **out, size_t *n)
+{
+	size_t i;
+	int ret;
+
+	if (!h || !out || !n)
+		return -EINVAL;
+	ret = vmi_tlb_table(h, vmi_tlb_initiators_page, &pid, sizeof(**out),
+			    (void **)out, n);
+	for (i = 0; !ret && i < *n; i++)
+		vmi_terminate((*out)[i].comm, sizeof((*out)[i].comm));
+	return ret;
+}
+
+static int vmi_tlb_sites_page(struct vmi_handle *h, const void *ctx,
+			      uint64_t cursor, void *vec, uint64_t *next,
+			      uint64_t *nr)
+{
+	struct vmi_tlb_sites_arg a = {
+		.size = sizeof(a),
+		.cursor = cursor,
+		.vec = (uintptr_t)vec,
+		.vec_len = VMI_TLB_CHUNK,
+		.rec_size = sizeof(struct vmi_tlb_site),
+	};
+	int ret = vmi_ioctl(h, VMI_IOC_TLB_SITES, &a);
+
+	(void)ctx;
+	*next = a.next;
+	*nr = a.nr_out;
+	return ret;
+}
+
+int vmi_tlb_sites(struct vmi_handle *h, struct vmi_tlb_site **out, size_t *n)
+{
+	size_t i;
+	int ret;
+
+	if (!h || !out || !n)
+		return -EINVAL;
+	ret = vmi_tlb_table(h, vmi_tlb_sites_page, NULL, sizeof(**out),
+			    (void **)out, n);
+	for (i = 0; !ret && i < *n; i++)
+		vmi_terminate((*out)[i].function, sizeof((*out)[i].function));
+	return ret;
 }
 
 int vmi_tlb_trace(struct vmi_handle *h, struct vmi_tlb_record *vec, size_t len,

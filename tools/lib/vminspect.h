@@ -1207,6 +1207,17 @@ uint64_t vmi_tlb_quantile(const __u64 *hist, uint64_t max,
 			  unsigned int permille);
 
 /**
+ * vmi_tlb_sites() - the call sites of kernel flushes, per initiator
+ * @h: an open handle
+ * @out: on success a malloc'ed array (free() it)
+ * @n: on success its number of entries; one site of one initiator may
+ *	come in more than one entry (add them up)
+ *
+ * Return: as vmi_tlb_cpus().
+ */
+int vmi_tlb_sites(struct vmi_handle *h, struct vmi_tlb_site **out, size_t *n);
+
+/**
  * vmi_tlb_cause_name() - the name of a VMI_TLB_CAUSE_* value
  * @cause: the value
  *

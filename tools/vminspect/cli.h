@@ -219,6 +219,8 @@ struct tlb_snap {
 	size_t nr_cpus;
 	struct vmi_tlb_initiator *in; /* by shootdowns, most first */
 	size_t nr_in;
+	struct vmi_tlb_site *sites; /* kernel flush call sites */
+	size_t nr_sites;
 };
 
 /*

@@ -70,6 +70,7 @@ static void snap_free(struct tlb_snap *s)
 {
 	free(s->cpus);
 	free(s->in);
+	free(s->sites);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -94,6 +95,8 @@ static int snap_take(struct vmi_handle *h, const struct tlb_opts *o,
 		err = vmi_tlb_cpus(h, &s->cpus, &s->nr_cpus);
 	if (!err)
 		err = vmi_tlb_initiators(h, o->pid, &s->in, &s->nr_in);
+	if (!err)
+		err = vmi_tlb_sites(h, &s->sites, &s->nr_sites);
 	if (err) {
 		snap_free(s);
 		return err;
@@ -424,6 +427,75 @@ static void json_per_cpu(struct printer *p, const char *key, const __u64 *v,
 	close_json_object(p);
 }
 
+/* Is site x of initiator in? */
+static bool site_of(const struct vmi_tlb_site *x,
+		    const struct vmi_tlb_initiator *in)
+{
+	return x->pid == in->pid && x->ctx_id == in->ctx_id;
+}
+
+/*
+ * The flushes of initiator in from the function of site i, all its
+ * entries added up; 0 but at the first entry of that function.
+ */
+static uint64_t site_flushes(const struct tlb_snap *s, size_t i,
+			     const struct vmi_tlb_initiator *in)
+{
+	const char *fn = s->sites[i].function;
+	uint64_t v = 0;
+	size_t k;
+
+	if (!site_of(&s->sites[i], in))
+		return 0;
+	for (k = 0; k < i; k++)
+		if (site_of(&s->sites[k], in) &&
+		    !strcmp(s->sites[k].function, fn))
+			return 0;
+	for (k = i; k < s->nr_sites; k++)
+		if (site_of(&s->sites[k], in) &&
+		    !strcmp(s->sites[k].function, fn))
+			v += s->sites[k].shootdowns;
+	return v;
+}
+
+/* JSON: "sites": {function: flushes} of initiator in's kernel flushes. */
+static void json_sites(struct printer *p, const struct tlb_snap *s,
+		       const struct vmi_tlb_initiator *in)
+{
+	uint64_t v;
+	size_t i;
+
+	open_json_object(p, "sites");
+	for (i = 0; i < s->nr_sites; i++) {
+		v = site_flushes(s, i, in);
+		if (v)
+			print_uint(p, PRINT_JSON, s->sites[i].function, NULL,
+				   v);
+	}
+	close_json_object(p);
+}
+
+/* Text: the call sites of kernel flushes, most first. */
+static void tlb_sites(struct printer *p, const struct tlb_snap *s, double secs)
+{
+	size_t i, k;
+
+	if (p->json || !s->nr_sites)
+		return;
+	print_fp(p, "\nkernel flushes by call site\n");
+	for (i = 0; i < s->nr_in; i++)
+		for (k = 0; k < s->nr_sites; k++) {
+			uint64_t v = site_flushes(s, k, &s->in[i]);
+
+			if (!v)
+				continue;
+			print_fp(p, "  %-32s %u/%s: ", s->sites[k].function,
+				 s->in[i].pid, s->in[i].comm);
+			tlb_count(p, "shootdowns", v, secs);
+			print_fp(p, "\n");
+		}
+}
+
 /* The initiators: a table of the top TLB_TOP, or all of "initiators". */
 static void tlb_initiators(struct printer *p, const struct tlb_snap *s,
 			   double secs)
@@ -478,9 +550,9 @@ static void tlb_initiators(struct printer *p, const struct tlb_snap *s,
 					   NULL,
 					   vmi_tlb_initiator_cause(in, k));
 		close_json_object(p);
+		json_sites(p, s, in);
 		json_per_cpu(p, "received", in->received, in->received_other);
 		json_per_cpu(p, "targets", in->targets, in->targets_other);
-		close_json_object(p);
 		close_json_object(p);
 	}
 	close_json_array(p);
@@ -545,33 +617,49 @@ static void tlb_ledger_cpu(struct printer *p, const struct tlb_snap *s,
 			   const struct vmi_tlb_cpu *c, uint64_t quiet,
 			   double secs)
 {
+	const char *why = c->cpu < 64 && (quiet & (1ULL << c->cpu)) ?
+				  " (isolated/nohz_full)" :
+				  "";
+	uint64_t max = c->handle_max_ns > c->kernel_handle_max_ns ?
+			       c->handle_max_ns :
+			       c->kernel_handle_max_ns;
+	/*
+	 * Flushes of kernel memory as their initiators sent them, or as
+	 * this CPU ran them where it can tell: those whose start no hook
+	 * saw (while tracking was being switched on) are from "(unknown)".
+	 */
+	uint64_t kern = c->recv_causes[VMI_TLB_CAUSE_KERNEL], kern_unknown = 0;
+	__u64 hist[VMI_TLB_HIST_BUCKETS];
 	struct tlb_sender *snd;
 	char buf[32];
 	size_t i, n = 0;
 	unsigned int k;
-	const char *why = c->cpu < 64 && (quiet & (1ULL << c->cpu)) ?
-				  " (isolated/nohz_full)" :
-				  "";
 
+	if (!(s->st.limits & VMI_TLB_LIM_NO_KERNEL_TARGET) &&
+	    c->kernel_handled > kern) {
+		kern_unknown = c->kernel_handled - kern;
+		kern = c->kernel_handled;
+	}
+	/* every IPI it handled: flushes of user memory, and the kernel's */
+	for (k = 0; k < VMI_TLB_HIST_BUCKETS; k++)
+		hist[k] = c->handle_hist[k] + c->kernel_handle_hist[k];
 	open_json_object(p, NULL);
 	print_uint(p, PRINT_ANY, "cpu", "cpu %llu", c->cpu);
 	print_fp(p, "%s: ", why);
-	tlb_count(p, "ipis", c->handled, secs);
-	print_fp(p, " shootdown IPIs handled%s; handling ",
+	tlb_count(p, "ipis", c->handled + kern, secs);
+	print_fp(p, " shootdown IPIs%s; handling ",
 		 secs > 0 ? " per second" : "");
 	open_json_object(p, "handle_ns");
-	fmt_ns(vmi_tlb_quantile(c->handle_hist, c->handle_max_ns, 500), buf,
-	       sizeof(buf));
+	fmt_ns(vmi_tlb_quantile(hist, max, 500), buf, sizeof(buf));
 	print_uint(p, PRINT_JSON, "p50", NULL,
-		   vmi_tlb_quantile(c->handle_hist, c->handle_max_ns, 500));
+		   vmi_tlb_quantile(hist, max, 500));
 	print_fp(p, "p50 %s", buf);
-	fmt_ns(vmi_tlb_quantile(c->handle_hist, c->handle_max_ns, 990), buf,
-	       sizeof(buf));
+	fmt_ns(vmi_tlb_quantile(hist, max, 990), buf, sizeof(buf));
 	print_uint(p, PRINT_JSON, "p99", NULL,
-		   vmi_tlb_quantile(c->handle_hist, c->handle_max_ns, 990));
+		   vmi_tlb_quantile(hist, max, 990));
 	print_fp(p, " p99 %s", buf);
-	fmt_ns(c->handle_max_ns, buf, sizeof(buf));
-	print_uint(p, PRINT_JSON, "max", NULL, c->handle_max_ns);
+	fmt_ns(max, buf, sizeof(buf));
+	print_uint(p, PRINT_JSON, "max", NULL, max);
 	print_fp(p, " max %s\n", buf);
 	close_json_object(p);
 
@@ -585,12 +673,15 @@ static void tlb_ledger_cpu(struct printer *p, const struct tlb_snap *s,
 	close_json_object(p);
 	print_fp(p, "\n  causes:");
 	open_json_object(p, "by_cause");
-	for (k = 0; k < VMI_TLB_NR_CAUSES_ALL; k++)
-		if (c->recv_causes[k] && vmi_tlb_cause_name(k)) {
+	for (k = 0; k < VMI_TLB_NR_CAUSES_ALL; k++) {
+		uint64_t v = k == VMI_TLB_CAUSE_KERNEL ? kern :
+							 c->recv_causes[k];
+
+		if (v && vmi_tlb_cause_name(k)) {
 			print_fp(p, " %s ", vmi_tlb_cause_name(k));
-			tlb_count(p, vmi_tlb_cause_name(k), c->recv_causes[k],
-				  secs);
+			tlb_count(p, vmi_tlb_cause_name(k), v, secs);
 		}
+	}
 	close_json_object(p);
 	print_fp(p, "\n");
 
@@ -617,6 +708,16 @@ static void tlb_ledger_cpu(struct printer *p, const struct tlb_snap *s,
 		print_fp(p, "\n");
 		close_json_object(p);
 	}
+	if (kern_unknown) {
+		open_json_object(p, NULL);
+		print_uint(p, PRINT_JSON, "pid", NULL, 0);
+		print_uint(p, PRINT_JSON, "tgid", NULL, 0);
+		print_string(p, PRINT_ANY, "comm", "  from %s", "(unknown)");
+		print_fp(p, ": ");
+		tlb_count(p, "count", kern_unknown, secs);
+		print_fp(p, "\n");
+		close_json_object(p);
+	}
 	close_json_array(p);
 	if (n && *why) {
 		char causes[256];
@@ -626,8 +727,8 @@ static void tlb_ledger_cpu(struct printer *p, const struct tlb_snap *s,
 			 "warning: isolated/nohz_full CPU %llu: %llu of its %llu shootdown IPIs came from %u/%s (%s)\n",
 			 (unsigned long long)c->cpu,
 			 (unsigned long long)snd[0].ipis,
-			 (unsigned long long)c->handled, snd[0].in->pid,
-			 snd[0].in->comm, causes);
+			 (unsigned long long)(c->handled + kern),
+			 snd[0].in->pid, snd[0].in->comm, causes);
 	}
 	close_json_object(p);
 	free(snd);
@@ -714,6 +815,7 @@ int tlb_print(const struct tlb_snap *s, const struct tlb_opts *o, double secs,
 			 buf);
 	tlb_cpus(&p, s, o, secs);
 	tlb_initiators(&p, s, secs);
+	tlb_sites(&p, s, secs);
 	if (!o->json && tlb_matrix(s, f))
 		p.error = true;
 
@@ -792,12 +894,14 @@ static int snap_dup(const struct tlb_snap *s, struct tlb_snap *d)
 	*d = *s;
 	d->cpus = malloc(s->nr_cpus * sizeof(*s->cpus) + 1);
 	d->in = malloc(s->nr_in * sizeof(*s->in) + 1);
-	if (!d->cpus || !d->in) {
+	d->sites = malloc(s->nr_sites * sizeof(*s->sites) + 1);
+	if (!d->cpus || !d->in || !d->sites) {
 		snap_free(d);
 		return -ENOMEM;
 	}
 	memcpy(d->cpus, s->cpus, s->nr_cpus * sizeof(*s->cpus));
 	memcpy(d->in, s->in, s->nr_in * sizeof(*s->in));
+	memcpy(d->sites, s->sites, s->nr_sites * sizeof(*s->sites));
 	return 0;
 }
 
@@ -831,7 +935,22 @@ static void snap_delta(const struct tlb_snap *a, struct tlb_snap *d)
 			c->recv_causes[x] -= o->recv_causes[x];
 		for (x = 0; x < VMI_TLB_NR_HIT; x++)
 			c->hit[x] -= o->hit[x];
+		c->kernel_handled -= o->kernel_handled;
+		c->kernel_handle_ns -= o->kernel_handle_ns;
+		for (x = 0; x < VMI_TLB_HIST_BUCKETS; x++)
+			c->kernel_handle_hist[x] -= o->kernel_handle_hist[x];
 	}
+	for (i = 0; i < d->nr_sites; i++)
+		for (k = 0; k < a->nr_sites; k++)
+			if (d->sites[i].pid == a->sites[k].pid &&
+			    d->sites[i].ctx_id == a->sites[k].ctx_id &&
+			    !strcmp(d->sites[i].function,
+				    a->sites[k].function)) {
+				d->sites[i].shootdowns -=
+					a->sites[k].shootdowns;
+				d->sites[i].ipis -= a->sites[k].ipis;
+				break;
+			}
 	for (i = 0; i < d->nr_in; i++) {
 		struct vmi_tlb_initiator *in = &d->in[i];
 

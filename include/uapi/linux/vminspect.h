@@ -904,7 +904,7 @@ struct vmi_huge_blocks_arg {
 #define VMI_TLB_CAUSE_FAULT	    10 /* user task, not in a system call */
 #define VMI_TLB_CAUSE_KTHREAD	    11 /* a kernel thread (see comm) */
 #define VMI_TLB_CAUSE_RECLAIM	    12 /* batched flush after unmapping pages */
-#define VMI_TLB_CAUSE_KERNEL	    13 /* flush_tlb_kernel_range (vfree, ...) */
+#define VMI_TLB_CAUSE_KERNEL	    13 /* kernel memory (vfree, set_memory_*) */
 #define VMI_TLB_CAUSE_UNKNOWN	    14 /* a target's: the initiator unseen */
 #define VMI_TLB_CAUSE_FORK	    15 /* fork, clone, vfork, clone3 */
 #define VMI_TLB_CAUSE_MADV_DONTNEED 16 /* and MADV_DONTNEED_LOCKED */
@@ -986,6 +986,8 @@ struct vmi_huge_blocks_arg {
 /* broadcast (INVLPGB) flushes send no IPI: seen only in requests */
 #define VMI_TLB_LIM_INVLPGB   (1U << 0)
 #define VMI_TLB_LIM_NO_TARGET (1U << 1) /* no per-target handling time */
+/* kernel flushes: no handling time or context on the targets (no csd tracepoints) */
+#define VMI_TLB_LIM_NO_KERNEL_TARGET (1U << 8)
 /*
  * A hook whose prototype in this kernel's headers is not the one the
  * module reads it by (checked when the module was built) stays off:
@@ -993,7 +995,7 @@ struct vmi_huge_blocks_arg {
  * csd_function_entry/exit tracepoints and flush_tlb_func (no target
  * time, without another of them); native_flush_tlb_multi (no initiators
  * of mm or reclaim flushes, no trace records of them);
- * flush_tlb_kernel_range (none of kernel ranges); flush_tlb_mm_range (no
+ * on_each_cpu_cond_mask (none of kernel flushes); flush_tlb_mm_range (no
  * requests).
  */
 #define VMI_TLB_LIM_PROTO_TLB_FLUSH    (1U << 2)
@@ -1008,6 +1010,8 @@ struct vmi_huge_blocks_arg {
 	{                                                             \
 		VMI_BIT_NAME(VMI_TLB_LIM_INVLPGB, "invlpgb_no_ipi")   \
 		VMI_BIT_NAME(VMI_TLB_LIM_NO_TARGET, "no_target_time") \
+		VMI_BIT_NAME(VMI_TLB_LIM_NO_KERNEL_TARGET,            \
+			     "no_kernel_target_time")                 \
 	}
 /* The hook a VMI_TLB_LIM_PROTO_* bit leaves off ("prototype_differs:<hook>") */
 #define VMI_TLB_LIM_PROTO_HOOKS                                                \
@@ -1018,7 +1022,7 @@ struct vmi_huge_blocks_arg {
 			     "native_flush_tlb_multi")                         \
 		VMI_BIT_NAME(VMI_TLB_LIM_PROTO_FUNC, "flush_tlb_func")         \
 		VMI_BIT_NAME(VMI_TLB_LIM_PROTO_KERNEL_RANGE,                   \
-			     "flush_tlb_kernel_range")                         \
+			     "on_each_cpu_cond_mask")                          \
 		VMI_BIT_NAME(VMI_TLB_LIM_PROTO_MM_RANGE, "flush_tlb_mm_range") \
 	}
 
@@ -1071,10 +1075,20 @@ struct vmi_tlb_ctl_arg {
  * @handle_ns:	time those handlers took, ns, in total
  * @handle_max_ns: the longest of them
  * @handle_hist: their times, ns, log2 buckets
- * @recv_causes: @handled by the cause their initiator flushed for,
- *		VMI_TLB_CAUSE_UNKNOWN where no hook saw it start (since
- *		VMI_TLB_CPU_SIZE_VER2)
- * @hit:	@handled by what this CPU was running, VMI_TLB_HIT_*
+ * @recv_causes: shootdown IPIs this CPU got, by the cause their
+ *		initiator flushed for (since VMI_TLB_CPU_SIZE_VER2).  All but
+ *		VMI_TLB_CAUSE_KERNEL add up to @handled, VMI_TLB_CAUSE_UNKNOWN
+ *		where no hook saw the flush start.  VMI_TLB_CAUSE_KERNEL
+ *		counts flushes of kernel memory, which run as function calls
+ *		on every CPU (the CAL line of /proc/interrupts), as their
+ *		initiators sent them.
+ * @hit:	the IPIs handled here by what this CPU was running,
+ *		VMI_TLB_HIT_*: @handled, and @kernel_handled
+ * @kernel_handled: kernel flushes handled here (only without
+ *		VMI_TLB_LIM_NO_KERNEL_TARGET)
+ * @kernel_handle_ns: time they took, ns, in total
+ * @kernel_handle_max_ns: the longest of them
+ * @kernel_handle_hist: their times, ns, log2 buckets
  */
 struct vmi_tlb_cpu {
 	__u32 cpu;
@@ -1094,11 +1108,15 @@ struct vmi_tlb_cpu {
 	__u64 handle_hist[VMI_TLB_HIST_BUCKETS];
 	__u64 recv_causes[VMI_TLB_NR_CAUSES_ALL];
 	__u64 hit[VMI_TLB_NR_HIT];
+	__u64 kernel_handled;
+	__u64 kernel_handle_ns;
+	__u64 kernel_handle_max_ns;
+	__u64 kernel_handle_hist[VMI_TLB_HIST_BUCKETS];
 };
 
 #define VMI_TLB_CPU_SIZE_VER0 752
 #define VMI_TLB_CPU_SIZE_VER1 1288
-#define VMI_TLB_CPU_SIZE_VER2 1576
+#define VMI_TLB_CPU_SIZE_VER2 2112
 
 /**
  * struct vmi_tlb_cpus_arg - VMI_IOC_TLB_CPUS: per-CPU counters
@@ -1151,7 +1169,8 @@ struct vmi_tlb_cpus_arg {
  * @causes_ext:	shootdowns by cause from VMI_TLB_NR_CAUSES on (since
  *		VMI_TLB_INITIATOR_SIZE_VER1)
  * @received:	IPIs of its shootdowns that CPU n handled (n below
- *		VMI_TLB_MAX_TARGETS): what it cost that CPU
+ *		VMI_TLB_MAX_TARGETS): what it cost that CPU (for flushes of
+ *		kernel memory, the CPUs it sent them to)
  * @received_other: those handled by CPUs at or above VMI_TLB_MAX_TARGETS
  */
 struct vmi_tlb_initiator {
@@ -1276,11 +1295,59 @@ struct vmi_tlb_trace_arg {
 
 #define VMI_TLB_TRACE_SIZE_VER0 56
 
+/**
+ * struct vmi_tlb_site - an initiator's flushes of kernel memory from one
+ * call site
+ * @shootdowns:	flushes of kernel memory made there
+ * @ipis:	CPUs they were sent to (function-call IPIs)
+ * @ctx_id:	the initiator, as struct vmi_tlb_initiator names it ...
+ * @pid:	...
+ * @tgid:	...
+ * @function:	the call site: the innermost function on the initiator's
+ *		stack outside the TLB flush code (set_memory_*, vmalloc's
+ *		purge, ...), NUL-terminated; "unknown" without kallsyms
+ */
+struct vmi_tlb_site {
+	__u64 shootdowns;
+	__u64 ipis;
+	__u64 ctx_id;
+	__u32 pid;
+	__u32 tgid;
+	char function[64];
+};
+
+#define VMI_TLB_SITE_SIZE_VER0 96
+
+/**
+ * struct vmi_tlb_sites_arg - VMI_IOC_TLB_SITES: the kernel flush call sites
+ * @size:	in: sizeof(struct vmi_tlb_sites_arg)
+ * @flags:	in: zero
+ * @cursor:	in: where to start (0), or the @next of the call before
+ * @next:	out: the cursor of the next call; 0 once every site was given
+ * @vec:	in: user pointer to the struct vmi_tlb_site records to fill
+ * @vec_len:	in: their number (at most VMI_WALK_MAX_VEC)
+ * @rec_size:	in: the size of one, sizeof(struct vmi_tlb_site) to the caller
+ * @nr_out:	out: records filled
+ */
+struct vmi_tlb_sites_arg {
+	__u64 size;
+	__u64 flags;
+	__u64 cursor;
+	__u64 next;
+	__u64 vec;
+	__u64 vec_len;
+	__u64 rec_size;
+	__u64 nr_out;
+};
+
+#define VMI_TLB_SITES_SIZE_VER0 64
+
 /* clang-format off */
 #define VMI_IOC_TLB_CTL        _IOWR(VMI_IOC_MAGIC, 0x10, struct vmi_tlb_ctl_arg)
 #define VMI_IOC_TLB_CPUS       _IOWR(VMI_IOC_MAGIC, 0x11, struct vmi_tlb_cpus_arg)
 #define VMI_IOC_TLB_INITIATORS _IOWR(VMI_IOC_MAGIC, 0x12, struct vmi_tlb_initiators_arg)
 #define VMI_IOC_TLB_TRACE      _IOWR(VMI_IOC_MAGIC, 0x13, struct vmi_tlb_trace_arg)
+#define VMI_IOC_TLB_SITES      _IOWR(VMI_IOC_MAGIC, 0x14, struct vmi_tlb_sites_arg)
 /* clang-format on */
 
 #endif /* _UAPI_LINUX_VMINSPECT_H */
