@@ -483,16 +483,39 @@ static struct vmi_tlb_class vmi_tlb_name_class(const char *name)
 #define VMI_TLB_ADDR_PROBES 8
 #define VMI_TLB_FRAMES	    32 /* return addresses looked at per flush */
 
-/* kallsyms writes a symbol's name here; preemption is off */
+/*
+ * kallsyms writes a symbol's name here, with interrupts off: an
+ * initiator's hook and a target's handler may run on one CPU, the second
+ * interrupting the first.
+ */
 static DEFINE_PER_CPU(char[KSYM_SYMBOL_LEN], vmi_tlb_sym);
+
+/*
+ * The name of the function holding @addr, into @name (@len bytes), and
+ * its class.  Rare (once per address and enable): kallsyms' lookup is a
+ * binary search, safe with interrupts off.
+ */
+static struct vmi_tlb_class vmi_tlb_addr_name(unsigned long addr, char *name,
+					      size_t len)
+{
+	struct vmi_tlb_class c;
+	unsigned long flags;
+	char *buf;
+
+	local_irq_save(flags);
+	buf = *this_cpu_ptr(&vmi_tlb_sym);
+	sprint_symbol_no_offset(buf, addr);
+	c = vmi_tlb_name_class(buf);
+	if (name)
+		strscpy(name, buf, len);
+	local_irq_restore(flags);
+	return c;
+}
 
 /* The class of the function holding @addr, through kallsyms. */
 static struct vmi_tlb_class vmi_tlb_addr_lookup(unsigned long addr)
 {
-	char *buf = *this_cpu_ptr(&vmi_tlb_sym);
-
-	sprint_symbol_no_offset(buf, addr);
-	return vmi_tlb_name_class(buf);
+	return vmi_tlb_addr_name(addr, NULL, 0);
 }
 
 static struct vmi_tlb_class vmi_tlb_addr_class(unsigned long addr)
@@ -555,6 +578,7 @@ static u32 vmi_tlb_site_get(unsigned long ret_ip, u32 idx)
 {
 	unsigned long frames[VMI_TLB_FRAMES], addr = ret_ip;
 	struct vmi_tlb_site_slot *site;
+	struct vmi_tlb_class c;
 	unsigned int i, n, h;
 
 	n = stack_trace_save(frames, ARRAY_SIZE(frames), 0);
@@ -579,10 +603,9 @@ static u32 vmi_tlb_site_get(unsigned long ret_ip, u32 idx)
 			continue; /* being named on another CPU */
 		site->addr = addr;
 		site->idx = idx;
-		sprint_symbol_no_offset(*this_cpu_ptr(&vmi_tlb_sym), addr);
-		strscpy(site->function, *this_cpu_ptr(&vmi_tlb_sym),
-			sizeof(site->function));
-		if (vmi_tlb_name_class(site->function).plumbing)
+		c = vmi_tlb_addr_name(addr, site->function,
+				      sizeof(site->function));
+		if (c.plumbing)
 			strscpy(site->function, "unknown",
 				sizeof(site->function));
 		/* pairs with smp_load_acquire() above and in the reader */

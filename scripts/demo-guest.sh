@@ -161,4 +161,8 @@ step "the same as JSON: the initiator, its causes and targets, and who hit the i
 "$VMI" tlb --pid "$shooter" --json | jq -c '.initiators[] | {pid, comm, shootdowns, causes, targets, wait_ns}'
 "$VMI" tlb --json | jq -c '{isolated_cpus_hit, isolated_cpus_hit_by}'
 
+step "the isolated CPU's ledger: every shootdown IPI it handled, its cause and sender, what it interrupted, what it cost"
+run "$VMI" tlb --isolated
+"$VMI" tlb --isolated --json | jq -c '.cpus[] | {cpu, ipis, handle_ns, interrupted, by_cause, by_initiator: .by_initiator[:3]}'
+
 run "$VMI" tlb --disable

@@ -15,14 +15,17 @@
 #  - --watch prints one report per interval;
 #  - when CPU 1 is isolated or nohz_full (scripts/vmtest.sh
 #    --isolated-lane), the text warning and isolated_cpus_hit_by name the
-#    flusher as the one that hit it.
+#    flusher as the one that hit it, and the ledger (tlb --isolated) gives
+#    CPU 1's IPIs to the flusher and mprotect (99% of those not of
+#    kernel memory), says what each interrupted, and its warning names
+#    the flusher.
 # KTAP output.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
 VMI=${VMI:-tools/vminspect/vminspect}
 TLB=/proc/vminspect/tlb
-NR=6
+NR=8
 # KTAP output: the kernel's ktap_* and check, skip_all, skip_single
 # shellcheck source=vmi_ktap.sh
 . selftests/vmi_ktap.sh
@@ -46,6 +49,8 @@ FLIPS=$(awk '{ print $1 }' "$out/flusher")
 "$VMI" tlb --json >"$out/all.json"
 "$VMI" tlb >"$out/all.txt"
 "$VMI" tlb --watch 1 --count 2 >"$out/watch.txt"
+"$VMI" tlb --isolated --json >"$out/ledger.json"
+"$VMI" tlb --isolated >"$out/ledger.txt"
 "$VMI" tlb --disable
 echo "# vmi_flusher $fpid: $FLIPS flips"
 
@@ -83,9 +88,22 @@ if grep -qx 1 <<<"$quiet"; then
 		bash -c "grep -q '^warning: isolated/nohz_full CPU 1 received TLB shootdown IPIs, from $fpid/vmi_flusher (' '$out/all.txt' &&
 			[ \"\$(jq -r '.isolated_cpus_hit_by[] | select(.cpu == 1) | .initiators[0].pid' '$out/all.json')\" = $fpid ] &&
 			[ \"\$(jq -r '.isolated_cpus_hit | index(1) != null' '$out/all.json')\" = true ]"
+	sed 's/^/# /' "$out/ledger.txt"
+	check "CPU 1 isolated: the ledger gives 99% of its IPIs to the flusher and mprotect" \
+		jqt ".cpus | length == 1 and (.[0] | .cpu == 1 and
+			(.ipis - (.by_cause.kernel // 0)) as \$user |
+			\$user > 0 and (.by_cause.mprotect // 0) * 100 >= \$user * 99 and
+			.by_initiator[0].pid == $fpid and .by_initiator[0].count * 100 >= \$user * 99)" "$out/ledger.json"
+	check "CPU 1 isolated: the ledger says what every IPI interrupted, and warns" \
+		bash -c "jq -e '.cpus[0] | (.interrupted | .user + .kernel + .idle) >= .ipis - 2 and .interrupted.user > 0' '$out/ledger.json' >/dev/null &&
+			grep -q '^warning: isolated/nohz_full CPU 1: [0-9]* of its [0-9]* shootdown IPIs came from $fpid/vmi_flusher (.*mprotect:' '$out/ledger.txt'"
 else
-	ktap_print_msg "CPU 1 isolated: the warning and isolated_cpus_hit_by name the flusher:" \
-		"CPU 1 is neither isolated nor nohz_full (scripts/vmtest.sh --isolated-lane)"
-	ktap_test_skip "CPU 1 isolated: the warning and isolated_cpus_hit_by name the flusher"
+	for t in "the warning and isolated_cpus_hit_by name the flusher" \
+		"the ledger gives 99% of its IPIs to the flusher and mprotect" \
+		"the ledger says what every IPI interrupted, and warns"; do
+		ktap_print_msg "CPU 1 isolated: $t:" \
+			"CPU 1 is neither isolated nor nohz_full (scripts/vmtest.sh --isolated-lane)"
+		ktap_test_skip "CPU 1 isolated: $t"
+	done
 fi
 ktap_finished

@@ -238,6 +238,47 @@ static void export_tlb_cpus(const struct export_view *v, FILE *f)
 	}
 }
 
+/*
+ * The ledger of each CPU: the shootdown IPIs it received by cause, and
+ * the ones it handled by what they interrupted.
+ */
+static void export_tlb_ledger(const struct export_view *v, FILE *f)
+{
+	char cpu[16];
+	unsigned int k;
+	size_t i;
+
+	prom_family(f, "vminspect_tlb_cpu_received_total", "counter",
+		    "shootdown IPIs a CPU received, by the cause of their flush (kernel: function-call IPIs, as sent)");
+	for (i = 0; i < v->nr_cpus; i++)
+		for (k = 0; k < VMI_TLB_NR_CAUSES_ALL; k++) {
+			const char *l[] = {
+				"cpu", u64s(v->cpus[i].cpu, cpu, sizeof(cpu)),
+				"cause", vmi_tlb_cause_name(k)
+			};
+
+			if (l[3] && v->cpus[i].recv_causes[k])
+				prom_sample_u64(f,
+						"vminspect_tlb_cpu_received_total",
+						l, 2,
+						v->cpus[i].recv_causes[k]);
+		}
+	prom_family(f, "vminspect_tlb_cpu_interrupted_total", "counter",
+		    "shootdown IPIs a CPU handled, by what it was running (user, kernel, idle)");
+	for (i = 0; i < v->nr_cpus; i++)
+		for (k = 0; k < VMI_TLB_NR_HIT; k++) {
+			const char *l[] = {
+				"cpu", u64s(v->cpus[i].cpu, cpu, sizeof(cpu)),
+				"context", vmi_tlb_hit_name(k)
+			};
+
+			if (l[3])
+				prom_sample_u64(f,
+						"vminspect_tlb_cpu_interrupted_total",
+						l, 2, v->cpus[i].hit[k]);
+		}
+}
+
 /* A log2 histogram of nanoseconds as a Prometheus histogram in seconds. */
 static void export_hist_seconds(FILE *f, const char *name, const char *help,
 				const __u64 *hist, double sum)
@@ -291,7 +332,7 @@ static void export_tlb_handlers(const struct export_view *v, FILE *f)
 static void export_tlb_initiators(const struct export_view *v, FILE *f)
 {
 	__u64 hist[VMI_TLB_HIST_BUCKETS] = { 0 };
-	uint64_t causes[VMI_TLB_NR_CAUSES] = { 0 };
+	uint64_t causes[VMI_TLB_NR_CAUSES_ALL] = { 0 };
 	double sum = 0;
 	unsigned int b, c;
 	size_t i;
@@ -299,13 +340,13 @@ static void export_tlb_initiators(const struct export_view *v, FILE *f)
 	for (i = 0; i < v->nr_in; i++) {
 		for (b = 0; b < VMI_TLB_HIST_BUCKETS; b++)
 			hist[b] += v->in[i].wait_hist[b];
-		for (c = 0; c < VMI_TLB_NR_CAUSES; c++)
-			causes[c] += v->in[i].causes[c];
+		for (c = 0; c < VMI_TLB_NR_CAUSES_ALL; c++)
+			causes[c] += vmi_tlb_initiator_cause(&v->in[i], c);
 		sum += v->in[i].wait_ns / 1e9;
 	}
 	prom_family(f, "vminspect_tlb_shootdowns_by_cause_total", "counter",
-		    "remote TLB shootdowns by the initiator's cause (system call or kernel thread)");
-	for (c = 0; c < VMI_TLB_NR_CAUSES; c++) {
+		    "remote TLB shootdowns by the initiator's cause (see vminspect(8) CAUSES)");
+	for (c = 0; c < VMI_TLB_NR_CAUSES_ALL; c++) {
 		const char *name = vmi_tlb_cause_name(c);
 		const char *l[] = { "cause", name };
 
@@ -444,6 +485,7 @@ int export_print_prometheus(const struct export_view *v, FILE *f)
 		prom_sample_u64(f, "vminspect_tlb_missed_total", NULL, 0,
 				v->tlb_ctl ? v->tlb_ctl->missed : 0);
 		export_tlb_cpus(v, f);
+		export_tlb_ledger(v, f);
 		export_tlb_initiators(v, f);
 		if (v->tlb_ctl && !(v->tlb_ctl->limits & VMI_TLB_LIM_NO_TARGET))
 			export_tlb_handlers(v, f);
