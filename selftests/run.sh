@@ -41,7 +41,7 @@ ALL=(vminspect_*_test vminspect_*_test32 companion_test.sh huge_advice_test.sh
 # the tests that need CPU 1 isolated and nohz_full, and the ledger's
 # sources again with CPU 1 set aside
 ISOLATED_LANE=(tlb_cli_test.sh
-	"vminspect_tlb_test -r tlb.ledger -r tlb.khugepaged_collapse -r tlb.kernel_flush_ledger")
+	"vminspect_tlb_test -r tlb.ledger -r tlb.khugepaged_collapse -f kflush")
 # the tests whose subject is the page tables, for 4-level paging
 PAGING_LANE=(vminspect_walk_test vminspect_status_test vminspect_status_test32
 	vminspect_security_test vminspect_race_test vminspect_stress_test

@@ -685,14 +685,29 @@ static void tlb_ledger_cpu(struct printer *p, const struct tlb_snap *s,
 	close_json_object(p);
 	print_fp(p, "\n");
 
+	/*
+	 * One sender per process and name: a process that exits flushes
+	 * after it left its mm, under an entry of its own.
+	 */
 	snd = calloc(s->nr_in + 1, sizeof(*snd));
 	for (i = 0; snd && i < s->nr_in; i++) {
 		const struct vmi_tlb_initiator *in = &s->in[i];
 		uint64_t v = c->cpu < VMI_TLB_MAX_TARGETS ?
 				     in->received[c->cpu] :
 				     in->received_other;
+		size_t k;
 
-		if (v)
+		if (!v)
+			continue;
+		for (k = 0; k < n; k++)
+			if (snd[k].in->tgid == in->tgid &&
+			    !(in->flags & VMI_TLB_INIT_OTHER) &&
+			    !(snd[k].in->flags & VMI_TLB_INIT_OTHER) &&
+			    !strcmp(snd[k].in->comm, in->comm))
+				break;
+		if (k < n)
+			snd[k].ipis += v;
+		else
 			snd[n++] = (struct tlb_sender){ in, v };
 	}
 	if (n)
