@@ -515,11 +515,16 @@ static const struct ledger_case ledger_cases[] = {
  * (selftests/run.sh --lane debug sets VMI_LANE), where the point is the
  * module's code under KASAN and lockdep rather than the statistics.
  */
-static int ledger_ops(const struct ledger_case *lc)
+static bool debug_lane(void)
 {
 	const char *lane = getenv("VMI_LANE");
 
-	return lane && !strcmp(lane, "debug") ? lc->n / 4 : lc->n;
+	return lane && !strcmp(lane, "debug");
+}
+
+static int ledger_ops(const struct ledger_case *lc)
+{
+	return debug_lane() ? lc->n / 4 : lc->n;
 }
 
 TEST_F_TIMEOUT(tlb, ledger, VMI_TEST_TIMEOUT)
@@ -600,8 +605,13 @@ TEST_F_TIMEOUT(tlb, ledger, VMI_TEST_TIMEOUT)
 		       (unsigned long long)handled);
 		EXPECT_LE(mine, from_us) TH_LOG("%s", lc->name);
 		EXPECT_EQ(0, unknown) TH_LOG("%s", lc->name);
-		/* the sibling spins in user mode */
-		EXPECT_LE(handled * 9, hit_user * 10)
+		/*
+		 * The sibling spins in user mode: 90% of the IPIs find it
+		 * there; half of them on the debug kernel, whose interrupts
+		 * and softirqs (lockdep, KASAN) keep CPU 1 in the kernel
+		 * longer.
+		 */
+		EXPECT_LE(handled * (debug_lane() ? 5 : 9), hit_user * 10)
 		TH_LOG("%s: %llu of %llu in user mode", lc->name,
 		       (unsigned long long)hit_user,
 		       (unsigned long long)handled);
