@@ -1817,6 +1817,20 @@ static void vmi_tlb_cpu_read(unsigned int cpu, struct vmi_tlb_cpu *out)
 }
 
 /*
+ * How readers name the initiator of a ready slot: its thread and
+ * process, and the mm's context id it returns (0 for a kernel thread,
+ * whose key is its pid).
+ */
+static u64 vmi_tlb_slot_ident(const struct vmi_tlb_slot *s, u32 *pid, u32 *tgid)
+{
+	u64 key = atomic64_read(&s->key);
+
+	*pid = s->pid;
+	*tgid = s->tgid;
+	return key & BIT_ULL(63) ? 0 : key;
+}
+
+/*
  * A named slot with shootdowns, into @out: its name and the sum of its
  * rows; false for any other.  A row a CPU writes meanwhile may be a count
  * ahead of another field of its own.
@@ -1862,11 +1876,7 @@ static bool vmi_tlb_slot_read(unsigned int idx, struct vmi_tlb_initiator *out)
 	}
 	if (!out->shootdowns)
 		return false;
-	out->ctx_id = atomic64_read(&s->key);
-	if (out->ctx_id & BIT_ULL(63))
-		out->ctx_id = 0; /* a kernel thread's key is its pid */
-	out->pid = s->pid;
-	out->tgid = s->tgid;
+	out->ctx_id = vmi_tlb_slot_ident(s, &out->pid, &out->tgid);
 	out->flags = s->flags;
 	/* pairs with smp_store_release() in vmi_tlb_slot_rename() */
 	memcpy(out->comm, s->comm[smp_load_acquire(&s->name)],
@@ -1902,7 +1912,7 @@ int vmi_tlb_query_initiator(u64 *cursor, u32 tgid,
 
 /*
  * The next named site with flushes from *cursor on, into @out; false at
- * the end.  Its initiator is named as vmi_tlb_slot_read() names it.
+ * the end.  Its initiator is named by vmi_tlb_slot_ident().
  */
 bool vmi_tlb_query_site(u64 *cursor, struct vmi_tlb_site *out)
 {
@@ -1924,11 +1934,7 @@ bool vmi_tlb_query_site(u64 *cursor, struct vmi_tlb_site *out)
 		strscpy(out->function, site->function, sizeof(out->function));
 		s = &vmi_tlb_table[site->idx];
 		/* a site is claimed after its initiator's slot is ready */
-		out->ctx_id = atomic64_read(&s->key);
-		if (out->ctx_id & BIT_ULL(63))
-			out->ctx_id = 0;
-		out->pid = s->pid;
-		out->tgid = s->tgid;
+		out->ctx_id = vmi_tlb_slot_ident(s, &out->pid, &out->tgid);
 		found = true;
 	}
 	mutex_unlock(&vmi_tlb_mutex);

@@ -83,6 +83,34 @@ static int cmp_initiator(const void *a, const void *b)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
+/*
+ * One entry per initiator and function: the module may keep a site in
+ * more entries (return addresses in one function, or two CPUs naming it
+ * at once).
+ */
+static void sites_merge(struct tlb_snap *s)
+{
+	struct vmi_tlb_site *x, *y;
+	size_t i, k, n = 0;
+
+	for (i = 0; i < s->nr_sites; i++) {
+		x = &s->sites[i];
+		for (k = 0; k < n; k++) {
+			y = &s->sites[k];
+			if (y->pid == x->pid && y->ctx_id == x->ctx_id &&
+			    !strcmp(y->function, x->function))
+				break;
+		}
+		if (k < n) {
+			s->sites[k].shootdowns += x->shootdowns;
+			s->sites[k].ipis += x->ipis;
+		} else {
+			s->sites[n++] = *x;
+		}
+	}
+	s->nr_sites = n;
+}
+
 static int snap_take(struct vmi_handle *h, const struct tlb_opts *o,
 		     struct tlb_snap *s)
 {
@@ -101,6 +129,7 @@ static int snap_take(struct vmi_handle *h, const struct tlb_opts *o,
 		snap_free(s);
 		return err;
 	}
+	sites_merge(s);
 	/* --cpu: initiators that hit that CPU */
 	for (i = 0; i < s->nr_in; i++)
 		if (o->cpu < 0 || (o->cpu < VMI_TLB_MAX_TARGETS ?
@@ -434,48 +463,21 @@ static bool site_of(const struct vmi_tlb_site *x,
 	return x->pid == in->pid && x->ctx_id == in->ctx_id;
 }
 
-/*
- * The flushes of initiator in from the function of site i, all its
- * entries added up; 0 but at the first entry of that function.
- */
-static uint64_t site_flushes(const struct tlb_snap *s, size_t i,
-			     const struct vmi_tlb_initiator *in)
-{
-	const char *fn = s->sites[i].function;
-	uint64_t v = 0;
-	size_t k;
-
-	if (!site_of(&s->sites[i], in))
-		return 0;
-	for (k = 0; k < i; k++)
-		if (site_of(&s->sites[k], in) &&
-		    !strcmp(s->sites[k].function, fn))
-			return 0;
-	for (k = i; k < s->nr_sites; k++)
-		if (site_of(&s->sites[k], in) &&
-		    !strcmp(s->sites[k].function, fn))
-			v += s->sites[k].shootdowns;
-	return v;
-}
-
 /* JSON: "sites": {function: flushes} of initiator in's kernel flushes. */
 static void json_sites(struct printer *p, const struct tlb_snap *s,
 		       const struct vmi_tlb_initiator *in)
 {
-	uint64_t v;
 	size_t i;
 
 	open_json_object(p, "sites");
-	for (i = 0; i < s->nr_sites; i++) {
-		v = site_flushes(s, i, in);
-		if (v)
+	for (i = 0; i < s->nr_sites; i++)
+		if (site_of(&s->sites[i], in))
 			print_uint(p, PRINT_JSON, s->sites[i].function, NULL,
-				   v);
-	}
+				   s->sites[i].shootdowns);
 	close_json_object(p);
 }
 
-/* Text: the call sites of kernel flushes, most first. */
+/* Text: the call sites of kernel flushes, by initiator, busiest first. */
 static void tlb_sites(struct printer *p, const struct tlb_snap *s, double secs)
 {
 	size_t i, k;
@@ -485,9 +487,9 @@ static void tlb_sites(struct printer *p, const struct tlb_snap *s, double secs)
 	print_fp(p, "\nkernel flushes by call site\n");
 	for (i = 0; i < s->nr_in; i++)
 		for (k = 0; k < s->nr_sites; k++) {
-			uint64_t v = site_flushes(s, k, &s->in[i]);
+			uint64_t v = s->sites[k].shootdowns;
 
-			if (!v)
+			if (!v || !site_of(&s->sites[k], &s->in[i]))
 				continue;
 			print_fp(p, "  %-32s %u/%s: ", s->sites[k].function,
 				 s->in[i].pid, s->in[i].comm);
